@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what Terrarium's lab and tests drive for real: LXD, WireGuard (userspace), nftables, OVN/OVS,
+# plus clang for the NativeAOT build. Idempotent; needs root and Debian 12.
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "install-deps.sh: run as root (sudo)" >&2; exit 2; }
+command -v dotnet >/dev/null || { echo "install-deps.sh: the .NET 10 SDK (dotnet) is required on PATH" >&2; exit 1; }
+
+PKGS=(lxd lxd-client lxcfs liblxc1 uidmap squashfs-tools busybox-static dnsmasq-base rsync xz-utils
+      iproute2 util-linux nftables wireguard-tools wireguard-go iputils-ping socat jq curl openssl ethtool
+      openvswitch-switch openvswitch-common ovn-central ovn-host ovn-common clang zlib1g-dev)
+need=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
+done
+[ "${#need[@]}" -eq 0 ] && exit 0
+
+# Never let a package's postinst start a system-wide daemon (lxd, ovs, ovn) in the root namespace:
+# the lab starts its own, one per node.
+made_policy=0
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; made_policy=1
+fi
+trap '[ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d' EXIT
+echo "install-deps.sh: installing ${need[*]}" >&2
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null

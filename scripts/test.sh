@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests and the integration tests that start real LXD daemons in network
+# namespaces. The CLI tests run against the NativeAOT binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh
+log=$(mktemp)
+set +e
+TERRARIUMCTL="$(pwd)/out/terrariumctl" dotnet test Terrarium.slnx -c Release --no-build -nologo 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# One plain closing line for the whole run, summed over the test assemblies.
+awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$rc"

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Text.Json;
+using Terrarium.Cli.Output;
+using Terrarium.Lab.Runtime;
+using Terrarium.Lab.Topology;
+
+namespace Terrarium.Cli.Commands;
+
+/// <summary>`terrariumctl lab up|down|status`: a local multi-node cluster in network namespaces (root only).</summary>
+public static class LabCommands
+{
+    private static readonly Option<string> Prefix = new("--prefix")
+    { Description = "Name prefix for the lab's namespaces (1-8 lowercase letters/digits)", DefaultValueFactory = _ => LabSpec.DefaultPrefix, Recursive = true };
+
+    private static readonly Option<string> LabDir = new("--lab-dir")
+    { Description = "Folder holding every node's LXD and Terrarium root", DefaultValueFactory = _ => LabSpec.DefaultRoot, Recursive = true };
+
+    private static readonly Option<string> Underlay = new("--underlay")
+    { Description = "Underlay /24 shared by the nodes (node i gets .1i, the host .1)", DefaultValueFactory = _ => "10.253.0.0/24", Recursive = true };
+
+    public static Command Build()
+    {
+        var lab = new Command("lab", "Run a local multi-node cluster: one network namespace and one real LXD daemon per node");
+        lab.Options.Add(Prefix);
+        lab.Options.Add(LabDir);
+        lab.Options.Add(Underlay);
+
+        var nodes = new Option<int>("--nodes", "-n") { Description = "Number of nodes (1-9)", DefaultValueFactory = _ => 3 };
+        var standalone = new Option<bool>("--standalone") { Description = "Leave the nodes as separate LXD servers instead of forming a cluster" };
+        var up = new Command("up", "Create the nodes, start their LXD daemons and form the cluster") { nodes, standalone };
+        up.SetHandler(async (pr, ct) =>
+        {
+            var runner = Runner(pr, pr.GetValue(nodes));
+            RequireRoot();
+            await runner.UpAsync(cluster: !pr.GetValue(standalone), ct);
+            await PrintStatusAsync(runner, pr, ct);
+            return ExitCodes.Ok;
+        });
+
+        var down = new Command("down", "Stop every lab daemon and remove the namespaces and files the lab made");
+        down.SetHandler(async (pr, ct) =>
+        {
+            RequireRoot();
+            await RunnerFromState(pr).DownAsync(ct);
+            return ExitCodes.Ok;
+        });
+
+        var status = new Command("status", "Show the lab's nodes, their addresses and LXD state");
+        status.SetHandler(async (pr, ct) =>
+        {
+            await PrintStatusAsync(RunnerFromState(pr), pr, ct);
+            return ExitCodes.Ok;
+        });
+
+        lab.Subcommands.Add(up);
+        lab.Subcommands.Add(down);
+        lab.Subcommands.Add(status);
+        return lab;
+    }
+
+    private static LabRunner Runner(ParseResult pr, int nodes) =>
+        new(LabSpec.Create(pr.GetValue(Prefix)!, nodes, pr.GetValue(LabDir)!, pr.GetValue(Underlay)!), Log);
+
+    private static void Log(string message) => Console.Error.WriteLine($"lab: {message}");
+
+    /// <summary>down/status use what `lab up` recorded; with no record, every possible node name is checked.</summary>
+    private static LabRunner RunnerFromState(ParseResult pr)
+    {
+        var dir = pr.GetValue(LabDir)!;
+        var state = LabState.Load(Path.Join(dir, "lab.json"));
+        return state is null
+            ? Runner(pr, LabSpec.MaxNodes)
+            : new LabRunner(LabSpec.Create(state.Prefix, state.Nodes, dir, state.Underlay), Log);
+    }
+
+    private static async Task PrintStatusAsync(LabRunner runner, ParseResult pr, CancellationToken ct)
+    {
+        var rows = await runner.StatusAsync(ct);
+        if (CommonOptions.Json(pr))
+        {
+            Console.WriteLine(JsonSerializer.Serialize(rows, LabJsonContext.Default.ListLabNodeStatus));
+            return;
+        }
+        Console.Write(TableWriter.Render(["NODE", "NAMESPACE", "ADDRESS", "LXD", "CLUSTERED", "INSTANCES", "LXD SOCKET"],
+            rows.Select(r => (IReadOnlyList<string>)[r.Name, r.Namespace, r.Address, r.Lxd, r.Clustered ? "yes" : "no",
+                r.Instances?.ToString() ?? "-", r.LxdSocket])));
+    }
+
+    private static void RequireRoot()
+    {
+        if (Environment.UserName != "root" && Environment.GetEnvironmentVariable("USER") != "root" && !IsUidZero())
+            throw new Terrarium.Cluster.Validation.InputException("The lab needs root (network namespaces, LXD daemons); run it with sudo.");
+    }
+
+    private static bool IsUidZero() => File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:"))?.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1] == "0";
+}

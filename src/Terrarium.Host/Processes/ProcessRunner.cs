@@ -1,0 +1,73 @@
+using System.Diagnostics;
+
+namespace Terrarium.Host.Processes;
+
+/// <summary>What a finished external program returned.</summary>
+public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
+{
+    public bool Ok => ExitCode == 0;
+    public string FirstErrorLine => (StdErr.Length > 0 ? StdErr : StdOut).Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "";
+}
+
+/// <summary>Thrown by <see cref="ProcessRunner.RunCheckedAsync"/> when a tool exits non-zero.</summary>
+public sealed class ProcessFailedException(string command, ProcessResult result)
+    : Exception($"`{command}` failed with exit code {result.ExitCode}: {result.FirstErrorLine}")
+{
+    public ProcessResult Result { get; } = result;
+}
+
+/// <summary>Runs external tools (ip, nft, wg, ...) with arguments passed as a list, never through a shell string.</summary>
+public static class ProcessRunner
+{
+    public static async Task<ProcessResult> RunAsync(string file, IEnumerable<string> args, string? stdin = null,
+        IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (env is not null)
+            foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var process = new Process { StartInfo = psi };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return new ProcessResult(127, "", $"cannot run {file}: {e.Message}");
+        }
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout ?? TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            throw new TimeoutException($"`{file} {string.Join(' ', psi.ArgumentList)}` did not finish in time.");
+        }
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    public static async Task<ProcessResult> RunCheckedAsync(string file, IEnumerable<string> args, string? stdin = null,
+        IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var list = args.ToList();
+        var result = await RunAsync(file, list, stdin, env, timeout, ct);
+        if (!result.Ok) throw new ProcessFailedException($"{file} {string.Join(' ', list)}", result);
+        return result;
+    }
+}

@@ -1,0 +1,231 @@
+using Terrarium.Host.Processes;
+using Terrarium.Lab.Images;
+using Terrarium.Lab.Topology;
+using Terrarium.Lxd;
+using Terrarium.Lxd.Wire;
+
+namespace Terrarium.Lab.Runtime;
+
+/// <summary>
+/// Brings a lab up and down: namespaces and veths on one underlay bridge, one real LXD daemon per node
+/// (own LXD_DIR), a dir storage pool, a bridge network, the locally built busybox image, and optionally
+/// an LXD cluster formed through the REST API.
+/// </summary>
+public sealed class LabRunner(LabSpec spec, Action<string> log)
+{
+    public const int LxdPort = 8443;
+    public const string ImageAlias = "busybox";
+    public const string ContainerBridgeAddress = "10.254.0.1/24";
+
+    public LabSpec Spec { get; } = spec;
+
+    public LxdClient Client(LabNodeSpec node) => LxdClient.ForSocket(node.LxdSocket);
+
+    /// <param name="cluster">Form one LXD cluster of all nodes (node1 bootstraps); false leaves standalone servers.</param>
+    public async Task UpAsync(bool cluster, CancellationToken ct = default)
+    {
+        var started = DateTime.UtcNow;
+        if (LabState.Load(Spec.StateFile) is not null || NamespaceShell.NamespaceExists(Spec.HubNamespace))
+            throw new LabException($"A lab with prefix '{Spec.Prefix}' already exists under {Spec.Root}; run `terrariumctl lab down` first.");
+        EnsureSubordinateIds();
+        Directory.CreateDirectory(Spec.Root);
+        File.WriteAllText(Spec.NsRunScript, NamespaceShell.Script);
+        File.SetUnixFileMode(Spec.NsRunScript, (UnixFileMode)0b111_101_101);
+
+        await CreateNetworkAsync();
+        log($"namespaces ready ({Elapsed(started)})");
+
+        var pids = new List<int>();
+        foreach (var node in Spec.NodeSpecs)
+        {
+            Directory.CreateDirectory(node.LxdDir);
+            Directory.CreateDirectory(node.TerrariumRoot);
+            var pid = await NamespaceShell.StartDetachedAsync(node.LxdLog, new Dictionary<string, string> { ["LXD_DIR"] = node.LxdDir },
+                Spec.NsRunScript, node.Namespace, "lxd", "--group", "root");
+            await File.WriteAllTextAsync(node.PidFile, pid.ToString(), ct);
+            pids.Add(pid);
+        }
+        foreach (var node in Spec.NodeSpecs)
+        {
+            using var client = Client(node);
+            try
+            {
+                await client.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
+            }
+            catch (LxdException e)
+            {
+                throw new LabException($"LXD on {node.Name} did not start: {e.Message} (log: {node.LxdLog}).");
+            }
+        }
+        log($"{Spec.Nodes} LXD daemons ready ({Elapsed(started)})");
+
+        BusyboxImage.Build("/bin/busybox", await BusyboxAppletsAsync(), Spec.ImageTarball, DateTimeOffset.UtcNow);
+        var seeds = cluster ? Spec.NodeSpecs.Take(1) : Spec.NodeSpecs;
+        foreach (var node in seeds) await SeedServerAsync(node, ct);
+        log($"storage pool, network and busybox image ready ({Elapsed(started)})");
+
+        if (cluster) await FormClusterAsync(ct);
+        new LabState
+        {
+            Prefix = Spec.Prefix, Nodes = Spec.Nodes, Underlay = Spec.UnderlayCidr, Clustered = cluster, Created = DateTimeOffset.UtcNow,
+        }.Save(Spec.StateFile);
+        log($"lab '{Spec.Prefix}' up: {Spec.Nodes} nodes in {Elapsed(started)}");
+    }
+
+    private async Task CreateNetworkAsync()
+    {
+        var hub = Spec.HubNamespace;
+        await NamespaceShell.Ip("netns", "add", hub);
+        await NamespaceShell.Ip("-n", hub, "link", "set", "lo", "up");
+        await NamespaceShell.Ip("-n", hub, "link", "add", Spec.BridgeName, "type", "bridge");
+        await NamespaceShell.Ip("-n", hub, "link", "set", Spec.BridgeName, "up");
+        // A veth into the root namespace lets the host (and tests) reach every node's underlay address.
+        await NamespaceShell.Ip("link", "add", Spec.HostVeth, "type", "veth", "peer", "name", "host", "netns", hub);
+        await NamespaceShell.Ip("-n", hub, "link", "set", "host", "master", Spec.BridgeName, "up");
+        await NamespaceShell.Ip("addr", "add", $"{Spec.HostAddress}/24", "dev", Spec.HostVeth);
+        await NamespaceShell.Ip("link", "set", Spec.HostVeth, "up");
+        foreach (var node in Spec.NodeSpecs)
+        {
+            await NamespaceShell.Ip("netns", "add", node.Namespace);
+            await NamespaceShell.Ip("-n", node.Namespace, "link", "set", "lo", "up");
+            await NamespaceShell.Ip("-n", hub, "link", "add", node.HubPort, "type", "veth", "peer", "name", "eth0", "netns", node.Namespace);
+            await NamespaceShell.Ip("-n", hub, "link", "set", node.HubPort, "master", Spec.BridgeName, "up");
+            await NamespaceShell.Ip("-n", node.Namespace, "addr", "add", $"{node.Address}/24", "dev", "eth0");
+            await NamespaceShell.Ip("-n", node.Namespace, "link", "set", "eth0", "up");
+        }
+    }
+
+    /// <summary>What `lxd init` would do on a fresh server: HTTPS address, dir pool, bridge, default profile, image.</summary>
+    private async Task SeedServerAsync(LabNodeSpec node, CancellationToken ct)
+    {
+        using var lxd = Client(node);
+        await lxd.SetServerConfigAsync(new Dictionary<string, string?>
+        {
+            ["core.https_address"] = $"{node.Address}:{LxdPort}",
+            ["images.auto_update_interval"] = "0",
+        }, ct);
+        await lxd.CreateStoragePoolAsync(new StoragePoolsPost { Name = "default", Driver = "dir" }, ct: ct);
+        await lxd.CreateNetworkAsync(new NetworksPost
+        {
+            Name = "lxdbr0", Type = "bridge",
+            Config = { ["ipv4.address"] = ContainerBridgeAddress, ["ipv4.nat"] = "false", ["ipv6.address"] = "none" },
+        }, ct: ct);
+        await lxd.UpdateProfileAsync("default", p =>
+        {
+            p.Devices["root"] = new() { ["type"] = "disk", ["path"] = "/", ["pool"] = "default" };
+            p.Devices["eth0"] = new() { ["type"] = "nic", ["name"] = "eth0", ["network"] = "lxdbr0" };
+            return true;
+        }, ct);
+        await using var tarball = File.OpenRead(Spec.ImageTarball);
+        var fingerprint = await lxd.ImportImageAsync(tarball, ct);
+        await lxd.CreateImageAliasAsync(ImageAlias, fingerprint, ct);
+    }
+
+    /// <summary>node1 bootstraps; every other node joins with a token, as `lxd init --preseed` would.</summary>
+    private async Task FormClusterAsync(CancellationToken ct)
+    {
+        var seed = Spec.NodeSpecs[0];
+        using var seedClient = Client(seed);
+        await seedClient.UpdateClusterAsync(new ClusterPut { ServerName = seed.Name, Enabled = true }, ct: ct);
+        var certificate = (await seedClient.GetServerAsync(ct)).Environment.Certificate;
+        foreach (var node in Spec.NodeSpecs.Skip(1))
+        {
+            var (_, token) = await seedClient.CreateJoinTokenAsync(node.Name, ct);
+            using var joiner = Client(node);
+            await joiner.UpdateClusterAsync(new ClusterPut
+            {
+                ServerName = node.Name,
+                Enabled = true,
+                ClusterAddress = $"{seed.Address}:{LxdPort}",
+                ClusterCertificate = certificate,
+                ServerAddress = $"{node.Address}:{LxdPort}",
+                ClusterPassword = token,
+                MemberConfig = [new ClusterMemberConfigKey { Entity = "storage-pool", Name = "default", Key = "source", Value = "" }],
+            }, ct: ct);
+            log($"{node.Name} joined the LXD cluster");
+        }
+    }
+
+    public async Task<List<LabNodeStatus>> StatusAsync(CancellationToken ct = default)
+    {
+        var rows = new List<LabNodeStatus>();
+        foreach (var node in Spec.NodeSpecs)
+        {
+            int? pid = File.Exists(node.PidFile) && int.TryParse(File.ReadAllText(node.PidFile), out var p) && ProcessControl.IsAlive(p) ? p : null;
+            string lxd = "down";
+            bool clustered = false;
+            int? instances = null;
+            if (File.Exists(node.LxdSocket))
+            {
+                using var client = Client(node);
+                using var quick = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                quick.CancelAfter(TimeSpan.FromSeconds(5));
+                try
+                {
+                    var info = await client.GetServerAsync(quick.Token);
+                    lxd = $"LXD {info.Environment.ServerVersion}";
+                    clustered = info.Environment.ServerClustered;
+                    instances = (await client.GetInstancesAsync(ct: quick.Token)).Count(i => !clustered || i.Location == node.Name);
+                }
+                catch (Exception e) when (e is LxdException or OperationCanceledException)
+                {
+                    lxd = "not answering";
+                }
+            }
+            rows.Add(new LabNodeStatus(node.Name, node.Namespace, node.Address.ToString(), node.LxdSocket, node.TerrariumRoot, pid, lxd, clustered, instances));
+        }
+        return rows;
+    }
+
+    /// <summary>Removes everything the lab made. Idempotent; kills only processes attributable to the lab.</summary>
+    public async Task DownAsync(CancellationToken ct = default)
+    {
+        var pids = new List<int>();
+        foreach (var node in Spec.NodeSpecs)
+        {
+            if (File.Exists(node.PidFile) && int.TryParse(File.ReadAllText(node.PidFile), out var pid)) pids.Add(pid);
+            if (NamespaceShell.NamespaceExists(node.Namespace))
+            {
+                var inNs = await NamespaceShell.IpQuiet("netns", "pids", node.Namespace);
+                pids.AddRange(inNs.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse));
+            }
+        }
+        if (Directory.Exists(Spec.Root)) // LXD's helpers (lxc monitor, dnsmasq, forkexec) name their node folder on the command line.
+            pids.AddRange(ProcessControl.FindByCommandLine(Path.Join(Spec.Root, "node")));
+        if (pids.Count > 0)
+        {
+            await ProcessControl.TerminateAsync(pids, TimeSpan.FromSeconds(15));
+            log($"stopped {pids.Distinct().Count()} lab processes");
+        }
+        foreach (var ns in Spec.NodeSpecs.Select(n => n.Namespace).Append(Spec.HubNamespace))
+            if (NamespaceShell.NamespaceExists(ns)) await NamespaceShell.IpQuiet("netns", "del", ns);
+        await NamespaceShell.IpQuiet("link", "del", Spec.HostVeth);
+        // Only ever delete a folder that is recognisably a lab root.
+        if (Directory.Exists(Spec.Root) && (File.Exists(Spec.StateFile) || File.Exists(Spec.NsRunScript)))
+        {
+            Directory.Delete(Spec.Root, recursive: true);
+            log($"{Spec.Root} removed");
+        }
+        log($"lab '{Spec.Prefix}' down");
+    }
+
+    private static async Task<IReadOnlyList<string>> BusyboxAppletsAsync() =>
+        (await ProcessRunner.RunCheckedAsync("/bin/busybox", ["--list-full"])).StdOut
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(a => "/" + a.Trim()).ToList();
+
+    private static void EnsureSubordinateIds()
+    {
+        // LXD maps unprivileged containers with root's subordinate ids.
+        foreach (var file in new[] { "/etc/subuid", "/etc/subgid" })
+        {
+            var lines = File.Exists(file) ? File.ReadAllLines(file) : [];
+            if (!lines.Any(l => l.StartsWith("root:", StringComparison.Ordinal)))
+                File.AppendAllText(file, "root:1000000:1000000000\n");
+        }
+    }
+
+    private static string Elapsed(DateTime since) => $"{(DateTime.UtcNow - since).TotalSeconds:F1}s";
+}
+
+/// <summary>The lab could not be brought up or down; the message says why and what to do.</summary>
+public sealed class LabException(string message) : Exception(message);

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Terrarium.Cluster.Validation;
+
+namespace Terrarium.Lab.Topology;
+
+/// <summary>
+/// What a lab is: N nodes, each in its own network namespace on one underlay bridge, each with its own
+/// LXD daemon and Terrarium root. Pure: computes names, addresses and paths; touches nothing.
+/// </summary>
+public sealed partial record LabSpec(string Prefix, int Nodes, string Root, IPAddress UnderlayNetwork)
+{
+    public const string DefaultPrefix = "trm";
+    public const string DefaultRoot = "/var/lib/terrarium-lab";
+    public static readonly IPAddress DefaultUnderlay = IPAddress.Parse("10.253.0.0");
+    public const int MaxNodes = 9;
+
+    /// <summary>Validates user input and returns the spec; throws <see cref="InputException"/>.</summary>
+    public static LabSpec Create(string prefix, int nodes, string root, string underlayCidr)
+    {
+        if (!PrefixPattern().IsMatch(prefix))
+            throw new InputException($"Lab prefix '{prefix}' is invalid: use 1-8 lowercase letters or digits, starting with a letter.");
+        if (nodes is < 1 or > MaxNodes)
+            throw new InputException($"--nodes must be between 1 and {MaxNodes}, got {nodes}.");
+        if (!Path.IsPathFullyQualified(root))
+            throw new InputException($"Lab root '{root}' must be an absolute path.");
+        var parts = underlayCidr.Split('/');
+        if (parts.Length != 2 || parts[1] != "24" || !IPAddress.TryParse(parts[0], out var net) ||
+            net.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || net.GetAddressBytes()[3] != 0)
+            throw new InputException($"Underlay '{underlayCidr}' must be an IPv4 /24 network such as 10.253.0.0/24.");
+        return new LabSpec(prefix, nodes, root, net);
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9]{0,7}$")]
+    private static partial Regex PrefixPattern();
+
+    public string HubNamespace => $"{Prefix}-hub";
+    public string HostVeth => $"{Prefix}-host";
+    public string BridgeName => "br0";
+    public string UnderlayCidr => $"{UnderlayNetwork}/24";
+    public IPAddress HostAddress => Offset(1);
+    public string StateFile => Path.Join(Root, "lab.json");
+    public string NsRunScript => Path.Join(Root, "nsrun.sh");
+    public string ImageTarball => Path.Join(Root, "busybox.tar.gz");
+
+    public IReadOnlyList<LabNodeSpec> NodeSpecs =>
+        Enumerable.Range(1, Nodes).Select(i => new LabNodeSpec(
+            Index: i,
+            Name: $"node{i}",
+            Namespace: $"{Prefix}-node{i}",
+            HubPort: $"n{i}",
+            Address: Offset(10 + i),
+            Dir: Path.Join(Root, $"node{i}"))).ToList();
+
+    private IPAddress Offset(int host)
+    {
+        var b = UnderlayNetwork.GetAddressBytes();
+        b[3] = (byte)host;
+        return new IPAddress(b);
+    }
+}
+
+/// <summary>One lab node: its namespace, underlay address and directories.</summary>
+public sealed record LabNodeSpec(int Index, string Name, string Namespace, string HubPort, IPAddress Address, string Dir)
+{
+    public string LxdDir => Path.Join(Dir, "lxd");
+    public string LxdSocket => Path.Join(LxdDir, "unix.socket");
+    public string LxdLog => Path.Join(Dir, "lxd.log");
+    public string TerrariumRoot => Path.Join(Dir, "root");
+    public string PidFile => Path.Join(Dir, "lxd.pid");
+}

@@ -1,0 +1,65 @@
+using System.Text;
+using System.Text.Json;
+using Terrarium.Lxd.Wire;
+
+namespace Terrarium.Lxd;
+
+public sealed partial class LxdClient
+{
+    public Task<ClusterInfo> GetClusterAsync(CancellationToken ct = default) => GetAsync("/1.0/cluster", Json.ClusterInfo, ct);
+
+    public Task<List<ClusterMember>> GetClusterMembersAsync(CancellationToken ct = default) =>
+        GetAsync("/1.0/cluster/members?recursion=1", Json.ListClusterMember, ct);
+
+    public Task<ClusterMember> GetClusterMemberAsync(string name, CancellationToken ct = default) =>
+        GetAsync($"/1.0/cluster/members/{Escape(name)}", Json.ClusterMember, ct);
+
+    /// <summary>Bootstrap or join (PUT /1.0/cluster); waits for the operation.</summary>
+    public Task UpdateClusterAsync(ClusterPut body, IProgress<Operation>? progress = null, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Put, "/1.0/cluster", body, Json.ClusterPut, ct, progress: progress);
+
+    /// <summary>
+    /// Asks for a join token for <paramref name="serverName"/>. The returned string is encoded exactly as
+    /// lxc does (base64 of the token JSON), so `lxd init` and PUT /1.0/cluster accept it unchanged.
+    /// </summary>
+    public async Task<(ClusterJoinToken Token, string Encoded)> CreateJoinTokenAsync(string serverName, CancellationToken ct = default)
+    {
+        var (response, _) = await SendAsync(HttpMethod.Post, "/1.0/cluster/members",
+            System.Net.Http.Json.JsonContent.Create(new ClusterMembersPost { ServerName = serverName }, Json.ClusterMembersPost), null, ct);
+        var op = response.Metadata.Deserialize(Json.Operation)
+                 ?? throw new LxdException("LXD returned no operation for the join token request.");
+        var meta = op.Metadata.Deserialize(Json.JoinTokenOperationMetadata)
+                   ?? throw new LxdException("LXD returned no join token metadata.");
+        var token = new ClusterJoinToken
+        {
+            ServerName = meta.ServerName, Secret = meta.Secret, Fingerprint = meta.Fingerprint,
+            Addresses = meta.Addresses, ExpiresAt = meta.ExpiresAt,
+        };
+        return (token, EncodeJoinToken(token));
+    }
+
+    public static string EncodeJoinToken(ClusterJoinToken token) =>
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(token, Json.ClusterJoinToken));
+
+    /// <summary>Decodes a join token; returns null when it is not a well-formed LXD token.</summary>
+    public static ClusterJoinToken? DecodeJoinToken(string encoded)
+    {
+        try
+        {
+            var token = JsonSerializer.Deserialize(Convert.FromBase64String(encoded.Trim()), Json.ClusterJoinToken);
+            return token is { ServerName.Length: > 0, Secret.Length: > 0, Fingerprint.Length: > 0, Addresses.Count: > 0 } ? token : null;
+        }
+        catch (Exception e) when (e is FormatException or JsonException or DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    public Task DeleteClusterMemberAsync(string name, bool force, CancellationToken ct = default) =>
+        DeleteAsync(WithQuery($"/1.0/cluster/members/{Escape(name)}", ("force", force ? "1" : null)), ct);
+
+    /// <summary>POST /1.0/cluster/members/NAME/state with action "evacuate" or "restore".</summary>
+    public Task SetClusterMemberStateAsync(string name, string action, IProgress<Operation>? progress = null, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, $"/1.0/cluster/members/{Escape(name)}/state",
+            new ClusterMemberStatePost { Action = action }, Json.ClusterMemberStatePost, ct, progress: progress);
+}

@@ -1,0 +1,35 @@
+using Terrarium.Lxd.Wire;
+
+namespace Terrarium.Lxd;
+
+public sealed partial class LxdClient
+{
+    public Task<List<Instance>> GetInstancesAsync(string? project = null, CancellationToken ct = default) =>
+        GetAsync(WithQuery("/1.0/instances?recursion=1", ("project", project)), Json.ListInstance, ct);
+
+    public Task<Instance> GetInstanceAsync(string name, string? project = null, CancellationToken ct = default) =>
+        GetAsync(WithQuery($"/1.0/instances/{Escape(name)}", ("project", project)), Json.Instance, ct);
+
+    /// <summary>Creates (and optionally starts) an instance; <paramref name="target"/> picks the member.</summary>
+    public Task CreateInstanceAsync(InstancesPost body, string? target = null, IProgress<Operation>? progress = null, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, WithQuery("/1.0/instances", ("target", target)), body, Json.InstancesPost, ct, progress: progress);
+
+    /// <summary>Create then start, like `lxc launch` (LXD 5.0 has no "start" field on create).</summary>
+    public async Task LaunchInstanceAsync(InstancesPost body, string? target = null, IProgress<Operation>? progress = null, CancellationToken ct = default)
+    {
+        await CreateInstanceAsync(body, target, progress, ct);
+        await SetInstanceStateAsync(body.Name, "start", ct: ct);
+    }
+
+    public Task SetInstanceStateAsync(string name, string action, bool force = false, int timeoutSeconds = 30, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Put, $"/1.0/instances/{Escape(name)}/state",
+            new InstanceStatePut { Action = action, Force = force, Timeout = timeoutSeconds }, Json.InstanceStatePut, ct);
+
+    /// <summary>Moves an instance to another cluster member (POST ?target=). LXD copies first, then deletes the source.</summary>
+    public Task MoveInstanceAsync(string name, string targetMember, bool live, IProgress<Operation>? progress = null, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, WithQuery($"/1.0/instances/{Escape(name)}", ("target", targetMember)),
+            new InstanceMovePost { Name = name, Migration = true, Live = live }, Json.InstanceMovePost, ct, progress: progress);
+
+    public Task DeleteInstanceAsync(string name, CancellationToken ct = default) =>
+        DeleteAsync($"/1.0/instances/{Escape(name)}", ct);
+}

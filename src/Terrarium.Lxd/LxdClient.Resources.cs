@@ -1,0 +1,68 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Terrarium.Lxd.Wire;
+
+namespace Terrarium.Lxd;
+
+public sealed partial class LxdClient
+{
+    public Task CreateStoragePoolAsync(StoragePoolsPost body, string? target = null, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, WithQuery("/1.0/storage-pools", ("target", target)), body, Json.StoragePoolsPost, ct);
+
+    public Task CreateNetworkAsync(NetworksPost body, string? target = null, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, WithQuery("/1.0/networks", ("target", target)), body, Json.NetworksPost, ct);
+
+    public Task<Profile> GetProfileAsync(string name, CancellationToken ct = default) =>
+        GetAsync($"/1.0/profiles/{Escape(name)}", Json.Profile, ct);
+
+    /// <summary>Read-modify-write of a profile; <paramref name="mutate"/> returns false when nothing changes.</summary>
+    public Task<Profile> UpdateProfileAsync(string name, Func<Profile, bool> mutate, CancellationToken ct = default) =>
+        UpdateAsync($"/1.0/profiles/{Escape(name)}", Json.Profile, Json.Profile, p => mutate(p) ? p : null, ct);
+
+    public Task<Project> GetProjectAsync(string name, CancellationToken ct = default) =>
+        GetAsync($"/1.0/projects/{Escape(name)}", Json.Project, ct);
+
+    public Task CreateProjectAsync(Project body, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, "/1.0/projects", body, Json.Project, ct);
+
+    /// <summary>Read-modify-write of a project's config with ETag concurrency; return false from mutate for "no change".</summary>
+    public Task<Project> UpdateProjectAsync(string name, Func<Project, bool> mutate, CancellationToken ct = default) =>
+        UpdateAsync($"/1.0/projects/{Escape(name)}", Json.Project, Json.Project, p => mutate(p) ? p : null, ct);
+
+    /// <summary>Imports a unified image tarball (metadata.yaml + rootfs/) and returns its fingerprint.</summary>
+    public async Task<string> ImportImageAsync(Stream tarball, CancellationToken ct = default)
+    {
+        var content = new StreamContent(tarball);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        var (response, _) = await SendAsync(HttpMethod.Post, "/1.0/images", content, null, ct);
+        if (response.Operation is not { } opPath)
+            throw new LxdException("LXD did not start an image import operation.");
+        var op = await WaitOperationAsync(opPath, null, ct);
+        if (op.Metadata.ValueKind == JsonValueKind.Object && op.Metadata.TryGetProperty("fingerprint", out var fp) && fp.GetString() is { } f)
+            return f;
+        throw new LxdException("LXD finished the image import without a fingerprint.");
+    }
+
+    public Task CreateImageAliasAsync(string alias, string fingerprint, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, "/1.0/images/aliases",
+            new ImageAliasesPost { Name = alias, Target = fingerprint }, Json.ImageAliasesPost, ct);
+
+    /// <summary>Trusts a client certificate (DER bytes) for HTTPS access.</summary>
+    public Task AddTrustedCertificateAsync(string name, byte[] certificateDer, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, "/1.0/certificates",
+            new CertificatesPost { Name = name, Certificate = Convert.ToBase64String(certificateDer) }, Json.CertificatesPost, ct);
+
+    /// <summary>True when GET on the path succeeds, false on 404 (other errors propagate).</summary>
+    public async Task<bool> ExistsAsync(string path, CancellationToken ct = default)
+    {
+        try
+        {
+            await SendAsync(HttpMethod.Get, path, null, null, ct);
+            return true;
+        }
+        catch (LxdException e) when (e.IsNotFound)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Terrarium.Lxd.Transport;
+using Terrarium.Lxd.Wire;
+
+namespace Terrarium.Lxd;
+
+/// <summary>
+/// Typed client for the LXD REST API (unix socket or HTTPS with client certificates).
+/// Partial files group it by API area: server, cluster, instances, operations, events, resources.
+/// </summary>
+public sealed partial class LxdClient : IDisposable
+{
+    private readonly SocketsHttpHandler _handler;
+    private readonly HttpClient _http;
+    private static LxdJsonContext Json => LxdJsonContext.Default;
+
+    public LxdEndpoint Endpoint { get; }
+
+    public LxdClient(LxdEndpoint endpoint, TimeSpan? requestTimeout = null)
+    {
+        Endpoint = endpoint;
+        _handler = LxdHandlerFactory.Create(endpoint);
+        _http = new HttpClient(_handler, disposeHandler: false)
+        {
+            BaseAddress = endpoint.BaseUri,
+            Timeout = requestTimeout ?? TimeSpan.FromMinutes(5),
+        };
+    }
+
+    public static LxdClient ForSocket(string socketPath) => new(LxdEndpoint.UnixSocket(socketPath));
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _handler.Dispose();
+    }
+
+    /// <summary>Sends one request and decodes LXD's envelope; LXD errors become <see cref="LxdException"/>.</summary>
+    internal async Task<(LxdResponse Response, string? ETag)> SendAsync(
+        HttpMethod method, string path, HttpContent? content, string? ifMatch, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        if (ifMatch is not null)
+            request.Headers.IfMatch.Add(new EntityTagHeaderValue(Quote(ifMatch)));
+        HttpResponseMessage reply;
+        try
+        {
+            reply = await _http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException or IOException || e.HttpRequestError is HttpRequestError.ConnectionError)
+        {
+            throw new LxdException($"Cannot reach LXD at {Endpoint}: {e.InnerException?.Message ?? e.Message}.", null, e);
+        }
+        using (reply)
+        {
+            var body = await reply.Content.ReadAsByteArrayAsync(ct);
+            LxdResponse? decoded = null;
+            try
+            {
+                if (body.Length > 0) decoded = JsonSerializer.Deserialize(body, Json.LxdResponse);
+            }
+            catch (JsonException)
+            {
+                // Fall through: a non-JSON body is reported with the HTTP status below.
+            }
+            if (decoded is null || decoded.Type == "error" || (int)reply.StatusCode >= 400)
+            {
+                var message = decoded?.Error is { Length: > 0 } err ? err : $"HTTP {(int)reply.StatusCode} {reply.ReasonPhrase}";
+                throw new LxdException($"LXD {method} {path}: {message}", reply.StatusCode);
+            }
+            var etag = reply.Headers.ETag?.Tag.Trim('"');
+            return (decoded, etag);
+        }
+    }
+
+    private static string Quote(string etag) => $"\"{etag}\"";
+
+    internal async Task<T> GetAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
+        (await GetWithETagAsync(path, type, ct)).Value;
+
+    /// <summary>GET returning the entity and its ETag (for a later If-Match).</summary>
+    public async Task<(T Value, string? ETag)> GetWithETagAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct = default)
+    {
+        var (response, etag) = await SendAsync(HttpMethod.Get, path, null, null, ct);
+        var value = response.Metadata.Deserialize(type)
+                    ?? throw new LxdException($"LXD GET {path}: empty metadata in the reply.");
+        return (value, etag);
+    }
+
+    /// <summary>Sends a JSON body; waits for the operation when LXD answers asynchronously.</summary>
+    internal async Task<LxdResponse> SendJsonAsync<T>(HttpMethod method, string path, T body, JsonTypeInfo<T> type,
+        CancellationToken ct, string? ifMatch = null, IProgress<Operation>? progress = null)
+    {
+        var (response, _) = await SendAsync(method, path, JsonContent.Create(body, type), ifMatch, ct);
+        if (response.Type == "async" && response.Operation is { } op)
+            await WaitOperationAsync(op, progress, ct);
+        return response;
+    }
+
+    /// <summary>PUT that only applies when the entity still has <paramref name="ifMatch"/> (else 412).</summary>
+    public Task ReplaceAsync<T>(string path, T body, JsonTypeInfo<T> type, string? ifMatch, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Put, path, body, type, ct, ifMatch);
+
+    internal async Task DeleteAsync(string path, CancellationToken ct)
+    {
+        var (response, _) = await SendAsync(HttpMethod.Delete, path, null, null, ct);
+        if (response.Type == "async" && response.Operation is { } op)
+            await WaitOperationAsync(op, null, ct);
+    }
+
+    /// <summary>
+    /// Read-modify-write with optimistic concurrency: GET (with its ETag), let <paramref name="mutate"/> build
+    /// the PUT body (null = nothing to change), PUT with If-Match; on 412 another writer won, so read again.
+    /// </summary>
+    public async Task<TGet> UpdateAsync<TGet, TPut>(string path, JsonTypeInfo<TGet> getType, JsonTypeInfo<TPut> putType,
+        Func<TGet, TPut?> mutate, CancellationToken ct = default, int maxAttempts = 20) where TPut : class
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (current, etag) = await GetWithETagAsync(path, getType, ct);
+            var body = mutate(current);
+            if (body is null) return current;
+            try
+            {
+                await ReplaceAsync(path, body, putType, etag, ct);
+                return current;
+            }
+            catch (LxdException e) when (e.IsPreconditionFailed && attempt < maxAttempts)
+            {
+                // Lost the race: someone else wrote between our GET and PUT. Re-read and re-apply.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25 * attempt)), ct);
+            }
+        }
+    }
+
+    internal static string Escape(string segment) => Uri.EscapeDataString(segment);
+
+    internal static string WithQuery(string path, params (string Key, string? Value)[] query)
+    {
+        var parts = query.Where(q => !string.IsNullOrEmpty(q.Value)).Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value!)}").ToList();
+        return parts.Count == 0 ? path : path + (path.Contains('?') ? "&" : "?") + string.Join("&", parts);
+    }
+
+    internal static HttpStatusCode? StatusOf(Exception e) => (e as LxdException)?.Status;
+}

@@ -1,0 +1,52 @@
+using System.Text.Json.Serialization;
+
+namespace Terrarium.Lxd.Wire;
+
+/// <summary>POST /1.0/storage-pools</summary>
+public sealed class StoragePoolsPost
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("driver")] public string Driver { get; set; } = "";
+    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
+}
+
+/// <summary>POST /1.0/networks</summary>
+public sealed class NetworksPost
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("type")] public string Type { get; set; } = "";
+    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
+}
+
+/// <summary>GET/PUT /1.0/profiles/NAME</summary>
+public sealed class Profile
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("description")] public string Description { get; set; } = "";
+    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
+    [JsonPropertyName("devices")] public Dictionary<string, Dictionary<string, string>> Devices { get; set; } = [];
+}
+
+/// <summary>GET/PUT /1.0/projects/NAME (Terrarium keeps its shared configuration in a project's config).</summary>
+public sealed class Project
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("description")] public string Description { get; set; } = "";
+    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
+}
+
+/// <summary>POST /1.0/images/aliases</summary>
+public sealed class ImageAliasesPost
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("target")] public string Target { get; set; } = "";
+    [JsonPropertyName("description")] public string Description { get; set; } = "";
+}
+
+/// <summary>POST /1.0/certificates: trust a client certificate (PEM body without armour).</summary>
+public sealed class CertificatesPost
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("type")] public string Type { get; set; } = "client";
+    [JsonPropertyName("certificate")] public string Certificate { get; set; } = "";
+}

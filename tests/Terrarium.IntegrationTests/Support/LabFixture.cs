@@ -1,0 +1,32 @@
+using Terrarium.Lab.Runtime;
+using Terrarium.Lab.Topology;
+using Terrarium.Lxd;
+
+namespace Terrarium.IntegrationTests.Support;
+
+/// <summary>
+/// A real lab for a test class: network namespaces plus one real LXD daemon per node. Each fixture kind
+/// has its own prefix, underlay and folder, so it never collides with a developer's `lab up`.
+/// </summary>
+public abstract class LabFixture(string prefix, int nodes, int underlayOctet, bool cluster) : IAsyncLifetime
+{
+    public LabRunner Lab { get; } = new(
+        LabSpec.Create(prefix, nodes, Path.Join(Path.GetTempPath(), $"terrarium-it-{prefix}"), $"10.253.{underlayOctet}.0/24"),
+        m => Console.Error.WriteLine($"[{prefix}] {m}"));
+
+    public LabNodeSpec Node(int i) => Lab.Spec.NodeSpecs[i - 1];
+
+    public LxdClient Client(int i) => Lab.Client(Node(i));
+
+    public async Task InitializeAsync()
+    {
+        await Lab.DownAsync(); // leftovers of an interrupted earlier run
+        await Lab.UpAsync(cluster);
+    }
+
+    public Task DisposeAsync() => Lab.DownAsync();
+}
+
+public sealed class StandaloneLab() : LabFixture("trmits", 2, 61, cluster: false);
+
+public sealed class ClusteredLab() : LabFixture("trmitc", 2, 62, cluster: true);
