@@ -24,6 +24,13 @@ public sealed partial class LxdClient
     /// </summary>
     public async Task<(ClusterJoinToken Token, string Encoded)> CreateJoinTokenAsync(string serverName, CancellationToken ct = default)
     {
+        var (token, encoded, _) = await CreateJoinTokenWithOperationAsync(serverName, ct);
+        return (token, encoded);
+    }
+
+    /// <summary>As <see cref="CreateJoinTokenAsync"/>, plus the token operation's id (cancelling it revokes the token).</summary>
+    public async Task<(ClusterJoinToken Token, string Encoded, string OperationId)> CreateJoinTokenWithOperationAsync(string serverName, CancellationToken ct = default)
+    {
         var (response, _) = await SendAsync(HttpMethod.Post, "/1.0/cluster/members",
             System.Net.Http.Json.JsonContent.Create(new ClusterMembersPost { ServerName = serverName }, Json.ClusterMembersPost), null, ct);
         var op = response.Metadata.Deserialize(Json.Operation)
@@ -35,7 +42,7 @@ public sealed partial class LxdClient
             ServerName = meta.ServerName, Secret = meta.Secret, Fingerprint = meta.Fingerprint,
             Addresses = meta.Addresses, ExpiresAt = meta.ExpiresAt,
         };
-        return (token, EncodeJoinToken(token));
+        return (token, EncodeJoinToken(token), op.Id);
     }
 
     public static string EncodeJoinToken(ClusterJoinToken token) =>
@@ -53,6 +60,40 @@ public sealed partial class LxdClient
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Answers the member-specific keys a joiner must give (GET /1.0/cluster on a member lists them), as
+    /// `lxd init` does: this server's own value when it already has that pool or network (LXD refuses to
+    /// change a pool's source), else empty, which means LXD's default.
+    /// </summary>
+    public async Task<List<ClusterMemberConfigKey>> AnswerMemberConfigAsync(IEnumerable<ClusterMemberConfigKey> keys, CancellationToken ct = default)
+    {
+        var answers = new List<ClusterMemberConfigKey>();
+        foreach (var key in keys)
+        {
+            var path = key.Entity switch
+            {
+                "storage-pool" => $"/1.0/storage-pools/{Escape(key.Name)}",
+                "network" => $"/1.0/networks/{Escape(key.Name)}",
+                _ => null,
+            };
+            var value = "";
+            if (path is not null)
+            {
+                try
+                {
+                    var local = await GetAsync(path, Json.ConfiguredEntity, ct);
+                    value = local.Config.GetValueOrDefault(key.Key, "");
+                }
+                catch (LxdException e) when (e.IsNotFound)
+                {
+                    // Not here yet: LXD creates it with the default.
+                }
+            }
+            answers.Add(new ClusterMemberConfigKey { Entity = key.Entity, Name = key.Name, Key = key.Key, Value = value });
+        }
+        return answers;
     }
 
     public Task DeleteClusterMemberAsync(string name, bool force, CancellationToken ct = default) =>

@@ -36,6 +36,8 @@ public sealed partial class LxdClient
         return null;
     }
 
+    internal static string OperationPathOf(string idOrPath) => OperationPath(idOrPath);
+
     private static string OperationPath(string idOrPath) =>
         idOrPath.StartsWith("/1.0/operations/", StringComparison.Ordinal) ? idOrPath : $"/1.0/operations/{Escape(idOrPath)}";
 }

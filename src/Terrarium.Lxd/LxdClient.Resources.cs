@@ -17,7 +17,36 @@ public sealed partial class LxdClient
 
     /// <summary>Read-modify-write of a profile; <paramref name="mutate"/> returns false when nothing changes.</summary>
     public Task<Profile> UpdateProfileAsync(string name, Func<Profile, bool> mutate, CancellationToken ct = default) =>
-        UpdateAsync($"/1.0/profiles/{Escape(name)}", Json.Profile, Json.Profile, p => mutate(p) ? p : null, ct);
+        UpdateProfileAsync(name, null, mutate, ct);
+
+    public Task<List<Profile>> GetProfilesAsync(string? project = null, CancellationToken ct = default) =>
+        GetAsync(WithQuery("/1.0/profiles?recursion=1", ("project", project)), Json.ListProfile, ct);
+
+    /// <summary>The profile, or null when it does not exist.</summary>
+    public async Task<Profile?> TryGetProfileAsync(string name, string? project = null, CancellationToken ct = default)
+    {
+        try
+        {
+            return await GetAsync(WithQuery($"/1.0/profiles/{Escape(name)}", ("project", project)), Json.Profile, ct);
+        }
+        catch (LxdException e) when (e.IsNotFound)
+        {
+            return null;
+        }
+    }
+
+    public Task CreateProfileAsync(Profile body, string? project = null, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Post, WithQuery("/1.0/profiles", ("project", project)), body, Json.Profile, ct);
+
+    /// <summary>Read-modify-write of a profile in a project; return false from mutate for "no change".</summary>
+    public Task<Profile> UpdateProfileAsync(string name, string? project, Func<Profile, bool> mutate, CancellationToken ct = default) =>
+        UpdateAsync(WithQuery($"/1.0/profiles/{Escape(name)}", ("project", project)), Json.Profile, Json.Profile, p => mutate(p) ? p : null, ct);
+
+    public Task DeleteProfileAsync(string name, string? project = null, CancellationToken ct = default) =>
+        DeleteAsync(WithQuery($"/1.0/profiles/{Escape(name)}", ("project", project)), ct);
+
+    public Task CancelOperationAsync(string idOrPath, CancellationToken ct = default) =>
+        DeleteAsync(OperationPathOf(idOrPath), ct);
 
     public Task<Project> GetProjectAsync(string name, CancellationToken ct = default) =>
         GetAsync($"/1.0/projects/{Escape(name)}", Json.Project, ct);
@@ -28,6 +57,10 @@ public sealed partial class LxdClient
     /// <summary>Read-modify-write of a project's config with ETag concurrency; return false from mutate for "no change".</summary>
     public Task<Project> UpdateProjectAsync(string name, Func<Project, bool> mutate, CancellationToken ct = default) =>
         UpdateAsync($"/1.0/projects/{Escape(name)}", Json.Project, Json.Project, p => mutate(p) ? p : null, ct);
+
+    /// <summary>Memory of one member's host (GET /1.0/resources?target=MEMBER).</summary>
+    public async Task<MemoryResources> GetMemoryAsync(string? target = null, CancellationToken ct = default) =>
+        (await GetAsync(WithQuery("/1.0/resources", ("target", target)), Json.HostResources, ct)).Memory;
 
     /// <summary>Imports a unified image tarball (metadata.yaml + rootfs/) and returns its fingerprint.</summary>
     public async Task<string> ImportImageAsync(Stream tarball, CancellationToken ct = default)

@@ -8,11 +8,12 @@ namespace Terrarium.Tests.Shared;
 /// </summary>
 public static class Terrariumctl
 {
-    public static Task<ProcessResult> RunAsync(params string[] args)
-    {
-        var binary = Environment.GetEnvironmentVariable("TERRARIUMCTL");
-        return string.IsNullOrEmpty(binary)
-            ? ProcessRunner.RunAsync("dotnet", [Path.Join(AppContext.BaseDirectory, "terrariumctl.dll"), .. args], timeout: TimeSpan.FromMinutes(3))
-            : ProcessRunner.RunAsync(binary, args, timeout: TimeSpan.FromMinutes(3));
-    }
+    /// <summary>The command line prefix that starts terrariumctl (also used to run it inside lab nodes).</summary>
+    public static IReadOnlyList<string> Command =>
+        Environment.GetEnvironmentVariable("TERRARIUMCTL") is { Length: > 0 } binary
+            ? [binary]
+            : ["dotnet", Path.Join(AppContext.BaseDirectory, "terrariumctl.dll")];
+
+    public static Task<ProcessResult> RunAsync(params string[] args) =>
+        ProcessRunner.RunAsync(Command[0], [.. Command.Skip(1), .. args], timeout: TimeSpan.FromMinutes(3));
 }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using Terrarium.Cluster.Layout;
 using Terrarium.Cluster.Validation;
 using Terrarium.Host.Lxd;
+using Terrarium.Host.Tools;
+using Terrarium.Operations;
 
 namespace Terrarium.Cli.Commands;
 
@@ -46,4 +48,8 @@ public static class CommonOptions
     public static string Socket(ParseResult pr) => LxdSocketLocator.Locate(pr.GetValue(LxdSocket));
 
     public static bool Json(ParseResult pr) => pr.GetValue(Output) == "json";
+
+    /// <summary>This node as operations see it: paths under --root, tools from the environment, the local LXD.</summary>
+    public static NodeEnvironment Node(ParseResult pr) =>
+        new(Layout(pr), ToolPaths.FromEnvironment(), Socket(pr), message => Console.Error.WriteLine(message));
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Terrarium.Cli.Output;
+using Terrarium.Host.Processes;
 using Terrarium.Lab.Runtime;
 using Terrarium.Lab.Topology;
 
@@ -26,15 +27,37 @@ public static class LabCommands
         lab.Options.Add(Underlay);
 
         var nodes = new Option<int>("--nodes", "-n") { Description = "Number of nodes (1-9)", DefaultValueFactory = _ => 3 };
-        var standalone = new Option<bool>("--standalone") { Description = "Leave the nodes as separate LXD servers instead of forming a cluster" };
-        var up = new Command("up", "Create the nodes, start their LXD daemons and form the cluster") { nodes, standalone };
+        var standalone = new Option<bool>("--standalone") { Description = "Leave the nodes as separate LXD servers (form the cluster yourself with `lab exec`)" };
+        var lxdOnly = new Option<bool>("--lxd-only") { Description = "Form a plain LXD cluster over the underlay, without Terrarium" };
+        var up = new Command("up", "Create the nodes, start their LXD daemons and form a Terrarium cluster (init, invite, join, agents)")
+        {
+            nodes, standalone, lxdOnly,
+        };
         up.SetHandler(async (pr, ct) =>
         {
             var runner = Runner(pr, pr.GetValue(nodes));
+            if (pr.GetValue(standalone) && pr.GetValue(lxdOnly))
+                throw new Terrarium.Cluster.Validation.InputException("--standalone and --lxd-only exclude each other; pick one.");
             RequireRoot();
-            await runner.UpAsync(cluster: !pr.GetValue(standalone), ct);
+            var mode = pr.GetValue(standalone) ? LabMode.Standalone : pr.GetValue(lxdOnly) ? LabMode.LxdCluster : LabMode.Terrarium;
+            await runner.UpAsync(mode, ct);
             await PrintStatusAsync(runner, pr, ct);
             return ExitCodes.Ok;
+        });
+
+        var node = new Argument<string>("node") { Description = "Node name, e.g. node2" };
+        var command = new Argument<string[]>("command") { Description = "Command to run there (default: a shell); `terrariumctl` means this binary", Arity = ArgumentArity.ZeroOrMore };
+        var exec = new Command("exec", "Run a command inside a node: its network namespace, Terrarium root, LXD and /run/wireguard") { node, command };
+        exec.SetHandler(async (pr, ct) =>
+        {
+            RequireRoot();
+            var runner = RunnerFromState(pr);
+            var name = pr.GetValue(node)!;
+            var target = runner.Spec.NodeSpecs.FirstOrDefault(n => n.Name == name)
+                         ?? throw new Terrarium.Cluster.Validation.InputException($"The lab has no node '{name}' (nodes: {string.Join(", ", runner.Spec.NodeSpecs.Select(n => n.Name))}).");
+            var words = pr.GetValue(command) is { Length: > 0 } given ? given : ["/bin/bash"];
+            var line = runner.ExecCommandLine(target, words);
+            return await ProcessRunner.RunInteractiveAsync(line[0], line.Skip(1), LabRunner.NodeEnvironment(target), ct);
         });
 
         var down = new Command("down", "Stop every lab daemon and remove the namespaces and files the lab made");
@@ -55,11 +78,19 @@ public static class LabCommands
         lab.Subcommands.Add(up);
         lab.Subcommands.Add(down);
         lab.Subcommands.Add(status);
+        lab.Subcommands.Add(exec);
         return lab;
     }
 
     private static LabRunner Runner(ParseResult pr, int nodes) =>
-        new(LabSpec.Create(pr.GetValue(Prefix)!, nodes, pr.GetValue(LabDir)!, pr.GetValue(Underlay)!), Log);
+        new(LabSpec.Create(pr.GetValue(Prefix)!, nodes, pr.GetValue(LabDir)!, pr.GetValue(Underlay)!), Log, Self());
+
+    /// <summary>How this very binary is started again inside a node (NativeAOT binary, or dotnet + dll).</summary>
+    private static IReadOnlyList<string> Self()
+    {
+        var exe = Environment.ProcessPath ?? "terrariumctl";
+        return Path.GetFileNameWithoutExtension(exe) == "dotnet" ? [exe, Environment.GetCommandLineArgs()[0]] : [exe];
+    }
 
     private static void Log(string message) => Console.Error.WriteLine($"lab: {message}");
 
@@ -70,7 +101,7 @@ public static class LabCommands
         var state = LabState.Load(Path.Join(dir, "lab.json"));
         return state is null
             ? Runner(pr, LabSpec.MaxNodes)
-            : new LabRunner(LabSpec.Create(state.Prefix, state.Nodes, dir, state.Underlay), Log);
+            : new LabRunner(LabSpec.Create(state.Prefix, state.Nodes, dir, state.Underlay), Log, Self());
     }
 
     private static async Task PrintStatusAsync(LabRunner runner, ParseResult pr, CancellationToken ct)
@@ -81,9 +112,9 @@ public static class LabCommands
             Console.WriteLine(JsonSerializer.Serialize(rows, LabJsonContext.Default.ListLabNodeStatus));
             return;
         }
-        Console.Write(TableWriter.Render(["NODE", "NAMESPACE", "ADDRESS", "LXD", "CLUSTERED", "INSTANCES", "LXD SOCKET"],
-            rows.Select(r => (IReadOnlyList<string>)[r.Name, r.Namespace, r.Address, r.Lxd, r.Clustered ? "yes" : "no",
-                r.Instances?.ToString() ?? "-", r.LxdSocket])));
+        Console.Write(TableWriter.Render(["NODE", "NAMESPACE", "ADDRESS", "MESH ADDRESS", "LXD", "CLUSTERED", "AGENT", "INSTANCES", "LXD SOCKET"],
+            rows.Select(r => (IReadOnlyList<string>)[r.Name, r.Namespace, r.Address, r.MeshAddress ?? "-", r.Lxd, r.Clustered ? "yes" : "no",
+                r.AgentPid is { } pid ? $"pid {pid}" : "-", r.Instances?.ToString() ?? "-", r.LxdSocket])));
     }
 
     private static void RequireRoot()

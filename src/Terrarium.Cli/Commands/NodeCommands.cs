@@ -1,4 +1,8 @@
 using System.CommandLine;
+using Terrarium.Cli.Output;
+using Terrarium.Cluster.Validation;
+using Terrarium.Operations.Agent;
+using Terrarium.Operations.Convergence;
 
 namespace Terrarium.Cli.Commands;
 
@@ -8,17 +12,62 @@ public static class NodeCommands
     public static Command Reconfigure()
     {
         var c = new Command("reconfigure", "Converge this node to the shared configuration: mesh, firewall, OVN client settings, Traefik");
-        c.NotYet("issue #3");
+        c.SetHandler(async (pr, ct) =>
+        {
+            var r = await new NodeConverger(CommonOptions.Node(pr)).ConvergeAsync(ct);
+            if (CommonOptions.Json(pr))
+            {
+                JsonOut.Write(new ReconfigureOutput(r.State, r.Peers, r.MeshChanged, r.FirewallChanged, r.RecordsCleaned), CliJsonContext.Default.ReconfigureOutput);
+                return ExitCodes.Ok;
+            }
+            Console.WriteLine(r.State switch
+            {
+                ConvergeResult.Member => $"Converged: {r.Peers} peer(s); mesh {(r.MeshChanged ? "updated" : "already current")}, " +
+                                         $"firewall {(r.FirewallChanged ? "updated" : "already current")}, {r.RecordsCleaned} stale record(s) cleaned.",
+                ConvergeResult.Left => "This server was removed from the cluster: its mesh interface, firewall table and identity were removed.",
+                _ => "This server is not a Terrarium cluster member; nothing to converge.",
+            });
+            return ExitCodes.Ok;
+        });
         return c;
     }
 
     public static Command Agent()
     {
-        var c = new Command("agent", "Keep this node converged: react to LXD events and resync periodically")
+        var resync = new Option<string>("--resync-interval") { Description = "Full resync period (e.g. 30s, 5m)", DefaultValueFactory = _ => "30s" };
+        var c = new Command("agent", "Keep this node converged: react to LXD events and resync periodically") { resync };
+        c.SetHandler(async (pr, ct) =>
         {
-            new Option<TimeSpan>("--resync-interval") { Description = "Full resync period", DefaultValueFactory = _ => TimeSpan.FromSeconds(30) },
-        };
-        c.NotYet("issue #4");
+            var interval = ParseInterval(pr.GetValue(resync)!);
+            var env = CommonOptions.Node(pr);
+            var agent = new NodeAgent(new Terrarium.Operations.NodeEnvironment(env.Layout, env.Tools, env.LxdSocket,
+                m => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {m}")), interval);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+            {
+                ctx.Cancel = true;
+                stop.Cancel();
+            });
+            try
+            {
+                await agent.RunAsync(stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            return ExitCodes.Ok;
+        });
         return c;
+    }
+
+    private static TimeSpan ParseInterval(string text)
+    {
+        var t = text.Trim();
+        if (t.Length >= 2 && double.TryParse(t[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
+        {
+            var span = t[^1] switch { 's' => TimeSpan.FromSeconds(n), 'm' => TimeSpan.FromMinutes(n), 'h' => TimeSpan.FromHours(n), _ => TimeSpan.Zero };
+            if (span >= TimeSpan.FromSeconds(1) && span <= TimeSpan.FromHours(24)) return span;
+        }
+        throw new InputException($"--resync-interval '{text}' must be a duration between 1s and 24h, such as 30s or 5m.");
     }
 }

@@ -18,4 +18,7 @@ public sealed record NodeLayout(string Root)
     public string NftablesFile => Under("/etc/terrarium/nftables.conf");
     public string TraefikDynamicFile => Under("/etc/traefik/dynamic/terrarium-cluster.yml");
     public string WireGuardPrivateKey => Path.Join(SecretsDir, "wireguard.key");
+    public string PendingWireGuardPrivateKey => Path.Join(SecretsDir, "wireguard.key.next");
+    public string NodeIdentityFile => Path.Join(ConfigDir, "node.json");
+    public string AgentUnitFile => Under("/etc/systemd/system/terrarium-agent.service");
 }

@@ -62,6 +62,18 @@ public static class ProcessRunner
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Runs a program attached to this terminal (stdin/stdout/stderr inherited); returns its exit code.</summary>
+    public static async Task<int> RunInteractiveAsync(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, CancellationToken ct = default)
+    {
+        var psi = new ProcessStartInfo(file) { UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (env is not null)
+            foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var process = Process.Start(psi) ?? throw new IOException($"cannot run {file}");
+        await process.WaitForExitAsync(ct);
+        return process.ExitCode;
+    }
+
     public static async Task<ProcessResult> RunCheckedAsync(string file, IEnumerable<string> args, string? stdin = null,
         IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null, CancellationToken ct = default)
     {

@@ -8,10 +8,10 @@ namespace Terrarium.Lab.Runtime;
 
 /// <summary>
 /// Brings a lab up and down: namespaces and veths on one underlay bridge, one real LXD daemon per node
-/// (own LXD_DIR), a dir storage pool, a bridge network, the locally built busybox image, and optionally
-/// an LXD cluster formed through the REST API.
+/// (own LXD_DIR) seeded like `lxd init` would, then whatever <see cref="LabMode"/> asks to form.
 /// </summary>
-public sealed class LabRunner(LabSpec spec, Action<string> log)
+/// <param name="terrariumctl">How to run terrariumctl inside a node (the binary, or dotnet + dll).</param>
+public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnlyList<string>? terrariumctl = null)
 {
     public const int LxdPort = 8443;
     public const string ImageAlias = "busybox";
@@ -21,8 +21,7 @@ public sealed class LabRunner(LabSpec spec, Action<string> log)
 
     public LxdClient Client(LabNodeSpec node) => LxdClient.ForSocket(node.LxdSocket);
 
-    /// <param name="cluster">Form one LXD cluster of all nodes (node1 bootstraps); false leaves standalone servers.</param>
-    public async Task UpAsync(bool cluster, CancellationToken ct = default)
+    public async Task UpAsync(LabMode mode, CancellationToken ct = default)
     {
         var started = DateTime.UtcNow;
         if (LabState.Load(Spec.StateFile) is not null || NamespaceShell.NamespaceExists(Spec.HubNamespace))
@@ -31,11 +30,13 @@ public sealed class LabRunner(LabSpec spec, Action<string> log)
         Directory.CreateDirectory(Spec.Root);
         File.WriteAllText(Spec.NsRunScript, NamespaceShell.Script);
         File.SetUnixFileMode(Spec.NsRunScript, (UnixFileMode)0b111_101_101);
+        // Recorded first, so that `lab down` finds a lab that failed half-way up.
+        new LabState { Prefix = Spec.Prefix, Nodes = Spec.Nodes, Underlay = Spec.UnderlayCidr, Mode = mode, Created = DateTimeOffset.UtcNow }
+            .Save(Spec.StateFile);
 
         await CreateNetworkAsync();
         log($"namespaces ready ({Elapsed(started)})");
 
-        var pids = new List<int>();
         foreach (var node in Spec.NodeSpecs)
         {
             Directory.CreateDirectory(node.LxdDir);
@@ -43,7 +44,6 @@ public sealed class LabRunner(LabSpec spec, Action<string> log)
             var pid = await NamespaceShell.StartDetachedAsync(node.LxdLog, new Dictionary<string, string> { ["LXD_DIR"] = node.LxdDir },
                 Spec.NsRunScript, node.Namespace, "lxd", "--group", "root");
             await File.WriteAllTextAsync(node.PidFile, pid.ToString(), ct);
-            pids.Add(pid);
         }
         foreach (var node in Spec.NodeSpecs)
         {
@@ -60,16 +60,19 @@ public sealed class LabRunner(LabSpec spec, Action<string> log)
         log($"{Spec.Nodes} LXD daemons ready ({Elapsed(started)})");
 
         BusyboxImage.Build("/bin/busybox", await BusyboxAppletsAsync(), Spec.ImageTarball, DateTimeOffset.UtcNow);
-        var seeds = cluster ? Spec.NodeSpecs.Take(1) : Spec.NodeSpecs;
-        foreach (var node in seeds) await SeedServerAsync(node, ct);
-        log($"storage pool, network and busybox image ready ({Elapsed(started)})");
+        foreach (var node in Spec.NodeSpecs) await SeedServerAsync(node, ct);
+        log($"storage pools, networks and busybox images ready ({Elapsed(started)})");
 
-        if (cluster) await FormClusterAsync(ct);
-        new LabState
+        switch (mode)
         {
-            Prefix = Spec.Prefix, Nodes = Spec.Nodes, Underlay = Spec.UnderlayCidr, Clustered = cluster, Created = DateTimeOffset.UtcNow,
-        }.Save(Spec.StateFile);
-        log($"lab '{Spec.Prefix}' up: {Spec.Nodes} nodes in {Elapsed(started)}");
+            case LabMode.LxdCluster:
+                await FormLxdClusterAsync(ct);
+                break;
+            case LabMode.Terrarium:
+                await FormTerrariumClusterAsync(ct);
+                break;
+        }
+        log($"lab '{Spec.Prefix}' up: {Spec.Nodes} nodes ({mode}) in {Elapsed(started)}");
     }
 
     private async Task CreateNetworkAsync()
@@ -121,13 +124,14 @@ public sealed class LabRunner(LabSpec spec, Action<string> log)
         await lxd.CreateImageAliasAsync(ImageAlias, fingerprint, ct);
     }
 
-    /// <summary>node1 bootstraps; every other node joins with a token, as `lxd init --preseed` would.</summary>
-    private async Task FormClusterAsync(CancellationToken ct)
+    /// <summary>Plain LXD clustering over the underlay: node1 bootstraps, every other node joins with a token.</summary>
+    private async Task FormLxdClusterAsync(CancellationToken ct)
     {
         var seed = Spec.NodeSpecs[0];
         using var seedClient = Client(seed);
         await seedClient.UpdateClusterAsync(new ClusterPut { ServerName = seed.Name, Enabled = true }, ct: ct);
         var certificate = (await seedClient.GetServerAsync(ct)).Environment.Certificate;
+        var memberConfig = (await seedClient.GetClusterAsync(ct)).MemberConfig;
         foreach (var node in Spec.NodeSpecs.Skip(1))
         {
             var (_, token) = await seedClient.CreateJoinTokenAsync(node.Name, ct);
@@ -140,7 +144,7 @@ public sealed class LabRunner(LabSpec spec, Action<string> log)
                 ClusterCertificate = certificate,
                 ServerAddress = $"{node.Address}:{LxdPort}",
                 ClusterPassword = token,
-                MemberConfig = [new ClusterMemberConfigKey { Entity = "storage-pool", Name = "default", Key = "source", Value = "" }],
+                MemberConfig = await joiner.AnswerMemberConfigAsync(memberConfig, ct),
             }, ct: ct);
             log($"{node.Name} joined the LXD cluster");
         }
@@ -151,7 +155,6 @@ public sealed class LabRunner(LabSpec spec, Action<string> log)
         var rows = new List<LabNodeStatus>();
         foreach (var node in Spec.NodeSpecs)
         {
-            int? pid = File.Exists(node.PidFile) && int.TryParse(File.ReadAllText(node.PidFile), out var p) && ProcessControl.IsAlive(p) ? p : null;
             string lxd = "down";
             bool clustered = false;
             int? instances = null;
@@ -172,10 +175,14 @@ public sealed class LabRunner(LabSpec spec, Action<string> log)
                     lxd = "not answering";
                 }
             }
-            rows.Add(new LabNodeStatus(node.Name, node.Namespace, node.Address.ToString(), node.LxdSocket, node.TerrariumRoot, pid, lxd, clustered, instances));
+            rows.Add(new LabNodeStatus(node.Name, node.Namespace, node.Address.ToString(), node.LxdSocket, node.TerrariumRoot,
+                LivePid(node.PidFile), lxd, clustered, instances, MeshAddressOf(node), LivePid(node.AgentPidFile)));
         }
         return rows;
     }
+
+    private static int? LivePid(string pidFile) =>
+        File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile), out var pid) && ProcessControl.IsAlive(pid) ? pid : null;
 
     /// <summary>Removes everything the lab made. Idempotent; kills only processes attributable to the lab.</summary>
     public async Task DownAsync(CancellationToken ct = default)
@@ -183,7 +190,8 @@ public sealed class LabRunner(LabSpec spec, Action<string> log)
         var pids = new List<int>();
         foreach (var node in Spec.NodeSpecs)
         {
-            if (File.Exists(node.PidFile) && int.TryParse(File.ReadAllText(node.PidFile), out var pid)) pids.Add(pid);
+            foreach (var file in new[] { node.PidFile, node.AgentPidFile })
+                if (File.Exists(file) && int.TryParse(File.ReadAllText(file), out var pid)) pids.Add(pid);
             if (NamespaceShell.NamespaceExists(node.Namespace))
             {
                 var inNs = await NamespaceShell.IpQuiet("netns", "pids", node.Namespace);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Terrarium.Lab.Topology;
 
 namespace Terrarium.Lab.Runtime;
 
@@ -9,7 +10,7 @@ public sealed class LabState
     [JsonPropertyName("prefix")] public string Prefix { get; set; } = "";
     [JsonPropertyName("nodes")] public int Nodes { get; set; }
     [JsonPropertyName("underlay")] public string Underlay { get; set; } = "";
-    [JsonPropertyName("clustered")] public bool Clustered { get; set; }
+    [JsonPropertyName("mode")] public LabMode Mode { get; set; }
     [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
 
     public static LabState? Load(string path) =>
@@ -29,9 +30,11 @@ public sealed record LabNodeStatus(
     [property: JsonPropertyName("daemon_pid")] int? DaemonPid,
     [property: JsonPropertyName("lxd")] string Lxd,
     [property: JsonPropertyName("clustered")] bool Clustered,
-    [property: JsonPropertyName("instances")] int? Instances);
+    [property: JsonPropertyName("instances")] int? Instances,
+    [property: JsonPropertyName("mesh_address")] string? MeshAddress,
+    [property: JsonPropertyName("agent_pid")] int? AgentPid);
 
-[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSourceGenerationOptions(WriteIndented = true, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(LabState))]
 [JsonSerializable(typeof(List<LabNodeStatus>))]
 public sealed partial class LabJsonContext : JsonSerializerContext;

@@ -11,7 +11,8 @@ public static class NamespaceShell
 {
     public const string Script = """
         #!/bin/bash
-        # nsrun.sh NETNS cmd... : run cmd in NETNS with a fresh sysfs of that netns and the host cgroup tree.
+        # nsrun.sh NETNS cmd... : run cmd in NETNS with a fresh sysfs of that netns and the host cgroup tree;
+        # with TERRARIUM_LAB_WGRUN set, that folder is this node's /run/wireguard (wireguard-go's socket folder).
         ns="$1"; shift
         exec nsenter --net=/run/netns/"$ns" unshare --mount --propagation slave /bin/bash -c '
         set -e
@@ -24,9 +25,15 @@ public static class NamespaceShell
         rc=/run/terrarium-lab-resolv.conf
         [ -f "$rc" ] || echo "nameserver 127.0.0.1" > "$rc"
         mount --bind "$rc" /etc/resolv.conf
+        if [ -n "${TERRARIUM_LAB_WGRUN:-}" ]; then
+          mkdir -p "$TERRARIUM_LAB_WGRUN" /run/wireguard
+          mount --bind "$TERRARIUM_LAB_WGRUN" /run/wireguard
+        fi
         exec "$@"' nsrun "$@"
 
         """;
+
+    public const string WireGuardRunVariable = "TERRARIUM_LAB_WGRUN";
 
     public static Task<ProcessResult> Ip(params string[] args) => ProcessRunner.RunCheckedAsync("ip", args);
 

@@ -68,4 +68,25 @@ public sealed record LabNodeSpec(int Index, string Name, string Namespace, strin
     public string LxdLog => Path.Join(Dir, "lxd.log");
     public string TerrariumRoot => Path.Join(Dir, "root");
     public string PidFile => Path.Join(Dir, "lxd.pid");
+    public string AgentLog => Path.Join(Dir, "agent.log");
+    public string AgentPidFile => Path.Join(Dir, "agent.pid");
+
+    /// <summary>
+    /// Bound over /run/wireguard for this node's commands: wireguard-go's UAPI socket path is fixed at compile
+    /// time and not per network namespace, so each node needs its own (shared/lab-notes/realstack-net.md).
+    /// </summary>
+    public string WireGuardRunDir => Path.Join(Dir, "run-wireguard");
+}
+
+/// <summary>What `lab up` forms from the nodes.</summary>
+public enum LabMode
+{
+    /// <summary>A Terrarium cluster: `cluster init` on node1, `invite` + `join` for the others, an agent per node.</summary>
+    Terrarium,
+
+    /// <summary>Separate LXD servers, each seeded; nothing formed (tests drive init/invite/join themselves).</summary>
+    Standalone,
+
+    /// <summary>A plain LXD cluster over the underlay, without Terrarium (for LXD client tests).</summary>
+    LxdCluster,
 }

@@ -10,8 +10,12 @@ public abstract record LxdEndpoint
 
     public static LxdEndpoint UnixSocket(string path) => new UnixSocketEndpoint(path);
 
-    public static LxdEndpoint Https(Uri url, X509Certificate2 clientCertificate, X509Certificate2 serverCertificate) =>
-        new HttpsEndpoint(url, clientCertificate, serverCertificate);
+    public static LxdEndpoint Https(Uri url, X509Certificate2? clientCertificate, X509Certificate2 serverCertificate) =>
+        new HttpsEndpoint(url, clientCertificate, serverCertificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant());
+
+    /// <summary>HTTPS pinned by the SHA-256 fingerprint a join token carries.</summary>
+    public static LxdEndpoint Https(Uri url, X509Certificate2? clientCertificate, string serverFingerprintSha256) =>
+        new HttpsEndpoint(url, clientCertificate, serverFingerprintSha256.ToLowerInvariant());
 }
 
 public sealed record UnixSocketEndpoint(string SocketPath) : LxdEndpoint
@@ -21,10 +25,11 @@ public sealed record UnixSocketEndpoint(string SocketPath) : LxdEndpoint
 }
 
 /// <summary>
-/// HTTPS to a member. LXD serves a self-signed cluster certificate, so the server certificate is pinned
-/// (exactly like lxc's servercerts/), and the client proves itself with a trusted client certificate.
+/// HTTPS to a member. LXD serves a self-signed cluster certificate, so the server certificate is pinned by
+/// its SHA-256 fingerprint (like lxc's servercerts/ and join tokens), and the client proves itself with a
+/// trusted client certificate (none = an untrusted caller, enough for GET /1.0).
 /// </summary>
-public sealed record HttpsEndpoint(Uri Url, X509Certificate2 ClientCertificate, X509Certificate2 ServerCertificate) : LxdEndpoint
+public sealed record HttpsEndpoint(Uri Url, X509Certificate2? ClientCertificate, string ServerFingerprintSha256) : LxdEndpoint
 {
     public override Uri BaseUri => Url;
     public override string ToString() => Url.ToString();

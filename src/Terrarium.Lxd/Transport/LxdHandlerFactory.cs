@@ -37,10 +37,11 @@ public static class LxdHandlerFactory
                 handler.SslOptions = new SslClientAuthenticationOptions
                 {
                     EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    ClientCertificates = [https.ClientCertificate],
-                    LocalCertificateSelectionCallback = (_, _, _, _, _) => https.ClientCertificate,
+                    ClientCertificates = https.ClientCertificate is null ? null : [https.ClientCertificate],
+                    LocalCertificateSelectionCallback = (_, _, _, _, _) => https.ClientCertificate!,
                     RemoteCertificateValidationCallback = (_, cert, _, _) =>
-                        cert is not null && cert.GetRawCertData().AsSpan().SequenceEqual(https.ServerCertificate.RawData),
+                        cert is not null && string.Equals(cert.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256),
+                            https.ServerFingerprintSha256, StringComparison.OrdinalIgnoreCase),
                 };
                 break;
         }

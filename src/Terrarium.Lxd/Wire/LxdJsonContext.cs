@@ -25,9 +25,12 @@ namespace Terrarium.Lxd.Wire;
 [JsonSerializable(typeof(StoragePoolsPost))]
 [JsonSerializable(typeof(NetworksPost))]
 [JsonSerializable(typeof(Profile))]
+[JsonSerializable(typeof(List<Profile>))]
 [JsonSerializable(typeof(Project))]
 [JsonSerializable(typeof(ImageAliasesPost))]
 [JsonSerializable(typeof(CertificatesPost))]
+[JsonSerializable(typeof(ConfiguredEntity))]
+[JsonSerializable(typeof(HostResources))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 public sealed partial class LxdJsonContext : JsonSerializerContext;

@@ -50,3 +50,22 @@ public sealed class CertificatesPost
     [JsonPropertyName("type")] public string Type { get; set; } = "client";
     [JsonPropertyName("certificate")] public string Certificate { get; set; } = "";
 }
+
+/// <summary>The config map of any entity (storage pool, network) when only its keys matter.</summary>
+public sealed class ConfiguredEntity
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
+}
+
+/// <summary>GET /1.0/resources (the memory part Terrarium reads; ?target= picks the member).</summary>
+public sealed class HostResources
+{
+    [JsonPropertyName("memory")] public MemoryResources Memory { get; set; } = new();
+}
+
+public sealed class MemoryResources
+{
+    [JsonPropertyName("used")] public long Used { get; set; }
+    [JsonPropertyName("total")] public long Total { get; set; }
+}

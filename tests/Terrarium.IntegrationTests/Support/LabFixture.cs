@@ -1,6 +1,7 @@
 using Terrarium.Lab.Runtime;
 using Terrarium.Lab.Topology;
 using Terrarium.Lxd;
+using Terrarium.Tests.Shared;
 
 namespace Terrarium.IntegrationTests.Support;
 
@@ -8,11 +9,11 @@ namespace Terrarium.IntegrationTests.Support;
 /// A real lab for a test class: network namespaces plus one real LXD daemon per node. Each fixture kind
 /// has its own prefix, underlay and folder, so it never collides with a developer's `lab up`.
 /// </summary>
-public abstract class LabFixture(string prefix, int nodes, int underlayOctet, bool cluster) : IAsyncLifetime
+public abstract class LabFixture(string prefix, int nodes, int underlayOctet, LabMode mode) : IAsyncLifetime
 {
     public LabRunner Lab { get; } = new(
         LabSpec.Create(prefix, nodes, Path.Join(Path.GetTempPath(), $"terrarium-it-{prefix}"), $"10.253.{underlayOctet}.0/24"),
-        m => Console.Error.WriteLine($"[{prefix}] {m}"));
+        m => Console.Error.WriteLine($"[{prefix}] {m}"), Terrariumctl.Command);
 
     public LabNodeSpec Node(int i) => Lab.Spec.NodeSpecs[i - 1];
 
@@ -21,12 +22,12 @@ public abstract class LabFixture(string prefix, int nodes, int underlayOctet, bo
     public async Task InitializeAsync()
     {
         await Lab.DownAsync(); // leftovers of an interrupted earlier run
-        await Lab.UpAsync(cluster);
+        await Lab.UpAsync(mode);
     }
 
     public Task DisposeAsync() => Lab.DownAsync();
 }
 
-public sealed class StandaloneLab() : LabFixture("trmits", 2, 61, cluster: false);
+public sealed class StandaloneLab() : LabFixture("trmits", 2, 61, LabMode.Standalone);
 
-public sealed class ClusteredLab() : LabFixture("trmitc", 2, 62, cluster: true);
+public sealed class ClusteredLab() : LabFixture("trmitc", 2, 62, LabMode.LxdCluster);

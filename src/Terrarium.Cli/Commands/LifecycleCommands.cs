@@ -1,0 +1,142 @@
+using System.CommandLine;
+using Terrarium.Cli.Output;
+using Terrarium.Cluster.Mesh;
+using Terrarium.Cluster.Validation;
+using Terrarium.Operations.Lifecycle;
+
+namespace Terrarium.Cli.Commands;
+
+/// <summary>`cluster init|invite|join|remove` (SPEC C-1..C-3, C-8, C-9).</summary>
+public static class LifecycleCommands
+{
+    public static Command Init()
+    {
+        var endpoint = new Option<string?>("--wireguard-endpoint") { Description = "HOST:PORT other members use to reach this node's WireGuard (default: auto-selected, private address preferred)" };
+        var cidr = new Option<string>("--wireguard-cidr") { Description = "Mesh network", DefaultValueFactory = _ => MeshSettings.DefaultCidr };
+        var port = new Option<int>("--wireguard-port") { Description = "WireGuard UDP port", DefaultValueFactory = _ => MeshSettings.DefaultPort };
+        var member = new Option<string?>("--member") { Description = "This member's name (default: the LXD server name, else the hostname)" };
+        var dryRun = ClusterCommands.DryRun();
+        var c = new Command("init", "Bootstrap the first member: LXD clustering, WireGuard mesh, firewall lockdown, OVN PKI and network")
+        {
+            endpoint, cidr, port, member, dryRun,
+        };
+        c.SetHandler(async (pr, ct) =>
+        {
+            var r = await new InitOperation(CommonOptions.Node(pr)).RunAsync(
+                new InitRequest(pr.GetValue(member), pr.GetValue(cidr)!, pr.GetValue(port), pr.GetValue(endpoint), pr.GetValue(dryRun)), ct);
+            if (CommonOptions.Json(pr))
+            {
+                JsonOut.Write(new InitOutput(r.Member, r.MeshAddress, r.Endpoint, r.AlreadyInitialised, pr.GetValue(dryRun)), CliJsonContext.Default.InitOutput);
+                return ExitCodes.Ok;
+            }
+            var verb = pr.GetValue(dryRun) ? "Would initialise" : r.AlreadyInitialised ? "Already initialised:" : "Initialised";
+            Console.WriteLine($"{verb} Terrarium cluster member {r.Member}");
+            Console.WriteLine($"  mesh address:        {r.MeshAddress} (LXD listens there only)");
+            Console.WriteLine($"  WireGuard endpoint:  {r.Endpoint}");
+            if (!pr.GetValue(dryRun)) Console.WriteLine("Next: terrariumctl cluster invite NAME [ADDRESS]");
+            return ExitCodes.Ok;
+        });
+        return c;
+    }
+
+    public static Command Invite()
+    {
+        var name = new Argument<string>("name") { Description = "Name the new member will have" };
+        var address = new Argument<string?>("address") { Description = "The new server's IP (default: resolve NAME; asked for on a TTY)", Arity = ArgumentArity.ZeroOrOne };
+        var expires = new Option<string>("--expires") { Description = "How long the invite stays valid (e.g. 30m, 1h, 2d)", DefaultValueFactory = _ => "1h" };
+        var c = new Command("invite", "Create a join command for a new server: LXD token, reserved mesh address, firewall opening for ADDRESS")
+        {
+            name, address, expires,
+        };
+        c.SetHandler(async (pr, ct) =>
+        {
+            var r = await new InviteOperation(CommonOptions.Node(pr)).RunAsync(
+                new InviteRequest(pr.GetValue(name)!, pr.GetValue(address), pr.GetValue(expires)!, Prompt.Interactive ? Prompt.Ask : null), ct);
+            if (CommonOptions.Json(pr))
+            {
+                JsonOut.Write(new InviteOutput(r.Member, r.Address, r.MeshAddress, r.ExpiresAt, r.Token, r.Bundle, r.JoinCommand), CliJsonContext.Default.InviteOutput);
+                return ExitCodes.Ok;
+            }
+            Console.Error.WriteLine($"Invited {r.Member} ({r.Address}) with mesh address {r.MeshAddress}; the invite expires at {r.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z.");
+            Console.Error.WriteLine($"On {r.Member} (a fresh server with Terrarium installed), run:");
+            Console.WriteLine(r.JoinCommand);
+            return ExitCodes.Ok;
+        });
+        return c;
+    }
+
+    public static Command Join()
+    {
+        var token = new Option<string>("--token") { Description = "LXD join token from `cluster invite`", Required = true };
+        var bundle = new Option<string>("--wireguard") { Description = "WireGuard join bundle from `cluster invite`", Required = true };
+        var endpoint = new Option<string?>("--wireguard-endpoint") { Description = "HOST:PORT other members use to reach this node (default: auto-selected)" };
+        var yes = ClusterCommands.Yes("wipe the local LXD database (and its instances) if this server is not fresh");
+        var dryRun = ClusterCommands.DryRun();
+        var c = new Command("join", "Join this fresh server to a cluster with the command printed by `cluster invite`")
+        {
+            token, bundle, endpoint, yes, dryRun,
+        };
+        c.SetHandler(async (pr, ct) =>
+        {
+            var r = await new JoinOperation(CommonOptions.Node(pr)).RunAsync(
+                new JoinRequest(pr.GetValue(token)!, pr.GetValue(bundle)!, pr.GetValue(endpoint), pr.GetValue(yes), pr.GetValue(dryRun)), ct);
+            if (CommonOptions.Json(pr))
+            {
+                JsonOut.Write(new JoinOutput(r.Member, r.MeshAddress, r.Endpoint, r.Inviter, r.AlreadyMember, r.Plan, pr.GetValue(dryRun)), CliJsonContext.Default.JoinOutput);
+                return ExitCodes.Ok;
+            }
+            if (pr.GetValue(dryRun))
+            {
+                Console.WriteLine($"Joining as {r.Member} would:");
+                foreach (var step in r.Plan) Console.WriteLine($"  - {step}");
+                return ExitCodes.Ok;
+            }
+            Console.WriteLine(r.AlreadyMember
+                ? $"{r.Member} is already a member of this cluster (mesh address {r.MeshAddress}); nothing to do."
+                : $"{r.Member} joined the cluster through {r.Inviter}: mesh address {r.MeshAddress}, WireGuard endpoint {r.Endpoint}.");
+            return ExitCodes.Ok;
+        });
+        return c;
+    }
+
+    public static Command Remove()
+    {
+        var member = new Argument<string>("member") { Description = "Member to remove" };
+        var move = new Option<bool>("--move") { Description = "Move its instances to the least busy members first (balanced)" };
+        var force = new Option<bool>("--force") { Description = "The member is dead: remove it from the database without contacting it" };
+        var parallel = new Option<int>("--parallel") { Description = "Migrations at once with --move", DefaultValueFactory = _ => 3 };
+        var yes = ClusterCommands.Yes("remove the member permanently");
+        var dryRun = ClusterCommands.DryRun();
+        var c = new Command("remove", "Permanently remove MEMBER from LXD, the mesh, the firewall and the OVN central set")
+        {
+            member, move, force, parallel, yes, dryRun,
+        };
+        c.SetHandler(async (pr, ct) =>
+        {
+            var name = pr.GetValue(member)!;
+            if (pr.GetValue(parallel) is < 1 or > 32) throw new InputException("--parallel must be between 1 and 32.");
+            var confirmed = pr.GetValue(yes) || (!pr.GetValue(dryRun) && Prompt.Confirm($"Remove {name} from the cluster permanently?"));
+            var r = await new RemoveOperation(CommonOptions.Node(pr)).RunAsync(
+                new RemoveRequest(name, pr.GetValue(move), pr.GetValue(force), confirmed, pr.GetValue(dryRun), pr.GetValue(parallel)), ct);
+            var plan = r.Plan.Select(p => new PlanRow(p.Instance, p.Target)).ToList();
+            var moves = r.Moves.Select(m => new MoveRow(m.Instance, m.From, m.To, m.Succeeded, m.Method, m.Detail, Math.Round(m.Took.TotalSeconds, 1))).ToList();
+            if (CommonOptions.Json(pr))
+            {
+                JsonOut.Write(new RemoveOutput(r.Member, r.Removed, plan, moves, r.LostInstances), CliJsonContext.Default.RemoveOutput);
+                return ExitCodes.Ok;
+            }
+            if (plan.Count > 0)
+            {
+                Console.WriteLine(r.Removed ? "Moved:" : "Plan:");
+                Console.Write(TableWriter.Render(["INSTANCE", "TO", "RESULT"],
+                    plan.Select(p => (IReadOnlyList<string>)[p.Instance, p.Target,
+                        moves.FirstOrDefault(m => m.Instance == p.Instance) is { } m ? $"{m.Method}, {m.Seconds}s" : "-"])));
+            }
+            if (r.LostInstances.Count > 0)
+                Console.WriteLine($"{(r.Removed ? "Dropped" : "Would drop")} {r.LostInstances.Count} instance(s) that lived only on {r.Member}: {string.Join(", ", r.LostInstances)}");
+            Console.WriteLine(r.Removed ? $"{r.Member} was removed from LXD, the mesh and the firewall." : $"Dry run: {r.Member} would be removed.");
+            return ExitCodes.Ok;
+        });
+        return c;
+    }
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Text.Json;
+using Terrarium.Cli.Output;
+using Terrarium.Cluster.Status;
+using Terrarium.Operations.Status;
+
+namespace Terrarium.Cli.Commands;
+
+/// <summary>`cluster status` (SPEC C-4): one screen, or `--output json` for scripts.</summary>
+public static class StatusCommand
+{
+    public static Command Build()
+    {
+        var c = new Command("status", "Members, quorum, mesh handshakes, OVN central set, pending invites and problems with suggested fixes");
+        c.SetHandler(async (pr, ct) =>
+        {
+            var report = await new StatusCollector(CommonOptions.Node(pr)).CollectAsync(ct);
+            if (CommonOptions.Json(pr)) Console.WriteLine(JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport));
+            else Console.Write(Render(report));
+            return ExitCodes.Ok;
+        });
+        return c;
+    }
+
+    public static string Render(StatusReport r)
+    {
+        var text = new System.Text.StringBuilder();
+        if (r.Initialised)
+        {
+            var q = r.Quorum;
+            text.Append($"Cluster: {r.Members.Count} member(s), mesh {r.Mesh?.Cidr} on {r.Mesh?.Interface} (UDP {r.Mesh?.Port}), this node: {r.Self}\n");
+            text.Append($"Quorum:  {q.DatabaseOnline}/{q.DatabaseMembers} database members online, {(q.HasQuorum ? "OK" : "LOST")}; " +
+                        $"can lose {q.TolerableFailures} and keep working\n\n");
+            text.Append(TableWriter.Render(["NAME", "STATUS", "ROLES", "MESH ADDRESS", "ENDPOINT", "HANDSHAKE", "INSTANCES", "MEMORY"],
+                r.Members.Select(m => (IReadOnlyList<string>)[
+                    m.IsSelf ? $"{m.Name}*" : m.Name, m.Status, m.Roles.Count == 0 ? "-" : string.Join(",", m.Roles),
+                    m.MeshAddress ?? "-", m.Endpoint ?? "-",
+                    m.IsSelf ? "(self)" : m.HandshakeAgeSeconds is { } s ? $"{StatusAnalyzer.Age(s)} ago" : "never",
+                    m.Instances.ToString(), m.MemoryUsedBytes is { } b ? $"{b / (1024 * 1024)}MiB" : "-"])));
+            if (r.Invites.Count > 0)
+            {
+                text.Append("\nPending invites:\n");
+                text.Append(TableWriter.Render(["NAME", "ADDRESS", "MESH ADDRESS", "EXPIRES", "BY"],
+                    r.Invites.Select(i => (IReadOnlyList<string>)[i.Name, i.Address, i.MeshAddress,
+                        i.Expired ? "expired" : $"{i.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z", i.CreatedBy])));
+            }
+        }
+        text.Append(r.Problems.Count == 0 ? "\nNo problems found.\n" : "\nProblems:\n");
+        foreach (var p in r.Problems)
+            text.Append($"  [{p.Severity}] {p.Message}\n          fix: {p.Fix}\n");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Terrarium.Cli.Output;
+
+/// <summary>`--output json` shapes of the lifecycle commands (snake_case, stable for scripts).</summary>
+public sealed record InitOutput(
+    [property: JsonPropertyName("member")] string Member,
+    [property: JsonPropertyName("mesh_address")] string MeshAddress,
+    [property: JsonPropertyName("endpoint")] string Endpoint,
+    [property: JsonPropertyName("already_initialised")] bool AlreadyInitialised,
+    [property: JsonPropertyName("dry_run")] bool DryRun);
+
+public sealed record InviteOutput(
+    [property: JsonPropertyName("member")] string Member,
+    [property: JsonPropertyName("address")] string Address,
+    [property: JsonPropertyName("mesh_address")] string MeshAddress,
+    [property: JsonPropertyName("expires_at")] DateTimeOffset ExpiresAt,
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("wireguard")] string WireGuard,
+    [property: JsonPropertyName("command")] string Command);
+
+public sealed record JoinOutput(
+    [property: JsonPropertyName("member")] string Member,
+    [property: JsonPropertyName("mesh_address")] string MeshAddress,
+    [property: JsonPropertyName("endpoint")] string Endpoint,
+    [property: JsonPropertyName("inviter")] string Inviter,
+    [property: JsonPropertyName("already_member")] bool AlreadyMember,
+    [property: JsonPropertyName("plan")] IReadOnlyList<string> Plan,
+    [property: JsonPropertyName("dry_run")] bool DryRun);
+
+public sealed record MoveRow(
+    [property: JsonPropertyName("instance")] string Instance,
+    [property: JsonPropertyName("from")] string From,
+    [property: JsonPropertyName("to")] string To,
+    [property: JsonPropertyName("ok")] bool Ok,
+    [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("detail")] string Detail,
+    [property: JsonPropertyName("seconds")] double Seconds);
+
+public sealed record PlanRow(
+    [property: JsonPropertyName("instance")] string Instance,
+    [property: JsonPropertyName("target")] string Target);
+
+public sealed record RemoveOutput(
+    [property: JsonPropertyName("member")] string Member,
+    [property: JsonPropertyName("removed")] bool Removed,
+    [property: JsonPropertyName("plan")] IReadOnlyList<PlanRow> Plan,
+    [property: JsonPropertyName("moves")] IReadOnlyList<MoveRow> Moves,
+    [property: JsonPropertyName("lost_instances")] IReadOnlyList<string> LostInstances);
+
+public sealed record ReconfigureOutput(
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("peers")] int Peers,
+    [property: JsonPropertyName("mesh_changed")] bool MeshChanged,
+    [property: JsonPropertyName("firewall_changed")] bool FirewallChanged,
+    [property: JsonPropertyName("records_cleaned")] int RecordsCleaned);
+
+[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSerializable(typeof(InitOutput))]
+[JsonSerializable(typeof(InviteOutput))]
+[JsonSerializable(typeof(JoinOutput))]
+[JsonSerializable(typeof(RemoveOutput))]
+[JsonSerializable(typeof(ReconfigureOutput))]
+public sealed partial class CliJsonContext : JsonSerializerContext;
+
+public static class JsonOut
+{
+    public static void Write<T>(T value, JsonTypeInfo<T> type) => Console.WriteLine(JsonSerializer.Serialize(value, type));
+}

@@ -1,0 +1,52 @@
+using System.Text.Json.Serialization;
+
+namespace Terrarium.Cluster.Config;
+
+/// <summary>S-1: cluster-wide settings, written once by `cluster init`.</summary>
+public sealed class ClusterSettingsRecord
+{
+    [JsonPropertyName("schema")] public int Schema { get; set; } = SharedConfig.SchemaVersion;
+    [JsonPropertyName("mesh_cidr")] public string MeshCidr { get; set; } = "";
+    [JsonPropertyName("port")] public int Port { get; set; }
+    [JsonPropertyName("mtu")] public int Mtu { get; set; }
+    [JsonPropertyName("interface")] public string Interface { get; set; } = "";
+    [JsonPropertyName("created_at")] public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>One member of the mesh; written by that member (init, join, key rotation), removed by `cluster remove`.</summary>
+public sealed class MemberRecord
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("public_key")] public string PublicKey { get; set; } = "";
+    [JsonPropertyName("mesh_address")] public string MeshAddress { get; set; } = "";
+    [JsonPropertyName("endpoint")] public string Endpoint { get; set; } = "";
+    [JsonPropertyName("updated_at")] public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A pending invite: its peer and firewall opening exist on every member until it is used or expires.</summary>
+public sealed class InviteRecord
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("mesh_address")] public string MeshAddress { get; set; } = "";
+    [JsonPropertyName("address")] public string Address { get; set; } = "";
+    [JsonPropertyName("public_key")] public string PublicKey { get; set; } = "";
+    [JsonPropertyName("expires_at")] public DateTimeOffset ExpiresAt { get; set; }
+    [JsonPropertyName("token_operation")] public string TokenOperation { get; set; } = "";
+    [JsonPropertyName("created_by")] public string CreatedBy { get; set; } = "";
+}
+
+/// <summary>M-2: who holds a mesh address. Creating a lease is atomic (LXD refuses a duplicate name).</summary>
+public sealed class LeaseRecord
+{
+    [JsonPropertyName("address")] public string Address { get; set; } = "";
+    [JsonPropertyName("holder")] public string Holder { get; set; } = "";
+    [JsonPropertyName("created_at")] public DateTimeOffset CreatedAt { get; set; }
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ClusterSettingsRecord))]
+[JsonSerializable(typeof(MemberRecord))]
+[JsonSerializable(typeof(InviteRecord))]
+[JsonSerializable(typeof(LeaseRecord))]
+[JsonSerializable(typeof(Invites.JoinBundle))]
+public sealed partial class ClusterJsonContext : JsonSerializerContext;

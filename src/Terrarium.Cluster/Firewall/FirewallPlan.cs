@@ -1,0 +1,28 @@
+using System.Net;
+
+namespace Terrarium.Cluster.Firewall;
+
+/// <summary>
+/// What the host firewall must enforce (F-1, F-2): cluster ports only through the mesh, WireGuard only from
+/// members' and invitees' underlay addresses.
+/// </summary>
+public sealed record FirewallPlan(string MeshInterface, string MeshCidr, int WireGuardPort, IReadOnlyList<IPAddress> WireGuardPeers)
+{
+    public const string Table = "terrarium";
+
+    /// <summary>LXD 8443, OVN NB 6641, SB 6642, NB/SB raft 6643-6644.</summary>
+    public static readonly IReadOnlyList<int> TunnelOnlyTcpPorts = [8443, 6641, 6642, 6643, 6644];
+
+    /// <summary>Geneve.</summary>
+    public static readonly IReadOnlyList<int> TunnelOnlyUdpPorts = [6081];
+
+    public static FirewallPlan Create(string meshInterface, string meshCidr, int wireGuardPort, IEnumerable<IPAddress> peers) =>
+        new(meshInterface, meshCidr, wireGuardPort,
+            peers.Distinct().OrderBy(p => p.GetAddressBytes(), ByteOrder.Instance).ToList());
+
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+        public int Compare(byte[]? x, byte[]? y) => x!.AsSpan().SequenceCompareTo(y);
+    }
+}

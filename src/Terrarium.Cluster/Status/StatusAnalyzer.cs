@@ -1,0 +1,116 @@
+using Terrarium.Cluster.Config;
+
+namespace Terrarium.Cluster.Status;
+
+/// <summary>A cluster member as LXD reports it (the fields status needs).</summary>
+public sealed record LxdMemberView(string Name, string Status, string Message, IReadOnlyList<string> Roles);
+
+/// <summary>What this node observed locally; null where the tool or component is absent (never an error).</summary>
+public sealed record LocalObservations(
+    IReadOnlyDictionary<string, DateTimeOffset?>? HandshakesByPublicKey,
+    bool? MeshInterfaceUp,
+    bool? FirewallLoaded,
+    IReadOnlyDictionary<string, int> InstancesByMember,
+    IReadOnlyDictionary<string, long> MemoryUsedByMember);
+
+/// <summary>
+/// C-4: builds the status report from LXD's view, the shared configuration and local observations, and
+/// finds problems with a suggested fix. Pure, so every rule is unit-tested.
+/// </summary>
+public static class StatusAnalyzer
+{
+    /// <summary>WireGuard re-handshakes every 2 minutes on an active tunnel (keepalive 25 s keeps it active).</summary>
+    public static readonly TimeSpan StaleHandshake = TimeSpan.FromMinutes(3);
+
+    public static StatusReport Analyze(string? self, SharedConfig config, IReadOnlyList<LxdMemberView> lxdMembers, LocalObservations local, DateTimeOffset now)
+    {
+        var report = new StatusReport { Self = self, Initialised = self is not null && config.Settings is not null && config.Member(self) is not null };
+        if (config.Settings is { } s) report.Mesh = new MeshSummary { Cidr = s.MeshCidr, Port = s.Port, Interface = s.Interface };
+        var problems = report.Problems;
+        if (!report.Initialised)
+        {
+            problems.Add(new Problem
+            {
+                Severity = "error",
+                Message = "This server is not a Terrarium cluster member.",
+                Fix = "terrariumctl cluster init (first server) or the join command printed by `terrariumctl cluster invite` on a member",
+            });
+            return report;
+        }
+
+        foreach (var m in lxdMembers.OrderBy(m => m.Name, StringComparer.Ordinal))
+        {
+            var record = config.Member(m.Name);
+            var row = new MemberStatus
+            {
+                Name = m.Name, IsSelf = m.Name == self, Roles = m.Roles.ToList(), Status = m.Status, Message = m.Message,
+                MeshAddress = record?.MeshAddress, Endpoint = record?.Endpoint,
+                Instances = local.InstancesByMember.GetValueOrDefault(m.Name),
+                MemoryUsedBytes = local.MemoryUsedByMember.TryGetValue(m.Name, out var mem) ? mem : null,
+            };
+            if (!row.IsSelf && record is not null && local.HandshakesByPublicKey?.GetValueOrDefault(record.PublicKey) is { } hs)
+                row.HandshakeAgeSeconds = (long)Math.Max(0, (now - hs).TotalSeconds);
+            report.Members.Add(row);
+
+            if (m.Status is not ("Online" or "Evacuated"))
+                problems.Add(new Problem
+                {
+                    Severity = "error", Message = $"{m.Name} is {m.Status.ToLowerInvariant()}{(m.Message.Length > 0 ? $" ({m.Message})" : "")}.",
+                    Fix = $"bring {m.Name} back (check LXD and `terrariumctl cluster status` there); if it is dead for good: terrariumctl cluster remove {m.Name} --force",
+                });
+            else if (m.Status == "Evacuated")
+                problems.Add(new Problem { Severity = "info", Message = $"{m.Name} is evacuated: no instances are placed there.", Fix = $"terrariumctl cluster restore {m.Name} --yes" });
+            if (record is null)
+                problems.Add(new Problem { Message = $"{m.Name} is an LXD member without a mesh record.", Fix = $"terrariumctl reconfigure (on {m.Name})" });
+            else if (!row.IsSelf && local.HandshakesByPublicKey is not null && (row.HandshakeAgeSeconds is null || row.HandshakeAgeSeconds > StaleHandshake.TotalSeconds))
+                problems.Add(new Problem
+                {
+                    Message = row.HandshakeAgeSeconds is null ? $"No WireGuard handshake with {m.Name} yet." : $"The last WireGuard handshake with {m.Name} was {Age(row.HandshakeAgeSeconds.Value)} ago.",
+                    Fix = $"check that UDP {config.Settings!.Port} reaches {record.Endpoint} and that terrarium-agent runs on {m.Name}",
+                });
+        }
+        foreach (var stale in config.Members.Where(r => lxdMembers.All(m => m.Name != r.Name)))
+            problems.Add(new Problem { Message = $"{stale.Name} has a mesh record but is not an LXD member.", Fix = $"terrariumctl cluster remove {stale.Name} --force" });
+
+        var db = lxdMembers.Where(m => m.Roles.Contains("database") || m.Roles.Contains("database-leader")).ToList();
+        report.Quorum = new QuorumSummary
+        {
+            DatabaseMembers = db.Count,
+            DatabaseOnline = db.Count(m => m.Status is "Online" or "Evacuated"),
+            TolerableFailures = Config.Quorum.TolerableFailures(db.Count),
+        };
+        report.Quorum.HasQuorum = report.Quorum.DatabaseOnline * 2 > report.Quorum.DatabaseMembers;
+        if (lxdMembers.Count < 3)
+            problems.Add(new Problem
+            {
+                Severity = "info", Message = $"With {lxdMembers.Count} member(s) the database cannot lose a member and keep quorum.",
+                Fix = "add a third server: terrariumctl cluster invite NAME ADDRESS",
+            });
+
+        foreach (var invite in config.Invites.Where(i => config.Member(i.Name) is null).OrderBy(i => i.Name, StringComparer.Ordinal))
+        {
+            var expired = invite.ExpiresAt <= now;
+            report.Invites.Add(new InviteStatus
+            {
+                Name = invite.Name, MeshAddress = invite.MeshAddress, Address = invite.Address, ExpiresAt = invite.ExpiresAt,
+                Expired = expired, CreatedBy = invite.CreatedBy,
+            });
+            if (expired)
+                problems.Add(new Problem { Severity = "info", Message = $"The invite for {invite.Name} has expired and awaits cleanup.", Fix = "terrariumctl reconfigure (or wait for terrarium-agent)" });
+        }
+
+        if (local.MeshInterfaceUp == false)
+            problems.Add(new Problem { Severity = "error", Message = $"The mesh interface {config.Settings!.Interface} is missing on this node.", Fix = "terrariumctl reconfigure" });
+        if (local.FirewallLoaded == false)
+            problems.Add(new Problem { Severity = "error", Message = "The nftables table inet terrarium is not loaded on this node: cluster ports are exposed.", Fix = "terrariumctl reconfigure" });
+        return report;
+    }
+
+    public static string Age(long seconds) => seconds switch
+    {
+        < 60 => $"{seconds}s",
+        < 3600 => $"{seconds / 60}m{seconds % 60:00}s",
+        < 86400 => $"{seconds / 3600}h{seconds % 3600 / 60:00}m",
+        _ => $"{seconds / 86400}d{seconds % 86400 / 3600}h",
+    };
+}

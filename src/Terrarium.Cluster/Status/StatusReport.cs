@@ -1,0 +1,66 @@
+using System.Text.Json.Serialization;
+
+namespace Terrarium.Cluster.Status;
+
+/// <summary>C-4: everything `cluster status` shows; `--output json` prints exactly this. No secrets in it .</summary>
+public sealed class StatusReport
+{
+    [JsonPropertyName("member")] public string? Self { get; set; }
+    [JsonPropertyName("initialised")] public bool Initialised { get; set; }
+    [JsonPropertyName("mesh")] public MeshSummary? Mesh { get; set; }
+    [JsonPropertyName("quorum")] public QuorumSummary Quorum { get; set; } = new();
+    [JsonPropertyName("members")] public List<MemberStatus> Members { get; set; } = [];
+    [JsonPropertyName("invites")] public List<InviteStatus> Invites { get; set; } = [];
+    [JsonPropertyName("problems")] public List<Problem> Problems { get; set; } = [];
+}
+
+public sealed class MeshSummary
+{
+    [JsonPropertyName("cidr")] public string Cidr { get; set; } = "";
+    [JsonPropertyName("port")] public int Port { get; set; }
+    [JsonPropertyName("interface")] public string Interface { get; set; } = "";
+}
+
+public sealed class QuorumSummary
+{
+    [JsonPropertyName("database_members")] public int DatabaseMembers { get; set; }
+    [JsonPropertyName("database_online")] public int DatabaseOnline { get; set; }
+    [JsonPropertyName("tolerable_failures")] public int TolerableFailures { get; set; }
+    [JsonPropertyName("has_quorum")] public bool HasQuorum { get; set; }
+}
+
+public sealed class MemberStatus
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("self")] public bool IsSelf { get; set; }
+    [JsonPropertyName("roles")] public List<string> Roles { get; set; } = [];
+    [JsonPropertyName("status")] public string Status { get; set; } = "";
+    [JsonPropertyName("message")] public string Message { get; set; } = "";
+    [JsonPropertyName("mesh_address")] public string? MeshAddress { get; set; }
+    [JsonPropertyName("endpoint")] public string? Endpoint { get; set; }
+    [JsonPropertyName("handshake_age_seconds")] public long? HandshakeAgeSeconds { get; set; }
+    [JsonPropertyName("instances")] public int Instances { get; set; }
+    [JsonPropertyName("memory_used_bytes")] public long? MemoryUsedBytes { get; set; }
+}
+
+public sealed class InviteStatus
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("mesh_address")] public string MeshAddress { get; set; } = "";
+    [JsonPropertyName("address")] public string Address { get; set; } = "";
+    [JsonPropertyName("expires_at")] public DateTimeOffset ExpiresAt { get; set; }
+    [JsonPropertyName("expired")] public bool Expired { get; set; }
+    [JsonPropertyName("created_by")] public string CreatedBy { get; set; } = "";
+}
+
+/// <summary>Something wrong, said in one sentence, with the command or check that fixes it.</summary>
+public sealed class Problem
+{
+    [JsonPropertyName("severity")] public string Severity { get; set; } = "warning";
+    [JsonPropertyName("message")] public string Message { get; set; } = "";
+    [JsonPropertyName("fix")] public string Fix { get; set; } = "";
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSerializable(typeof(StatusReport))]
+public sealed partial class StatusJsonContext : JsonSerializerContext;

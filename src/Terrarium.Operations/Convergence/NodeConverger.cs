@@ -1,0 +1,147 @@
+using System.Net;
+using Terrarium.Cluster.Config;
+using Terrarium.Cluster.Crypto;
+using Terrarium.Cluster.Firewall;
+using Terrarium.Cluster.Mesh;
+using Terrarium.Host.Files;
+using Terrarium.Host.Firewall;
+using Terrarium.Host.WireGuard;
+using Terrarium.Lxd;
+using Terrarium.Operations.Identity;
+using Terrarium.Operations.Journal;
+using Terrarium.Operations.Store;
+
+namespace Terrarium.Operations.Convergence;
+
+/// <summary>What one convergence pass found and changed.</summary>
+public sealed record ConvergeResult(string State, int Peers, bool MeshChanged, bool FirewallChanged, int RecordsCleaned, DateTimeOffset? NextExpiry)
+{
+    public const string Member = "member";
+    public const string NotMember = "not-a-member";
+    public const string Left = "left";
+
+    public bool Changed => MeshChanged || FirewallChanged || RecordsCleaned > 0 || State == Left;
+}
+
+/// <summary>
+/// C-11 / S-3: makes this node's WireGuard interface and firewall match the shared configuration. Idempotent;
+/// `reconfigure` runs it once, the agent on every relevant LXD event and on a timer. Any member also clears
+/// expired invites and orphan leases, so cleanup never depends on the member that created them.
+/// </summary>
+public sealed class NodeConverger(NodeEnvironment env)
+{
+    public static readonly TimeSpan LeaseGrace = TimeSpan.FromMinutes(10);
+
+    /// <param name="fromLifecycle">True when init/join call it themselves (their journal is still open then).</param>
+    public async Task<ConvergeResult> ConvergeAsync(CancellationToken ct = default, bool fromLifecycle = false)
+    {
+        var identity = NodeIdentity.Load(env.Layout);
+        var key = KeyStore.Load(env.Layout);
+        if (identity is null || key is null || (!fromLifecycle && LifecycleInProgress())) return Nothing(ConvergeResult.NotMember);
+
+        using var lxd = env.Lxd();
+        var server = await lxd.GetServerAsync(ct);
+        if (!server.Environment.ServerClustered)
+        {
+            // LXD no longer has this server in a cluster (`cluster remove` ran on another member):
+            // take down what Terrarium set up here so that nothing keeps pointing at the old mesh.
+            await LeaveAsync(identity);
+            return Nothing(ConvergeResult.Left);
+        }
+
+        var store = new SharedConfigStore(lxd);
+        var config = await store.LoadAsync(ct);
+        if (config.Settings is null || config.Member(identity.Member) is null) return Nothing(ConvergeResult.NotMember);
+
+        var cleaned = await CleanUpAsync(lxd, store, config, ct);
+        if (cleaned > 0) config = await store.LoadAsync(ct);
+
+        var desired = NodeDesiredState.Compute(config, identity.Member, env.Clock());
+        var meshChanged = await ApplyMeshAsync(desired.Mesh, desired.MeshAddress, desired.Peers, key);
+        var firewallChanged = await ApplyFirewallAsync(desired.Firewall);
+        return new ConvergeResult(ConvergeResult.Member, desired.Peers.Count, meshChanged, firewallChanged, cleaned, config.NextExpiry(env.Clock()));
+    }
+
+    /// <summary>Writes the wg(8) config (0600: it holds the private key) and applies it live.</summary>
+    public async Task<bool> ApplyMeshAsync(MeshSettings mesh, IPAddress address, IEnumerable<WireGuardPeer> peers, WireGuardKeyPair key)
+    {
+        var path = env.Layout.WireGuardConfig(mesh.Interface);
+        var changed = AtomicFile.WriteIfChanged(path, WireGuardConfigRenderer.Render(key.PrivateKey, mesh.Port, peers), AtomicFile.SecretMode);
+        var wg = new WireGuardInterface(env.Tools, mesh.Interface);
+        var existed = await wg.ExistsAsync();
+        await wg.EnsureUpAsync(address, mesh.PrefixLength, mesh.Mtu);
+        // syncconf on every pass also heals hand edits; it never disturbs unchanged peers (M-4).
+        await wg.SyncConfAsync(path);
+        return changed || !existed;
+    }
+
+    public async Task<bool> ApplyFirewallAsync(FirewallPlan plan)
+    {
+        var changed = await new NftablesFirewall(env.Tools, env.Layout.NftablesFile).ApplyAsync(NftablesRenderer.Render(plan));
+        var ufw = new UfwCoexistence(env.Tools);
+        if (changed && await ufw.IsActiveAsync())
+            await ufw.ApplyAsync(UfwRules.For(plan));
+        return changed;
+    }
+
+    /// <summary>Removes the mesh interface, the firewall table and this node's Terrarium identity.</summary>
+    public async Task LeaveAsync(NodeIdentity identity)
+    {
+        env.Log($"{identity.Member} is no longer in an LXD cluster: removing its mesh interface, firewall table and identity");
+        await TearDownAsync(env, MeshSettings.DefaultInterface);
+        NodeIdentity.Delete(env.Layout);
+    }
+
+    /// <summary>Undoes what init/join set up on this host (used by a rolled-back join and by leave).</summary>
+    public static async Task TearDownAsync(NodeEnvironment env, string meshInterface)
+    {
+        await new WireGuardInterface(env.Tools, meshInterface).DeleteAsync();
+        await new NftablesFirewall(env.Tools, env.Layout.NftablesFile).RemoveAsync();
+        File.Delete(env.Layout.NftablesFile);
+        File.Delete(env.Layout.WireGuardConfig(meshInterface));
+        KeyStore.DeleteAll(env.Layout);
+    }
+
+    private bool LifecycleInProgress() =>
+        OperationJournal.InProgress(env.Layout, "init") || OperationJournal.InProgress(env.Layout, "join");
+
+    /// <summary>Expired invites lose their LXD token, row and lease; used invites and orphan leases go too.</summary>
+    private async Task<int> CleanUpAsync(LxdClient lxd, SharedConfigStore store, SharedConfig config, CancellationToken ct)
+    {
+        var now = env.Clock();
+        var removed = 0;
+        foreach (var invite in config.ExpiredInvites(now))
+        {
+            await RevokeInviteAsync(lxd, store, config, invite, ct);
+            env.Log($"expired invite for {invite.Name} removed (mesh address {invite.MeshAddress} released)");
+            removed++;
+        }
+        foreach (var invite in config.UsedInvites())
+        {
+            await store.DeleteInviteAsync(invite.Name, ct);
+            removed++;
+        }
+        foreach (var lease in config.OrphanLeases(now, LeaseGrace))
+        {
+            await store.ReleaseLeaseAsync(lease.Address, ct);
+            env.Log($"orphan lease on {lease.Address} (held by {lease.Holder}) released");
+            removed++;
+        }
+        return removed;
+    }
+
+    /// <summary>Cancels an invite's LXD join token and removes its row and lease. Safe to race with another member.</summary>
+    public static async Task RevokeInviteAsync(LxdClient lxd, SharedConfigStore store, SharedConfig config, InviteRecord invite, CancellationToken ct)
+    {
+        if (invite.TokenOperation.Length > 0)
+        {
+            try { await lxd.CancelOperationAsync(invite.TokenOperation, ct); }
+            catch (LxdException) { /* already used, expired or gone */ }
+        }
+        await store.DeleteInviteAsync(invite.Name, ct);
+        if (config.Leases.Any(l => l.Address == invite.MeshAddress && l.Holder == invite.Name))
+            await store.ReleaseLeaseAsync(invite.MeshAddress, ct);
+    }
+
+    private static ConvergeResult Nothing(string state) => new(state, 0, false, false, 0, null);
+}

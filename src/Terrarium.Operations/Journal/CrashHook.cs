@@ -1,0 +1,21 @@
+using Terrarium.Host.Processes;
+
+namespace Terrarium.Operations.Journal;
+
+/// <summary>
+/// Test hook for X-3: with TERRARIUM_CRASH_AFTER_STEP=operation:step (e.g. join:lxd-join) the process kills
+/// itself with SIGKILL right after that step is journaled, exactly like a power cut at that point. The
+/// integration tests use it to prove that a re-run resumes; nothing sets it in normal use.
+/// </summary>
+public static class CrashHook
+{
+    public const string Variable = "TERRARIUM_CRASH_AFTER_STEP";
+
+    public static void AfterStep(string operation, string step)
+    {
+        if (Environment.GetEnvironmentVariable(Variable) != $"{operation}:{step}") return;
+        Console.Error.WriteLine($"terrariumctl: {Variable} is set: killing this process after step {step} of {operation}.");
+        ProcessControl.Signal(Environment.ProcessId, ProcessControl.SigKill);
+        Thread.Sleep(Timeout.Infinite);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Terrarium.Cluster.Layout;
+using Terrarium.Host.Files;
+
+namespace Terrarium.Operations.Journal;
+
+/// <summary>
+/// a multi-step operation records each finished step under /var/lib/terrarium/journal, so a re-run after
+/// a crash skips what is done and resumes at the first unfinished step. Every step is idempotent as well.
+/// </summary>
+public sealed class OperationJournal
+{
+    private readonly string _path;
+    private readonly Action<string> _log;
+    private readonly JournalState _state;
+
+    private OperationJournal(string path, JournalState state, Action<string> log)
+    {
+        _path = path;
+        _state = state;
+        _log = log;
+    }
+
+    public static OperationJournal Open(NodeLayout layout, string operation, Action<string> log)
+    {
+        var path = Path.Join(layout.JournalDir, $"{operation}.json");
+        var state = File.Exists(path)
+            ? JsonSerializer.Deserialize(File.ReadAllText(path), OperationsJsonContext.Default.JournalState) ?? new JournalState()
+            : new JournalState { Operation = operation, StartedAt = DateTimeOffset.UtcNow };
+        return new OperationJournal(path, state, log);
+    }
+
+    public static bool InProgress(NodeLayout layout, string operation) => File.Exists(Path.Join(layout.JournalDir, $"{operation}.json"));
+
+    /// <summary>Forgets an operation that was rolled back.</summary>
+    public static void Discard(NodeLayout layout, string operation) => File.Delete(Path.Join(layout.JournalDir, $"{operation}.json"));
+
+    public bool Resuming => _state.Done.Count > 0;
+
+    public IReadOnlyList<string> DoneSteps => _state.Done;
+
+    public bool IsDone(string step) => _state.Done.Contains(step);
+
+    public async Task StepAsync(string step, Func<Task> body)
+    {
+        if (IsDone(step))
+        {
+            _log($"step {step}: already done");
+            return;
+        }
+        _log($"step {step}: running");
+        await body();
+        _state.Done.Add(step);
+        Save();
+        _log($"step {step}: done");
+        CrashHook.AfterStep(_state.Operation, step);
+    }
+
+    /// <summary>The operation finished: the journal is removed so the next run starts fresh.</summary>
+    public void Complete()
+    {
+        if (File.Exists(_path)) File.Delete(_path);
+    }
+
+    private void Save() => AtomicFile.WriteIfChanged(_path, JsonSerializer.Serialize(_state, OperationsJsonContext.Default.JournalState));
+}
+
+public sealed class JournalState
+{
+    [JsonPropertyName("operation")] public string Operation { get; set; } = "";
+    [JsonPropertyName("started_at")] public DateTimeOffset StartedAt { get; set; }
+    [JsonPropertyName("done")] public List<string> Done { get; set; } = [];
+}

@@ -1,0 +1,85 @@
+using Terrarium.Cluster.Config;
+using Terrarium.Cluster.Mesh;
+using Terrarium.Cluster.Validation;
+using Terrarium.Lxd;
+using Terrarium.Lxd.Wire;
+using Terrarium.Operations.Agent;
+using Terrarium.Operations.Convergence;
+using Terrarium.Operations.Identity;
+using Terrarium.Operations.Journal;
+using Terrarium.Operations.Store;
+
+namespace Terrarium.Operations.Lifecycle;
+
+public sealed record InitRequest(string? Member, string Cidr, int Port, string? Endpoint, bool DryRun);
+
+public sealed record InitResult(string Member, string MeshAddress, string Endpoint, bool AlreadyInitialised);
+
+/// <summary>
+/// C-1: bootstrap the first member. Steps (journaled, each idempotent): mesh, firewall, lxd-cluster,
+/// shared-config, agent. Bad input is refused before any step runs.
+/// </summary>
+public sealed class InitOperation(NodeEnvironment env)
+{
+    public async Task<InitResult> RunAsync(InitRequest request, CancellationToken ct = default)
+    {
+        var mesh = MeshSettings.Create(request.Cidr, request.Port);
+        using var lxd = env.Lxd();
+        var server = await lxd.GetServerAsync(ct);
+        var identity = NodeIdentity.Load(env.Layout);
+        var config = await new SharedConfigStore(lxd).LoadAsync(ct);
+        if (identity is not null && config.Settings is not null && config.Member(identity.Member) is { } me && !OperationJournal.InProgress(env.Layout, "init"))
+            return new InitResult(me.Name, me.MeshAddress, me.Endpoint, AlreadyInitialised: true);
+        if (server.Environment.ServerClustered && !OperationJournal.InProgress(env.Layout, "init"))
+            throw new InputException("LXD on this server is already part of a cluster; use `terrariumctl cluster join` on a fresh server instead.");
+
+        var member = MemberName.Validate(request.Member ?? DefaultName(server));
+        var endpoint = LocalEndpoint.Resolve(request.Endpoint, mesh.Port, mesh.Interface);
+        var address = mesh.HostAddresses().First();
+        if (request.DryRun)
+        {
+            env.Log($"would initialise {member}: mesh {mesh.Cidr} address {address}, endpoint {endpoint}, LXD on {address}:{MeshSettings.LxdPort}");
+            return new InitResult(member, address.ToString(), endpoint.ToString(), false);
+        }
+
+        var journal = OperationJournal.Open(env.Layout, "init", env.Log);
+        var converger = new NodeConverger(env);
+        var key = KeyStore.LoadOrCreate(env.Layout);
+        await journal.StepAsync("mesh", async () =>
+        {
+            new NodeIdentity { Member = member, MeshAddress = address.ToString() }.Save(env.Layout);
+            await converger.ApplyMeshAsync(mesh, address, [], key);
+        });
+        await journal.StepAsync("firewall", () => converger.ApplyFirewallAsync(
+            Cluster.Firewall.FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port, [])));
+        await journal.StepAsync("lxd-cluster", async () =>
+        {
+            // LXD listens on the mesh only: cluster traffic never uses the underlay.
+            await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["core.https_address"] = $"{address}:{MeshSettings.LxdPort}" }, ct);
+            if (!(await lxd.GetServerAsync(ct)).Environment.ServerClustered)
+                await lxd.UpdateClusterAsync(new ClusterPut { ServerName = member, Enabled = true }, ct: ct);
+        });
+        await journal.StepAsync("shared-config", async () =>
+        {
+            var store = new SharedConfigStore(lxd);
+            await store.EnsureProjectAsync(ct);
+            await store.PutSettingsAsync(new ClusterSettingsRecord
+            {
+                MeshCidr = mesh.Cidr, Port = mesh.Port, Mtu = mesh.Mtu, Interface = mesh.Interface, CreatedAt = env.Clock(),
+            }, ct);
+            if (!await store.TryLeaseAsync(address.ToString(), member, env.Clock(), ct))
+                throw new LxdException($"Mesh address {address} is already held by another member.");
+            await store.PutMemberAsync(new MemberRecord
+            {
+                Name = member, PublicKey = key.PublicKey, MeshAddress = address.ToString(), Endpoint = endpoint.ToString(), UpdatedAt = env.Clock(),
+            }, ct);
+        });
+        await journal.StepAsync("agent", () => AgentService.InstallAsync(env));
+        await converger.ConvergeAsync(ct, fromLifecycle: true);
+        journal.Complete();
+        return new InitResult(member, address.ToString(), endpoint.ToString(), false);
+    }
+
+    private static string DefaultName(ServerInfo server) =>
+        server.Environment.ServerName is { Length: > 0 } n && n != "none" ? n : Environment.MachineName.ToLowerInvariant();
+}

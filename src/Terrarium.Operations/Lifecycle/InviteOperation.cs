@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using Terrarium.Cluster.Config;
+using Terrarium.Cluster.Crypto;
+using Terrarium.Cluster.Invites;
+using Terrarium.Cluster.Mesh;
+using Terrarium.Cluster.Validation;
+using Terrarium.Lxd;
+using Terrarium.Operations.Convergence;
+using Terrarium.Operations.Store;
+
+namespace Terrarium.Operations.Lifecycle;
+
+/// <param name="AskAddress">Asks the operator for the IP when NAME does not resolve (null when not on a TTY).</param>
+public sealed record InviteRequest(string Name, string? Address, string Expires, Func<string, string?>? AskAddress);
+
+public sealed record InviteResult(string Member, string MeshAddress, string Address, DateTimeOffset ExpiresAt, string Token, string Bundle)
+{
+    public string JoinCommand => $"terrariumctl cluster join --token '{Token}' --wireguard '{Bundle}'";
+}
+
+/// <summary>
+/// C-2: on any member, prepare a join: reserve a mesh address (M-2), create the LXD join token, make the
+/// joiner's first WireGuard key, record the invite in the shared configuration (so every member's agent
+/// pre-authorises the peer and opens UDP for ADDRESS only) and return the one-line join command.
+/// If anything fails half-way, what this run reserved is given back.
+/// </summary>
+public sealed class InviteOperation(NodeEnvironment env)
+{
+    public async Task<InviteResult> RunAsync(InviteRequest request, CancellationToken ct = default)
+    {
+        var name = MemberName.Validate(request.Name);
+        var lifetime = InviteDuration.Parse(request.Expires);
+        using var lxd = env.Lxd();
+        var (self, config) = await MemberContext.RequireAsync(env, lxd, ct);
+        var settings = config.Settings!;
+        var lxdMembers = await lxd.GetClusterMembersAsync(ct);
+        if (config.Member(name) is not null || lxdMembers.Any(m => m.ServerName == name))
+            throw new InputException($"{name} is already a cluster member; pick another name or remove it first with `terrariumctl cluster remove {name}`.");
+        var address = await ResolveAddressAsync(name, request, ct);
+
+        var store = new SharedConfigStore(lxd);
+        if (config.Invite(name) is { } previous)
+        {
+            // Inviting the same name again replaces the earlier invite (its token stops working).
+            await NodeConverger.RevokeInviteAsync(lxd, store, config, previous, ct);
+            env.Log($"the earlier invite for {name} was revoked");
+            config = await store.LoadAsync(ct);
+        }
+
+        var mesh = MeshSettings.Create(settings.MeshCidr, settings.Port, settings.Mtu, settings.Interface);
+        var meshAddress = await LeaseAddressAsync(store, mesh, config, name, ct);
+        string? tokenOperation = null;
+        try
+        {
+            var (_, token, operation) = await lxd.CreateJoinTokenWithOperationAsync(name, ct);
+            tokenOperation = operation;
+            var key = WireGuardKeyPair.Generate();
+            var expiresAt = env.Clock() + lifetime;
+            await store.PutInviteAsync(new InviteRecord
+            {
+                Name = name, MeshAddress = meshAddress.ToString(), Address = address.ToString(), PublicKey = key.PublicKey,
+                ExpiresAt = expiresAt, TokenOperation = operation, CreatedBy = self.Member,
+            }, ct);
+            var memberConfig = (await lxd.GetClusterAsync(ct)).MemberConfig;
+            var bundle = new JoinBundle
+            {
+                Member = name, MeshAddress = meshAddress.ToString(), MeshCidr = mesh.Cidr, Port = mesh.Port, Mtu = mesh.Mtu,
+                Interface = mesh.Interface, PrivateKey = key.PrivateKey, Inviter = self.Member, ExpiresAt = expiresAt,
+                TokenSha256 = JoinBundleCodec.TokenHash(token),
+                Peers = config.Members.Select(m => new BundlePeer { Name = m.Name, PublicKey = m.PublicKey, MeshAddress = m.MeshAddress, Endpoint = m.Endpoint }).ToList(),
+                MemberConfig = memberConfig.Select(k => new BundleMemberConfig { Entity = k.Entity, Name = k.Name, Key = k.Key }).ToList(),
+            };
+            // The inviter opens its side at once; the other members' agents follow from the shared record.
+            await new NodeConverger(env).ConvergeAsync(ct);
+            return new InviteResult(name, meshAddress.ToString(), address.ToString(), expiresAt, token, JoinBundleCodec.Encode(bundle));
+        }
+        catch
+        {
+            await GiveBackAsync(lxd, store, name, meshAddress.ToString(), tokenOperation);
+            throw;
+        }
+    }
+
+    private async Task<IPAddress> LeaseAddressAsync(SharedConfigStore store, MeshSettings mesh, SharedConfig config, string holder, CancellationToken ct)
+    {
+        var tried = config.HeldAddresses().ToHashSet();
+        while (MeshAddressAllocator.NextFree(mesh, tried) is { } candidate)
+        {
+            // Two members inviting at once race here; LXD's unique row names decide who gets the address.
+            if (await store.TryLeaseAsync(candidate.ToString(), holder, env.Clock(), ct)) return candidate;
+            tried.Add(candidate);
+        }
+        throw new InputException($"The mesh {mesh.Cidr} has no free address left; remove unused members or invites first.");
+    }
+
+    private static async Task GiveBackAsync(LxdClient lxd, SharedConfigStore store, string name, string meshAddress, string? tokenOperation)
+    {
+        using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            if (tokenOperation is not null) await lxd.CancelOperationAsync(tokenOperation, quick.Token);
+            await store.DeleteInviteAsync(name, quick.Token);
+            await store.ReleaseLeaseAsync(meshAddress, quick.Token);
+        }
+        catch (Exception e) when (e is LxdException or OperationCanceledException)
+        {
+            // Best effort: any member's agent releases orphan leases and expired invites later.
+        }
+    }
+
+    /// <summary>ADDRESS as given, else NAME resolved, else asked for on a TTY (SPEC C-2).</summary>
+    private static async Task<IPAddress> ResolveAddressAsync(string name, InviteRequest request, CancellationToken ct)
+    {
+        if (request.Address is { Length: > 0 } given)
+            return await ResolveAsync(given, ct) ?? throw new InputException($"Address '{given}' is neither an IPv4 address nor a resolvable host name.");
+        if (await ResolveAsync(name, ct) is { } resolved) return resolved;
+        if (request.AskAddress?.Invoke($"{name} does not resolve; IP address of {name}: ") is { Length: > 0 } answer)
+            return await ResolveAsync(answer, ct) ?? throw new InputException($"Address '{answer}' is neither an IPv4 address nor a resolvable host name.");
+        throw new InputException($"{name} does not resolve to an address; pass its IP address, e.g. `terrariumctl cluster invite {name} 10.0.0.12`.");
+    }
+
+    private static async Task<IPAddress?> ResolveAsync(string text, CancellationToken ct)
+    {
+        if (IPAddress.TryParse(text, out var literal))
+            return literal.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(literal) && !literal.Equals(IPAddress.Any) ? literal : null;
+        if (text.Length > 253 || text.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-'))) return null;
+        try
+        {
+            using var quick = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            quick.CancelAfter(TimeSpan.FromSeconds(5));
+            var addresses = await Dns.GetHostAddressesAsync(text, AddressFamily.InterNetwork, quick.Token);
+            return addresses.FirstOrDefault(a => !IPAddress.IsLoopback(a));
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Net;
+using Terrarium.Cluster.Config;
+using Terrarium.Cluster.Firewall;
+using Terrarium.Cluster.Invites;
+using Terrarium.Cluster.Mesh;
+using Terrarium.Cluster.Validation;
+using Terrarium.Lxd;
+using Terrarium.Lxd.Wire;
+using Terrarium.Operations.Agent;
+using Terrarium.Operations.Convergence;
+using Terrarium.Operations.Identity;
+using Terrarium.Operations.Journal;
+using Terrarium.Operations.Store;
+
+namespace Terrarium.Operations.Lifecycle;
+
+public sealed record JoinRequest(string Token, string Bundle, string? Endpoint, bool Yes, bool DryRun);
+
+public sealed record JoinResult(string Member, string MeshAddress, string Endpoint, string Inviter, bool AlreadyMember, IReadOnlyList<string> Plan);
+
+/// <summary>
+/// C-3: join this fresh server. Both strings are checked before anything changes (X-1). Steps, journaled
+/// (X-3): prepare, mesh, firewall, handshake, lxd-join, rotate-key, register, activate-key, agent. If the
+/// cluster cannot be reached or LXD refuses the join, everything done so far is rolled back, so a used,
+/// revoked or expired invite leaves the server exactly as it was.
+/// </summary>
+public sealed class JoinOperation(NodeEnvironment env)
+{
+    private const string Operation = "join";
+    private readonly NodeConverger _converger = new(env);
+
+    public async Task<JoinResult> RunAsync(JoinRequest request, CancellationToken ct = default)
+    {
+        var token = LxdClient.DecodeJoinToken(request.Token)
+                    ?? throw new InputException("The --token value is not an LXD join token; paste the whole line printed by `terrariumctl cluster invite`.");
+        var journal = OperationJournal.InProgress(env.Layout, Operation) ? OperationJournal.Open(env.Layout, Operation, env.Log) : null;
+        var joinedLxd = journal?.IsDone("lxd-join") == true;
+        // Once LXD has accepted this server, the invite's expiry no longer matters: the join must finish.
+        var bundle = JoinBundleCodec.Decode(request.Bundle, request.Token, joinedLxd ? DateTimeOffset.MinValue : env.Clock());
+        if (token.ServerName != bundle.Member)
+            throw new InputException($"The --token is for {token.ServerName} but the --wireguard bundle is for {bundle.Member}; paste both from the same invite.");
+        var mesh = MeshSettings.Create(bundle.MeshCidr, bundle.Port, bundle.Mtu, bundle.Interface);
+        if (!IPAddress.TryParse(bundle.MeshAddress, out var meshAddress) || !mesh.Contains(meshAddress))
+            throw new InputException("The join bundle's mesh address is not inside its mesh; create a new invite.");
+        var clusterAddress = token.Addresses.FirstOrDefault(a => HostEndpoint.Parse(a, MeshSettings.LxdPort, "token address") is var e &&
+                                                                 IPAddress.TryParse(e.Host, out var ip) && mesh.Contains(ip))
+                             ?? throw new InputException($"The join token names no cluster address inside the mesh {mesh.Cidr}; create the invite on a member set up by `terrariumctl cluster init`.");
+        var endpoint = LocalEndpoint.Resolve(request.Endpoint, mesh.Port, mesh.Interface);
+
+        using var lxd = env.Lxd();
+        var server = await lxd.GetServerAsync(ct);
+        if (journal is null)
+        {
+            if (server.Environment.ServerClustered)
+            {
+                if (NodeIdentity.Load(env.Layout)?.Member == bundle.Member)
+                    return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, AlreadyMember: true, []);
+                throw new InputException("LXD on this server is already part of a cluster; joining needs a fresh server.");
+            }
+            var instances = await lxd.GetInstancesAsync(ct: ct);
+            if (instances.Count > 0 && !request.Yes)
+                throw new InputException($"This server is not fresh: it has {instances.Count} instance(s) ({string.Join(", ", instances.Select(i => i.Name).Take(5))}), and joining wipes the local LXD database; move them away first or confirm with --yes.");
+        }
+
+        var plan = Plan(bundle, mesh, endpoint, clusterAddress, request.Yes);
+        if (request.DryRun) return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
+
+        journal ??= OperationJournal.Open(env.Layout, Operation, env.Log);
+        var originalHttpsAddress = server.Config.GetValueOrDefault("core.https_address");
+        try
+        {
+            await journal.StepAsync("prepare", async () =>
+            {
+                if (request.Yes) await WipeInstancesAsync(lxd, ct);
+                new NodeIdentity { Member = bundle.Member, MeshAddress = bundle.MeshAddress }.Save(env.Layout);
+                KeyStore.Save(env.Layout, Cluster.Crypto.WireGuardKeyPair.FromPrivate(bundle.PrivateKey));
+            });
+            var peers = BundlePeers(bundle, mesh);
+            await journal.StepAsync("mesh", () => _converger.ApplyMeshAsync(mesh, meshAddress, peers, KeyStore.Load(env.Layout)!));
+            await journal.StepAsync("firewall", () => _converger.ApplyFirewallAsync(FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port,
+                peers.Select(p => p.Endpoint?.Host).Select(h => IPAddress.TryParse(h, out var ip) ? ip : null).OfType<IPAddress>())));
+            await journal.StepAsync("handshake", () => new MeshProbe(env).WaitForClusterAsync(mesh, peers, bundle.Inviter, ct));
+            await journal.StepAsync("lxd-join", () => JoinLxdAsync(lxd, bundle, token, request.Token, clusterAddress, meshAddress, ct));
+        }
+        catch (Exception e) when (e is MeshUnreachableException or LxdException && !journal.IsDone("lxd-join"))
+        {
+            await RollBackAsync(lxd, mesh, originalHttpsAddress);
+            if (e is MeshUnreachableException) throw new InputException(e.Message);
+            if (e is LxdOperationFailedException failed && LooksLikeTokenRefusal(failed.Reason))
+                throw new InputException($"LXD refused the join token ({failed.Reason}); create a new invite with `terrariumctl cluster invite {bundle.Member}`; nothing was changed here.");
+            throw new LxdException($"{e.Message} (nothing was changed here; re-run the join once the problem is fixed)", (e as LxdException)?.Status, e);
+        }
+
+        await journal.StepAsync("rotate-key", () => Task.FromResult(KeyStore.LoadOrCreatePending(env.Layout)));
+        await journal.StepAsync("register", () => RegisterAsync(lxd, bundle, mesh, meshAddress, endpoint, ct));
+        await journal.StepAsync("activate-key", async () =>
+        {
+            KeyStore.PromotePending(env.Layout);
+            // The members already expect the new key: switch the interface first, or LXD (and with it the
+            // shared configuration) is out of reach; the full convergence then adds everyone else.
+            await _converger.ApplyMeshAsync(mesh, meshAddress, BundlePeers(bundle, mesh), KeyStore.Load(env.Layout)!);
+            await _converger.ConvergeAsync(ct, fromLifecycle: true);
+        });
+        await journal.StepAsync("agent", () => AgentService.InstallAsync(env));
+        journal.Complete();
+        return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
+    }
+
+    private static List<WireGuardPeer> BundlePeers(JoinBundle bundle, MeshSettings mesh) =>
+        bundle.Peers.Select(p => new WireGuardPeer(p.Name, p.PublicKey, IPAddress.Parse(p.MeshAddress),
+            p.Endpoint.Length > 0 ? HostEndpoint.Parse(p.Endpoint, mesh.Port) : null)).ToList();
+
+    private static List<string> Plan(JoinBundle bundle, MeshSettings mesh, HostEndpoint endpoint, string clusterAddress, bool wipe) =>
+    [
+        .. wipe ? new[] { "delete this server's instances (--yes)" } : [],
+        $"bring up {mesh.Interface} as {bundle.MeshAddress}/{mesh.PrefixLength} (WireGuard endpoint {endpoint}) with {bundle.Peers.Count} peer(s)",
+        $"load table inet terrarium: cluster ports only through {mesh.Interface}, UDP {mesh.Port} only from members",
+        $"join LXD as {bundle.Member} through {clusterAddress} (LXD listens on {bundle.MeshAddress}:{MeshSettings.LxdPort} only)",
+        "replace the WireGuard key that travelled in the invite with a new one made here",
+        "install the terrarium-agent service",
+    ];
+
+    private async Task JoinLxdAsync(LxdClient lxd, JoinBundle bundle, ClusterJoinToken token, string encodedToken, string clusterAddress, IPAddress meshAddress, CancellationToken ct)
+    {
+        if ((await lxd.GetServerAsync(ct)).Environment.ServerClustered) return; // joined just before a crash
+        var certificate = await Lxd.Transport.ServerCertificate.FetchPemAsync(clusterAddress, token.Fingerprint, ct);
+        var ownAddress = $"{meshAddress}:{MeshSettings.LxdPort}";
+        await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["core.https_address"] = ownAddress }, ct);
+        var keys = bundle.MemberConfig.Select(k => new ClusterMemberConfigKey { Entity = k.Entity, Name = k.Name, Key = k.Key });
+        await lxd.UpdateClusterAsync(new ClusterPut
+        {
+            ServerName = bundle.Member,
+            Enabled = true,
+            ClusterAddress = clusterAddress,
+            ClusterCertificate = certificate,
+            ServerAddress = ownAddress,
+            ClusterPassword = encodedToken.Trim(),
+            MemberConfig = await lxd.AnswerMemberConfigAsync(keys, ct),
+        }, ct: ct);
+        env.Log($"LXD joined the cluster as {bundle.Member}");
+    }
+
+    /// <summary>
+    /// W-4: publish this member with the key made here (the invite's key was seen by the inviter), then drop
+    /// the invite. If a crash came after the record was written but before the key was switched locally, the
+    /// peers only accept the new key: switch to it and write again.
+    /// </summary>
+    private async Task RegisterAsync(LxdClient lxd, JoinBundle bundle, MeshSettings mesh, IPAddress meshAddress, HostEndpoint endpoint, CancellationToken ct)
+    {
+        var next = KeyStore.LoadPending(env.Layout) ?? KeyStore.Load(env.Layout)!;
+        var record = new MemberRecord
+        {
+            Name = bundle.Member, PublicKey = next.PublicKey, MeshAddress = bundle.MeshAddress, Endpoint = endpoint.ToString(), UpdatedAt = env.Clock(),
+        };
+        try
+        {
+            await PublishAsync(lxd, record, ct);
+        }
+        catch (Exception e) when (e is LxdException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            env.Log("the cluster does not answer with the invite's key; switching to the new key and retrying");
+            await _converger.ApplyMeshAsync(mesh, meshAddress, BundlePeers(bundle, mesh), next);
+            await PublishAsync(lxd, record, ct);
+        }
+    }
+
+    private static async Task PublishAsync(LxdClient lxd, MemberRecord record, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(30));
+        var store = new SharedConfigStore(lxd);
+        await store.PutMemberAsync(record, limit.Token);
+        await store.DeleteInviteAsync(record.Name, limit.Token);
+    }
+
+    private async Task WipeInstancesAsync(LxdClient lxd, CancellationToken ct)
+    {
+        foreach (var instance in await lxd.GetInstancesAsync(ct: ct))
+        {
+            if (instance.Status != "Stopped") await lxd.SetInstanceStateAsync(instance.Name, "stop", force: true, ct: ct);
+            await lxd.DeleteInstanceAsync(instance.Name, ct);
+            env.Log($"deleted local instance {instance.Name} (--yes)");
+        }
+    }
+
+    private async Task RollBackAsync(LxdClient lxd, MeshSettings mesh, string? originalHttpsAddress)
+    {
+        env.Log("rolling back: removing the mesh interface, firewall table and keys this join created");
+        await NodeConverger.TearDownAsync(env, mesh.Interface);
+        NodeIdentity.Delete(env.Layout);
+        OperationJournal.Discard(env.Layout, Operation);
+        try
+        {
+            await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["core.https_address"] = originalHttpsAddress });
+        }
+        catch (LxdException)
+        {
+            // LXD keeps whatever it has; the address was only changed if the join got that far.
+        }
+    }
+
+    private static bool LooksLikeTokenRefusal(string reason) =>
+        reason.Contains("not authorized", StringComparison.OrdinalIgnoreCase) ||
+        reason.Contains("token", StringComparison.OrdinalIgnoreCase) ||
+        reason.Contains("secret", StringComparison.OrdinalIgnoreCase);
+}

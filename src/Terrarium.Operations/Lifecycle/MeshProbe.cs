@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using Terrarium.Cluster.Mesh;
+using Terrarium.Host.WireGuard;
+
+namespace Terrarium.Operations.Lifecycle;
+
+/// <summary>The cluster could not be reached through the mesh (no WireGuard handshake).</summary>
+public sealed class MeshUnreachableException(string message) : Exception(message);
+
+/// <summary>Waits until WireGuard handshakes prove the mesh carries traffic to the cluster.</summary>
+public sealed class MeshProbe(NodeEnvironment env)
+{
+    public static readonly TimeSpan RequiredTimeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan OthersTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The peer named <paramref name="required"/> must answer; the others are waited for a little longer
+    /// (their agents add this node from the shared invite record) and only reported when they stay silent.
+    /// </summary>
+    public async Task WaitForClusterAsync(MeshSettings mesh, IReadOnlyList<WireGuardPeer> peers, string required, CancellationToken ct)
+    {
+        var wg = new WireGuardInterface(env.Tools, mesh.Interface);
+        var must = peers.FirstOrDefault(p => p.Name == required) ?? peers.FirstOrDefault()
+                   ?? throw new MeshUnreachableException("The join bundle lists no cluster member to connect to; create a new invite.");
+        if (!await WaitAsync(wg, [must], RequiredTimeout, ct))
+            throw new MeshUnreachableException(
+                $"No WireGuard handshake with {must.Name} ({must.Endpoint}) within {RequiredTimeout.TotalSeconds:0}s: the invite was already used, " +
+                $"revoked or has expired, or UDP {mesh.Port} is blocked between the servers; nothing was changed.");
+        env.Log($"WireGuard handshake with {must.Name} done");
+        var others = peers.Where(p => p != must).ToList();
+        if (others.Count > 0 && !await WaitAsync(wg, others, OthersTimeout, ct))
+            env.Log("some members have not added this node yet; their agents will (see `terrariumctl cluster status`)");
+    }
+
+    private static async Task<bool> WaitAsync(WireGuardInterface wg, IReadOnlyList<WireGuardPeer> peers, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var done = (await wg.HandshakesAsync()).Where(h => h.LatestHandshake is not null).Select(h => h.PublicKey).ToHashSet();
+            if (peers.All(p => done.Contains(p.PublicKey))) return true;
+            if (DateTime.UtcNow > deadline) return false;
+            foreach (var peer in peers.Where(p => !done.Contains(p.PublicKey))) Poke(peer.MeshAddress);
+            await Task.Delay(250, ct);
+        }
+    }
+
+    /// <summary>Any packet routed into the tunnel makes WireGuard start a handshake; the discard port is fine.</summary>
+    private static void Poke(IPAddress address)
+    {
+        try
+        {
+            using var udp = new UdpClient(AddressFamily.InterNetwork);
+            udp.Send([0], 1, new IPEndPoint(address, 9));
+        }
+        catch (SocketException)
+        {
+            // No route yet or refused: the next round tries again.
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Terrarium.Cluster.Config;
+using Terrarium.Cluster.Placement;
+using Terrarium.Cluster.Validation;
+using Terrarium.Lxd;
+using Terrarium.Operations.Convergence;
+using Terrarium.Operations.Journal;
+using Terrarium.Operations.Store;
+using Terrarium.Operations.Workloads;
+
+namespace Terrarium.Operations.Lifecycle;
+
+public sealed record RemoveRequest(string Member, bool Move, bool Force, bool Yes, bool DryRun, int Parallel = 3);
+
+public sealed record RemoveResult(string Member, IReadOnlyList<PlannedMove> Plan, IReadOnlyList<MoveOutcome> Moves, bool Removed, IReadOnlyList<string> LostInstances);
+
+/// <summary>
+/// C-8 / C-9: decommission a member. Without --force it must be online; its instances are moved first with
+/// --move (balanced, P-2) and the removal is refused while any remain. With --force (a dead member) LXD drops
+/// it from its database without contacting it. Then its mesh record, lease and invite leave the shared
+/// configuration, so every member's agent removes the peer and its firewall opening. Journaled (X-3).
+/// </summary>
+public sealed class RemoveOperation(NodeEnvironment env)
+{
+    public async Task<RemoveResult> RunAsync(RemoveRequest request, CancellationToken ct = default)
+    {
+        var name = MemberName.Validate(request.Member);
+        if (request.Force && request.Move)
+            throw new InputException("--force is for a dead member whose instances cannot be moved; use either --move or --force, not both.");
+        using var lxd = env.Lxd();
+        var (self, config) = await MemberContext.RequireAsync(env, lxd, ct);
+        var members = await lxd.GetClusterMembersAsync(ct);
+        var lxdMember = members.FirstOrDefault(m => m.ServerName == name);
+        var journalName = $"remove-{name}";
+        var resuming = OperationJournal.InProgress(env.Layout, journalName);
+        if (lxdMember is null && config.Member(name) is null && !resuming)
+            throw new InputException($"{name} is not a member of this cluster (members: {string.Join(", ", members.Select(m => m.ServerName))}).");
+        if (name == self.Member)
+            throw new InputException($"{name} is the member this command runs on; run `terrariumctl cluster remove {name}` on another member.");
+        if (!request.Yes && !request.DryRun)
+            throw new InputException($"Removing {name} is permanent; add --yes to confirm.");
+
+        var instances = await lxd.GetInstancesAsync(ct: ct);
+        var onMember = instances.Where(i => i.Location == name).Select(i => i.Name).Order(StringComparer.Ordinal).ToList();
+        IReadOnlyList<PlannedMove> plan = [];
+        if (!request.Force && lxdMember is not null)
+        {
+            if (lxdMember.Status is not ("Online" or "Evacuated"))
+                throw new InputException($"{name} is {lxdMember.Status.ToLowerInvariant()} ({lxdMember.Message}); if it is dead for good, remove it with --force.");
+            if (onMember.Count > 0 && !request.Move)
+                throw new InputException($"{name} still has {onMember.Count} instance(s) ({string.Join(", ", onMember)}); add --move to move them to other members first.");
+            var targets = await PlacementInputs.TargetsAsync(lxd, members, instances, [name], ct);
+            if (onMember.Count > 0 && targets.Count == 0)
+                throw new InputException($"No other online member can take the instances of {name}.");
+            plan = BalancedPlanner.Plan(onMember, targets);
+        }
+        if (request.DryRun) return new RemoveResult(name, plan, [], false, request.Force ? onMember : []);
+
+        var journal = OperationJournal.Open(env.Layout, journalName, env.Log);
+        IReadOnlyList<MoveOutcome> moves = [];
+        await journal.StepAsync("move", async () =>
+        {
+            moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log), plan, request.Parallel, env.Log, ct);
+            var failed = moves.Where(m => !m.Succeeded).Select(m => m.Instance).ToList();
+            if (failed.Count > 0)
+                throw new LxdException($"{failed.Count} instance(s) could not be moved off {name} ({string.Join(", ", failed)}); {name} was not removed, re-run to retry.");
+        });
+        await journal.StepAsync("lxd-remove", async () =>
+        {
+            if (members.Any(m => m.ServerName == name))
+                await lxd.DeleteClusterMemberAsync(name, request.Force, ct);
+        });
+        await journal.StepAsync("shared-config", async () =>
+        {
+            var store = new SharedConfigStore(lxd);
+            var current = await store.LoadAsync(ct);
+            await store.DeleteMemberAsync(name, ct);
+            await store.DeleteInviteAsync(name, ct);
+            foreach (var lease in current.Leases.Where(l => l.Holder == name)) await store.ReleaseLeaseAsync(lease.Address, ct);
+        });
+        await new NodeConverger(env).ConvergeAsync(ct);
+        journal.Complete();
+        return new RemoveResult(name, plan, moves, true, request.Force ? onMember : []);
+    }
+}

@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+using Terrarium.Operations.Identity;
+using Terrarium.Operations.Journal;
+
+namespace Terrarium.Operations;
+
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(NodeIdentity))]
+[JsonSerializable(typeof(JournalState))]
+public sealed partial class OperationsJsonContext : JsonSerializerContext;

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Terrarium.Cluster.Config;
+using Terrarium.Lxd;
+using Terrarium.Lxd.Wire;
+
+namespace Terrarium.Operations.Store;
+
+/// <summary>
+/// S-1/S-2: Terrarium's shared configuration in LXD's database. Each record is one profile in the
+/// Terrarium-owned project, its JSON under <see cref="RowNames.RecordKey"/>. LXD's ETag check is not atomic
+/// (docs/lxd-notes.md), so records never share an entity: inserts rely on LXD's unique names (a lease
+/// can only be created once) and updates are ETag read-modify-write on a record with a single writer.
+/// </summary>
+public sealed class SharedConfigStore(LxdClient lxd)
+{
+    private static ClusterJsonContext Json => ClusterJsonContext.Default;
+
+    public async Task EnsureProjectAsync(CancellationToken ct = default)
+    {
+        if (await lxd.ExistsAsync($"/1.0/projects/{SharedConfig.Project}", ct)) return;
+        try
+        {
+            await lxd.CreateProjectAsync(new Project
+            {
+                Name = SharedConfig.Project,
+                Description = "Terrarium shared cluster configuration (managed by terrariumctl; do not edit)",
+                Config = { ["features.profiles"] = "true", ["features.images"] = "false", ["features.storage.volumes"] = "false" },
+            }, ct);
+        }
+        catch (LxdException)
+        {
+            // Another member may have created it at the same moment; anything else is a real failure.
+            if (!await lxd.ExistsAsync($"/1.0/projects/{SharedConfig.Project}", ct)) throw;
+        }
+    }
+
+    public async Task<SharedConfig> LoadAsync(CancellationToken ct = default)
+    {
+        if (!await lxd.ExistsAsync($"/1.0/projects/{SharedConfig.Project}", ct)) return SharedConfig.Empty;
+        var rows = await lxd.GetProfilesAsync(SharedConfig.Project, ct);
+        ClusterSettingsRecord? settings = null;
+        var members = new List<MemberRecord>();
+        var invites = new List<InviteRecord>();
+        var leases = new List<LeaseRecord>();
+        foreach (var row in rows)
+        {
+            if (!row.Config.TryGetValue(RowNames.RecordKey, out var json)) continue;
+            if (row.Name == RowNames.Settings) settings = Parse(json, Json.ClusterSettingsRecord);
+            else if (row.Name.StartsWith(RowNames.MemberPrefix, StringComparison.Ordinal)) Add(members, Parse(json, Json.MemberRecord));
+            else if (row.Name.StartsWith(RowNames.InvitePrefix, StringComparison.Ordinal)) Add(invites, Parse(json, Json.InviteRecord));
+            else if (row.Name.StartsWith(RowNames.LeasePrefix, StringComparison.Ordinal)) Add(leases, Parse(json, Json.LeaseRecord));
+        }
+        if (settings is not null && settings.Schema > SharedConfig.SchemaVersion)
+            throw new LxdException($"The cluster's shared configuration has schema {settings.Schema}, newer than this terrariumctl ({SharedConfig.SchemaVersion}); upgrade terrariumctl on this node.");
+        return new SharedConfig(settings, members.OrderBy(m => m.Name, StringComparer.Ordinal).ToList(), invites, leases);
+    }
+
+    public Task PutSettingsAsync(ClusterSettingsRecord r, CancellationToken ct = default) => UpsertAsync(RowNames.Settings, Serialize(r, Json.ClusterSettingsRecord), "cluster settings", ct);
+    public Task PutMemberAsync(MemberRecord r, CancellationToken ct = default) => UpsertAsync(RowNames.Member(r.Name), Serialize(r, Json.MemberRecord), $"mesh member {r.Name}", ct);
+    public Task PutInviteAsync(InviteRecord r, CancellationToken ct = default) => UpsertAsync(RowNames.Invite(r.Name), Serialize(r, Json.InviteRecord), $"pending invite {r.Name}", ct);
+    public Task DeleteMemberAsync(string name, CancellationToken ct = default) => DeleteRowAsync(RowNames.Member(name), ct);
+    public Task DeleteInviteAsync(string name, CancellationToken ct = default) => DeleteRowAsync(RowNames.Invite(name), ct);
+    public Task ReleaseLeaseAsync(string address, CancellationToken ct = default) => DeleteRowAsync(RowNames.Lease(address), ct);
+
+    /// <summary>M-2: takes the lease on an address for <paramref name="holder"/>; false if someone else holds it.</summary>
+    public async Task<bool> TryLeaseAsync(string address, string holder, DateTimeOffset now, CancellationToken ct = default)
+    {
+        var row = RowNames.Lease(address);
+        var json = Serialize(new LeaseRecord { Address = address, Holder = holder, CreatedAt = now }, Json.LeaseRecord);
+        try
+        {
+            await lxd.CreateProfileAsync(Row(row, json, $"mesh address {address}"), SharedConfig.Project, ct);
+            return true;
+        }
+        catch (LxdException)
+        {
+            // Duplicate name (possibly a racing insert): the lease is ours only if it already names us.
+            var existing = await TryGetAsync(row, ct);
+            return existing is not null && existing.Config.TryGetValue(RowNames.RecordKey, out var v) &&
+                   Parse(v, Json.LeaseRecord)?.Holder == holder;
+        }
+    }
+
+    private async Task UpsertAsync(string name, string json, string description, CancellationToken ct)
+    {
+        if (await TryGetAsync(name, ct) is null)
+        {
+            try
+            {
+                await lxd.CreateProfileAsync(Row(name, json, description), SharedConfig.Project, ct);
+                return;
+            }
+            catch (LxdException)
+            {
+                // Created concurrently: fall through to an update; anything else is a real failure.
+                if (await TryGetAsync(name, ct) is null) throw;
+            }
+        }
+        await lxd.UpdateProfileAsync(name, SharedConfig.Project, p =>
+        {
+            if (p.Config.TryGetValue(RowNames.RecordKey, out var current) && current == json) return false;
+            p.Config[RowNames.RecordKey] = json;
+            return true;
+        }, ct);
+    }
+
+    private async Task DeleteRowAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            await lxd.DeleteProfileAsync(name, SharedConfig.Project, ct);
+        }
+        catch (LxdException e) when (e.IsNotFound)
+        {
+        }
+    }
+
+    private Task<Profile?> TryGetAsync(string name, CancellationToken ct) => lxd.TryGetProfileAsync(name, SharedConfig.Project, ct);
+
+    private static Profile Row(string name, string json, string description) => new()
+    {
+        Name = name,
+        Description = $"Terrarium: {description} (managed by terrariumctl; do not edit)",
+        Config = { [RowNames.RecordKey] = json },
+    };
+
+    private static string Serialize<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.Serialize(value, type);
+
+    private static T? Parse<T>(string json, JsonTypeInfo<T> type) where T : class
+    {
+        try { return JsonSerializer.Deserialize(json, type); }
+        catch (JsonException) { return null; }
+    }
+
+    private static void Add<T>(List<T> list, T? item) where T : class
+    {
+        if (item is not null) list.Add(item);
+    }
+}

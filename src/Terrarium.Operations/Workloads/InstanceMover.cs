@@ -1,0 +1,94 @@
+using Terrarium.Lxd;
+using Terrarium.Lxd.Wire;
+
+namespace Terrarium.Operations.Workloads;
+
+/// <summary>How one instance move ended.</summary>
+public sealed record MoveOutcome(string Instance, string From, string To, bool Succeeded, string Method, string Detail, TimeSpan Took);
+
+/// <summary>
+/// C-5 / X-2: moves one instance to another member. A running instance that can migrate live (a VM, or a
+/// container with migration.stateful) is tried live first; otherwise, or when live fails, it is stopped,
+/// moved and started again. LXD copies before it deletes, so a failed move leaves the instance where it was,
+/// and this class starts it again there when it was running.
+/// </summary>
+public sealed class InstanceMover(LxdClient lxd, Action<string> log)
+{
+    public static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(20);
+
+    /// <param name="progress">Receives LXD's progress text (e.g. "Transferring instance: 12MB (4MB/s)").</param>
+    public async Task<MoveOutcome> MoveAsync(string name, string target, IProgress<string>? progress = null, CancellationToken ct = default)
+    {
+        var started = DateTime.UtcNow;
+        var instance = await lxd.GetInstanceAsync(name, ct: ct);
+        var from = instance.Location;
+        MoveOutcome Done(bool ok, string method, string detail) => new(name, from, target, ok, method, detail, DateTime.UtcNow - started);
+        if (from == target) return Done(true, "none", $"already on {target}");
+
+        var running = instance.Status == "Running";
+        var lxdProgress = progress is null ? null : new InlineProgress<Operation>(op =>
+        {
+            if (LxdClient.DescribeProgress(op) is { } text) progress.Report(text);
+        });
+        if (running && CanMigrateLive(instance))
+        {
+            try
+            {
+                await lxd.MoveInstanceAsync(name, target, live: true, lxdProgress, ct);
+                return Done(true, "live", $"migrated live to {target}");
+            }
+            catch (LxdException e)
+            {
+                log($"{name}: live migration failed ({e.Message}); stopping it to move it instead");
+            }
+        }
+
+        if (running) await StopAsync(name, ct);
+        try
+        {
+            await lxd.MoveInstanceAsync(name, target, live: false, lxdProgress, ct);
+        }
+        catch (LxdException e)
+        {
+            if (running) await RestartWhereItIsAsync(name);
+            return Done(false, running ? "stop-move-start" : "cold", $"{e.Message} (left on {from}{(running ? ", running again" : "")})");
+        }
+        if (running) await lxd.SetInstanceStateAsync(name, "start", ct: ct);
+        return Done(true, running ? "stop-move-start" : "cold", $"moved to {target}{(running ? " and started" : "")}");
+    }
+
+    private static bool CanMigrateLive(Instance i) =>
+        i.Type == "virtual-machine" || i.ExpandedConfig.GetValueOrDefault("migration.stateful") == "true";
+
+    private async Task StopAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            await lxd.SetInstanceStateAsync(name, "stop", timeoutSeconds: (int)GracefulStop.TotalSeconds, ct: ct);
+        }
+        catch (LxdException e)
+        {
+            log($"{name}: clean shutdown failed ({e.Message}); forcing it");
+            await lxd.SetInstanceStateAsync(name, "stop", force: true, ct: ct);
+        }
+    }
+
+    private async Task RestartWhereItIsAsync(string name)
+    {
+        try
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await lxd.SetInstanceStateAsync(name, "start", ct: limit.Token);
+        }
+        catch (Exception e) when (e is LxdException or OperationCanceledException)
+        {
+            log($"{name}: could not start it again where it was: {e.Message}");
+        }
+    }
+}
+
+/// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; posts later and may reorder).</summary>
+public sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

@@ -1,0 +1,361 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Terrarium.Cluster.Crypto;
+using Terrarium.Cluster.Invites;
+using Terrarium.Cluster.Layout;
+using Terrarium.Host.Processes;
+using Terrarium.IntegrationTests.Support;
+using Terrarium.Lab.Runtime;
+using Terrarium.Lxd;
+
+namespace Terrarium.IntegrationTests.Cluster;
+
+/// <summary>
+/// Issue #3 end to end on real LXD daemons, wireguard-go and nftables in network namespaces: init, invite,
+/// join (killed half-way and resumed), the full mesh, the firewall lockdown, bad input, invite expiry,
+/// status, remove --move and remove --force. The steps run in order and build on each other.
+/// </summary>
+[TestCaseOrderer(ScenarioOrderer.Name, ScenarioOrderer.Assembly)]
+public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
+{
+    private static readonly Dictionary<string, string> CrashAfterLxdJoin = new() { ["TERRARIUM_CRASH_AFTER_STEP"] = "join:lxd-join" };
+    private static readonly Dictionary<string, string> CrashAfterRegister = new() { ["TERRARIUM_CRASH_AFTER_STEP"] = "join:register" };
+
+    private string Mesh(int i) => $"10.255.54.{i}";
+    private NodeLayout Layout(int i) => new(lab.Node(i).TerrariumRoot);
+    private string PublicKey(int i) => WireGuardKeyPair.FromPrivate(File.ReadAllText(Layout(i).WireGuardPrivateKey)).PublicKey;
+
+    [Fact]
+    public async Task S01_C1_init_bootstraps_the_first_member_on_the_mesh()
+    {
+        var r = await lab.Ctl(1, "cluster", "init", "--member", "node1");
+        MeshLab.AssertOk(r);
+        Assert.Contains("Initialised Terrarium cluster member node1", r.StdOut);
+
+        using var lxd = lab.Client(1);
+        var server = await lxd.GetServerAsync();
+        Assert.True(server.Environment.ServerClustered);
+        Assert.Equal($"{Mesh(1)}:8443", server.Config["core.https_address"]); // LXD only on the mesh
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Layout(1).WireGuardPrivateKey));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Layout(1).SecretsDir));
+        Assert.Contains($"inet {Mesh(1)}/24", (await lab.Exec(1, "ip", "-4", "addr", "show", "terrarium-wg0")).StdOut);
+        MeshLab.AssertOk(await lab.Exec(1, "nft", "list", "table", "inet", "terrarium"));
+        Assert.DoesNotContain(File.ReadAllText(Layout(1).WireGuardPrivateKey).Trim(), r.StdOut + r.StdErr); // X-4
+
+        var again = await lab.Ctl(1, "cluster", "init");
+        MeshLab.AssertOk(again);
+        Assert.Contains("Already initialised", again.StdOut);
+        await lab.Lab.StartAgentAsync(lab.Node(1));
+    }
+
+    [Fact]
+    public async Task S02_C2_C3_X3_a_join_killed_after_the_lxd_join_completes_when_run_again()
+    {
+        var (token, bundle) = await lab.InviteAsync(1, 2);
+        var killed = await lab.Ctl(2, CrashAfterLxdJoin, "cluster", "join", "--token", token, "--wireguard", bundle);
+        Assert.Equal(137, killed.ExitCode); // SIGKILL right after the step was journaled
+        Assert.True(File.Exists(Path.Join(Layout(2).JournalDir, "join.json")));
+
+        var resumed = await lab.Ctl(2, "cluster", "join", "--token", token, "--wireguard", bundle);
+        MeshLab.AssertOk(resumed);
+        Assert.Contains("step lxd-join: already done", resumed.StdErr);
+        Assert.Contains("node2 joined the cluster through node1", resumed.StdOut);
+        Assert.False(File.Exists(Path.Join(Layout(2).JournalDir, "join.json")));
+        await lab.Lab.StartAgentAsync(lab.Node(2));
+
+        using var lxd = lab.Client(1);
+        Assert.Equal(["node1", "node2"], (await lxd.GetClusterMembersAsync()).Select(m => m.ServerName).Order());
+        var rerun = await lab.Ctl(2, "cluster", "join", "--token", token, "--wireguard", bundle);
+        MeshLab.AssertOk(rerun);
+        Assert.Contains("already a member", rerun.StdOut);
+    }
+
+    [Fact]
+    public async Task S03_M4_X3_a_join_killed_in_key_rotation_resumes_and_existing_tunnels_lose_no_packets()
+    {
+        var (token, bundle) = await lab.InviteAsync(2, 3); // any member can invite
+        // node2 pings node1 through the mesh all along node3's join (and its resumption).
+        var ping = lab.Lab.ExecAsync(lab.Node(2), ["ping", "-q", "-i", "0.05", "-c", "500", Mesh(1)], TimeSpan.FromSeconds(90));
+        await Task.Delay(500);
+        var killed = await lab.Ctl(3, CrashAfterRegister, "cluster", "join", "--token", token, "--wireguard", bundle);
+        Assert.Equal(137, killed.ExitCode);
+        var resumed = await lab.Ctl(3, "cluster", "join", "--token", token, "--wireguard", bundle);
+        MeshLab.AssertOk(resumed);
+        await lab.Lab.StartAgentAsync(lab.Node(3));
+
+        var stats = await ping;
+        var m = Regex.Match(stats.StdOut, @"(\d+) packets transmitted, (\d+) received");
+        Assert.True(m.Success, stats.StdOut + stats.StdErr);
+        Assert.Equal(m.Groups[1].Value, m.Groups[2].Value);
+        Assert.Equal("500", m.Groups[1].Value);
+    }
+
+    [Fact]
+    public async Task S04_M1_W4_every_node_has_handshakes_with_both_others_using_keys_made_on_the_node()
+    {
+        var members = new[] { 1, 2, 3 };
+        await MeshLab.EventuallyAsync(async () =>
+        {
+            foreach (var i in members)
+            {
+                var peers = await lab.PeersAsync(i);
+                var expected = members.Where(j => j != i).Select(PublicKey).ToHashSet();
+                if (!peers.Keys.ToHashSet().SetEquals(expected) || peers.Values.Any(h => h is null)) return false;
+            }
+            return true;
+        }, TimeSpan.FromSeconds(60), "a handshake between every pair of node1..node3");
+
+        // The keys that travelled in the invites are no longer anywhere in the mesh.
+        foreach (var name in new[] { "node2", "node3" })
+        {
+            var (token, bundle) = lab.Invites[name];
+            var travelled = WireGuardKeyPair.FromPrivate(JoinBundleCodec.Decode(bundle, token, DateTimeOffset.MinValue).PrivateKey).PublicKey;
+            foreach (var i in members) Assert.DoesNotContain(travelled, (await lab.PeersAsync(i)).Keys);
+        }
+        Assert.Equal([lab.Node(2).Address.ToString(), lab.Node(3).Address.ToString()], await lab.FirewallPeersAsync(1));
+    }
+
+    [Fact]
+    public async Task S05_F1_F2_cluster_ports_answer_through_the_tunnel_and_are_dropped_on_the_underlay()
+    {
+        var underlay = lab.Node(1).Address.ToString();
+        var received = Path.Join(lab.Lab.Spec.Root, "udp6081.log");
+        File.WriteAllText(received, "");
+        var listeners = new List<int>
+        {
+            await Listen(1, "socat", "TCP-LISTEN:6641,fork,reuseaddr", "SYSTEM:echo ok"),
+            await Listen(1, "socat", "TCP-LISTEN:6642,fork,reuseaddr", "SYSTEM:echo ok"),
+            await Listen(1, "socat", $"TCP-LISTEN:8443,bind={underlay},fork,reuseaddr", "SYSTEM:echo ok"),
+            await Listen(1, "socat", "-u", "UDP-RECV:6081", $"OPEN:{received},creat,append"),
+        };
+        try
+        {
+            await Task.Delay(500);
+            foreach (var port in new[] { 6641, 6642 })
+            {
+                Assert.True(await TcpAnswers(2, Mesh(1), port), $"tcp {port} through the tunnel");
+                Assert.False(await TcpAnswers(2, underlay, port), $"tcp {port} on the underlay");
+            }
+            Assert.False(await TcpAnswers(2, underlay, 8443), "tcp 8443 on the underlay");
+            MeshLab.AssertOk(await lab.Exec(2, "timeout", "3", "bash", "-c", $"exec 3<>/dev/tcp/{Mesh(1)}/8443")); // LXD itself
+            Assert.True(await UdpDelivered(2, Mesh(1), received), "udp 6081 through the tunnel");
+            Assert.False(await UdpDelivered(2, underlay, received), "udp 6081 on the underlay");
+
+            // The host is on the underlay but no member: its WireGuard datagrams are dropped.
+            var before = await lab.CounterAsync(1, "wireguard from strangers");
+            await ProcessRunner.RunCheckedAsync("sh", ["-c", $"echo junk | socat -u - UDP-SENDTO:{underlay}:51820"]);
+            await MeshLab.EventuallyAsync(async () => await lab.CounterAsync(1, "wireguard from strangers") > before, TimeSpan.FromSeconds(5), "stranger's 51820 dropped");
+            Assert.True(await lab.CounterAsync(1, "cluster ports off-mesh") > 0);
+        }
+        finally
+        {
+            await ProcessControl.TerminateAsync(listeners, TimeSpan.FromSeconds(5));
+        }
+    }
+
+    [Fact]
+    public async Task S06_X1_bad_tokens_and_bundles_are_refused_with_exit_2_and_change_nothing()
+    {
+        var (token, bundle) = await lab.InviteAsync(1, 4);
+        var (usedToken, usedBundle) = lab.Invites["node2"];
+        var before = await SnapshotAsync(4);
+        var flipped = bundle[..(bundle.Length / 2)] + (bundle[bundle.Length / 2] == 'A' ? 'B' : 'A') + bundle[(bundle.Length / 2 + 1)..];
+        var cases = new (string Token, string Bundle, string Says)[]
+        {
+            ("garbage", bundle, "not an LXD join token"),
+            (token, flipped, "checksum"),
+            (token, bundle[..^6], "truncated"),
+            (token, usedBundle, "does not belong"),
+            (token, "hello", "not a Terrarium join bundle"),
+            (usedToken, usedBundle, "already used"), // node2's invite: its key was rotated away
+        };
+        foreach (var (t, b, says) in cases)
+            await AssertRefusedAsync(await lab.Ctl(4, "cluster", "join", "--token", t, "--wireguard", b), says, before);
+
+        var (shortToken, shortBundle) = await lab.InviteAsync(1, 4, expires: "10s");
+        await Task.Delay(TimeSpan.FromSeconds(11));
+        await AssertRefusedAsync(await lab.Ctl(4, "cluster", "join", "--token", shortToken, "--wireguard", shortBundle), "expired", before);
+
+        // Bad input on a member is refused the same way, before anything is recorded.
+        var invitesBefore = (await lab.StatusAsync(1)).RootElement.GetProperty("invites").GetArrayLength();
+        foreach (var (args, says) in new (string[], string)[]
+                 {
+                     (["cluster", "invite", "nodex"], "does not resolve"),
+                     (["cluster", "invite", "nodex", "10.253.64.77", "--expires", "forever"], "--expires"),
+                     (["cluster", "invite", "Bad_Name", "10.253.64.77"], "invalid"),
+                     (["cluster", "invite", "node2", "10.253.64.12"], "already a cluster member"),
+                     (["cluster", "remove", "nosuch", "--yes"], "not a member"),
+                     (["cluster", "remove", "node2"], "--yes"),
+                     (["cluster", "remove", "node1", "--yes"], "another member"),
+                 })
+        {
+            var r = await lab.Ctl(1, args);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains(says, r.StdErr);
+        }
+        Assert.Equal(invitesBefore, (await lab.StatusAsync(1)).RootElement.GetProperty("invites").GetArrayLength());
+        var initAgain = await lab.Ctl(4, "cluster", "init", "--wireguard-cidr", "10.255.54.7/24");
+        Assert.Equal(2, initAgain.ExitCode);
+        Assert.Equal(before, await SnapshotAsync(4));
+    }
+
+    [Fact]
+    public async Task S07_C2_an_expired_invite_is_cleaned_by_the_other_members_without_its_creator()
+    {
+        await lab.Lab.StopAgentAsync(lab.Node(2)); // the inviter is away: cleanup must not depend on it
+        var r = await lab.Ctl(2, "--output", "json", "cluster", "invite", "ghost", "10.253.64.99", "--expires", "12s");
+        MeshLab.AssertOk(r);
+        foreach (var i in new[] { 1, 3 })
+            await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(i)).Count == 3 && (await lab.FirewallPeersAsync(i)).Contains("10.253.64.99"),
+                TimeSpan.FromSeconds(10), $"node{i} pre-authorises the invitee");
+
+        foreach (var i in new[] { 1, 3 })
+            await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(i)).Count == 2 && !(await lab.FirewallPeersAsync(i)).Contains("10.253.64.99"),
+                TimeSpan.FromSeconds(40), $"node{i} drops the expired invitee's peer and firewall opening");
+        var invites = (await lab.StatusAsync(1)).RootElement.GetProperty("invites").EnumerateArray().Select(i => i.GetProperty("name").GetString());
+        Assert.DoesNotContain("ghost", invites);
+        using var lxd = lab.Client(1);
+        var rows = await lxd.GetProfilesAsync("terrarium");
+        Assert.DoesNotContain(rows, p => p.Config.GetValueOrDefault("user.terrarium.record", "").Contains("\"ghost\""));
+
+        await lab.Lab.StartAgentAsync(lab.Node(2));
+        await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(2)).Count == 2, TimeSpan.FromSeconds(20), "node2 heals when its agent is back");
+    }
+
+    [Fact]
+    public async Task S08_C4_X4_status_shows_members_quorum_handshakes_and_never_secrets()
+    {
+        using var status = await lab.StatusAsync(2);
+        var root = status.RootElement;
+        Assert.True(root.GetProperty("initialised").GetBoolean());
+        var members = root.GetProperty("members").EnumerateArray().ToList();
+        Assert.Equal(["node1", "node2", "node3"], members.Select(m => m.GetProperty("name").GetString()));
+        Assert.All(members, m => Assert.Equal("Online", m.GetProperty("status").GetString()));
+        Assert.All(members.Where(m => !m.GetProperty("self").GetBoolean()), m => Assert.Equal(JsonValueKind.Number, m.GetProperty("handshake_age_seconds").ValueKind));
+        Assert.Equal([Mesh(1), Mesh(2), Mesh(3)], members.Select(m => m.GetProperty("mesh_address").GetString()));
+        var quorum = root.GetProperty("quorum");
+        Assert.Equal(3, quorum.GetProperty("database_members").GetInt32());
+        Assert.Equal(1, quorum.GetProperty("tolerable_failures").GetInt32());
+        Assert.True(quorum.GetProperty("has_quorum").GetBoolean());
+        Assert.DoesNotContain(root.GetProperty("problems").EnumerateArray(), p => p.GetProperty("severity").GetString() == "error");
+
+        var table = await lab.Ctl(2, "cluster", "status");
+        MeshLab.AssertOk(table);
+        Assert.Contains("can lose 1", table.StdOut);
+        foreach (var i in new[] { 1, 2, 3 })
+            Assert.DoesNotContain(File.ReadAllText(Layout(i).WireGuardPrivateKey).Trim(), status.RootElement.GetRawText() + table.StdOut);
+
+        // Optional tools missing: status still answers (exit 0), with the columns it cannot fill left empty.
+        var degraded = await lab.Ctl(2, new Dictionary<string, string> { ["TERRARIUM_WG"] = "/nonexistent/wg", ["TERRARIUM_NFT"] = "/nonexistent/nft" },
+            "--output", "json", "cluster", "status");
+        MeshLab.AssertOk(degraded);
+        using var d = JsonDocument.Parse(degraded.StdOut);
+        Assert.All(d.RootElement.GetProperty("members").EnumerateArray(), m => Assert.Equal(JsonValueKind.Null, m.GetProperty("handshake_age_seconds").ValueKind));
+    }
+
+    [Fact]
+    public async Task S09_C8_P2_remove_move_balances_the_instances_and_drops_the_member_everywhere()
+    {
+        var names = new[] { "w1", "w2", "w3", "w4" };
+        foreach (var n in names) MeshLab.AssertOk(await lab.Exec(1, "lxc", "launch", LabRunner.ImageAlias, n, "--target", "node3"));
+        var keyOf3 = PublicKey(3);
+
+        var refused = await lab.Ctl(1, "cluster", "remove", "node3", "--yes");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("add --move", refused.StdErr);
+
+        var r = await lab.Ctl(1, "--output", "json", "cluster", "remove", "node3", "--move", "--yes");
+        MeshLab.AssertOk(r);
+        using (var json = JsonDocument.Parse(r.StdOut))
+        {
+            Assert.True(json.RootElement.GetProperty("removed").GetBoolean());
+            var targets = json.RootElement.GetProperty("plan").EnumerateArray().Select(p => p.GetProperty("target").GetString()).ToList();
+            Assert.Equal(2, targets.Count(t => t == "node1"));
+            Assert.Equal(2, targets.Count(t => t == "node2"));
+        }
+
+        using var lxd = lab.Client(1);
+        Assert.Equal(["node1", "node2"], (await lxd.GetClusterMembersAsync()).Select(m => m.ServerName).Order());
+        var instances = (await lxd.GetInstancesAsync()).Where(i => names.Contains(i.Name)).ToList();
+        Assert.Equal(2, instances.Count(i => i.Location == "node1"));
+        Assert.Equal(2, instances.Count(i => i.Location == "node2"));
+        Assert.All(instances, i => Assert.Equal("Running", i.Status));
+
+        foreach (var i in new[] { 1, 2 })
+            await MeshLab.EventuallyAsync(async () => !(await lab.PeersAsync(i)).ContainsKey(keyOf3) &&
+                                                      !(await lab.FirewallPeersAsync(i)).Contains(lab.Node(3).Address.ToString()),
+                TimeSpan.FromSeconds(20), $"node{i} drops node3 from its mesh and firewall");
+        await MeshLab.EventuallyAsync(async () => !(await lab.Exec(3, "ip", "link", "show", "terrarium-wg0")).Ok &&
+                                                  !File.Exists(Layout(3).NodeIdentityFile),
+            TimeSpan.FromSeconds(40), "node3 takes its own mesh down once LXD let it go");
+        foreach (var n in names) await lxd.SetInstanceStateAsync(n, "stop", force: true);
+        foreach (var n in names) await lxd.DeleteInstanceAsync(n);
+    }
+
+    [Fact]
+    public async Task S10_C9_remove_force_drops_a_dead_member_without_contacting_it()
+    {
+        using var lxd = lab.Client(1);
+        await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["cluster.offline_threshold"] = "11" });
+        var (token, bundle) = await lab.InviteAsync(1, 5);
+        MeshLab.AssertOk(await lab.Ctl(5, "cluster", "join", "--token", token, "--wireguard", bundle));
+        var keyOf5 = PublicKey(5);
+        await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(1)).GetValueOrDefault(keyOf5) is not null, TimeSpan.FromSeconds(20), "node1 talks to node5");
+
+        await lab.Lab.KillNodeAsync(lab.Node(5));
+        await MeshLab.EventuallyAsync(async () => (await lxd.GetClusterMemberAsync("node5")).Status == "Offline", TimeSpan.FromSeconds(90), "LXD marks node5 offline");
+
+        var refused = await lab.Ctl(1, "cluster", "remove", "node5", "--yes");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--force", refused.StdErr);
+
+        MeshLab.AssertOk(await lab.Ctl(1, "cluster", "remove", "node5", "--force", "--yes"));
+        Assert.Equal(["node1", "node2"], (await lxd.GetClusterMembersAsync()).Select(m => m.ServerName).Order());
+        foreach (var i in new[] { 1, 2 })
+            await MeshLab.EventuallyAsync(async () => !(await lab.PeersAsync(i)).ContainsKey(keyOf5) &&
+                                                      !(await lab.FirewallPeersAsync(i)).Contains(lab.Node(5).Address.ToString()),
+                TimeSpan.FromSeconds(20), $"node{i} drops node5");
+        using var status = await lab.StatusAsync(1);
+        Assert.Equal(["node1", "node2"], status.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
+        Assert.DoesNotContain(status.RootElement.GetProperty("problems").EnumerateArray(), p => p.GetProperty("message").GetString()!.Contains("node5"));
+    }
+
+    private async Task<int> Listen(int node, params string[] command) =>
+        await NamespaceShell.StartDetachedAsync(Path.Join(lab.Lab.Spec.Root, $"listener-{Guid.NewGuid():N}.log"),
+            LabRunner.NodeEnvironment(lab.Node(node)), [lab.Lab.Spec.NsRunScript, lab.Node(node).Namespace, .. command]);
+
+    private async Task<bool> TcpAnswers(int from, string address, int port) =>
+        (await lab.Exec(from, "timeout", "4", "socat", "-u", $"TCP:{address}:{port},connect-timeout=2", "-")).StdOut.Contains("ok");
+
+    private async Task<bool> UdpDelivered(int from, string address, string log)
+    {
+        var tag = $"probe-{Guid.NewGuid():N}";
+        await lab.Exec(from, "sh", "-c", $"echo {tag} | socat -u - UDP-SENDTO:{address}:6081");
+        await Task.Delay(500);
+        return File.ReadAllText(log).Contains(tag);
+    }
+
+    /// <summary>What a join could have changed on a node: LXD, the mesh interface, the firewall, files under its root.</summary>
+    private async Task<string> SnapshotAsync(int node)
+    {
+        using var lxd = lab.Client(node);
+        var server = await lxd.GetServerAsync();
+        var files = Directory.Exists(lab.Node(node).TerrariumRoot)
+            ? Directory.EnumerateFiles(lab.Node(node).TerrariumRoot, "*", SearchOption.AllDirectories).Order()
+            : Enumerable.Empty<string>();
+        return string.Join('\n', [
+            $"clustered={server.Environment.ServerClustered}",
+            $"https={server.Config.GetValueOrDefault("core.https_address")}",
+            $"wg={(await lab.Exec(node, "ip", "link", "show", "terrarium-wg0")).Ok}",
+            $"nft={(await lab.Exec(node, "nft", "list", "table", "inet", "terrarium")).Ok}",
+            .. files]);
+    }
+
+    private async Task AssertRefusedAsync(ProcessResult r, string says, string before)
+    {
+        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}, wanted 2: {r.StdErr}");
+        var error = Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("Error: "));
+        Assert.Contains(says, error);
+        Assert.Equal(before, await SnapshotAsync(4));
+    }
+}

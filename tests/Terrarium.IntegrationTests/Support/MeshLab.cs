@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Terrarium.Host.Processes;
+using Terrarium.Lab.Topology;
+
+namespace Terrarium.IntegrationTests.Support;
+
+/// <summary>
+/// Five fresh LXD servers in namespaces (standalone lab): the cluster scenario forms, grows and shrinks
+/// a Terrarium cluster on them with the real terrariumctl, the way an operator would.
+/// </summary>
+public sealed class MeshLab() : LabFixture("trmitm", 5, 64, LabMode.Standalone)
+{
+    /// <summary>Invites remembered across steps (e.g. to reuse a used token later).</summary>
+    public Dictionary<string, (string Token, string Bundle)> Invites { get; } = [];
+
+    public Task<ProcessResult> Ctl(int node, params string[] args) => Lab.TerrariumctlAsync(Node(node), args);
+
+    public Task<ProcessResult> Ctl(int node, IReadOnlyDictionary<string, string> env, params string[] args) =>
+        Lab.TerrariumctlAsync(Node(node), env, args);
+
+    public Task<ProcessResult> Exec(int node, params string[] command) => Lab.ExecAsync(Node(node), command, TimeSpan.FromSeconds(60));
+
+    /// <summary>`cluster invite` on <paramref name="on"/> for node <paramref name="node"/> (its underlay address).</summary>
+    public async Task<(string Token, string Bundle)> InviteAsync(int on, int node, string expires = "1h")
+    {
+        var r = await Ctl(on, "--output", "json", "cluster", "invite", $"node{node}", Node(node).Address.ToString(), "--expires", expires);
+        Assert.True(r.Ok, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        var invite = (json.RootElement.GetProperty("token").GetString()!, json.RootElement.GetProperty("wireguard").GetString()!);
+        Invites[$"node{node}"] = invite;
+        return invite;
+    }
+
+    public static void AssertOk(ProcessResult r) => Assert.True(r.Ok, $"exit {r.ExitCode}\nstdout: {r.StdOut}\nstderr: {r.StdErr}");
+
+    /// <summary>Polls until <paramref name="condition"/> holds (for what agents do asynchronously).</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out after {timeout.TotalSeconds:0}s waiting for: {what}");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>WireGuard peers (public key → latest handshake, null if none) on a node; empty when no interface.</summary>
+    public async Task<Dictionary<string, DateTimeOffset?>> PeersAsync(int node)
+    {
+        var dump = await Exec(node, "wg", "show", "terrarium-wg0", "dump");
+        if (!dump.Ok) return [];
+        return dump.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split('\t'))
+            .ToDictionary(f => f[0], f => long.Parse(f[4]) is > 0 and var t ? DateTimeOffset.FromUnixTimeSeconds(t) : (DateTimeOffset?)null);
+    }
+
+    /// <summary>The elements of the firewall's wg_peers set on a node.</summary>
+    public async Task<List<string>> FirewallPeersAsync(int node)
+    {
+        var r = await Exec(node, "nft", "-j", "list", "set", "inet", "terrarium", "wg_peers");
+        if (!r.Ok) return [];
+        using var json = JsonDocument.Parse(r.StdOut);
+        foreach (var item in json.RootElement.GetProperty("nftables").EnumerateArray())
+            if (item.TryGetProperty("set", out var set))
+                return set.TryGetProperty("elem", out var elem) ? elem.EnumerateArray().Select(e => e.GetString()!).ToList() : [];
+        return [];
+    }
+
+    /// <summary>Packets counted by the firewall rule with this comment on a node.</summary>
+    public async Task<long> CounterAsync(int node, string comment)
+    {
+        var r = await Exec(node, "nft", "-j", "list", "table", "inet", "terrarium");
+        AssertOk(r);
+        using var json = JsonDocument.Parse(r.StdOut);
+        foreach (var item in json.RootElement.GetProperty("nftables").EnumerateArray())
+        {
+            if (!item.TryGetProperty("rule", out var rule) || !rule.TryGetProperty("comment", out var c) || c.GetString() != comment) continue;
+            foreach (var e in rule.GetProperty("expr").EnumerateArray())
+                if (e.TryGetProperty("counter", out var counter)) return counter.GetProperty("packets").GetInt64();
+        }
+        throw new InvalidOperationException($"no rule '{comment}' on node{node}");
+    }
+
+    public async Task<JsonDocument> StatusAsync(int node)
+    {
+        var r = await Ctl(node, "--output", "json", "cluster", "status");
+        AssertOk(r);
+        return JsonDocument.Parse(r.StdOut);
+    }
+}
