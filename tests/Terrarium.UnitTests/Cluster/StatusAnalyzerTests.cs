@@ -1,0 +1,99 @@
+using Terrarium.Cluster.Config;
+using Terrarium.Cluster.Status;
+
+namespace Terrarium.UnitTests.Cluster;
+
+public class StatusAnalyzerTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private static SharedConfig Config(params string[] members) => new(
+        new ClusterSettingsRecord { MeshCidr = "10.255.54.0/24", Port = 51820, Mtu = 1420, Interface = "terrarium-wg0" },
+        members.Select((m, i) => new MemberRecord { Name = m, PublicKey = $"K{m}", MeshAddress = $"10.255.54.{i + 1}", Endpoint = $"10.0.0.{i + 11}:51820" }).ToList(),
+        [], []);
+
+    private static LxdMemberView Online(string name, bool db = true) => new(name, "Online", "Fully operational", db ? ["database"] : []);
+
+    private static LocalObservations Local(Dictionary<string, DateTimeOffset?>? handshakes, bool? mesh = true, bool? firewall = true) =>
+        new(handshakes, mesh, firewall, new Dictionary<string, int> { ["node2"] = 4 }, new Dictionary<string, long> { ["node1"] = 1 << 30 });
+
+    [Fact]
+    public void C4_a_healthy_three_node_cluster_has_quorum_handshake_ages_and_no_problems()
+    {
+        var r = StatusAnalyzer.Analyze("node1", Config("node1", "node2", "node3"), [Online("node1"), Online("node2"), Online("node3")],
+            Local(new() { ["Knode2"] = Now.AddSeconds(-7), ["Knode3"] = Now.AddSeconds(-90) }), Now);
+        Assert.True(r.Initialised);
+        Assert.Equal([null, 7L, 90L], r.Members.Select(m => m.HandshakeAgeSeconds));
+        Assert.True(r.Members[0].IsSelf);
+        Assert.Equal(4, r.Members[1].Instances);
+        Assert.Equal(1L << 30, r.Members[0].MemoryUsedBytes);
+        Assert.Equal(3, r.Quorum.DatabaseMembers);
+        Assert.Equal(1, r.Quorum.TolerableFailures);
+        Assert.True(r.Quorum.HasQuorum);
+        Assert.Empty(r.Problems);
+    }
+
+    [Fact]
+    public void C4_an_offline_member_a_silent_peer_and_a_missing_firewall_are_problems_with_fixes()
+    {
+        var r = StatusAnalyzer.Analyze("node1", Config("node1", "node2", "node3"),
+            [Online("node1"), new LxdMemberView("node2", "Offline", "No heartbeat for 2m", ["database"]), Online("node3")],
+            Local(new() { ["Knode3"] = Now.AddMinutes(-10) }, firewall: false), Now);
+        Assert.False(r.Quorum.HasQuorum && r.Quorum.DatabaseOnline == 3);
+        Assert.Equal(2, r.Quorum.DatabaseOnline);
+        Assert.Contains(r.Problems, p => p.Severity == "error" && p.Message.StartsWith("node2 is offline") && p.Fix.Contains("cluster remove node2 --force"));
+        Assert.Contains(r.Problems, p => p.Message.Contains("handshake with node3 was 10m00s ago"));
+        Assert.Contains(r.Problems, p => p.Message.Contains("inet terrarium is not loaded") && p.Fix == "terrariumctl reconfigure");
+    }
+
+    [Fact]
+    public void C4_missing_optional_tools_leave_columns_empty_without_problems()
+    {
+        var r = StatusAnalyzer.Analyze("node1", Config("node1", "node2", "node3"), [Online("node1"), Online("node2"), Online("node3")],
+            Local(handshakes: null, mesh: true, firewall: null), Now);
+        Assert.All(r.Members, m => Assert.Null(m.HandshakeAgeSeconds));
+        Assert.Empty(r.Problems);
+    }
+
+    [Fact]
+    public void C4_records_out_of_step_with_lxd_and_small_clusters_are_reported()
+    {
+        var r = StatusAnalyzer.Analyze("node1", Config("node1", "gone"), [Online("node1"), Online("fresh", db: false)], Local(new()), Now);
+        Assert.Contains(r.Problems, p => p.Message == "fresh is an LXD member without a mesh record.");
+        Assert.Contains(r.Problems, p => p.Message.StartsWith("gone has a mesh record") && p.Fix == "terrariumctl cluster remove gone --force");
+        Assert.Contains(r.Problems, p => p.Severity == "info" && p.Message.Contains("With 2 member(s)"));
+        Assert.Equal(1, r.Quorum.DatabaseMembers);
+    }
+
+    [Fact]
+    public void C4_pending_and_expired_invites_are_listed()
+    {
+        var config = Config("node1") with
+        {
+            Invites =
+            [
+                new InviteRecord { Name = "node2", Address = "10.0.0.12", MeshAddress = "10.255.54.2", ExpiresAt = Now.AddMinutes(30), CreatedBy = "node1" },
+                new InviteRecord { Name = "node3", Address = "10.0.0.13", MeshAddress = "10.255.54.3", ExpiresAt = Now.AddMinutes(-1), CreatedBy = "node1" },
+            ],
+        };
+        var r = StatusAnalyzer.Analyze("node1", config, [Online("node1")], Local(new()), Now);
+        Assert.Equal([false, true], r.Invites.Select(i => i.Expired));
+        Assert.Contains(r.Problems, p => p.Message.Contains("invite for node3 has expired"));
+    }
+
+    [Fact]
+    public void C4_a_server_outside_any_cluster_gets_one_clear_problem()
+    {
+        var r = StatusAnalyzer.Analyze(null, SharedConfig.Empty, [], Local(null), Now);
+        Assert.False(r.Initialised);
+        var p = Assert.Single(r.Problems);
+        Assert.Contains("cluster init", p.Fix);
+    }
+
+    [Theory]
+    [InlineData(5, "5s")]
+    [InlineData(75, "1m15s")]
+    [InlineData(7260, "2h01m")]
+    [InlineData(90000, "1d1h")]
+    public void Ages_read_like_kubectl(long seconds, string text) => Assert.Equal(text, StatusAnalyzer.Age(seconds));
+}
