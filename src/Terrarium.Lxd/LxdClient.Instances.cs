@@ -7,6 +7,10 @@ public sealed partial class LxdClient
     public Task<List<Instance>> GetInstancesAsync(string? project = null, CancellationToken ct = default) =>
         GetAsync(WithQuery("/1.0/instances?recursion=1", ("project", project)), Json.ListInstance, ct);
 
+    /// <summary>Every instance with its runtime state (addresses) in one call (?recursion=2).</summary>
+    public Task<List<Instance>> GetInstancesWithStateAsync(string? project = null, CancellationToken ct = default) =>
+        GetAsync(WithQuery("/1.0/instances?recursion=2", ("project", project)), Json.ListInstance, ct);
+
     public Task<Instance> GetInstanceAsync(string name, string? project = null, CancellationToken ct = default) =>
         GetAsync(WithQuery($"/1.0/instances/{Escape(name)}", ("project", project)), Json.Instance, ct);
 
@@ -29,6 +33,10 @@ public sealed partial class LxdClient
     public Task MoveInstanceAsync(string name, string targetMember, bool live, IProgress<Operation>? progress = null, CancellationToken ct = default) =>
         SendJsonAsync(HttpMethod.Post, WithQuery($"/1.0/instances/{Escape(name)}", ("target", targetMember)),
             new InstanceMovePost { Name = name, Migration = true, Live = live }, Json.InstanceMovePost, ct, progress: progress);
+
+    /// <summary>PATCH /1.0/instances/NAME: sets (merges) the given config keys, leaving every other key alone.</summary>
+    public Task PatchInstanceConfigAsync(string name, Dictionary<string, string> config, CancellationToken ct = default) =>
+        SendJsonAsync(HttpMethod.Patch, $"/1.0/instances/{Escape(name)}", new InstanceConfigPatch { Config = config }, Json.InstanceConfigPatch, ct);
 
     public Task DeleteInstanceAsync(string name, CancellationToken ct = default) =>
         DeleteAsync($"/1.0/instances/{Escape(name)}", ct);

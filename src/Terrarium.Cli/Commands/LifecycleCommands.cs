@@ -104,7 +104,7 @@ public static class LifecycleCommands
         var member = new Argument<string>("member") { Description = "Member to remove" };
         var move = new Option<bool>("--move") { Description = "Move its instances to the least busy members first (balanced)" };
         var force = new Option<bool>("--force") { Description = "The member is dead: remove it from the database without contacting it" };
-        var parallel = new Option<int>("--parallel") { Description = "Migrations at once with --move", DefaultValueFactory = _ => 3 };
+        var parallel = WorkloadCommands.Parallel();
         var yes = ClusterCommands.Yes("remove the member permanently");
         var dryRun = ClusterCommands.DryRun();
         var c = new Command("remove", "Permanently remove MEMBER from LXD, the mesh, the firewall and the OVN central set")
@@ -114,12 +114,12 @@ public static class LifecycleCommands
         c.SetHandler(async (pr, ct) =>
         {
             var name = pr.GetValue(member)!;
-            if (pr.GetValue(parallel) is < 1 or > 32) throw new InputException("--parallel must be between 1 and 32.");
+            WorkloadCommands.CheckParallel(pr.GetValue(parallel));
             var confirmed = pr.GetValue(yes) || (!pr.GetValue(dryRun) && Prompt.Confirm($"Remove {name} from the cluster permanently?"));
             var r = await new RemoveOperation(CommonOptions.Node(pr)).RunAsync(
                 new RemoveRequest(name, pr.GetValue(move), pr.GetValue(force), confirmed, pr.GetValue(dryRun), pr.GetValue(parallel)), ct);
             var plan = r.Plan.Select(p => new PlanRow(p.Instance, p.Target)).ToList();
-            var moves = r.Moves.Select(m => new MoveRow(m.Instance, m.From, m.To, m.Succeeded, m.Method, m.Detail, Math.Round(m.Took.TotalSeconds, 1))).ToList();
+            var moves = r.Moves.Select(WorkloadCommands.Row).ToList();
             if (CommonOptions.Json(pr))
             {
                 JsonOut.Write(new RemoveOutput(r.Member, r.Removed, plan, moves, r.LostInstances), CliJsonContext.Default.RemoveOutput);

@@ -1,45 +1,110 @@
 using System.CommandLine;
+using Terrarium.Cli.Output;
+using Terrarium.Cluster.Placement;
+using Terrarium.Cluster.Validation;
+using Terrarium.Operations.Workloads;
 
 namespace Terrarium.Cli.Commands;
 
 /// <summary>`cluster move|evacuate|restore` (SPEC C-5..C-7).</summary>
 public static class WorkloadCommands
 {
-    private const string Tracking = "issue #4";
-
     public static Command Move()
     {
-        var c = new Command("move", "Move one instance to another member (live if possible, else stop, move, start)")
+        var instance = new Argument<string>("instance") { Description = "Instance to move" };
+        var member = new Argument<string>("member") { Description = "Target member" };
+        var dryRun = ClusterCommands.DryRun();
+        var c = new Command("move", "Move one instance to another member (live if possible, else stop, move, start)") { instance, member, dryRun };
+        c.SetHandler(async (pr, ct) =>
         {
-            new Argument<string>("instance") { Description = "Instance to move" },
-            new Argument<string>("member") { Description = "Target member" },
-            ClusterCommands.DryRun(),
-        };
-        c.NotYet(Tracking);
+            var progress = new InlineProgress<string>(text => Console.Error.WriteLine($"{pr.GetValue(instance)}: {text}"));
+            var r = await new WorkloadOperations(CommonOptions.Node(pr)).MoveAsync(pr.GetValue(instance)!, pr.GetValue(member)!, pr.GetValue(dryRun), progress, ct);
+            var row = Row(r);
+            if (CommonOptions.Json(pr)) JsonOut.Write(row, CliJsonContext.Default.MoveRow);
+            else Console.WriteLine(r.Succeeded ? $"{r.Instance}: {r.Detail} ({r.Method}, {row.Seconds}s)." : $"{r.Instance}: move failed: {r.Detail}");
+            return r.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+        });
         return c;
     }
 
     public static Command Evacuate()
     {
-        var c = new Command("evacuate", "Move every instance off MEMBER (balanced) and mark it evacuated")
+        var member = new Argument<string>("member") { Description = "Member to evacuate" };
+        var parallel = Parallel();
+        var yes = ClusterCommands.Yes("move every instance off the member");
+        var dryRun = ClusterCommands.DryRun();
+        var c = new Command("evacuate", "Move every instance off MEMBER (balanced over the least busy members) and mark it evacuated")
         {
-            new Argument<string>("member") { Description = "Member to evacuate" },
-            new Option<int>("--parallel") { Description = "Migrations at once", DefaultValueFactory = _ => 3 },
-            ClusterCommands.Yes("move every instance off the member"),
-            ClusterCommands.DryRun(),
+            member, parallel, yes, dryRun,
         };
-        c.NotYet(Tracking);
+        c.SetHandler(async (pr, ct) =>
+        {
+            var name = pr.GetValue(member)!;
+            var json = CommonOptions.Json(pr);
+            var confirmed = pr.GetValue(yes);
+            var r = await new WorkloadOperations(CommonOptions.Node(pr)).EvacuateAsync(name, CheckParallel(pr.GetValue(parallel)), confirmed || pr.GetValue(dryRun),
+                pr.GetValue(dryRun), plan =>
+                {
+                    if (!json) PrintPlan(plan, $"Plan for evacuating {name}:");
+                    if (!confirmed && !pr.GetValue(dryRun) && plan.Count > 0 && !Prompt.Confirm($"Move {plan.Count} instance(s) off {name}?"))
+                        throw new InputException($"Evacuating {name} needs confirmation; add --yes.");
+                }, ct);
+            var moves = r.Moves.Select(Row).ToList();
+            if (json)
+            {
+                JsonOut.Write(new EvacuateOutput(r.Member, r.MarkedEvacuated, r.Plan.Select(p => new PlanRow(p.Instance, p.Target)).ToList(), moves),
+                    CliJsonContext.Default.EvacuateOutput);
+            }
+            else if (!pr.GetValue(dryRun))
+            {
+                Console.Write(TableWriter.Render(["INSTANCE", "FROM", "TO", "RESULT", "METHOD", "TIME"],
+                    moves.Select(m => (IReadOnlyList<string>)[m.Instance, m.From, m.To, m.Ok ? "moved" : $"FAILED: {m.Detail}", m.Method, $"{m.Seconds}s"])));
+                var failed = moves.Count(m => !m.Ok);
+                Console.WriteLine(r.MarkedEvacuated
+                    ? $"{r.Member} is evacuated: {moves.Count} instance(s) moved; nothing new is placed there until `terrariumctl cluster restore {r.Member} --yes`."
+                    : $"{failed} instance(s) could not be moved, so {r.Member} was not marked evacuated; fix the cause and run the command again.");
+            }
+            return r.Moves.All(m => m.Succeeded) ? ExitCodes.Ok : ExitCodes.Failed;
+        });
         return c;
     }
 
     public static Command Restore()
     {
-        var c = new Command("restore", "Make MEMBER schedulable again and move its evacuated instances back")
+        var member = new Argument<string>("member") { Description = "Member to restore" };
+        var yes = ClusterCommands.Yes("move the evacuated instances back");
+        var c = new Command("restore", "Make MEMBER schedulable again and move its evacuated instances back") { member, yes };
+        c.SetHandler(async (pr, ct) =>
         {
-            new Argument<string>("member") { Description = "Member to restore" },
-            ClusterCommands.Yes("move the evacuated instances back"),
-        };
-        c.NotYet(Tracking);
+            var name = pr.GetValue(member)!;
+            var confirmed = pr.GetValue(yes) || Prompt.Confirm($"Restore {name} and move its evacuated instances back?");
+            var progress = new InlineProgress<string>(text => Console.Error.WriteLine($"{name}: {text}"));
+            var r = await new WorkloadOperations(CommonOptions.Node(pr)).RestoreAsync(name, confirmed, progress, ct);
+            if (CommonOptions.Json(pr)) JsonOut.Write(new RestoreOutput(r.Member, r.WasEvacuated, r.Returned), CliJsonContext.Default.RestoreOutput);
+            else Console.WriteLine(r.WasEvacuated
+                ? $"{r.Member} is schedulable again; moved back: {(r.Returned.Count == 0 ? "nothing" : string.Join(", ", r.Returned))}."
+                : $"{r.Member} is not evacuated; nothing to restore.");
+            return ExitCodes.Ok;
+        });
         return c;
+    }
+
+    public static Option<int> Parallel() =>
+        new("--parallel") { Description = "Migrations at once", DefaultValueFactory = _ => 3 };
+
+    public static int CheckParallel(int value) =>
+        value is >= 1 and <= 32 ? value : throw new InputException("--parallel must be between 1 and 32.");
+
+    public static MoveRow Row(MoveOutcome m) => new(m.Instance, m.From, m.To, m.Succeeded, m.Method, m.Detail, Math.Round(m.Took.TotalSeconds, 1));
+
+    public static void PrintPlan(IReadOnlyList<PlannedMove> plan, string title)
+    {
+        if (plan.Count == 0)
+        {
+            Console.WriteLine($"{title} nothing to move.");
+            return;
+        }
+        Console.WriteLine(title);
+        Console.Write(TableWriter.Render(["INSTANCE", "TARGET"], plan.Select(p => (IReadOnlyList<string>)[p.Instance, p.Target])));
     }
 }

@@ -50,6 +50,17 @@ public sealed record RemoveOutput(
     [property: JsonPropertyName("moves")] IReadOnlyList<MoveRow> Moves,
     [property: JsonPropertyName("lost_instances")] IReadOnlyList<string> LostInstances);
 
+public sealed record EvacuateOutput(
+    [property: JsonPropertyName("member")] string Member,
+    [property: JsonPropertyName("evacuated")] bool Evacuated,
+    [property: JsonPropertyName("plan")] IReadOnlyList<PlanRow> Plan,
+    [property: JsonPropertyName("moves")] IReadOnlyList<MoveRow> Moves);
+
+public sealed record RestoreOutput(
+    [property: JsonPropertyName("member")] string Member,
+    [property: JsonPropertyName("was_evacuated")] bool WasEvacuated,
+    [property: JsonPropertyName("returned")] IReadOnlyList<string> Returned);
+
 public sealed record ReconfigureOutput(
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("peers")] int Peers,
@@ -63,6 +74,9 @@ public sealed record ReconfigureOutput(
 [JsonSerializable(typeof(JoinOutput))]
 [JsonSerializable(typeof(RemoveOutput))]
 [JsonSerializable(typeof(ReconfigureOutput))]
+[JsonSerializable(typeof(EvacuateOutput))]
+[JsonSerializable(typeof(RestoreOutput))]
+[JsonSerializable(typeof(MoveRow))]
 public sealed partial class CliJsonContext : JsonSerializerContext;
 
 public static class JsonOut

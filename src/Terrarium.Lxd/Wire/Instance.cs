@@ -16,6 +16,31 @@ public sealed class Instance
     [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
     [JsonPropertyName("expanded_config")] public Dictionary<string, string> ExpandedConfig { get; set; } = [];
     [JsonPropertyName("profiles")] public List<string> Profiles { get; set; } = [];
+    [JsonPropertyName("expanded_devices")] public Dictionary<string, Dictionary<string, string>> ExpandedDevices { get; set; } = [];
+
+    /// <summary>Only filled with ?recursion=2 (GET /1.0/instances) or from GET /1.0/instances/NAME/state.</summary>
+    [JsonPropertyName("state")] public InstanceState? State { get; set; }
+}
+
+/// <summary>GET /1.0/instances/NAME/state (the network part Terrarium reads).</summary>
+public sealed class InstanceState
+{
+    [JsonPropertyName("status")] public string Status { get; set; } = "";
+    [JsonPropertyName("network")] public Dictionary<string, InstanceNetworkState>? Network { get; set; }
+}
+
+public sealed class InstanceNetworkState
+{
+    [JsonPropertyName("addresses")] public List<InstanceAddress> Addresses { get; set; } = [];
+    [JsonPropertyName("host_name")] public string HostName { get; set; } = "";
+}
+
+public sealed class InstanceAddress
+{
+    [JsonPropertyName("family")] public string Family { get; set; } = "";
+    [JsonPropertyName("address")] public string Address { get; set; } = "";
+    [JsonPropertyName("netmask")] public string Netmask { get; set; } = "";
+    [JsonPropertyName("scope")] public string Scope { get; set; } = "";
 }
 
 /// <summary>POST /1.0/instances (create from a local image alias).</summary>
@@ -49,4 +74,10 @@ public sealed class InstanceMovePost
     [JsonPropertyName("name")] public string Name { get; set; } = "";
     [JsonPropertyName("migration")] public bool Migration { get; set; } = true;
     [JsonPropertyName("live")] public bool Live { get; set; }
+}
+
+/// <summary>PATCH /1.0/instances/NAME with only config keys.</summary>
+public sealed class InstanceConfigPatch
+{
+    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
 }

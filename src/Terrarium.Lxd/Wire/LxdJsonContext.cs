@@ -20,6 +20,7 @@ namespace Terrarium.Lxd.Wire;
 [JsonSerializable(typeof(InstancesPost))]
 [JsonSerializable(typeof(InstanceStatePut))]
 [JsonSerializable(typeof(InstanceMovePost))]
+[JsonSerializable(typeof(InstanceConfigPatch))]
 [JsonSerializable(typeof(Operation))]
 [JsonSerializable(typeof(LxdEvent))]
 [JsonSerializable(typeof(StoragePoolsPost))]

@@ -13,52 +13,70 @@ namespace Terrarium.Operations.Agent;
 /// </summary>
 public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
 {
-    public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
-    private readonly Channel<string> _wake = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private static readonly TimeSpan AddressRetry = TimeSpan.FromSeconds(1);
+
+    // Wake-ups carry their reason; a full pass is needed unless every queued reason concerns instances only.
+    private readonly Channel<Wake> _wake = Channel.CreateUnbounded<Wake>();
+
+    private sealed record Wake(string Reason, bool RoutesOnly);
 
     public async Task RunAsync(CancellationToken ct)
     {
         env.Log($"agent started (resync every {resyncInterval.TotalSeconds:0.#}s, LXD at {env.LxdSocket})");
         var pump = Task.Run(() => PumpEventsAsync(ct), ct);
         var converger = new NodeConverger(env);
-        var reason = "start";
+        var wake = new Wake("start", RoutesOnly: false);
+        var lastFull = DateTimeOffset.MinValue;
+        var reported = new HashSet<string>(); // each malformed route is logged once, not on every pass
         while (!ct.IsCancellationRequested)
         {
             var wait = resyncInterval;
             try
             {
-                var result = await converger.ConvergeAsync(ct);
-                if (result.Changed)
-                    env.Log($"converged ({reason}): {result.State}, {result.Peers} peer(s), mesh {(result.MeshChanged ? "updated" : "unchanged")}, " +
-                            $"firewall {(result.FirewallChanged ? "updated" : "unchanged")}, {result.RecordsCleaned} record(s) cleaned");
+                var routesOnly = wake.RoutesOnly && env.Clock() - lastFull < resyncInterval;
+                var result = await converger.ConvergeAsync(ct, routesOnly: routesOnly);
+                if (!routesOnly) lastFull = env.Clock();
+                if (result.Changed) env.Log($"converged ({wake.Reason}): {Describe(result, routesOnly)}");
+                foreach (var error in (result.Routes?.Errors ?? []).Where(reported.Add)) env.Log($"route ignored: {error}");
                 if (result.NextExpiry is { } expiry && expiry - env.Clock() < wait)
                     wait = (expiry - env.Clock()).Add(TimeSpan.FromMilliseconds(200));
+                if (result.AwaitingAddresses && AddressRetry < wait) wait = AddressRetry;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                env.Log($"convergence failed ({reason}): {e.Message}; retrying in {RetryAfterFailure.TotalSeconds:0}s");
+                env.Log($"convergence failed ({wake.Reason}): {e.Message}; retrying in {RetryAfterFailure.TotalSeconds:0}s");
                 wait = RetryAfterFailure;
             }
-            reason = await NextWakeAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, ct);
+            wake = await NextWakeAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, ct);
         }
         await pump.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    private async Task<string> NextWakeAsync(TimeSpan wait, CancellationToken ct)
+    private static string Describe(ConvergeResult r, bool routesOnly)
+    {
+        var routes = r.Routes is { } rs ? $"routes {(rs.Changed ? "updated" : "unchanged")} ({rs.Routes} route(s), {rs.Backends} backend(s))" : "";
+        return routesOnly ? routes
+            : $"{r.State}, {r.Peers} peer(s), mesh {(r.MeshChanged ? "updated" : "unchanged")}, firewall {(r.FirewallChanged ? "updated" : "unchanged")}, " +
+              $"{r.RecordsCleaned} record(s) cleaned{(routes.Length > 0 ? ", " + routes : "")}";
+    }
+
+    private async Task<Wake> NextWakeAsync(TimeSpan wait, CancellationToken ct)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timer.CancelAfter(wait);
         try
         {
-            var reason = await _wake.Reader.ReadAsync(timer.Token);
+            var first = await _wake.Reader.ReadAsync(timer.Token);
             await Task.Delay(Debounce, ct); // let a burst of events settle into one pass
-            while (_wake.Reader.TryRead(out _)) { }
-            return reason;
+            var routesOnly = first.RoutesOnly;
+            while (_wake.Reader.TryRead(out var more)) routesOnly &= more.RoutesOnly;
+            return first with { RoutesOnly = routesOnly };
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return "resync";
+            return new Wake("resync", RoutesOnly: false);
         }
     }
 
@@ -71,9 +89,11 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             {
                 await using var events = await LxdEventStream.ConnectAsync(LxdEndpoint.UnixSocket(env.LxdSocket), "lifecycle", allProjects: true, ct);
                 backoff = TimeSpan.FromSeconds(1);
-                _wake.Writer.TryWrite("events reconnected"); // anything missed while disconnected
+                _wake.Writer.TryWrite(new Wake("events reconnected", RoutesOnly: false)); // anything missed while disconnected
                 await foreach (var e in events.ReadAllAsync(ct))
-                    if (IsRelevant(e)) _wake.Writer.TryWrite($"{e.LifecycleAction} {e.LifecycleSource}");
+                    if (IsRelevant(e))
+                        _wake.Writer.TryWrite(new Wake($"{e.LifecycleAction} {e.LifecycleSource}",
+                            RoutesOnly: e.LifecycleAction!.StartsWith("instance-", StringComparison.Ordinal) && e.Project != Cluster.Config.SharedConfig.Project));
             }
             catch (LxdException e)
             {

@@ -9,18 +9,23 @@ using Terrarium.Host.WireGuard;
 using Terrarium.Lxd;
 using Terrarium.Operations.Identity;
 using Terrarium.Operations.Journal;
+using Terrarium.Operations.Routes;
 using Terrarium.Operations.Store;
 
 namespace Terrarium.Operations.Convergence;
 
 /// <summary>What one convergence pass found and changed.</summary>
-public sealed record ConvergeResult(string State, int Peers, bool MeshChanged, bool FirewallChanged, int RecordsCleaned, DateTimeOffset? NextExpiry)
+public sealed record ConvergeResult(string State, int Peers, bool MeshChanged, bool FirewallChanged, int RecordsCleaned, DateTimeOffset? NextExpiry,
+    RouteSyncResult? Routes = null)
 {
     public const string Member = "member";
     public const string NotMember = "not-a-member";
     public const string Left = "left";
 
-    public bool Changed => MeshChanged || FirewallChanged || RecordsCleaned > 0 || State == Left;
+    public bool Changed => MeshChanged || FirewallChanged || RecordsCleaned > 0 || State == Left || Routes?.Changed == true;
+
+    /// <summary>A routed instance is running but has no address yet (DHCP): worth looking again soon.</summary>
+    public bool AwaitingAddresses => Routes?.AwaitingAddress.Count > 0;
 }
 
 /// <summary>
@@ -33,7 +38,8 @@ public sealed class NodeConverger(NodeEnvironment env)
     public static readonly TimeSpan LeaseGrace = TimeSpan.FromMinutes(10);
 
     /// <param name="fromLifecycle">True when init/join call it themselves (their journal is still open then).</param>
-    public async Task<ConvergeResult> ConvergeAsync(CancellationToken ct = default, bool fromLifecycle = false)
+    /// <param name="routesOnly">Only re-render the routes (an instance changed; mesh and firewall cannot have).</param>
+    public async Task<ConvergeResult> ConvergeAsync(CancellationToken ct = default, bool fromLifecycle = false, bool routesOnly = false)
     {
         var identity = NodeIdentity.Load(env.Layout);
         var key = KeyStore.Load(env.Layout);
@@ -49,6 +55,12 @@ public sealed class NodeConverger(NodeEnvironment env)
             return Nothing(ConvergeResult.Left);
         }
 
+        if (routesOnly)
+        {
+            var routes = await new RouteSync(env).SyncAsync(lxd, ct);
+            return Nothing(ConvergeResult.Member) with { Routes = routes };
+        }
+
         var store = new SharedConfigStore(lxd);
         var config = await store.LoadAsync(ct);
         if (config.Settings is null || config.Member(identity.Member) is null) return Nothing(ConvergeResult.NotMember);
@@ -59,7 +71,8 @@ public sealed class NodeConverger(NodeEnvironment env)
         var desired = NodeDesiredState.Compute(config, identity.Member, env.Clock());
         var meshChanged = await ApplyMeshAsync(desired.Mesh, desired.MeshAddress, desired.Peers, key);
         var firewallChanged = await ApplyFirewallAsync(desired.Firewall);
-        return new ConvergeResult(ConvergeResult.Member, desired.Peers.Count, meshChanged, firewallChanged, cleaned, config.NextExpiry(env.Clock()));
+        var routeResult = await new RouteSync(env).SyncAsync(lxd, ct);
+        return new ConvergeResult(ConvergeResult.Member, desired.Peers.Count, meshChanged, firewallChanged, cleaned, config.NextExpiry(env.Clock()), routeResult);
     }
 
     /// <summary>Writes the wg(8) config (0600: it holds the private key) and applies it live.</summary>

@@ -86,8 +86,8 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
         var stats = await ping;
         var m = Regex.Match(stats.StdOut, @"(\d+) packets transmitted, (\d+) received");
         Assert.True(m.Success, stats.StdOut + stats.StdErr);
-        Assert.Equal(m.Groups[1].Value, m.Groups[2].Value);
-        Assert.Equal("500", m.Groups[1].Value);
+        Assert.Equal(m.Groups[1].Value, m.Groups[2].Value); // no packet lost
+        Assert.True(int.Parse(m.Groups[1].Value) >= 450, stats.StdOut); // and it really ran across the whole join
     }
 
     [Fact]

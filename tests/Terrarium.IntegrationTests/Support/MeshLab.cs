@@ -87,3 +87,13 @@ public sealed class MeshLab() : LabFixture("trmitm", 5, 64, LabMode.Standalone)
         return JsonDocument.Parse(r.StdOut);
     }
 }
+
+/// <summary>A 3-node Terrarium cluster formed by `lab up` (init, invite, join, agents), for workload scenarios.</summary>
+public sealed class TerrariumLab() : LabFixture("trmitw", 3, 65, LabMode.Terrarium)
+{
+    public Task<ProcessResult> Ctl(int node, params string[] args) => Lab.TerrariumctlAsync(Node(node), args);
+
+    public Task<ProcessResult> Exec(int node, params string[] command) => Lab.ExecAsync(Node(node), command, TimeSpan.FromSeconds(60));
+
+    public string TraefikFile(int node) => new Terrarium.Cluster.Layout.NodeLayout(Node(node).TerrariumRoot).TraefikDynamicFile;
+}

@@ -1,0 +1,24 @@
+namespace Terrarium.Cluster.Ovn;
+
+/// <summary>Fixed names and ports of Terrarium's OVN layer (SPEC §5).</summary>
+public static class OvnNetworkSettings
+{
+    public const string NetworkName = "terrarium-ovn";
+    public const int NorthboundPort = 6641;
+    public const int SouthboundPort = 6642;
+    public const int NorthboundRaftPort = 6643;
+    public const int SouthboundRaftPort = 6644;
+
+    /// <summary>Geneve's outer IPv4 + UDP + Geneve header with OVN's option: what the overlay loses per packet.</summary>
+    public const int GeneveOverhead = 58;
+
+    /// <summary>
+    /// The workload network runs Geneve inside WireGuard, so its MTU is the mesh MTU minus Geneve's overhead
+    /// (the userspace datapath does not fragment: a bigger packet is simply lost).
+    /// </summary>
+    public static int WorkloadMtu(int meshMtu) => meshMtu - GeneveOverhead;
+
+    /// <summary>"ssl:A:6641,ssl:B:6641" for the given mesh addresses, in order.</summary>
+    public static string Remotes(IEnumerable<string> meshAddresses, int port) =>
+        string.Join(',', meshAddresses.Select(a => $"ssl:{a}:{port}"));
+}

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Terrarium.IntegrationTests.Support;
+using Terrarium.Lab.Runtime;
+using Terrarium.Lxd.Wire;
+using Terrarium.Operations.Routes;
+
+namespace Terrarium.IntegrationTests.Workloads;
+
+/// <summary>
+/// Issue #4 workloads on a real 3-node Terrarium cluster (made by `lab up`): move, evacuate with a balanced
+/// plan and bounded parallelism, LXD-compatible restore, and published routes rendered on every node.
+/// </summary>
+[TestCaseOrderer(ScenarioOrderer.Name, ScenarioOrderer.Assembly)]
+public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
+{
+    private async Task LaunchAsync(string name, string member, Dictionary<string, string>? config = null, bool start = true)
+    {
+        using var lxd = lab.Client(1);
+        var body = new InstancesPost { Name = name, Source = new InstanceSource { Alias = LabRunner.ImageAlias }, Config = config ?? [] };
+        if (start) await lxd.LaunchInstanceAsync(body, member);
+        else await lxd.CreateInstanceAsync(body, member);
+    }
+
+    [Fact]
+    public async Task S01_C5_X2_move_keeps_a_running_instance_running_and_refuses_bad_targets()
+    {
+        await LaunchAsync("mv1", "node1");
+        var r = await lab.Ctl(1, "--output", "json", "cluster", "move", "mv1", "node2");
+        MeshLab.AssertOk(r);
+        using (var json = JsonDocument.Parse(r.StdOut))
+            Assert.Equal("stop-move-start", json.RootElement.GetProperty("method").GetString());
+        using var lxd = lab.Client(1);
+        var moved = await lxd.GetInstanceAsync("mv1");
+        Assert.Equal(("node2", "Running"), (moved.Location, moved.Status));
+
+        foreach (var (args, says) in new (string[], string)[]
+                 {
+                     (["cluster", "move", "mv1", "node9"], "not a member"),
+                     (["cluster", "move", "nosuch", "node1"], "no instance named nosuch"),
+                 })
+        {
+            var bad = await lab.Ctl(1, args);
+            Assert.Equal(2, bad.ExitCode);
+            Assert.Contains(says, bad.StdErr);
+        }
+        await lxd.SetInstanceStateAsync("mv1", "stop", force: true);
+        await lxd.DeleteInstanceAsync("mv1");
+    }
+
+    [Fact]
+    public async Task S02_C6_C7_P1_P2_evacuate_spreads_six_instances_over_the_others_and_restore_brings_them_back()
+    {
+        var names = Enumerable.Range(1, 6).Select(i => $"ev{i}").ToList();
+        foreach (var n in names) await LaunchAsync(n, "node2", start: n != "ev6"); // ev6 stays stopped
+        using var lxd = lab.Client(1);
+
+        var r = await lab.Ctl(1, "--output", "json", "cluster", "evacuate", "node2", "--yes");
+        MeshLab.AssertOk(r);
+        using (var json = JsonDocument.Parse(r.StdOut))
+        {
+            Assert.True(json.RootElement.GetProperty("evacuated").GetBoolean());
+            Assert.All(json.RootElement.GetProperty("moves").EnumerateArray(), m => Assert.True(m.GetProperty("ok").GetBoolean()));
+        }
+        var after = (await lxd.GetInstancesAsync()).Where(i => names.Contains(i.Name)).ToList();
+        Assert.Equal(3, after.Count(i => i.Location == "node1"));
+        Assert.Equal(3, after.Count(i => i.Location == "node3"));
+        Assert.All(after, i => Assert.Equal(i.Name == "ev6" ? "Stopped" : "Running", i.Status));
+        Assert.All(after, i => Assert.Equal("node2", i.Config["volatile.evacuate.origin"])); // what LXD's own restore reads
+        Assert.Equal("Evacuated", (await lxd.GetClusterMemberAsync("node2")).Status);
+
+        var refused = await lab.Ctl(1, "cluster", "move", "ev1", "node2"); // P-1: not onto an evacuated member
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("evacuated", refused.StdErr);
+
+        MeshLab.AssertOk(await lab.Ctl(3, "cluster", "restore", "node2", "--yes"));
+        var back = (await lxd.GetInstancesAsync()).Where(i => names.Contains(i.Name)).ToList();
+        Assert.All(back, i => Assert.Equal("node2", i.Location));
+        Assert.All(back, i => Assert.Equal(i.Name == "ev6" ? "Stopped" : "Running", i.Status));
+        Assert.Equal("Online", (await lxd.GetClusterMemberAsync("node2")).Status);
+        foreach (var n in names)
+        {
+            await lxd.SetInstanceStateAsync(n, "stop", force: true).ContinueWith(_ => { });
+            await lxd.DeleteInstanceAsync(n);
+        }
+    }
+
+    [Fact]
+    public async Task S03_T1_T2_T3_a_route_is_rendered_on_every_node_and_follows_its_instance()
+    {
+        await LaunchAsync("web1", "node2", new() { ["user.terrarium.route.web"] = "app.example.com:8080" });
+        using var lxd = lab.Client(1);
+        string? address = null;
+        await MeshLab.EventuallyAsync(async () =>
+        {
+            address = (await lxd.GetInstancesWithStateAsync()).Where(i => i.Name == "web1").Select(RouteSync.WorkloadAddress).FirstOrDefault();
+            return address is not null;
+        }, TimeSpan.FromSeconds(30), "web1 gets an address");
+        var url = $"http://{address}:8080";
+        await AllNodesAsync(text => text.Contains("Host(`app.example.com`)") && text.Contains(url), "the route on every node");
+
+        await lxd.PatchInstanceConfigAsync("web1", new() { ["user.terrarium.route.web"] = "shop.example.com/api:8080" });
+        await AllNodesAsync(text => text.Contains("Host(`shop.example.com`) && PathPrefix(`/api`)") && !text.Contains("app.example.com"), "the changed route on every node");
+
+        await lxd.SetInstanceStateAsync("web1", "stop", force: true);
+        await AllNodesAsync(text => !text.Contains("shop.example.com"), "the route gone once its instance stopped");
+        await lxd.SetInstanceStateAsync("web1", "start");
+        await AllNodesAsync(text => text.Contains("shop.example.com"), "the route back with its instance");
+
+        // Nothing changed: reconfigure rewrites nothing (T-2: only when changed).
+        var before = File.GetLastWriteTimeUtc(lab.TraefikFile(1));
+        MeshLab.AssertOk(await lab.Ctl(1, "reconfigure"));
+        Assert.Equal(before, File.GetLastWriteTimeUtc(lab.TraefikFile(1)));
+        await lxd.SetInstanceStateAsync("web1", "stop", force: true);
+        await lxd.DeleteInstanceAsync("web1");
+    }
+
+    private async Task AllNodesAsync(Func<string, bool> holds, string what)
+    {
+        for (var i = 1; i <= 3; i++)
+        {
+            var file = lab.TraefikFile(i);
+            await MeshLab.EventuallyAsync(() => Task.FromResult(File.Exists(file) && holds(File.ReadAllText(file))), TimeSpan.FromSeconds(15), $"{what} (node{i})");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Terrarium.Cluster.Routes;
+
+namespace Terrarium.UnitTests.Cluster;
+
+public class RouteTests
+{
+    private static RoutedInstance Instance(string name, string member, string? address, string status = "Running", params (string Key, string Value)[] routes) =>
+        new(name, status, member, routes.ToDictionary(r => $"user.terrarium.route.{r.Key}", r => r.Value), address);
+
+    [Theory]
+    [InlineData("app.example.com:80", "app.example.com", "/", 80)]
+    [InlineData("App.Example.com/api/v1:8080", "app.example.com", "/api/v1", 8080)]
+    [InlineData("*.example.com:443", "*.example.com", "/", 443)]
+    public void T2_route_declarations_parse(string value, string host, string path, int port)
+    {
+        var (routes, errors) = RouteDeclaration.FromConfig("c1", new Dictionary<string, string> { ["user.terrarium.route.web"] = value, ["limits.cpu"] = "1" });
+        Assert.Empty(errors);
+        var r = Assert.Single(routes);
+        Assert.Equal((host, path, port, "web", "c1"), (r.Host, r.PathPrefix, r.Port, r.Name, r.Instance));
+    }
+
+    [Theory]
+    [InlineData("app.example.com")]
+    [InlineData("app.example.com:0")]
+    [InlineData("app.example.com:99999")]
+    [InlineData("http://app.example.com:80")]
+    [InlineData("app example.com:80")]
+    public void T2_malformed_routes_are_reported_not_rendered(string value)
+    {
+        var (routes, errors) = RouteDeclaration.FromConfig("c1", new Dictionary<string, string> { ["user.terrarium.route.web"] = value });
+        Assert.Empty(routes);
+        Assert.Contains("HOST[/PATH]:PORT", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void T3_only_running_instances_on_online_members_with_an_address_are_backends()
+    {
+        var plan = RoutePlanner.Plan([
+            Instance("a", "node1", "10.20.0.2", routes: ("web", "app.example.com:80")),
+            Instance("b", "node2", "10.20.0.3", routes: ("web", "app.example.com:80")),
+            Instance("stopped", "node1", null, "Stopped", ("web", "app.example.com:80")),
+            Instance("offline", "node3", "10.20.0.9", routes: ("web", "app.example.com:80")),
+            Instance("booting", "node1", null, routes: ("web", "app.example.com:80")),
+            Instance("plain", "node1", "10.20.0.4"),
+        ], new HashSet<string> { "node1", "node2" });
+        Assert.Equal(["a", "b"], plan.Backends.Select(b => b.Route.Instance));
+        Assert.Equal(["booting"], plan.AwaitingAddress);
+        Assert.Empty(plan.Errors);
+    }
+
+    [Fact]
+    public void T1_T2_replicas_share_one_router_and_the_output_is_deterministic()
+    {
+        var plan = RoutePlanner.Plan([
+            Instance("b", "node2", "10.20.0.3", routes: ("web", "app.example.com:80")),
+            Instance("a", "node1", "10.20.0.2", routes: ("web", "app.example.com:80")),
+            Instance("api", "node1", "10.20.0.5", routes: ("api", "app.example.com/api:9000")),
+        ], new HashSet<string> { "node1", "node2" });
+        var yaml = TraefikConfigRenderer.Render(plan.Backends);
+        Assert.Equal(yaml, TraefikConfigRenderer.Render(plan.Backends.Reverse()));
+        Assert.Contains("rule: \"Host(`app.example.com`)\"", yaml);
+        Assert.Contains("rule: \"Host(`app.example.com`) && PathPrefix(`/api`)\"", yaml);
+        Assert.Contains("          - url: \"http://10.20.0.2:80\"\n          - url: \"http://10.20.0.3:80\"\n", yaml);
+        Assert.Contains("    terrarium-app-example-com-api:\n", yaml);
+        Assert.Equal(2, yaml.Split("loadBalancer:").Length - 1);
+    }
+
+    [Fact]
+    public void T3_no_routes_render_an_empty_but_valid_file() =>
+        Assert.EndsWith("http: {}\n", TraefikConfigRenderer.Render([]));
+}
