@@ -11,6 +11,9 @@ public sealed partial class LxdClient
     public Task<List<Instance>> GetInstancesWithStateAsync(string? project = null, CancellationToken ct = default) =>
         GetAsync(WithQuery("/1.0/instances?recursion=2", ("project", project)), Json.ListInstance, ct);
 
+    public Task<InstanceState> GetInstanceStateAsync(string name, CancellationToken ct = default) =>
+        GetAsync($"/1.0/instances/{Escape(name)}/state", Json.InstanceState, ct);
+
     public Task<Instance> GetInstanceAsync(string name, string? project = null, CancellationToken ct = default) =>
         GetAsync(WithQuery($"/1.0/instances/{Escape(name)}", ("project", project)), Json.Instance, ct);
 

@@ -21,6 +21,7 @@ namespace Terrarium.Lxd.Wire;
 [JsonSerializable(typeof(InstanceStatePut))]
 [JsonSerializable(typeof(InstanceMovePost))]
 [JsonSerializable(typeof(InstanceConfigPatch))]
+[JsonSerializable(typeof(InstanceState))]
 [JsonSerializable(typeof(Operation))]
 [JsonSerializable(typeof(LxdEvent))]
 [JsonSerializable(typeof(StoragePoolsPost))]

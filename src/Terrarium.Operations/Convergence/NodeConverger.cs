@@ -46,6 +46,13 @@ public sealed class NodeConverger(NodeEnvironment env)
         if (identity is null || key is null || (!fromLifecycle && LifecycleInProgress())) return Nothing(ConvergeResult.NotMember);
 
         using var lxd = env.Lxd();
+        if (routesOnly)
+        {
+            // An instance changed: mesh and firewall cannot have. Every LXD call here crosses the mesh to the
+            // database leader, so the fast path makes only the calls routes need.
+            var routes = await new RouteSync(env).SyncAsync(lxd, ct);
+            return Nothing(ConvergeResult.Member) with { Routes = routes };
+        }
         var server = await lxd.GetServerAsync(ct);
         if (!server.Environment.ServerClustered)
         {
@@ -53,12 +60,6 @@ public sealed class NodeConverger(NodeEnvironment env)
             // take down what Terrarium set up here so that nothing keeps pointing at the old mesh.
             await LeaveAsync(identity);
             return Nothing(ConvergeResult.Left);
-        }
-
-        if (routesOnly)
-        {
-            var routes = await new RouteSync(env).SyncAsync(lxd, ct);
-            return Nothing(ConvergeResult.Member) with { Routes = routes };
         }
 
         var store = new SharedConfigStore(lxd);

@@ -17,13 +17,32 @@ public sealed class RouteSync(NodeEnvironment env)
 {
     public async Task<RouteSyncResult> SyncAsync(LxdClient lxd, CancellationToken ct)
     {
-        var members = await lxd.GetClusterMembersAsync(ct);
-        var online = members.Where(m => m.Status == "Online").Select(m => m.ServerName).ToHashSet();
-        var instances = await lxd.GetInstancesWithStateAsync(ct: ct);
+        var membersCall = lxd.GetClusterMembersAsync(ct);
+        var instancesCall = lxd.GetInstancesAsync(ct: ct);
+        var online = (await membersCall).Where(m => m.Status == "Online").Select(m => m.ServerName).ToHashSet();
+        // Config for all, runtime state (addresses) only for routed instances that can serve: asking LXD for the
+        // state of every instance costs a round trip to every member.
+        var instances = await instancesCall;
+        var serving = instances.Where(i => i.Status == "Running" && online.Contains(i.Location) &&
+                                           i.Config.Keys.Any(k => k.StartsWith(RouteDeclaration.KeyPrefix, StringComparison.Ordinal))).ToList();
+        var states = await Task.WhenAll(serving.Select(async i => (i.Name, State: await TryStateAsync(lxd, i.Name, ct))));
+        foreach (var (name, state) in states) instances.First(i => i.Name == name).State = state;
         var plan = RoutePlanner.Plan(instances.Select(i => new RoutedInstance(i.Name, i.Status, i.Location, i.Config, WorkloadAddress(i))), online);
         var changed = AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
         var routes = plan.Backends.Select(b => (b.Route.Host, b.Route.PathPrefix)).Distinct().Count();
         return new RouteSyncResult(changed, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress);
+    }
+
+    private static async Task<InstanceState?> TryStateAsync(LxdClient lxd, string name, CancellationToken ct)
+    {
+        try
+        {
+            return await lxd.GetInstanceStateAsync(name, ct);
+        }
+        catch (LxdException e) when (e.IsNotFound)
+        {
+            return null; // deleted meanwhile: the next event re-renders
+        }
     }
 
     /// <summary>

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Terrarium.Bench;
+using Terrarium.Lab.Runtime;
+using Terrarium.Lab.Topology;
+
+// Measures what the tests only assert: how fast a route change reaches every node's Traefik config, and
+// how long an evacuation takes in parallel versus one move at a time. Needs root; uses its own lab.
+//   dotnet run -c Release --project bench/Terrarium.Bench -- [--routes N] [--instances K] [--terrariumctl PATH]
+var routes = Arg("--routes", 50);
+var instances = Arg("--instances", 6);
+var binary = Path.GetFullPath(ArgText("--terrariumctl", "out/terrariumctl"));
+if (!File.Exists(binary))
+{
+    Console.Error.WriteLine($"{binary} not found: run scripts/build.sh first or pass --terrariumctl PATH.");
+    return 2;
+}
+
+var lab = new LabRunner(LabSpec.Create("trmbench", 3, "/tmp/terrarium-bench", "10.253.70.0/24"),
+    m => Console.Error.WriteLine($"[lab] {m}"), [binary]);
+await lab.DownAsync();
+var clock = Stopwatch.StartNew();
+await lab.UpAsync(LabMode.Terrarium);
+Console.WriteLine($"lab up (3-node Terrarium cluster: init, 2 x invite/join, agents): {clock.Elapsed.TotalSeconds:F1} s");
+try
+{
+    await RouteLatency.RunAsync(lab, routes);
+    await EvacuationTime.RunAsync(lab, instances);
+}
+finally
+{
+    await lab.DownAsync();
+}
+return 0;
+
+int Arg(string name, int fallback) => int.TryParse(ArgText(name, ""), out var v) ? v : fallback;
+
+string ArgText(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
