@@ -25,7 +25,7 @@ public static class CommandRunner
             {
                 return Fail(ExitCodes.Failed, e.Message);
             }
-            catch (Exception e) when (e is LxdException or LabException or ProcessFailedException or TimeoutException or IOException)
+            catch (Exception e) when (e is LxdException or LabException or ProcessFailedException or TimeoutException or IOException or Terrarium.Operations.OperationFailedException)
             {
                 return Fail(ExitCodes.Failed, e.Message);
             }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Terrarium.Cli.Output;
+using Terrarium.Operations.Ovn;
 
 namespace Terrarium.Cli.Commands;
 
@@ -8,8 +10,24 @@ public static class OvnCommands
     public static Command Build()
     {
         var ovn = new Command("ovn", "OVN workload network (terrarium-ovn)");
-        var configure = new Command("configure", "Recompute the odd-sized OVN central database set, re-issue certificates, update members and firewall");
-        configure.NotYet("issue #4");
+        var rotate = new Option<bool>("--rotate-ca") { Description = "Make a new OVN CA on this member and re-issue every member certificate" };
+        var configure = new Command("configure", "Recompute the odd-sized OVN central database set, re-issue certificates as needed, update members and firewall")
+        {
+            rotate,
+        };
+        configure.SetHandler(async (pr, ct) =>
+        {
+            var r = await new OvnConfigureOperation(CommonOptions.Node(pr)).RunAsync(pr.GetValue(rotate), ct);
+            if (CommonOptions.Json(pr))
+            {
+                JsonOut.Write(new OvnConfigureOutput(r.Central, r.CaHolder, r.Northbound, r.LocalState), CliJsonContext.Default.OvnConfigureOutput);
+                return ExitCodes.Ok;
+            }
+            Console.WriteLine($"OVN central set: {string.Join(", ", r.Central)} (CA held by {r.CaHolder})");
+            Console.WriteLine($"LXD northbound connection: {r.Northbound}");
+            Console.WriteLine($"This node: {r.LocalState}; the other members follow through terrarium-agent (see `terrariumctl cluster status`).");
+            return ExitCodes.Ok;
+        });
         ovn.Subcommands.Add(configure);
         return ovn;
     }

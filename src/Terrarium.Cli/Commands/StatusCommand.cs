@@ -45,6 +45,12 @@ public static class StatusCommand
                         i.Expired ? "expired" : $"{i.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z", i.CreatedBy])));
             }
         }
+        if (r.Ovn is { } ovn)
+        {
+            text.Append($"\nOVN central set: {string.Join(", ", ovn.Central)} (CA held by {ovn.CaHolder}; northbound {ovn.Northbound})\n");
+            foreach (var raft in ovn.LocalRaft)
+                text.Append($"  {raft.Database}: this node is {raft.Role}; raft servers: {string.Join(", ", raft.Servers)}\n");
+        }
         text.Append(r.Problems.Count == 0 ? "\nNo problems found.\n" : "\nProblems:\n");
         foreach (var p in r.Problems)
             text.Append($"  [{p.Severity}] {p.Message}\n          fix: {p.Fix}\n");

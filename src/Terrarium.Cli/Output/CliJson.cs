@@ -61,6 +61,12 @@ public sealed record RestoreOutput(
     [property: JsonPropertyName("was_evacuated")] bool WasEvacuated,
     [property: JsonPropertyName("returned")] IReadOnlyList<string> Returned);
 
+public sealed record OvnConfigureOutput(
+    [property: JsonPropertyName("central")] IReadOnlyList<string> Central,
+    [property: JsonPropertyName("ca_holder")] string CaHolder,
+    [property: JsonPropertyName("northbound")] string Northbound,
+    [property: JsonPropertyName("this_node")] string ThisNode);
+
 public sealed record ReconfigureOutput(
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("peers")] int Peers,
@@ -77,6 +83,7 @@ public sealed record ReconfigureOutput(
 [JsonSerializable(typeof(EvacuateOutput))]
 [JsonSerializable(typeof(RestoreOutput))]
 [JsonSerializable(typeof(MoveRow))]
+[JsonSerializable(typeof(OvnConfigureOutput))]
 public sealed partial class CliJsonContext : JsonSerializerContext;
 
 public static class JsonOut

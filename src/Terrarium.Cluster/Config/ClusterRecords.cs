@@ -21,6 +21,29 @@ public sealed class MemberRecord
     [JsonPropertyName("mesh_address")] public string MeshAddress { get; set; } = "";
     [JsonPropertyName("endpoint")] public string Endpoint { get; set; } = "";
     [JsonPropertyName("updated_at")] public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>O-3: the member's OVN certificate request (public); its key never leaves the member.</summary>
+    [JsonPropertyName("ovn_request")] public string? OvnRequest { get; set; }
+}
+
+/// <summary>
+/// O-2/O-3: the OVN layer of the cluster: the CA certificate (its key stays on <see cref="Signer"/>), the planned
+/// central set and whether the raft clusters were bootstrapped.
+/// </summary>
+public sealed class OvnRecord
+{
+    [JsonPropertyName("ca_certificate")] public string CaCertificate { get; set; } = "";
+    [JsonPropertyName("signer")] public string Signer { get; set; } = "";
+    [JsonPropertyName("central")] public List<string> Central { get; set; } = [];
+    [JsonPropertyName("updated_at")] public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A member's OVN certificate, written by the signer only.</summary>
+public sealed class OvnCertificateRecord
+{
+    [JsonPropertyName("member")] public string Member { get; set; } = "";
+    [JsonPropertyName("certificate")] public string Certificate { get; set; } = "";
+    [JsonPropertyName("issued_at")] public DateTimeOffset IssuedAt { get; set; }
 }
 
 /// <summary>A pending invite: its peer and firewall opening exist on every member until it is used or expires.</summary>
@@ -48,5 +71,7 @@ public sealed class LeaseRecord
 [JsonSerializable(typeof(MemberRecord))]
 [JsonSerializable(typeof(InviteRecord))]
 [JsonSerializable(typeof(LeaseRecord))]
+[JsonSerializable(typeof(OvnRecord))]
+[JsonSerializable(typeof(OvnCertificateRecord))]
 [JsonSerializable(typeof(Invites.JoinBundle))]
 public sealed partial class ClusterJsonContext : JsonSerializerContext;

@@ -17,6 +17,11 @@ public sealed record SharedConfig(
 
     public static SharedConfig Empty { get; } = new(null, [], [], []);
 
+    public OvnRecord? Ovn { get; init; }
+    public IReadOnlyList<OvnCertificateRecord> OvnCertificates { get; init; } = [];
+
+    public OvnCertificateRecord? OvnCertificate(string member) => OvnCertificates.FirstOrDefault(c => c.Member == member);
+
     public MemberRecord? Member(string name) => Members.FirstOrDefault(m => m.Name == name);
 
     public InviteRecord? Invite(string name) => Invites.FirstOrDefault(i => i.Name == name);
@@ -51,9 +56,12 @@ public static class RowNames
     public const string MemberPrefix = "member-";
     public const string InvitePrefix = "invite-";
     public const string LeasePrefix = "lease-";
+    public const string Ovn = "ovn";
+    public const string OvnCertificatePrefix = "ovn-cert-";
     public const string RecordKey = "user.terrarium.record";
 
     public static string Member(string name) => MemberPrefix + name;
     public static string Invite(string name) => InvitePrefix + name;
     public static string Lease(string address) => LeasePrefix + address.Replace('.', '-');
+    public static string OvnCertificate(string member) => OvnCertificatePrefix + member;
 }

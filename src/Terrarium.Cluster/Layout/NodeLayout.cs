@@ -21,4 +21,19 @@ public sealed record NodeLayout(string Root)
     public string PendingWireGuardPrivateKey => Path.Join(SecretsDir, "wireguard.key.next");
     public string NodeIdentityFile => Path.Join(ConfigDir, "node.json");
     public string AgentUnitFile => Under("/etc/systemd/system/terrarium-agent.service");
+
+    // OVN (SPEC §5). Runtime folders are the Debian packages' defaults under the root, because LXD 5.0 runs
+    // ovs-vsctl with its defaults and reads its OVN client certificate from /etc/ovn.
+    public string OvsRunDir => Under("/run/openvswitch");
+    public string OvsDbDir => Under("/etc/openvswitch");
+    public string OvnRunDir => Under("/run/ovn");
+    public string OvnDbDir => Under("/var/lib/ovn");
+    public string OvnLogDir => Under("/var/log/terrarium");
+    public string OvnPrivateKey => Path.Join(SecretsDir, "ovn.key");
+    public string OvnCaPrivateKey => Path.Join(SecretsDir, "ovn-ca.key");
+    public string OvnDir => Path.Join(ConfigDir, "ovn");
+    public string OvnCertificate => Path.Join(OvnDir, "cert.pem");
+    public string OvnCaCertificate => Path.Join(OvnDir, "ca.pem");
+    public string OvnRequest => Path.Join(OvnDir, "request.pem");
+    public string LxdOvnDir => Under("/etc/ovn");
 }

@@ -11,7 +11,11 @@ public sealed record LocalObservations(
     bool? MeshInterfaceUp,
     bool? FirewallLoaded,
     IReadOnlyDictionary<string, int> InstancesByMember,
-    IReadOnlyDictionary<string, long> MemoryUsedByMember);
+    IReadOnlyDictionary<string, long> MemoryUsedByMember)
+{
+    /// <summary>The raft clusters as this node's own database servers see them (empty when it is not central).</summary>
+    public IReadOnlyList<RaftView> Raft { get; init; } = [];
+}
 
 /// <summary>
 /// C-4: builds the status report from LXD's view, the shared configuration and local observations, and
@@ -97,6 +101,26 @@ public static class StatusAnalyzer
             });
             if (expired)
                 problems.Add(new Problem { Severity = "info", Message = $"The invite for {invite.Name} has expired and awaits cleanup.", Fix = "terrariumctl reconfigure (or wait for terrarium-agent)" });
+        }
+
+        if (config.Ovn is { } ovn)
+        {
+            var addresses = ovn.Central.Select(n => config.Member(n)?.MeshAddress).OfType<string>().ToList();
+            report.Ovn = new OvnStatus
+            {
+                Central = ovn.Central.ToList(), CaHolder = ovn.Signer, LocalRaft = local.Raft.ToList(),
+                Northbound = Ovn.OvnNetworkSettings.Remotes(addresses, Ovn.OvnNetworkSettings.NorthboundPort),
+            };
+            if (ovn.Central.Count != Ovn.OvnCentralPlanner.SizeFor(lxdMembers.Count) || ovn.Central.Any(n => lxdMembers.All(m => m.Name != n)))
+                problems.Add(new Problem { Message = $"The OVN central set ({string.Join(", ", ovn.Central)}) does not match the {lxdMembers.Count} member(s).", Fix = "terrariumctl cluster ovn configure" });
+            if (lxdMembers.All(m => m.Name != ovn.Signer))
+                problems.Add(new Problem { Message = $"The OVN CA holder {ovn.Signer} is gone: new members cannot get OVN certificates.", Fix = "terrariumctl cluster ovn configure" });
+            foreach (var raft in local.Raft.Where(r => r.Servers.Count != ovn.Central.Count))
+                problems.Add(new Problem
+                {
+                    Severity = "info", Message = $"{raft.Database} raft has {raft.Servers.Count} server(s), the plan {ovn.Central.Count}: membership is changing.",
+                    Fix = "wait for terrarium-agent on the central members, or run terrariumctl cluster ovn configure",
+                });
         }
 
         if (local.MeshInterfaceUp == false)

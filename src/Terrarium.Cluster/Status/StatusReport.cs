@@ -11,6 +11,7 @@ public sealed class StatusReport
     [JsonPropertyName("quorum")] public QuorumSummary Quorum { get; set; } = new();
     [JsonPropertyName("members")] public List<MemberStatus> Members { get; set; } = [];
     [JsonPropertyName("invites")] public List<InviteStatus> Invites { get; set; } = [];
+    [JsonPropertyName("ovn")] public OvnStatus? Ovn { get; set; }
     [JsonPropertyName("problems")] public List<Problem> Problems { get; set; } = [];
 }
 
@@ -51,6 +52,22 @@ public sealed class InviteStatus
     [JsonPropertyName("expires_at")] public DateTimeOffset ExpiresAt { get; set; }
     [JsonPropertyName("expired")] public bool Expired { get; set; }
     [JsonPropertyName("created_by")] public string CreatedBy { get; set; } = "";
+}
+
+/// <summary>O-2: the planned central set, who holds the CA, and this node's view of the raft clusters.</summary>
+public sealed class OvnStatus
+{
+    [JsonPropertyName("central")] public List<string> Central { get; set; } = [];
+    [JsonPropertyName("ca_holder")] public string CaHolder { get; set; } = "";
+    [JsonPropertyName("northbound")] public string Northbound { get; set; } = "";
+    [JsonPropertyName("local_raft")] public List<RaftView> LocalRaft { get; set; } = [];
+}
+
+public sealed class RaftView
+{
+    [JsonPropertyName("database")] public string Database { get; set; } = "";
+    [JsonPropertyName("role")] public string Role { get; set; } = "";
+    [JsonPropertyName("servers")] public List<string> Servers { get; set; } = [];
 }
 
 /// <summary>Something wrong, said in one sentence, with the command or check that fixes it.</summary>

@@ -11,9 +11,12 @@ public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
 
 /// <summary>Thrown by <see cref="ProcessRunner.RunCheckedAsync"/> when a tool exits non-zero.</summary>
 public sealed class ProcessFailedException(string command, ProcessResult result)
-    : Exception($"`{command}` failed with exit code {result.ExitCode}: {result.FirstErrorLine}")
+    : Exception($"`{Shorten(command)}` failed with exit code {result.ExitCode}: {result.FirstErrorLine}")
 {
     public ProcessResult Result { get; } = result;
+
+    // Long daemon command lines would bury the error itself.
+    private static string Shorten(string command) => command.Length <= 100 ? command : command[..97] + "...";
 }
 
 /// <summary>Runs external tools (ip, nft, wg, ...) with arguments passed as a list, never through a shell string.</summary>

@@ -3,12 +3,35 @@ namespace Terrarium.Host.Tools;
 /// <summary>Every external binary Terrarium runs, overridable by environment (SPEC §10).</summary>
 public sealed record ToolPaths(string Ip, string Wg, string WireGuardGo, string Nft, string Ufw)
 {
+    public string OvsdbServer { get; init; } = "ovsdb-server";
+    public string OvsdbTool { get; init; } = "ovsdb-tool";
+    public string OvsVsctl { get; init; } = "ovs-vsctl";
+    public string OvsVswitchd { get; init; } = "ovs-vswitchd";
+    public string OvsAppctl { get; init; } = "ovs-appctl";
+    public string OvnNorthd { get; init; } = "ovn-northd";
+    public string OvnController { get; init; } = "ovn-controller";
+
+    /// <summary>Where the OVS and OVN schemas live (Debian: /usr/share/openvswitch and /usr/share/ovn).</summary>
+    public string OvsSchemaDir { get; init; } = "/usr/share/openvswitch";
+    public string OvnSchemaDir { get; init; } = "/usr/share/ovn";
+
     public static ToolPaths FromEnvironment() => new(
         Env("TERRARIUM_IP", "ip"),
         Env("TERRARIUM_WG", "wg"),
         Env("TERRARIUM_WIREGUARD_GO", "wireguard-go"),
         Env("TERRARIUM_NFT", "nft"),
-        Env("TERRARIUM_UFW", "ufw"));
+        Env("TERRARIUM_UFW", "ufw"))
+    {
+        OvsdbServer = Env("TERRARIUM_OVSDB_SERVER", "ovsdb-server"),
+        OvsdbTool = Env("TERRARIUM_OVSDB_TOOL", "ovsdb-tool"),
+        OvsVsctl = Env("TERRARIUM_OVS_VSCTL", "ovs-vsctl"),
+        OvsVswitchd = Env("TERRARIUM_OVS_VSWITCHD", "ovs-vswitchd"),
+        OvsAppctl = Env("TERRARIUM_OVS_APPCTL", "ovs-appctl"),
+        OvnNorthd = Env("TERRARIUM_OVN_NORTHD", "ovn-northd"),
+        OvnController = Env("TERRARIUM_OVN_CONTROLLER", "ovn-controller"),
+        OvsSchemaDir = Env("TERRARIUM_OVS_SCHEMA_DIR", "/usr/share/openvswitch"),
+        OvnSchemaDir = Env("TERRARIUM_OVN_SCHEMA_DIR", "/usr/share/ovn"),
+    };
 
     private static string Env(string name, string fallback) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;

@@ -3,6 +3,7 @@ using Terrarium.Lxd;
 using Terrarium.Lxd.Transport;
 using Terrarium.Lxd.Wire;
 using Terrarium.Operations.Convergence;
+using Terrarium.Operations.Ovn;
 
 namespace Terrarium.Operations.Agent;
 
@@ -16,6 +17,8 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
     public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan AddressRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FollowUp = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MembershipRetry = TimeSpan.FromSeconds(2);
 
     // Wake-ups carry their reason; a full pass is needed unless every queued reason concerns instances only.
     private readonly Channel<Wake> _wake = Channel.CreateUnbounded<Wake>();
@@ -30,6 +33,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         var wake = new Wake("start", RoutesOnly: false);
         var lastFull = DateTimeOffset.MinValue;
         var reported = new HashSet<string>(); // each malformed route is logged once, not on every pass
+        var followUps = 0;
         while (!ct.IsCancellationRequested)
         {
             var wait = resyncInterval;
@@ -40,9 +44,23 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 if (!routesOnly) lastFull = env.Clock();
                 if (result.Changed) env.Log($"converged ({wake.Reason}): {Describe(result, routesOnly)}");
                 foreach (var error in (result.Routes?.Errors ?? []).Where(reported.Add)) env.Log($"route ignored: {error}");
+                if (result.OvnError is { } ovnError)
+                {
+                    env.Log($"OVN: {ovnError}; retrying in {RetryAfterFailure.TotalSeconds:0}s");
+                    wait = RetryAfterFailure;
+                }
+                if (result.Ovn?.State == OvnResult.AwaitingCertificate && RetryAfterFailure < wait) wait = RetryAfterFailure;
+                if (result.Ovn?.MembershipPending == true && MembershipRetry < wait) wait = MembershipRetry;
                 if (result.NextExpiry is { } expiry && expiry - env.Clock() < wait)
                     wait = (expiry - env.Clock()).Add(TimeSpan.FromMilliseconds(200));
                 if (result.AwaitingAddresses && AddressRetry < wait) wait = AddressRetry;
+                // LXD forwards a new member's events only once every member listens to it: look again soon.
+                if (wake.Reason.StartsWith("cluster-member-", StringComparison.Ordinal)) followUps = 2;
+                if (followUps > 0 && FollowUp < wait)
+                {
+                    followUps--;
+                    wait = FollowUp;
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -59,7 +77,8 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         var routes = r.Routes is { } rs ? $"routes {(rs.Changed ? "updated" : "unchanged")} ({rs.Routes} route(s), {rs.Backends} backend(s))" : "";
         return routesOnly ? routes
             : $"{r.State}, {r.Peers} peer(s), mesh {(r.MeshChanged ? "updated" : "unchanged")}, firewall {(r.FirewallChanged ? "updated" : "unchanged")}, " +
-              $"{r.RecordsCleaned} record(s) cleaned{(routes.Length > 0 ? ", " + routes : "")}";
+              $"{r.RecordsCleaned} record(s) cleaned, OVN {r.Ovn?.State ?? "failed"}{(r.Ovn?.Central == true ? " (central)" : "")}" +
+              $"{(routes.Length > 0 ? ", " + routes : "")}";
     }
 
     private async Task<Wake> NextWakeAsync(TimeSpan wait, CancellationToken ct)

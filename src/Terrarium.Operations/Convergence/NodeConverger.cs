@@ -8,7 +8,9 @@ using Terrarium.Host.Firewall;
 using Terrarium.Host.WireGuard;
 using Terrarium.Lxd;
 using Terrarium.Operations.Identity;
+using Terrarium.Host.Processes;
 using Terrarium.Operations.Journal;
+using Terrarium.Operations.Ovn;
 using Terrarium.Operations.Routes;
 using Terrarium.Operations.Store;
 
@@ -16,13 +18,13 @@ namespace Terrarium.Operations.Convergence;
 
 /// <summary>What one convergence pass found and changed.</summary>
 public sealed record ConvergeResult(string State, int Peers, bool MeshChanged, bool FirewallChanged, int RecordsCleaned, DateTimeOffset? NextExpiry,
-    RouteSyncResult? Routes = null)
+    RouteSyncResult? Routes = null, OvnResult? Ovn = null, string? OvnError = null)
 {
     public const string Member = "member";
     public const string NotMember = "not-a-member";
     public const string Left = "left";
 
-    public bool Changed => MeshChanged || FirewallChanged || RecordsCleaned > 0 || State == Left || Routes?.Changed == true;
+    public bool Changed => MeshChanged || FirewallChanged || RecordsCleaned > 0 || State == Left || Routes?.Changed == true || Ovn?.Changed == true;
 
     /// <summary>A routed instance is running but has no address yet (DHCP): worth looking again soon.</summary>
     public bool AwaitingAddresses => Routes?.AwaitingAddress.Count > 0;
@@ -72,8 +74,20 @@ public sealed class NodeConverger(NodeEnvironment env)
         var desired = NodeDesiredState.Compute(config, identity.Member, env.Clock());
         var meshChanged = await ApplyMeshAsync(desired.Mesh, desired.MeshAddress, desired.Peers, key);
         var firewallChanged = await ApplyFirewallAsync(desired.Firewall);
+        // OVN must not hold the mesh and firewall hostage: a failure there is reported, the rest still converges.
+        OvnResult? ovn = null;
+        string? ovnError = null;
+        try
+        {
+            ovn = await new OvnConverger(env).ConvergeAsync(lxd, store, config, identity, ct);
+        }
+        catch (Exception e) when (e is ProcessFailedException or TimeoutException or IOException or InvalidOperationException or LxdException)
+        {
+            ovnError = e.Message;
+        }
         var routeResult = await new RouteSync(env).SyncAsync(lxd, ct);
-        return new ConvergeResult(ConvergeResult.Member, desired.Peers.Count, meshChanged, firewallChanged, cleaned, config.NextExpiry(env.Clock()), routeResult);
+        return new ConvergeResult(ConvergeResult.Member, desired.Peers.Count, meshChanged, firewallChanged, cleaned, config.NextExpiry(env.Clock()),
+            routeResult, ovn, ovnError);
     }
 
     /// <summary>Writes the wg(8) config (0600: it holds the private key) and applies it live.</summary>
@@ -101,7 +115,15 @@ public sealed class NodeConverger(NodeEnvironment env)
     /// <summary>Removes the mesh interface, the firewall table and this node's Terrarium identity.</summary>
     public async Task LeaveAsync(NodeIdentity identity)
     {
-        env.Log($"{identity.Member} is no longer in an LXD cluster: removing its mesh interface, firewall table and identity");
+        env.Log($"{identity.Member} is no longer in an LXD cluster: removing its OVN daemons, mesh interface, firewall table and identity");
+        try
+        {
+            await new OvnConverger(env).LeaveAsync();
+        }
+        catch (Exception e) when (e is ProcessFailedException or TimeoutException or IOException)
+        {
+            env.Log($"stopping OVN: {e.Message}");
+        }
         await TearDownAsync(env, MeshSettings.DefaultInterface);
         NodeIdentity.Delete(env.Layout);
     }

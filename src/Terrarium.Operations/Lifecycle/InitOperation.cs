@@ -7,6 +7,7 @@ using Terrarium.Operations.Agent;
 using Terrarium.Operations.Convergence;
 using Terrarium.Operations.Identity;
 using Terrarium.Operations.Journal;
+using Terrarium.Operations.Ovn;
 using Terrarium.Operations.Store;
 
 namespace Terrarium.Operations.Lifecycle;
@@ -17,7 +18,7 @@ public sealed record InitResult(string Member, string MeshAddress, string Endpoi
 
 /// <summary>
 /// C-1: bootstrap the first member. Steps (journaled, each idempotent): mesh, firewall, lxd-cluster,
-/// shared-config, agent. Bad input is refused before any step runs.
+/// shared-config, ovn (CA held here, raft bootstrapped here), agent. Bad input is refused before any step runs.
 /// </summary>
 public sealed class InitOperation(NodeEnvironment env)
 {
@@ -74,6 +75,7 @@ public sealed class InitOperation(NodeEnvironment env)
                 Name = member, PublicKey = key.PublicKey, MeshAddress = address.ToString(), Endpoint = endpoint.ToString(), UpdatedAt = env.Clock(),
             }, ct);
         });
+        await journal.StepAsync("ovn", () => OvnPlanning.BootstrapAsync(env, new SharedConfigStore(lxd), member, address.ToString(), ct));
         await journal.StepAsync("agent", () => AgentService.InstallAsync(env));
         await converger.ConvergeAsync(ct, fromLifecycle: true);
         journal.Complete();

@@ -10,6 +10,7 @@ using Terrarium.Operations.Agent;
 using Terrarium.Operations.Convergence;
 using Terrarium.Operations.Identity;
 using Terrarium.Operations.Journal;
+using Terrarium.Operations.Ovn;
 using Terrarium.Operations.Store;
 
 namespace Terrarium.Operations.Lifecycle;
@@ -20,7 +21,7 @@ public sealed record JoinResult(string Member, string MeshAddress, string Endpoi
 
 /// <summary>
 /// C-3: join this fresh server. Both strings are checked before anything changes. Steps, journaled
-/// prepare, mesh, firewall, handshake, lxd-join, rotate-key, register, activate-key, agent. If the
+/// prepare, mesh, firewall, handshake, lxd-join, rotate-key, register, activate-key, ovn-plan, agent. If the
 /// cluster cannot be reached or LXD refuses the join, everything done so far is rolled back, so a used,
 /// revoked or expired invite leaves the server exactly as it was.
 /// </summary>
@@ -99,8 +100,12 @@ public sealed class JoinOperation(NodeEnvironment env)
             // The members already expect the new key: switch the interface first, or LXD (and with it the
             // shared configuration) is out of reach; the full convergence then adds everyone else.
             await _converger.ApplyMeshAsync(mesh, meshAddress, BundlePeers(bundle, mesh), KeyStore.Load(env.Layout)!);
+            if (!await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(45), ct))
+                throw new LxdException($"The cluster database is not reachable with this node's new WireGuard key yet (is terrarium-agent running on {bundle.Inviter}?); " +
+                                       "run the same join command again to finish.");
             await _converger.ConvergeAsync(ct, fromLifecycle: true);
         });
+        await journal.StepAsync("ovn-plan", () => OvnPlanning.ReplanAsync(env, lxd, new SharedConfigStore(lxd), bundle.Member, rotateCa: false, ct: ct));
         await journal.StepAsync("agent", () => AgentService.InstallAsync(env));
         journal.Complete();
         return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
@@ -151,6 +156,7 @@ public sealed class JoinOperation(NodeEnvironment env)
         var record = new MemberRecord
         {
             Name = bundle.Member, PublicKey = next.PublicKey, MeshAddress = bundle.MeshAddress, Endpoint = endpoint.ToString(), UpdatedAt = env.Clock(),
+            OvnRequest = OvnIdentity.EnsureRequest(env.Layout, bundle.Member),
         };
         try
         {

@@ -46,6 +46,30 @@ public sealed class MeshProbe(NodeEnvironment env)
         }
     }
 
+    /// <summary>
+    /// Waits until LXD on this node reaches the cluster database (a read that the leader answers through the
+    /// mesh). After a key change this is the only honest test: a handshake timestamp may predate the switch.
+    /// </summary>
+    public static async Task<bool> WaitForDatabaseAsync(Lxd.LxdClient lxd, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            attempt.CancelAfter(TimeSpan.FromSeconds(3));
+            try
+            {
+                await lxd.GetProjectAsync("default", attempt.Token);
+                return true;
+            }
+            catch (Exception e) when (e is Lxd.LxdException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                await Task.Delay(250, ct);
+            }
+        }
+        return false;
+    }
+
     /// <summary>Any packet routed into the tunnel makes WireGuard start a handshake; the discard port is fine.</summary>
     private static void Poke(IPAddress address)
     {

@@ -4,6 +4,7 @@ using Terrarium.Cluster.Validation;
 using Terrarium.Lxd;
 using Terrarium.Operations.Convergence;
 using Terrarium.Operations.Journal;
+using Terrarium.Operations.Ovn;
 using Terrarium.Operations.Store;
 using Terrarium.Operations.Workloads;
 
@@ -76,7 +77,9 @@ public sealed class RemoveOperation(NodeEnvironment env)
             await store.DeleteMemberAsync(name, ct);
             await store.DeleteInviteAsync(name, ct);
             foreach (var lease in current.Leases.Where(l => l.Holder == name)) await store.ReleaseLeaseAsync(lease.Address, ct);
+            await store.DeleteOvnCertificateAsync(name, ct);
         });
+        await journal.StepAsync("ovn-plan", () => OvnPlanning.ReplanAsync(env, lxd, new SharedConfigStore(lxd), self.Member, rotateCa: false, [name], ct));
         await new NodeConverger(env).ConvergeAsync(ct);
         journal.Complete();
         return new RemoveResult(name, plan, moves, true, request.Force ? onMember : []);

@@ -1,6 +1,7 @@
 using Terrarium.Cluster.Config;
 using Terrarium.Cluster.Status;
 using Terrarium.Host.Firewall;
+using Terrarium.Host.Ovn;
 using Terrarium.Host.WireGuard;
 using Terrarium.Lxd;
 using Terrarium.Operations.Identity;
@@ -40,8 +41,13 @@ public sealed class StatusCollector(NodeEnvironment env)
         if (up) handshakes = (await wg.HandshakesAsync()).ToDictionary(h => h.PublicKey, h => h.LatestHandshake);
         var firewall = await new NftablesFirewall(env.Tools, env.Layout.NftablesFile).TableStateAsync();
 
+        var raft = new List<RaftView>();
+        var ovn = new OvnRuntime(env.Tools, env.Layout);
+        foreach (var db in OvnDatabase.Both)
+            if (await ovn.RaftStatusAsync(db) is { } s)
+                raft.Add(new RaftView { Database = db.Name, Role = s.Role, Servers = s.Servers.Select(x => x.Address).Order(StringComparer.Ordinal).ToList() });
         var local = new LocalObservations(handshakes, up, firewall,
-            instances.GroupBy(i => i.Location).ToDictionary(g => g.Key, g => g.Count()), memory);
+            instances.GroupBy(i => i.Location).ToDictionary(g => g.Key, g => g.Count()), memory) { Raft = raft };
         var views = members.Select(m => new LxdMemberView(m.ServerName, m.Status, m.Message, m.Roles)).ToList();
         return StatusAnalyzer.Analyze(identity?.Member, config, views, local, env.Clock());
     }

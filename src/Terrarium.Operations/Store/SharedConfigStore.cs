@@ -43,22 +43,32 @@ public sealed class SharedConfigStore(LxdClient lxd)
         var members = new List<MemberRecord>();
         var invites = new List<InviteRecord>();
         var leases = new List<LeaseRecord>();
+        OvnRecord? ovn = null;
+        var certificates = new List<OvnCertificateRecord>();
         foreach (var row in rows)
         {
             if (!row.Config.TryGetValue(RowNames.RecordKey, out var json)) continue;
             if (row.Name == RowNames.Settings) settings = Parse(json, Json.ClusterSettingsRecord);
+            else if (row.Name == RowNames.Ovn) ovn = Parse(json, Json.OvnRecord);
+            else if (row.Name.StartsWith(RowNames.OvnCertificatePrefix, StringComparison.Ordinal)) Add(certificates, Parse(json, Json.OvnCertificateRecord));
             else if (row.Name.StartsWith(RowNames.MemberPrefix, StringComparison.Ordinal)) Add(members, Parse(json, Json.MemberRecord));
             else if (row.Name.StartsWith(RowNames.InvitePrefix, StringComparison.Ordinal)) Add(invites, Parse(json, Json.InviteRecord));
             else if (row.Name.StartsWith(RowNames.LeasePrefix, StringComparison.Ordinal)) Add(leases, Parse(json, Json.LeaseRecord));
         }
         if (settings is not null && settings.Schema > SharedConfig.SchemaVersion)
             throw new LxdException($"The cluster's shared configuration has schema {settings.Schema}, newer than this terrariumctl ({SharedConfig.SchemaVersion}); upgrade terrariumctl on this node.");
-        return new SharedConfig(settings, members.OrderBy(m => m.Name, StringComparer.Ordinal).ToList(), invites, leases);
+        return new SharedConfig(settings, members.OrderBy(m => m.Name, StringComparer.Ordinal).ToList(), invites, leases)
+        {
+            Ovn = ovn, OvnCertificates = certificates,
+        };
     }
 
     public Task PutSettingsAsync(ClusterSettingsRecord r, CancellationToken ct = default) => UpsertAsync(RowNames.Settings, Serialize(r, Json.ClusterSettingsRecord), "cluster settings", ct);
     public Task PutMemberAsync(MemberRecord r, CancellationToken ct = default) => UpsertAsync(RowNames.Member(r.Name), Serialize(r, Json.MemberRecord), $"mesh member {r.Name}", ct);
     public Task PutInviteAsync(InviteRecord r, CancellationToken ct = default) => UpsertAsync(RowNames.Invite(r.Name), Serialize(r, Json.InviteRecord), $"pending invite {r.Name}", ct);
+    public Task PutOvnAsync(OvnRecord r, CancellationToken ct = default) => UpsertAsync(RowNames.Ovn, Serialize(r, Json.OvnRecord), "OVN central set and CA", ct);
+    public Task PutOvnCertificateAsync(OvnCertificateRecord r, CancellationToken ct = default) => UpsertAsync(RowNames.OvnCertificate(r.Member), Serialize(r, Json.OvnCertificateRecord), $"OVN certificate of {r.Member}", ct);
+    public Task DeleteOvnCertificateAsync(string member, CancellationToken ct = default) => DeleteRowAsync(RowNames.OvnCertificate(member), ct);
     public Task DeleteMemberAsync(string name, CancellationToken ct = default) => DeleteRowAsync(RowNames.Member(name), ct);
     public Task DeleteInviteAsync(string name, CancellationToken ct = default) => DeleteRowAsync(RowNames.Invite(name), ct);
     public Task ReleaseLeaseAsync(string address, CancellationToken ct = default) => DeleteRowAsync(RowNames.Lease(address), ct);

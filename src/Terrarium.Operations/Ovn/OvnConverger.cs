@@ -1,0 +1,166 @@
+using Terrarium.Cluster.Config;
+using Terrarium.Cluster.Ovn;
+using Terrarium.Host.Files;
+using Terrarium.Host.Ovn;
+using Terrarium.Lxd;
+using Terrarium.Operations.Identity;
+using Terrarium.Operations.Store;
+
+namespace Terrarium.Operations.Ovn;
+
+/// <summary>What the OVN pass did on this node.</summary>
+public sealed record OvnResult(string State, bool Central, int Signed, bool Changed)
+{
+    /// <summary>A raft membership change is under way: look again in a moment.</summary>
+    public bool MembershipPending { get; init; }
+
+    public const string Disabled = "disabled";
+    public const string AwaitingCertificate = "awaiting-certificate";
+    public const string Ready = "ready";
+}
+
+/// <summary>
+/// O-1..O-4 on one node: certificate request and installation, the signer's signing duty, the chassis
+/// (ovs + ovn-controller, Geneve with the mesh address), the central databases when this member is in the
+/// planned set (joining raft, or leaving it explicitly when it no longer is), raft kicks of servers that left
+/// the plan (by the leader only), and LXD's northbound connection.
+/// </summary>
+public sealed class OvnConverger(NodeEnvironment env)
+{
+    private readonly OvnRuntime _ovn = new(env.Tools, env.Layout);
+
+    public async Task<OvnResult> ConvergeAsync(LxdClient lxd, SharedConfigStore store, SharedConfig config, NodeIdentity self, CancellationToken ct)
+    {
+        if (config.Ovn is not { } ovn || config.Member(self.Member) is not { } me) return new OvnResult(OvnResult.Disabled, false, 0, false);
+        var changed = false;
+
+        var request = OvnIdentity.EnsureRequest(env.Layout, self.Member);
+        if (me.OvnRequest != request)
+        {
+            me.OvnRequest = request;
+            await store.PutMemberAsync(me, ct);
+            changed = true;
+        }
+
+        var signed = ovn.Signer == self.Member ? await SignPendingAsync(store, config, ovn, ct) : 0;
+        if (signed > 0) config = await store.LoadAsync(ct);
+
+        var mine = config.OvnCertificate(self.Member);
+        if (mine is null || !OvnPki.IsValidFor(mine.Certificate, ovn.CaCertificate, self.Member, env.Clock()) || !OvnPki.Answers(mine.Certificate, request))
+            return new OvnResult(OvnResult.AwaitingCertificate, false, signed, changed);
+        var restart = OvnIdentity.Install(env.Layout, mine.Certificate, ovn.CaCertificate);
+
+        var central = ovn.Central.Select(n => config.Member(n)?.MeshAddress).OfType<string>().ToList();
+        var nb = OvnNetworkSettings.Remotes(central, OvnNetworkSettings.NorthboundPort);
+        var sb = OvnNetworkSettings.Remotes(central, OvnNetworkSettings.SouthboundPort);
+        // Daemons take their remotes at start: when the central set moved, they restart with the new one.
+        restart |= AtomicFile.WriteIfChanged(Path.Join(env.Layout.OvnDir, "remotes"), $"{nb}\n{sb}\n");
+
+        changed |= await _ovn.EnsureSwitchAsync(self.Member);
+        changed |= await _ovn.EnsureControllerAsync(sb, self.MeshAddress, restart);
+        var isCentral = ovn.Central.Contains(self.Member);
+        var pending = false;
+        if (isCentral)
+        {
+            foreach (var db in OvnDatabase.Both)
+            {
+                if (!_ovn.DatabaseExists(db))
+                {
+                    var others = central.Where(a => a != self.MeshAddress).ToList();
+                    if (others.Count == 0)
+                        throw new InvalidOperationException($"{db.Name} has no local database and no other central member to join; run `terrariumctl cluster ovn configure`.");
+                    await _ovn.JoinClusterAsync(db, self.MeshAddress, others);
+                    env.Log($"joining the {db.Name} raft cluster through {string.Join(", ", others)}");
+                }
+                changed |= await _ovn.EnsureDatabaseServerAsync(db, self.MeshAddress, restart);
+                var (acted, more) = await ReconcileMembershipAsync(db, central, config, planned: true);
+                changed |= acted;
+                pending |= more;
+            }
+            changed |= await _ovn.EnsureNorthdAsync(nb, sb, restart);
+        }
+        else
+        {
+            foreach (var db in OvnDatabase.Both.Where(_ovn.DatabaseExists))
+            {
+                var (acted, more) = await ReconcileMembershipAsync(db, central, config, planned: false);
+                changed |= acted;
+                pending |= more;
+            }
+            if (!OvnDatabase.Both.Any(_ovn.DatabaseExists)) await _ovn.StopNorthdAsync();
+        }
+
+        var server = await lxd.GetServerAsync(ct);
+        if (server.Config.GetValueOrDefault("network.ovn.northbound_connection") != nb)
+        {
+            await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["network.ovn.northbound_connection"] = nb }, ct);
+            changed = true;
+        }
+        return new OvnResult(OvnResult.Ready, isCentral, signed, changed || restart) { MembershipPending = pending };
+    }
+
+    /// <summary>The signer answers every member whose certificate is missing, foreign, stale or for another key.</summary>
+    private async Task<int> SignPendingAsync(SharedConfigStore store, SharedConfig config, OvnRecord ovn, CancellationToken ct)
+    {
+        if (!File.Exists(env.Layout.OvnCaPrivateKey)) return 0;
+        var ca = new PemPair(ovn.CaCertificate, File.ReadAllText(env.Layout.OvnCaPrivateKey));
+        var signed = 0;
+        foreach (var m in config.Members.Where(m => m.OvnRequest is { Length: > 0 }))
+        {
+            var current = config.OvnCertificate(m.Name);
+            if (current is not null && OvnPki.IsValidFor(current.Certificate, ovn.CaCertificate, m.Name, env.Clock()) && OvnPki.Answers(current.Certificate, m.OvnRequest!))
+                continue;
+            var certificate = OvnPki.Sign(ca, m.OvnRequest!, m.Name, env.Clock());
+            await store.PutOvnCertificateAsync(new OvnCertificateRecord { Member = m.Name, Certificate = certificate, IssuedAt = env.Clock() }, ct);
+            env.Log($"issued the OVN certificate of {m.Name}");
+            signed++;
+        }
+        return signed;
+    }
+
+    /// <summary>
+    /// Raft membership follows the plan one change at a time, always made by the leader: it removes one server
+    /// that is not planned per pass, unreachable servers and those of members LXD no longer has first, so that
+    /// a live server never goes while a dead one would stay and cost the majority. A leader that is itself not
+    /// planned hands over and leaves once it is the last such server. Any other server that is not planned
+    /// waits for the leader, then discards its copy of the database.
+    /// </summary>
+    private async Task<(bool Acted, bool More)> ReconcileMembershipAsync(OvnDatabase db, IReadOnlyList<string> central, SharedConfig config, bool planned)
+    {
+        var status = await _ovn.RaftStatusAsync(db);
+        if (!planned && (status is null || !status.Status.StartsWith("cluster member", StringComparison.Ordinal)))
+        {
+            env.Log($"{db.Name}: this member is out of the raft cluster; discarding its copy of the database");
+            await _ovn.DiscardDatabaseAsync(db);
+            return (true, false);
+        }
+        if (status is null) return (false, false);
+        if (status.Role != "leader") return (false, !planned);
+
+        var wanted = central.Select(a => $"ssl:{a}:{db.RaftPort}").ToHashSet();
+        var members = config.Members.Select(m => $"ssl:{m.MeshAddress}:{db.RaftPort}").ToHashSet();
+        var strangers = status.Servers.Where(s => !s.Self && !wanted.Contains(s.Address))
+            .OrderBy(s => s.Reachable).ThenBy(s => members.Contains(s.Address)).ToList();
+        if (strangers.Count > 0)
+        {
+            var target = strangers[0];
+            env.Log($"removing {target.Address} from the {db.Name} raft cluster ({(target.Reachable ? "no longer central" : "unreachable")})");
+            await _ovn.KickAsync(db, target.Id);
+            return (true, true);
+        }
+        if (planned) return (false, false);
+        env.Log($"{db.Name}: handing over leadership and leaving the raft cluster (no longer in the central set)");
+        await _ovn.LeaveAsync(db);
+        return (true, true);
+    }
+
+    /// <summary>Stops this node's OVS/OVN daemons and forgets its OVN identity (the member left the cluster).</summary>
+    /// <remarks>It does not leave raft itself: the leader removes its server (it is no longer an LXD member),
+    /// which keeps raft changes one at a time.</remarks>
+    public async Task LeaveAsync()
+    {
+        await _ovn.StopAllAsync();
+        foreach (var db in OvnDatabase.Both) await _ovn.DiscardDatabaseAsync(db);
+        OvnIdentity.DeleteAll(env.Layout);
+    }
+}
