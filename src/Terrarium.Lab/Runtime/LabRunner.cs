@@ -41,8 +41,15 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
         {
             Directory.CreateDirectory(node.LxdDir);
             Directory.CreateDirectory(node.TerrariumRoot);
-            var pid = await NamespaceShell.StartDetachedAsync(node.LxdLog, new Dictionary<string, string> { ["LXD_DIR"] = node.LxdDir },
-                Spec.NsRunScript, node.Namespace, "lxd", "--group", "root");
+            // LXD 5.0 drives OVS with ovs-vsctl's defaults and reads its OVN certificate from /etc/ovn: give it this
+            // node's OVS and /etc/ovn, as a real server has them.
+            var layout = new Cluster.Layout.NodeLayout(node.TerrariumRoot);
+            var env = new Dictionary<string, string>
+            {
+                ["LXD_DIR"] = node.LxdDir, ["OVS_RUNDIR"] = layout.OvsRunDir, ["OVN_RUNDIR"] = layout.OvnRunDir,
+                [NamespaceShell.EtcOvnVariable] = layout.LxdOvnDir,
+            };
+            var pid = await NamespaceShell.StartDetachedAsync(node.LxdLog, env, Spec.NsRunScript, node.Namespace, "lxd", "--group", "root");
             await File.WriteAllTextAsync(node.PidFile, pid.ToString(), ct);
         }
         foreach (var node in Spec.NodeSpecs)

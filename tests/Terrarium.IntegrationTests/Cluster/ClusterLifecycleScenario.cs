@@ -288,6 +288,7 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
         await MeshLab.EventuallyAsync(async () => !(await lab.Exec(3, "ip", "link", "show", "terrarium-wg0")).Ok &&
                                                   !File.Exists(Layout(3).NodeIdentityFile),
             TimeSpan.FromSeconds(40), "node3 takes its own mesh down once LXD let it go");
+        await OvnRaftSizeAsync(expected: 1, "two members keep one OVN central member (O-2)");
         foreach (var n in names) await lxd.SetInstanceStateAsync(n, "stop", force: true);
         foreach (var n in names) await lxd.DeleteInstanceAsync(n);
     }
@@ -301,6 +302,7 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
         MeshLab.AssertOk(await lab.Ctl(5, "cluster", "join", "--token", token, "--wireguard", bundle));
         var keyOf5 = PublicKey(5);
         await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(1)).GetValueOrDefault(keyOf5) is not null, TimeSpan.FromSeconds(20), "node1 talks to node5");
+        await OvnRaftSizeAsync(expected: 3, "a third member grows the OVN raft to three servers");
 
         await lab.Lab.KillNodeAsync(lab.Node(5));
         await MeshLab.EventuallyAsync(async () => (await lxd.GetClusterMemberAsync("node5")).Status == "Offline", TimeSpan.FromSeconds(90), "LXD marks node5 offline");
@@ -315,10 +317,19 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
             await MeshLab.EventuallyAsync(async () => !(await lab.PeersAsync(i)).ContainsKey(keyOf5) &&
                                                       !(await lab.FirewallPeersAsync(i)).Contains(lab.Node(5).Address.ToString()),
                 TimeSpan.FromSeconds(20), $"node{i} drops node5");
+        await OvnRaftSizeAsync(expected: 1, "the dead member's raft server is removed and the set shrinks back to one");
         using var status = await lab.StatusAsync(1);
         Assert.Equal(["node1", "node2"], status.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
         Assert.DoesNotContain(status.RootElement.GetProperty("problems").EnumerateArray(), p => p.GetProperty("message").GetString()!.Contains("node5"));
     }
+
+    /// <summary>node1 (always central here) reports NB and SB raft clusters of the expected size.</summary>
+    private async Task OvnRaftSizeAsync(int expected, string what) =>
+        await MeshLab.EventuallyAsync(async () =>
+        {
+            using var status = await lab.StatusAsync(1);
+            return Workloads.OvnProbe.LocalRaft(status) is { Count: 2 } raft && raft.All(r => r.Servers == expected);
+        }, TimeSpan.FromSeconds(90), what);
 
     private async Task<int> Listen(int node, params string[] command) =>
         await NamespaceShell.StartDetachedAsync(Path.Join(lab.Lab.Spec.Root, $"listener-{Guid.NewGuid():N}.log"),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Terrarium.Cluster.Ovn;
 using Terrarium.IntegrationTests.Support;
 using Terrarium.Lab.Runtime;
 using Terrarium.Lxd.Wire;
@@ -19,6 +20,49 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
         var body = new InstancesPost { Name = name, Source = new InstanceSource { Alias = LabRunner.ImageAlias }, Config = config ?? [] };
         if (start) await lxd.LaunchInstanceAsync(body, member);
         else await lxd.CreateInstanceAsync(body, member);
+    }
+
+    [Fact]
+    public async Task S00_O2_O3_O4_three_members_run_a_three_server_ovn_raft_over_tls_on_the_mesh()
+    {
+        var mesh = new[] { "10.255.54.1", "10.255.54.2", "10.255.54.3" };
+        for (var i = 1; i <= 3; i++)
+        {
+            var node = i;
+            await MeshLab.EventuallyAsync(async () =>
+            {
+                var r = await lab.Ctl(node, "--output", "json", "cluster", "status");
+                if (!r.Ok) return false;
+                using var status = JsonDocument.Parse(r.StdOut);
+                return OvnProbe.LocalRaft(status) is { Count: 2 } raft && raft.All(x => x.Servers == 3);
+            }, TimeSpan.FromSeconds(90), $"node{node} is a server of 3-server NB and SB raft clusters");
+        }
+        using (var status = JsonDocument.Parse((await lab.Ctl(2, "--output", "json", "cluster", "status")).StdOut))
+        {
+            var ovn = status.RootElement.GetProperty("ovn");
+            Assert.Equal(["node1", "node2", "node3"], ovn.GetProperty("central").EnumerateArray().Select(c => c.GetString()));
+            Assert.Equal("node1", ovn.GetProperty("ca_holder").GetString());
+        }
+
+        // O-3: one CA, its key only on its holder; every member has its own key (0600) and a certificate of that CA.
+        for (var i = 1; i <= 3; i++)
+        {
+            var layout = new Terrarium.Cluster.Layout.NodeLayout(lab.Node(i).TerrariumRoot);
+            Assert.Equal(i == 1, File.Exists(layout.OvnCaPrivateKey));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(layout.OvnPrivateKey));
+            Assert.True(OvnPki.IsValidFor(File.ReadAllText(layout.OvnCertificate), File.ReadAllText(layout.OvnCaCertificate), $"node{i}", DateTimeOffset.UtcNow));
+        }
+
+        // O-4: LXD talks to the northbound databases over TLS on the mesh addresses.
+        using var lxd = lab.Client(3);
+        Assert.Equal(string.Join(',', mesh.Select(a => $"ssl:{a}:6641")), (await lxd.GetServerAsync()).Config["network.ovn.northbound_connection"]);
+
+        // Every member is a chassis whose Geneve endpoint is its mesh address.
+        var layout1 = new Terrarium.Cluster.Layout.NodeLayout(lab.Node(1).TerrariumRoot);
+        var chassis = await lab.Exec(1, OvnProbe.SbctlArgs(layout1, string.Join(',', mesh.Select(a => $"ssl:{a}:6642")),
+            "--bare", "--columns=ip", "list", "Encap"));
+        MeshLab.AssertOk(chassis);
+        Assert.Equal(mesh, chassis.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Order());
     }
 
     [Fact]
