@@ -12,6 +12,10 @@ public sealed partial class LxdClient
     public Task CreateNetworkAsync(NetworksPost body, string? target = null, CancellationToken ct = default) =>
         SendJsonAsync(HttpMethod.Post, WithQuery("/1.0/networks", ("target", target)), body, Json.NetworksPost, ct);
 
+    /// <summary>Read-modify-write of a network's config with ETag concurrency; return false from mutate for "no change".</summary>
+    public Task<Network> UpdateNetworkAsync(string name, Func<Network, bool> mutate, CancellationToken ct = default) =>
+        UpdateAsync($"/1.0/networks/{Escape(name)}", Json.Network, Json.NetworkPut, n => mutate(n) ? new NetworkPut { Config = n.Config, Description = n.Description } : null, ct);
+
     public Task<Profile> GetProfileAsync(string name, CancellationToken ct = default) =>
         GetAsync($"/1.0/profiles/{Escape(name)}", Json.Profile, ct);
 
@@ -57,6 +61,9 @@ public sealed partial class LxdClient
     /// <summary>Read-modify-write of a project's config with ETag concurrency; return false from mutate for "no change".</summary>
     public Task<Project> UpdateProjectAsync(string name, Func<Project, bool> mutate, CancellationToken ct = default) =>
         UpdateAsync($"/1.0/projects/{Escape(name)}", Json.Project, Json.Project, p => mutate(p) ? p : null, ct);
+
+    public Task<List<Warning>> GetWarningsAsync(CancellationToken ct = default) =>
+        GetAsync("/1.0/warnings?recursion=1", Json.ListWarning, ct);
 
     /// <summary>Memory of one member's host (GET /1.0/resources?target=MEMBER).</summary>
     public async Task<MemoryResources> GetMemoryAsync(string? target = null, CancellationToken ct = default) =>

@@ -52,12 +52,10 @@ public static class LabCommands
         {
             RequireRoot();
             var runner = RunnerFromState(pr);
-            var name = pr.GetValue(node)!;
-            var target = runner.Spec.NodeSpecs.FirstOrDefault(n => n.Name == name)
-                         ?? throw new Terrarium.Cluster.Validation.InputException($"The lab has no node '{name}' (nodes: {string.Join(", ", runner.Spec.NodeSpecs.Select(n => n.Name))}).");
+            var target = FindNode(runner, pr.GetValue(node)!);
             var words = pr.GetValue(command) is { Length: > 0 } given ? given : ["/bin/bash"];
             var line = runner.ExecCommandLine(target, words);
-            return await ProcessRunner.RunInteractiveAsync(line[0], line.Skip(1), LabRunner.NodeEnvironment(target), ct);
+            return await ProcessRunner.RunInteractiveAsync(line[0], line.Skip(1), runner.CommandEnvironment(target), ct);
         });
 
         var down = new Command("down", "Stop every lab daemon and remove the namespaces and files the lab made");
@@ -79,6 +77,16 @@ public static class LabCommands
         lab.Subcommands.Add(down);
         lab.Subcommands.Add(status);
         lab.Subcommands.Add(exec);
+        var restartNode = new Argument<string>("node") { Description = "Node name, e.g. node2" };
+        var restart = new Command("restart-lxd", "Restart one node's LXD daemon (the lab's `systemctl restart lxd`)") { restartNode };
+        restart.SetHandler(async (pr, ct) =>
+        {
+            RequireRoot();
+            var runner = RunnerFromState(pr);
+            await runner.RestartLxdAsync(FindNode(runner, pr.GetValue(restartNode)!), ct);
+            return ExitCodes.Ok;
+        });
+        lab.Subcommands.Add(restart);
         return lab;
     }
 
@@ -116,6 +124,10 @@ public static class LabCommands
             rows.Select(r => (IReadOnlyList<string>)[r.Name, r.Namespace, r.Address, r.MeshAddress ?? "-", r.Lxd, r.Clustered ? "yes" : "no",
                 r.AgentPid is { } pid ? $"pid {pid}" : "-", r.Instances?.ToString() ?? "-", r.LxdSocket])));
     }
+
+    private static LabNodeSpec FindNode(LabRunner runner, string name) =>
+        runner.Spec.NodeSpecs.FirstOrDefault(n => n.Name == name)
+        ?? throw new Terrarium.Cluster.Validation.InputException($"The lab has no node '{name}' (nodes: {string.Join(", ", runner.Spec.NodeSpecs.Select(n => n.Name))}).");
 
     private static void RequireRoot()
     {

@@ -15,15 +15,17 @@ public static class LifecycleCommands
         var cidr = new Option<string>("--wireguard-cidr") { Description = "Mesh network", DefaultValueFactory = _ => MeshSettings.DefaultCidr };
         var port = new Option<int>("--wireguard-port") { Description = "WireGuard UDP port", DefaultValueFactory = _ => MeshSettings.DefaultPort };
         var member = new Option<string?>("--member") { Description = "This member's name (default: the LXD server name, else the hostname)" };
+        var uplink = new Option<string>("--ovn-uplink") { Description = "LXD managed bridge that gives terrarium-ovn its way out", DefaultValueFactory = _ => Cluster.Config.OvnRecord.DefaultUplink };
         var dryRun = ClusterCommands.DryRun();
         var c = new Command("init", "Bootstrap the first member: LXD clustering, WireGuard mesh, firewall lockdown, OVN PKI and network")
         {
-            endpoint, cidr, port, member, dryRun,
+            endpoint, cidr, port, member, uplink, dryRun,
         };
         c.SetHandler(async (pr, ct) =>
         {
             var r = await new InitOperation(CommonOptions.Node(pr)).RunAsync(
-                new InitRequest(pr.GetValue(member), pr.GetValue(cidr)!, pr.GetValue(port), pr.GetValue(endpoint), pr.GetValue(dryRun)), ct);
+                new InitRequest(pr.GetValue(member), pr.GetValue(cidr)!, pr.GetValue(port), pr.GetValue(endpoint), pr.GetValue(dryRun),
+                    Cluster.Config.MemberName.Validate(pr.GetValue(uplink)!)), ct);
             if (CommonOptions.Json(pr))
             {
                 JsonOut.Write(new InitOutput(r.Member, r.MeshAddress, r.Endpoint, r.AlreadyInitialised, pr.GetValue(dryRun)), CliJsonContext.Default.InitOutput);

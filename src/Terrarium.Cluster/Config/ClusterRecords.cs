@@ -36,6 +36,11 @@ public sealed class OvnRecord
     [JsonPropertyName("signer")] public string Signer { get; set; } = "";
     [JsonPropertyName("central")] public List<string> Central { get; set; } = [];
     [JsonPropertyName("updated_at")] public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The LXD network that gives terrarium-ovn its way out (a managed bridge such as lxdbr0).</summary>
+    [JsonPropertyName("uplink")] public string Uplink { get; set; } = DefaultUplink;
+
+    public const string DefaultUplink = "lxdbr0";
 }
 
 /// <summary>A member's OVN certificate, written by the signer only.</summary>

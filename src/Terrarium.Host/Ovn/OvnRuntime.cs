@@ -71,10 +71,10 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
     }
 
     /// <summary>Points the chassis at the southbound databases (Geneve over the mesh) and runs ovn-controller.</summary>
-    public async Task<bool> EnsureControllerAsync(string southbound, string encapIp, bool restart)
+    public async Task<bool> EnsureControllerAsync(string southbound, string encapIp, string datapathType, bool restart)
     {
         await VsctlAsync("--no-wait", "set", "Open_vSwitch", ".", $"external_ids:ovn-remote=\"{southbound}\"", "external_ids:ovn-encap-type=geneve",
-            $"external_ids:ovn-encap-ip={encapIp}", "external_ids:ovn-bridge-datapath-type=netdev", "external_ids:ovn-bridge=br-int");
+            $"external_ids:ovn-encap-ip={encapIp}", $"external_ids:ovn-bridge-datapath-type={datapathType}", "external_ids:ovn-bridge=br-int");
         // ovn-controller has no --unixctl: its control socket is OVN_RUNDIR/ovn-controller.PID.ctl.
         return await EnsureDaemonAsync("ovn-controller", restart, tools.OvnController,
             [$"unix:{Path.Join(layout.OvsRunDir, "db.sock")}", "--detach", "--no-chdir", "-vconsole:off", .. Tls], unixctl: false);
@@ -132,6 +132,34 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
     }
 
     public bool DatabaseExists(OvnDatabase db) => File.Exists(DbFile(db));
+
+    public string VswitchdControl => Path.Join(layout.OvsRunDir, "ovs-vswitchd.ctl");
+
+    /// <summary>Names of the chassis registered in the southbound database (over TLS, like any OVN client).</summary>
+    public async Task<IReadOnlyList<string>> ChassisAsync(string southbound)
+    {
+        var r = await ProcessRunner.RunAsync(tools.OvnSbctl, [$"--db={southbound}", .. Tls, "--timeout=10", "--bare", "--columns=name", "list", "Chassis"],
+            env: Environment, timeout: TimeSpan.FromSeconds(15));
+        return r.Ok ? r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+    }
+
+    /// <summary>
+    /// Bridges created by others (LXD's uplink bridge lxdovnN) get the switch's datapath type: without the kernel
+    /// module a bridge of the default "system" type cannot even be opened.
+    /// </summary>
+    public async Task<bool> AdoptBridgesAsync(string datapathType)
+    {
+        var listing = (await VsctlAsync("--bare", "--format=csv", "--data=bare", "--no-headings", "--columns=name,datapath_type", "list", "Bridge")).StdOut;
+        var adopted = false;
+        foreach (var line in listing.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = line.Split(',');
+            if (fields.Length < 2 || fields[1].Trim() == datapathType) continue;
+            await VsctlAsync("set", "Bridge", fields[0].Trim(), $"datapath_type={datapathType}");
+            adopted = true;
+        }
+        return adopted;
+    }
 
     public bool ControllerRunning => IsRunning(Pid(layout.OvnRunDir, "ovn-controller"));
 

@@ -10,10 +10,20 @@ public sealed record ToolPaths(string Ip, string Wg, string WireGuardGo, string 
     public string OvsAppctl { get; init; } = "ovs-appctl";
     public string OvnNorthd { get; init; } = "ovn-northd";
     public string OvnController { get; init; } = "ovn-controller";
+    public string OvnSbctl { get; init; } = "ovn-sbctl";
 
     /// <summary>Where the OVS and OVN schemas live (Debian: /usr/share/openvswitch and /usr/share/ovn).</summary>
     public string OvsSchemaDir { get; init; } = "/usr/share/openvswitch";
     public string OvnSchemaDir { get; init; } = "/usr/share/ovn";
+
+    /// <summary>
+    /// Shell command that restarts this node's LXD daemon (used once after a join when LXD 5.0 could not start
+    /// the OVN network here; see docs/ovn.md). Default: the systemd unit of the snap or the Debian package.
+    /// </summary>
+    public string LxdRestart { get; init; } = DefaultLxdRestart();
+
+    private static string DefaultLxdRestart() =>
+        File.Exists("/var/snap/lxd/common/lxd/unix.socket") ? "systemctl restart snap.lxd.daemon" : "systemctl restart lxd";
 
     public static ToolPaths FromEnvironment() => new(
         Env("TERRARIUM_IP", "ip"),
@@ -29,8 +39,10 @@ public sealed record ToolPaths(string Ip, string Wg, string WireGuardGo, string 
         OvsAppctl = Env("TERRARIUM_OVS_APPCTL", "ovs-appctl"),
         OvnNorthd = Env("TERRARIUM_OVN_NORTHD", "ovn-northd"),
         OvnController = Env("TERRARIUM_OVN_CONTROLLER", "ovn-controller"),
+        OvnSbctl = Env("TERRARIUM_OVN_SBCTL", "ovn-sbctl"),
         OvsSchemaDir = Env("TERRARIUM_OVS_SCHEMA_DIR", "/usr/share/openvswitch"),
         OvnSchemaDir = Env("TERRARIUM_OVN_SCHEMA_DIR", "/usr/share/ovn"),
+        LxdRestart = Env("TERRARIUM_LXD_RESTART", DefaultLxdRestart()),
     };
 
     private static string Env(string name, string fallback) =>

@@ -41,29 +41,9 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
         {
             Directory.CreateDirectory(node.LxdDir);
             Directory.CreateDirectory(node.TerrariumRoot);
-            // LXD 5.0 drives OVS with ovs-vsctl's defaults and reads its OVN certificate from /etc/ovn: give it this
-            // node's OVS and /etc/ovn, as a real server has them.
-            var layout = new Cluster.Layout.NodeLayout(node.TerrariumRoot);
-            var env = new Dictionary<string, string>
-            {
-                ["LXD_DIR"] = node.LxdDir, ["OVS_RUNDIR"] = layout.OvsRunDir, ["OVN_RUNDIR"] = layout.OvnRunDir,
-                [NamespaceShell.EtcOvnVariable] = layout.LxdOvnDir,
-            };
-            var pid = await NamespaceShell.StartDetachedAsync(node.LxdLog, env, Spec.NsRunScript, node.Namespace, "lxd", "--group", "root");
-            await File.WriteAllTextAsync(node.PidFile, pid.ToString(), ct);
+            await StartLxdAsync(node);
         }
-        foreach (var node in Spec.NodeSpecs)
-        {
-            using var client = Client(node);
-            try
-            {
-                await client.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
-            }
-            catch (LxdException e)
-            {
-                throw new LabException($"LXD on {node.Name} did not start: {e.Message} (log: {node.LxdLog}).");
-            }
-        }
+        foreach (var node in Spec.NodeSpecs) await WaitLxdAsync(node, ct);
         log($"{Spec.Nodes} LXD daemons ready ({Elapsed(started)})");
 
         BusyboxImage.Build("/bin/busybox", await BusyboxAppletsAsync(), Spec.ImageTarball, DateTimeOffset.UtcNow);
@@ -80,6 +60,46 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
                 break;
         }
         log($"lab '{Spec.Prefix}' up: {Spec.Nodes} nodes ({mode}) in {Elapsed(started)}");
+    }
+
+    private async Task StartLxdAsync(LabNodeSpec node)
+    {
+        // LXD 5.0 drives OVS with ovs-vsctl's defaults and reads its OVN certificate from /etc/ovn: give it this
+        // node's OVS and /etc/ovn, as a real server has them.
+        var layout = new Cluster.Layout.NodeLayout(node.TerrariumRoot);
+        var env = new Dictionary<string, string>
+        {
+            ["LXD_DIR"] = node.LxdDir, ["OVS_RUNDIR"] = layout.OvsRunDir, ["OVN_RUNDIR"] = layout.OvnRunDir,
+            [NamespaceShell.EtcOvnVariable] = layout.LxdOvnDir,
+        };
+        var pid = await NamespaceShell.StartDetachedAsync(node.LxdLog, env, Spec.NsRunScript, node.Namespace, "lxd", "--group", "root");
+        await File.WriteAllTextAsync(node.PidFile, pid.ToString());
+    }
+
+    private async Task WaitLxdAsync(LabNodeSpec node, CancellationToken ct)
+    {
+        using var client = Client(node);
+        try
+        {
+            await client.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
+        }
+        catch (LxdException e)
+        {
+            throw new LabException($"LXD on {node.Name} did not start: {e.Message} (log: {node.LxdLog}).");
+        }
+    }
+
+    /// <summary>What `systemctl restart lxd` does on a real server: stop the node's daemon, start it again.</summary>
+    public async Task RestartLxdAsync(LabNodeSpec node, CancellationToken ct = default)
+    {
+        if (File.Exists(node.PidFile) && int.TryParse(await File.ReadAllTextAsync(node.PidFile, ct), out var pid))
+        {
+            ProcessControl.Signal(pid, ProcessControl.SigTerm);
+            await ProcessControl.TerminateAsync([pid], TimeSpan.FromSeconds(30));
+        }
+        await StartLxdAsync(node);
+        await WaitLxdAsync(node, ct);
+        log($"{node.Name}: LXD restarted");
     }
 
     private async Task CreateNetworkAsync()

@@ -19,10 +19,17 @@ public sealed partial class LabRunner
     };
 
     /// <summary>Runs a command inside a node (network namespace + private mounts), capturing its output.</summary>
+    /// <summary>The node's environment plus the lab's stand-in for `systemctl restart lxd` (terrariumctl may need it).</summary>
+    public IReadOnlyDictionary<string, string> CommandEnvironment(LabNodeSpec node) => new Dictionary<string, string>(NodeEnvironment(node))
+    {
+        ["TERRARIUM_LXD_RESTART"] = string.Join(' ', [.. Terrariumctl.Select(Quote), "lab", "--prefix", Spec.Prefix, "--lab-dir", Quote(Spec.Root),
+            "--underlay", Spec.UnderlayCidr, "restart-lxd", node.Name]),
+    };
+
     public Task<ProcessResult> ExecAsync(LabNodeSpec node, IEnumerable<string> command, TimeSpan? timeout = null,
         IReadOnlyDictionary<string, string>? extraEnvironment = null, CancellationToken ct = default)
     {
-        var env = new Dictionary<string, string>(NodeEnvironment(node));
+        var env = new Dictionary<string, string>(CommandEnvironment(node));
         foreach (var (k, v) in extraEnvironment ?? new Dictionary<string, string>()) env[k] = v;
         return ProcessRunner.RunAsync(Spec.NsRunScript, [node.Namespace, .. command], env: env, timeout: timeout ?? TimeSpan.FromMinutes(5), ct: ct);
     }
@@ -49,10 +56,12 @@ public sealed partial class LabRunner
     public async Task<int> StartAgentAsync(LabNodeSpec node, TimeSpan? resyncInterval = null)
     {
         string[] args = ["agent", .. resyncInterval is { } r ? new[] { "--resync-interval", $"{r.TotalSeconds}s" } : []];
-        var pid = await NamespaceShell.StartDetachedAsync(node.AgentLog, NodeEnvironment(node), [Spec.NsRunScript, node.Namespace, .. Terrariumctl, .. args]);
+        var pid = await NamespaceShell.StartDetachedAsync(node.AgentLog, CommandEnvironment(node), [Spec.NsRunScript, node.Namespace, .. Terrariumctl, .. args]);
         await File.WriteAllTextAsync(node.AgentPidFile, pid.ToString());
         return pid;
     }
+
+    private static string Quote(string word) => $"'{word.Replace("'", "'\\''")}'";
 
     public async Task StopAgentAsync(LabNodeSpec node)
     {

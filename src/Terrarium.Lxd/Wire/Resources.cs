@@ -69,3 +69,30 @@ public sealed class MemoryResources
     [JsonPropertyName("used")] public long Used { get; set; }
     [JsonPropertyName("total")] public long Total { get; set; }
 }
+
+/// <summary>GET /1.0/networks/NAME</summary>
+public sealed class Network
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("type")] public string Type { get; set; } = "";
+    [JsonPropertyName("description")] public string Description { get; set; } = "";
+    [JsonPropertyName("managed")] public bool Managed { get; set; }
+    [JsonPropertyName("status")] public string Status { get; set; } = "";
+    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
+}
+
+/// <summary>PUT /1.0/networks/NAME</summary>
+public sealed class NetworkPut
+{
+    [JsonPropertyName("description")] public string Description { get; set; } = "";
+    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
+}
+
+/// <summary>GET /1.0/warnings?recursion=1 element (LXD records e.g. "Network unavailable" per member).</summary>
+public sealed class Warning
+{
+    [JsonPropertyName("type")] public string Type { get; set; } = "";
+    [JsonPropertyName("location")] public string Location { get; set; } = "";
+    [JsonPropertyName("status")] public string Status { get; set; } = "";
+    [JsonPropertyName("last_message")] public string LastMessage { get; set; } = "";
+}

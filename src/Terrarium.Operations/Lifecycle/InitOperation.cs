@@ -12,7 +12,7 @@ using Terrarium.Operations.Store;
 
 namespace Terrarium.Operations.Lifecycle;
 
-public sealed record InitRequest(string? Member, string Cidr, int Port, string? Endpoint, bool DryRun);
+public sealed record InitRequest(string? Member, string Cidr, int Port, string? Endpoint, bool DryRun, string OvnUplink = Cluster.Config.OvnRecord.DefaultUplink);
 
 public sealed record InitResult(string Member, string MeshAddress, string Endpoint, bool AlreadyInitialised);
 
@@ -75,7 +75,7 @@ public sealed class InitOperation(NodeEnvironment env)
                 Name = member, PublicKey = key.PublicKey, MeshAddress = address.ToString(), Endpoint = endpoint.ToString(), UpdatedAt = env.Clock(),
             }, ct);
         });
-        await journal.StepAsync("ovn", () => OvnPlanning.BootstrapAsync(env, new SharedConfigStore(lxd), member, address.ToString(), ct));
+        await journal.StepAsync("ovn", () => OvnPlanning.BootstrapAsync(env, new SharedConfigStore(lxd), member, address.ToString(), request.OvnUplink, ct));
         await journal.StepAsync("agent", () => AgentService.InstallAsync(env));
         await converger.ConvergeAsync(ct, fromLifecycle: true);
         journal.Complete();

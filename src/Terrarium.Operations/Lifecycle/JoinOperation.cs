@@ -103,6 +103,7 @@ public sealed class JoinOperation(NodeEnvironment env)
             if (!await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(45), ct))
                 throw new LxdException($"The cluster database is not reachable with this node's new WireGuard key yet (is terrarium-agent running on {bundle.Inviter}?); " +
                                        "run the same join command again to finish.");
+            await new SharedConfigStore(lxd).DeleteInviteAsync(bundle.Member, ct); // any agent would clean it up too
             await _converger.ConvergeAsync(ct, fromLifecycle: true);
         });
         await journal.StepAsync("ovn-plan", () => OvnPlanning.ReplanAsync(env, lxd, new SharedConfigStore(lxd), bundle.Member, rotateCa: false, ct: ct));
@@ -146,9 +147,11 @@ public sealed class JoinOperation(NodeEnvironment env)
     }
 
     /// <summary>
-    /// W-4: publish this member with the key made here (the invite's key was seen by the inviter), then drop
-    /// the invite. If a crash came after the record was written but before the key was switched locally, the
-    /// peers only accept the new key: switch to it and write again.
+    /// W-4: publish this member with the key made here (the invite's key was seen by the inviter). The moment
+    /// the record is written, the other agents switch to the new key, so a failure here may mean the record
+    /// already landed and only the new key gets through now, or just that the database is briefly unavailable
+    /// (LXD rebalances roles right after a join). Whichever key reaches the database is used, then the write is
+    /// repeated (it is idempotent).
     /// </summary>
     private async Task RegisterAsync(LxdClient lxd, JoinBundle bundle, MeshSettings mesh, IPAddress meshAddress, HostEndpoint endpoint, CancellationToken ct)
     {
@@ -158,25 +161,26 @@ public sealed class JoinOperation(NodeEnvironment env)
             Name = bundle.Member, PublicKey = next.PublicKey, MeshAddress = bundle.MeshAddress, Endpoint = endpoint.ToString(), UpdatedAt = env.Clock(),
             OvnRequest = OvnIdentity.EnsureRequest(env.Layout, bundle.Member),
         };
-        try
+        var keys = new[] { KeyStore.Load(env.Layout)!, next };
+        var current = 0;
+        for (var attempt = 1; ; attempt++)
         {
-            await PublishAsync(lxd, record, ct);
+            try
+            {
+                using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                limit.CancelAfter(TimeSpan.FromSeconds(30));
+                await new SharedConfigStore(lxd).PutMemberAsync(record, limit.Token);
+                return;
+            }
+            catch (Exception e) when ((e is LxdException || (e is OperationCanceledException && !ct.IsCancellationRequested)) && attempt < 6)
+            {
+                env.Log($"registering {bundle.Member} did not go through ({e.Message}); finding the key the cluster accepts");
+                if (await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(10), ct)) continue;
+                current = 1 - current;
+                await _converger.ApplyMeshAsync(mesh, meshAddress, BundlePeers(bundle, mesh), keys[current]);
+                await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(10), ct);
+            }
         }
-        catch (Exception e) when (e is LxdException or OperationCanceledException && !ct.IsCancellationRequested)
-        {
-            env.Log("the cluster does not answer with the invite's key; switching to the new key and retrying");
-            await _converger.ApplyMeshAsync(mesh, meshAddress, BundlePeers(bundle, mesh), next);
-            await PublishAsync(lxd, record, ct);
-        }
-    }
-
-    private static async Task PublishAsync(LxdClient lxd, MemberRecord record, CancellationToken ct)
-    {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(TimeSpan.FromSeconds(30));
-        var store = new SharedConfigStore(lxd);
-        await store.PutMemberAsync(record, limit.Token);
-        await store.DeleteInviteAsync(record.Name, limit.Token);
     }
 
     private async Task WipeInstancesAsync(LxdClient lxd, CancellationToken ct)

@@ -57,7 +57,16 @@ public sealed class OvnConverger(NodeEnvironment env)
         restart |= AtomicFile.WriteIfChanged(Path.Join(env.Layout.OvnDir, "remotes"), $"{nb}\n{sb}\n");
 
         changed |= await _ovn.EnsureSwitchAsync(self.Member);
-        changed |= await _ovn.EnsureControllerAsync(sb, self.MeshAddress, restart);
+        var userspace = !GeneveOverMesh.KernelDatapathAvailable;
+        changed |= await _ovn.EnsureControllerAsync(sb, self.MeshAddress, userspace ? "netdev" : "system", restart);
+        if (userspace)
+        {
+            changed |= await _ovn.AdoptBridgesAsync("netdev");
+            var settings = config.Settings!;
+            var peers = config.Members.Where(m => m.Name != self.Member).Select(m => System.Net.IPAddress.Parse(m.MeshAddress)).ToList();
+            await new GeneveOverMesh(env.Tools, _ovn).EnsureAsync(System.Net.IPAddress.Parse(self.MeshAddress),
+                Cluster.Mesh.MeshSettings.ParseCidr(settings.MeshCidr).Prefix, peers, settings.Interface, settings.Mtu);
+        }
         var isCentral = ovn.Central.Contains(self.Member);
         var pending = false;
         if (isCentral)
@@ -96,6 +105,11 @@ public sealed class OvnConverger(NodeEnvironment env)
             await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["network.ovn.northbound_connection"] = nb }, ct);
             changed = true;
         }
+        // The CA holder creates the workload network once, when the databases answer (O-1).
+        if (ovn.Signer == self.Member && !pending)
+            changed |= await WorkloadNetwork.EnsureAsync(lxd, ovn, config.Settings!.Mtu,
+                async () => (await _ovn.ChassisAsync(sb)).ToHashSet().IsSupersetOf(config.Members.Select(m => m.Name)), env.Log, ct);
+        if (_ovn.ControllerRunning) changed |= await UnavailableNetworkRepair.RepairAsync(env, lxd, self.Member, ct);
         return new OvnResult(OvnResult.Ready, isCentral, signed, changed || restart) { MembershipPending = pending };
     }
 

@@ -20,7 +20,10 @@ public static class OvnPlanning
         var members = (await lxd.GetClusterMembersAsync(ct)).Where(m => excluding?.Contains(m.ServerName) != true).ToList();
         var current = config.Ovn ?? new OvnRecord();
         var central = OvnCentralPlanner.Plan(members.Select(m => new OvnCandidate(m.ServerName, m.Status is "Online" or "Evacuated", current.Central.Contains(m.ServerName))));
-        var record = new OvnRecord { CaCertificate = current.CaCertificate, Signer = current.Signer, Central = central.ToList(), UpdatedAt = env.Clock() };
+        var record = new OvnRecord
+        {
+            CaCertificate = current.CaCertificate, Signer = current.Signer, Central = central.ToList(), UpdatedAt = env.Clock(), Uplink = current.Uplink,
+        };
         var signerGone = record.Signer.Length == 0 || members.All(m => m.ServerName != record.Signer) ||
                          (record.Signer == self && !File.Exists(env.Layout.OvnCaPrivateKey));
         if (rotateCa || signerGone)
@@ -40,7 +43,7 @@ public static class OvnPlanning
     }
 
     /// <summary>init: a CA held by this member, this member as the only central member, raft bootstrapped here.</summary>
-    public static async Task BootstrapAsync(NodeEnvironment env, SharedConfigStore store, string self, string meshAddress, CancellationToken ct)
+    public static async Task BootstrapAsync(NodeEnvironment env, SharedConfigStore store, string self, string meshAddress, string uplink, CancellationToken ct)
     {
         var config = await store.LoadAsync(ct);
         var ovn = config.Ovn;
@@ -48,7 +51,7 @@ public static class OvnPlanning
         {
             var ca = OvnPki.CreateCa(env.Clock());
             Host.Files.AtomicFile.WriteIfChanged(env.Layout.OvnCaPrivateKey, ca.PrivateKeyPem, Host.Files.AtomicFile.SecretMode);
-            ovn = new OvnRecord { CaCertificate = ca.CertificatePem, Signer = self, Central = [self], UpdatedAt = env.Clock() };
+            ovn = new OvnRecord { CaCertificate = ca.CertificatePem, Signer = self, Central = [self], UpdatedAt = env.Clock(), Uplink = uplink };
             await store.PutOvnAsync(ovn, ct);
         }
         var runtime = new Host.Ovn.OvnRuntime(env.Tools, env.Layout);

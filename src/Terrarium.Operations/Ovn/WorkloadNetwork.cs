@@ -1,0 +1,67 @@
+using Terrarium.Cluster.Config;
+using Terrarium.Cluster.Ovn;
+using Terrarium.Lxd;
+using Terrarium.Lxd.Wire;
+
+namespace Terrarium.Operations.Ovn;
+
+/// <summary>
+/// O-1: the cluster-wide LXD network terrarium-ovn (type ovn) on the uplink bridge, with an MTU that leaves
+/// room for Geneve inside WireGuard. Created once the OVN databases answer; an existing network is adopted
+/// as it is.
+/// </summary>
+public static class WorkloadNetwork
+{
+    /// <param name="chassisReady">Whether every member's chassis is registered: LXD starts the network on every
+    /// member at creation, and LXD 5.0 retries a failed start with stale settings, so it is created only then.</param>
+    public static async Task<bool> EnsureAsync(LxdClient lxd, OvnRecord ovn, int meshMtu, Func<Task<bool>> chassisReady, Action<string> log, CancellationToken ct)
+    {
+        if (await lxd.ExistsAsync($"/1.0/networks/{OvnNetworkSettings.NetworkName}", ct)) return false;
+        if (!await chassisReady()) return false;
+        await lxd.UpdateNetworkAsync(ovn.Uplink, uplink =>
+        {
+            if (uplink.Config.ContainsKey("ipv4.ovn.ranges") || UplinkRanges.Plan(uplink.Config.GetValueOrDefault("ipv4.address", "")) is not { } ranges)
+                return false;
+            uplink.Config["ipv4.ovn.ranges"] = ranges.Ovn;
+            if (!uplink.Config.ContainsKey("ipv4.dhcp.ranges")) uplink.Config["ipv4.dhcp.ranges"] = ranges.Dhcp;
+            log($"{ovn.Uplink} lends {ranges.Ovn} to OVN routers (ipv4.ovn.ranges)");
+            return true;
+        }, ct);
+        await lxd.CreateNetworkAsync(new NetworksPost
+        {
+            Name = OvnNetworkSettings.NetworkName, Type = "ovn",
+            Config =
+            {
+                ["network"] = ovn.Uplink, ["bridge.mtu"] = OvnNetworkSettings.WorkloadMtu(meshMtu).ToString(),
+                ["ipv4.nat"] = "true", ["ipv6.address"] = "none",
+            },
+        }, ct: ct);
+        log($"created the workload network {OvnNetworkSettings.NetworkName} (OVN, MTU {OvnNetworkSettings.WorkloadMtu(meshMtu)}, uplink {ovn.Uplink})");
+        return true;
+    }
+}
+
+/// <summary>
+/// LXD 5.0 starts networks on a member that joined with its start-up settings and, when that fails (its OVN
+/// chassis comes up only after the join), keeps retrying with those stale settings: the member reports
+/// "Network unavailable" until its daemon restarts. The member's agent restarts it once its own chassis runs.
+/// </summary>
+public static class UnavailableNetworkRepair
+{
+    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(5);
+
+    public static async Task<bool> RepairAsync(NodeEnvironment env, LxdClient lxd, string self, CancellationToken ct)
+    {
+        var warnings = await lxd.GetWarningsAsync(ct);
+        if (!warnings.Any(w => w.Type == "Network unavailable" && w.Location == self && w.Status != "resolved" &&
+                               w.LastMessage.Contains("ovn", StringComparison.OrdinalIgnoreCase)))
+            return false;
+        var stamp = Path.Join(env.Layout.StateDir, "lxd-restarted-for-ovn");
+        if (File.Exists(stamp) && DateTime.UtcNow - File.GetLastWriteTimeUtc(stamp) < MinimumInterval) return false;
+        env.Log($"LXD reports {OvnNetworkSettings.NetworkName} unavailable on {self} although its chassis runs: restarting LXD");
+        await Host.Processes.ProcessRunner.RunCheckedAsync("sh", ["-c", env.Tools.LxdRestart], timeout: TimeSpan.FromMinutes(2), ct: ct);
+        Directory.CreateDirectory(env.Layout.StateDir);
+        File.WriteAllText(stamp, env.Clock().ToString("O")); // only a restart that happened counts against the interval
+        return true;
+    }
+}
