@@ -27,6 +27,10 @@ public static class ServerCertificate
         {
             throw new LxdException($"Cannot reach LXD at {hostPort}: {e.Message}.", null, e);
         }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new LxdException($"LXD at {hostPort} did not answer within 15 seconds.", null, e);
+        }
         X509Certificate2? seen = null;
         await using var tls = new SslStream(tcp.GetStream(), false, (_, cert, _, _) =>
         {
@@ -51,6 +55,10 @@ public static class ServerCertificate
         catch (AuthenticationException e)
         {
             throw new LxdException($"LXD at {hostPort} does not present the certificate the join token names (fingerprint mismatch).", null, e);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && !ct.IsCancellationRequested)
+        {
+            throw new LxdException($"LXD at {hostPort} did not complete the TLS handshake: {e.Message}", null, e);
         }
         using (seen)
             return seen!.ExportCertificatePem();

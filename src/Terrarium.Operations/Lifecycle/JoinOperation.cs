@@ -21,7 +21,7 @@ public sealed record JoinResult(string Member, string MeshAddress, string Endpoi
 
 /// <summary>
 /// C-3: join this fresh server. Both strings are checked before anything changes. Steps, journaled
-/// prepare, mesh, firewall, handshake, lxd-join, rotate-key, register, activate-key, ovn-plan, agent. If the
+/// prepare, mesh, firewall, handshake, lxd-join, rotate-key, register, activate-key, ovn-plan, ovn, agent. If the
 /// cluster cannot be reached or LXD refuses the join, everything done so far is rolled back, so a used,
 /// revoked or expired invite leaves the server exactly as it was.
 /// </summary>
@@ -107,9 +107,31 @@ public sealed class JoinOperation(NodeEnvironment env)
             await _converger.ConvergeAsync(ct, fromLifecycle: true);
         });
         await journal.StepAsync("ovn-plan", () => OvnPlanning.ReplanAsync(env, lxd, new SharedConfigStore(lxd), bundle.Member, rotateCa: false, ct: ct));
+        await journal.StepAsync("ovn", () => WaitForOvnAsync(ct));
         await journal.StepAsync("agent", () => AgentService.InstallAsync(env));
         journal.Complete();
         return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
+    }
+
+    /// <summary>
+    /// The CA holder's agent signs this member's OVN certificate within seconds; then the chassis starts and, if
+    /// LXD 5.0 could not start the OVN network during the join, LXD is restarted now, as part of the join,
+    /// rather than later under a user's feet. Without an answer in time the agent finishes it later.
+    /// </summary>
+    private async Task WaitForOvnAsync(CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var result = await _converger.ConvergeAsync(ct, fromLifecycle: true);
+            if (result.Ovn is null || result.Ovn.State != OvnResult.AwaitingCertificate) return;
+            if (DateTime.UtcNow > deadline)
+            {
+                env.Log("the OVN certificate has not been issued yet (is terrarium-agent running on the CA holder?); terrarium-agent finishes the OVN setup later");
+                return;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
     }
 
     private static List<WireGuardPeer> BundlePeers(JoinBundle bundle, MeshSettings mesh) =>

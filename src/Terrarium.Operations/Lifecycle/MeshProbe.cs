@@ -12,7 +12,8 @@ public sealed class MeshUnreachableException(string message) : Exception(message
 public sealed class MeshProbe(NodeEnvironment env)
 {
     public static readonly TimeSpan RequiredTimeout = TimeSpan.FromSeconds(20);
-    public static readonly TimeSpan OthersTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>Longer than the agents' default resync (30 s): a member that missed the invite event still adds us.</summary>
+    public static readonly TimeSpan OthersTimeout = TimeSpan.FromSeconds(40);
 
     /// <summary>
     /// The peer named <paramref name="required"/> must answer; the others are waited for a little longer
@@ -30,7 +31,7 @@ public sealed class MeshProbe(NodeEnvironment env)
         env.Log($"WireGuard handshake with {must.Name} done");
         var others = peers.Where(p => p != must).ToList();
         if (others.Count > 0 && !await WaitAsync(wg, others, OthersTimeout, ct))
-            env.Log("some members have not added this node yet; their agents will (see `terrariumctl cluster status`)");
+            env.Log("some members have not added this node yet (is terrarium-agent running everywhere?); joining anyway");
     }
 
     private static async Task<bool> WaitAsync(WireGuardInterface wg, IReadOnlyList<WireGuardPeer> peers, TimeSpan timeout, CancellationToken ct)
