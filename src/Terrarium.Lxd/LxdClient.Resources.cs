@@ -12,6 +12,9 @@ public sealed partial class LxdClient
     public Task CreateNetworkAsync(NetworksPost body, string? target = null, CancellationToken ct = default) =>
         SendJsonAsync(HttpMethod.Post, WithQuery("/1.0/networks", ("target", target)), body, Json.NetworksPost, ct);
 
+    public Task<Network> GetNetworkAsync(string name, CancellationToken ct = default) =>
+        GetAsync($"/1.0/networks/{Escape(name)}", Json.Network, ct);
+
     /// <summary>Read-modify-write of a network's config with ETag concurrency; return false from mutate for "no change".</summary>
     public Task<Network> UpdateNetworkAsync(string name, Func<Network, bool> mutate, CancellationToken ct = default) =>
         UpdateAsync($"/1.0/networks/{Escape(name)}", Json.Network, Json.NetworkPut, n => mutate(n) ? new NetworkPut { Config = n.Config, Description = n.Description } : null, ct);

@@ -126,7 +126,9 @@ public static class LabCommands
     }
 
     private static LabNodeSpec FindNode(LabRunner runner, string name) =>
-        runner.Spec.NodeSpecs.FirstOrDefault(n => n.Name == name)
+        !File.Exists(runner.Spec.StateFile)
+            ? throw new Terrarium.Cluster.Validation.InputException($"No lab is up under {runner.Spec.Root}; run `terrariumctl lab up` first.")
+            : runner.Spec.NodeSpecs.FirstOrDefault(n => n.Name == name)
         ?? throw new Terrarium.Cluster.Validation.InputException($"The lab has no node '{name}' (nodes: {string.Join(", ", runner.Spec.NodeSpecs.Select(n => n.Name))}).");
 
     private static void RequireRoot()

@@ -40,6 +40,17 @@ public sealed record MeshSettings(IPAddress Network, int PrefixLength, int Port,
         return (address, prefix);
     }
 
+    /// <summary>"10.1.2.1/24" (an interface address with its prefix) → "10.1.2.0/24"; null when not IPv4 CIDR.</summary>
+    public static string? NetworkOf(string addressCidr)
+    {
+        var parts = addressCidr.Split('/');
+        if (parts.Length != 2 || !IPAddress.TryParse(parts[0], out var ip) || ip.AddressFamily != AddressFamily.InterNetwork ||
+            !int.TryParse(parts[1], out var prefix) || prefix is < 0 or > 32)
+            return null;
+        var mask = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
+        return $"{FromUInt(ToUInt(ip) & mask)}/{prefix}";
+    }
+
     /// <summary>Usable host addresses in order (network and broadcast excluded).</summary>
     public IEnumerable<IPAddress> HostAddresses()
     {

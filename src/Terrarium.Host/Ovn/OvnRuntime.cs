@@ -135,6 +135,11 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
 
     public string VswitchdControl => Path.Join(layout.OvsRunDir, "ovs-vswitchd.ctl");
 
+    /// <summary>ovn-nbctl against the northbound databases over TLS.</summary>
+    public async Task<string> NbctlAsync(string northbound, params string[] args) =>
+        (await ProcessRunner.RunCheckedAsync(tools.OvnNbctl, [$"--db={northbound}", .. Tls, "--timeout=10", .. args], env: Environment,
+            timeout: TimeSpan.FromSeconds(20))).StdOut.Trim();
+
     /// <summary>Names of the chassis registered in the southbound database (over TLS, like any OVN client).</summary>
     public async Task<IReadOnlyList<string>> ChassisAsync(string southbound)
     {

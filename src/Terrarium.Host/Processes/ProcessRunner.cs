@@ -72,9 +72,21 @@ public static class ProcessRunner
         foreach (var a in args) psi.ArgumentList.Add(a);
         if (env is not null)
             foreach (var (k, v) in env) psi.Environment[k] = v;
-        using var process = Process.Start(psi) ?? throw new IOException($"cannot run {file}");
-        await process.WaitForExitAsync(ct);
-        return process.ExitCode;
+        Process? process;
+        try
+        {
+            process = Process.Start(psi);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new IOException($"Cannot run {file}: {e.Message}.", e);
+        }
+        using (process)
+        {
+            if (process is null) throw new IOException($"Cannot run {file}.");
+            await process.WaitForExitAsync(ct);
+            return process.ExitCode;
+        }
     }
 
     public static async Task<ProcessResult> RunCheckedAsync(string file, IEnumerable<string> args, string? stdin = null,

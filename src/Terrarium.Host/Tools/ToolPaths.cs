@@ -11,6 +11,9 @@ public sealed record ToolPaths(string Ip, string Wg, string WireGuardGo, string 
     public string OvnNorthd { get; init; } = "ovn-northd";
     public string OvnController { get; init; } = "ovn-controller";
     public string OvnSbctl { get; init; } = "ovn-sbctl";
+    public string OvnNbctl { get; init; } = "ovn-nbctl";
+    public string Ethtool { get; init; } = "ethtool";
+    public string Nsenter { get; init; } = "nsenter";
 
     /// <summary>Where the OVS and OVN schemas live (Debian: /usr/share/openvswitch and /usr/share/ovn).</summary>
     public string OvsSchemaDir { get; init; } = "/usr/share/openvswitch";
@@ -40,6 +43,9 @@ public sealed record ToolPaths(string Ip, string Wg, string WireGuardGo, string 
         OvnNorthd = Env("TERRARIUM_OVN_NORTHD", "ovn-northd"),
         OvnController = Env("TERRARIUM_OVN_CONTROLLER", "ovn-controller"),
         OvnSbctl = Env("TERRARIUM_OVN_SBCTL", "ovn-sbctl"),
+        OvnNbctl = Env("TERRARIUM_OVN_NBCTL", "ovn-nbctl"),
+        Ethtool = Env("TERRARIUM_ETHTOOL", "ethtool"),
+        Nsenter = Env("TERRARIUM_NSENTER", "nsenter"),
         OvsSchemaDir = Env("TERRARIUM_OVS_SCHEMA_DIR", "/usr/share/openvswitch"),
         OvnSchemaDir = Env("TERRARIUM_OVN_SCHEMA_DIR", "/usr/share/ovn"),
         LxdRestart = Env("TERRARIUM_LXD_RESTART", DefaultLxdRestart()),

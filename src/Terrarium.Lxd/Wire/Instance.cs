@@ -26,6 +26,7 @@ public sealed class Instance
 public sealed class InstanceState
 {
     [JsonPropertyName("status")] public string Status { get; set; } = "";
+    [JsonPropertyName("pid")] public int Pid { get; set; }
     [JsonPropertyName("network")] public Dictionary<string, InstanceNetworkState>? Network { get; set; }
 }
 
@@ -51,6 +52,7 @@ public sealed class InstancesPost
     [JsonPropertyName("source")] public InstanceSource Source { get; set; } = new();
     [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
     [JsonPropertyName("profiles")] public List<string>? Profiles { get; set; }
+    [JsonPropertyName("devices")] public Dictionary<string, Dictionary<string, string>> Devices { get; set; } = [];
 }
 
 public sealed class InstanceSource

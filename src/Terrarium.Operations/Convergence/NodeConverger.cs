@@ -53,6 +53,14 @@ public sealed class NodeConverger(NodeEnvironment env)
             // An instance changed: mesh and firewall cannot have. Every LXD call here crosses the mesh to the
             // database leader, so the fast path makes only the calls routes need.
             var routes = await new RouteSync(env).SyncAsync(lxd, ct);
+            try
+            {
+                await new OvnConverger(env).TuneLocalInstancesAsync(lxd, identity.Member, ct);
+            }
+            catch (Exception e) when (e is ProcessFailedException or LxdException or IOException)
+            {
+                return Nothing(ConvergeResult.Member) with { Routes = routes, OvnError = e.Message };
+            }
             return Nothing(ConvergeResult.Member) with { Routes = routes };
         }
         var server = await lxd.GetServerAsync(ct);

@@ -14,6 +14,9 @@ public sealed record OvnResult(string State, bool Central, int Signed, bool Chan
     /// <summary>A raft membership change is under way: look again in a moment.</summary>
     public bool MembershipPending { get; init; }
 
+    /// <summary>This host's address on terrarium-ovn (T-1), once the network exists.</summary>
+    public string? HostAddress { get; init; }
+
     public const string Disabled = "disabled";
     public const string AwaitingCertificate = "awaiting-certificate";
     public const string Ready = "ready";
@@ -110,7 +113,9 @@ public sealed class OvnConverger(NodeEnvironment env)
             changed |= await WorkloadNetwork.EnsureAsync(lxd, ovn, config.Settings!.Mtu,
                 async () => (await _ovn.ChassisAsync(sb)).ToHashSet().IsSupersetOf(config.Members.Select(m => m.Name)), env.Log, ct);
         if (_ovn.ControllerRunning) changed |= await UnavailableNetworkRepair.RepairAsync(env, lxd, self.Member, ct);
-        return new OvnResult(OvnResult.Ready, isCentral, signed, changed || restart) { MembershipPending = pending };
+        var hostAddress = await new HostPort(env, _ovn).EnsureAsync(lxd, nb, self.Member, OvnNetworkSettings.WorkloadMtu(config.Settings!.Mtu), userspace, ct);
+        changed |= await TuneLocalInstancesAsync(lxd, self.Member, ct) > 0;
+        return new OvnResult(OvnResult.Ready, isCentral, signed, changed || restart) { MembershipPending = pending, HostAddress = hostAddress };
     }
 
     /// <summary>The signer answers every member whose certificate is missing, foreign, stale or for another key.</summary>
@@ -166,6 +171,30 @@ public sealed class OvnConverger(NodeEnvironment env)
         env.Log($"{db.Name}: handing over leadership and leaving the raft cluster (no longer in the central set)");
         await _ovn.LeaveAsync(db);
         return (true, true);
+    }
+
+    /// <summary>
+    /// Userspace datapath only: transmit checksum offload off inside each local running instance that has a NIC
+    /// on terrarium-ovn (see <see cref="UserspaceNics"/>); a no-op with a kernel datapath.
+    /// </summary>
+    public async Task<int> TuneLocalInstancesAsync(LxdClient lxd, string self, CancellationToken ct)
+    {
+        if (GeneveOverMesh.KernelDatapathAvailable) return 0;
+        var nics = new UserspaceNics(env.Tools);
+        var tuned = 0;
+        foreach (var instance in (await lxd.GetInstancesAsync(ct: ct)).Where(i => i.Location == self && i.Status == "Running"))
+        {
+            var ovnNics = instance.ExpandedDevices.Where(d => d.Value.GetValueOrDefault("type") == "nic" &&
+                                                             d.Value.GetValueOrDefault("network") == OvnNetworkSettings.NetworkName)
+                .Select(d => d.Value.GetValueOrDefault("name", d.Key)).ToList();
+            if (ovnNics.Count == 0) continue;
+            int pid;
+            try { pid = (await lxd.GetInstanceStateAsync(instance.Name, ct)).Pid; }
+            catch (LxdException) { continue; }
+            foreach (var nic in ovnNics)
+                if (await nics.TuneInstanceAsync(pid, nic)) tuned++;
+        }
+        return tuned;
     }
 
     /// <summary>Stops this node's OVS/OVN daemons and forgets its OVN identity (the member left the cluster).</summary>

@@ -158,6 +158,54 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
         await lxd.DeleteInstanceAsync("web1");
     }
 
+    [Fact]
+    public async Task S04_O1_T1_instances_on_terrarium_ovn_reach_each_other_and_every_host_reaches_a_routed_backend()
+    {
+        using var lxd = lab.Client(1);
+        var network = await lxd.GetNetworkAsync(OvnNetworkSettings.NetworkName);
+        Assert.Equal("ovn", network.Type);
+        Assert.Equal("1362", network.Config["bridge.mtu"]); // mesh MTU 1420 - Geneve 58
+
+        var onOvn = new Dictionary<string, string> { ["user.terrarium.route.shop"] = "shop.example.com:8080" };
+        for (var i = 1; i <= 3; i++)
+        {
+            var body = new InstancesPost { Name = $"ovn{i}", Source = new InstanceSource { Alias = LabRunner.ImageAlias } };
+            body.Devices["eth0"] = new() { ["type"] = "nic", ["name"] = "eth0", ["network"] = OvnNetworkSettings.NetworkName };
+            await lxd.LaunchInstanceAsync(body, $"node{i}");
+        }
+        var addresses = new Dictionary<string, string>();
+        await MeshLab.EventuallyAsync(async () =>
+        {
+            foreach (var i in (await lxd.GetInstancesWithStateAsync()).Where(i => i.Name.StartsWith("ovn", StringComparison.Ordinal)))
+                if (RouteSync.WorkloadAddress(i) is { } a) addresses[i.Name] = a;
+            return addresses.Count == 3;
+        }, TimeSpan.FromSeconds(60), "three instances get addresses from OVN's DHCP");
+
+        // Geneve inside WireGuard: every pair across members (userspace datapath in the lab).
+        foreach (var (from, to) in new[] { ("ovn1", "ovn2"), ("ovn2", "ovn3"), ("ovn3", "ovn1") })
+            MeshLab.AssertOk(await lab.Exec(1, "lxc", "exec", from, "--", "ping", "-c", "2", "-W", "3", addresses[to]));
+
+        // A web server on node2, published by a route: node1's and node3's Traefik configuration point at it, and
+        // both hosts (where Traefik runs) fetch the page through OVN, exactly as Traefik's backend call would.
+        MeshLab.AssertOk(await lab.Exec(1, "lxc", "exec", "ovn2", "--", "sh", "-c", "echo served-by-ovn2 > /tmp/index.html && httpd -p 8080 -h /tmp"));
+        await lxd.PatchInstanceConfigAsync("ovn2", onOvn);
+        var url = $"http://{addresses["ovn2"]}:8080";
+        await AllNodesAsync(text => text.Contains("Host(`shop.example.com`)") && text.Contains(url), "the OVN backend in every node's routes");
+        foreach (var node in new[] { 1, 3 })
+        {
+            var fetched = await lab.Exec(node, "timeout", "10", "wget", "-q", "-O-", $"{url}/index.html");
+            MeshLab.AssertOk(fetched);
+            Assert.Equal("served-by-ovn2", fetched.StdOut.Trim());
+        }
+        var fromContainer = await lab.Exec(1, "lxc", "exec", "ovn1", "--", "wget", "-q", "-O-", $"{url}/index.html");
+        Assert.Equal("served-by-ovn2", fromContainer.StdOut.Trim());
+        for (var i = 1; i <= 3; i++)
+        {
+            await lxd.SetInstanceStateAsync($"ovn{i}", "stop", force: true);
+            await lxd.DeleteInstanceAsync($"ovn{i}");
+        }
+    }
+
     private async Task AllNodesAsync(Func<string, bool> holds, string what)
     {
         for (var i = 1; i <= 3; i++)

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+using Terrarium.Cluster.Mesh;
+using Terrarium.Cluster.Ovn;
+using Terrarium.Host.Ovn;
+using Terrarium.Host.Processes;
+using Terrarium.Lxd;
+
+namespace Terrarium.Operations.Ovn;
+
+/// <summary>
+/// T-1: this member's own port on the terrarium-ovn logical switch, so that the host (where Traefik runs)
+/// reaches every instance of the workload network, on whatever member it runs, through OVN. The port is an
+/// OVS internal interface `terrarium-host` bound to logical switch port terrarium-host-MEMBER; OVN hands it
+/// an address of the switch's subnet (dynamic addressing, never one LXD gives to an instance).
+/// </summary>
+public sealed class HostPort(NodeEnvironment env, OvnRuntime ovn)
+{
+    public const string Interface = "terrarium-host";
+
+    /// <returns>The host's address on the workload network, or null while the network does not exist yet.</returns>
+    public async Task<string?> EnsureAsync(LxdClient lxd, string northbound, string member, int mtu, bool userspace, CancellationToken ct)
+    {
+        if (!await lxd.ExistsAsync($"/1.0/networks/{OvnNetworkSettings.NetworkName}", ct)) return null;
+        var network = await lxd.GetNetworkAsync(OvnNetworkSettings.NetworkName, ct);
+        if (MeshSettings.NetworkOf(network.Config.GetValueOrDefault("ipv4.address", "")) is not { } subnet) return null;
+        var prefix = int.Parse(subnet.Split('/')[1]);
+
+        var logicalSwitch = await ovn.NbctlAsync(northbound, "--bare", "--columns=name", "find", "Logical_Switch", $"other_config:subnet=\"{subnet}\"");
+        if (logicalSwitch.Length == 0) return null; // LXD has not set the network up in OVN yet
+        var port = $"terrarium-host-{member}";
+        var mac = MacFor(member);
+        await ovn.NbctlAsync(northbound, "--may-exist", "lsp-add", logicalSwitch, port, "--", "lsp-set-addresses", port, $"{mac} dynamic");
+        string? ip = null;
+        for (var i = 0; i < 50 && ip is null; i++)
+        {
+            var dynamic = (await ovn.NbctlAsync(northbound, "get", "Logical_Switch_Port", port, "dynamic_addresses")).Trim('"');
+            ip = dynamic.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).FirstOrDefault();
+            if (ip is null) await Task.Delay(100, ct); // northd assigns it in a moment
+        }
+        if (ip is null) return null;
+
+        await ovn.VsctlAsync("--may-exist", "add-port", "br-int", Interface, "--", "set", "Interface", Interface, "type=internal",
+            $"external_ids:iface-id={port}", $"mac=\"{mac}\"");
+        await ProcessRunner.RunCheckedAsync(env.Tools.Ip, ["address", "replace", $"{ip}/{prefix}", "dev", Interface]);
+        await ProcessRunner.RunCheckedAsync(env.Tools.Ip, ["link", "set", "dev", Interface, "mtu", mtu.ToString(), "up"]);
+        if (userspace) await new UserspaceNics(env.Tools).TuneHostAsync(Interface);
+        return ip;
+    }
+
+    /// <summary>A stable, locally administered MAC derived from the member name.</summary>
+    public static string MacFor(string member)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"terrarium-host/{member}"));
+        return $"0a:{hash[0]:x2}:{hash[1]:x2}:{hash[2]:x2}:{hash[3]:x2}:{hash[4]:x2}";
+    }
+}
