@@ -1,0 +1,73 @@
+using Terrarium.Cluster.Mesh;
+using Terrarium.Cluster.Ovn;
+using Terrarium.Host.Ovn;
+using Terrarium.Operations.Ovn;
+
+namespace Terrarium.UnitTests.Cluster;
+
+public class OvnPlumbingTests
+{
+    [Theory]
+    [InlineData("10.254.0.1/24", "10.254.0.2-10.254.0.222", "10.254.0.223-10.254.0.254")]
+    [InlineData("192.168.8.1/28", "192.168.8.2-192.168.8.6", "192.168.8.7-192.168.8.14")]
+    public void O1_an_uplink_bridge_lends_its_top_eighth_to_ovn_routers(string bridge, string dhcp, string ovn) =>
+        Assert.Equal((dhcp, ovn), UplinkRanges.Plan(bridge));
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("10.0.0.1/30")]
+    [InlineData("fd42::1/64")]
+    public void O1_bridges_without_room_or_ipv4_get_no_plan(string bridge) => Assert.Null(UplinkRanges.Plan(bridge));
+
+    [Theory]
+    [InlineData("10.68.111.1/24", "10.68.111.0/24")]
+    [InlineData("172.16.5.77/20", "172.16.0.0/20")]
+    public void Interface_addresses_give_their_network(string cidr, string network) => Assert.Equal(network, MeshSettings.NetworkOf(cidr));
+
+    [Fact]
+    public void O2_raft_status_is_read_with_servers_and_their_reachability()
+    {
+        var status = RaftStatusParser.Parse("""
+            be16
+            Name: OVN_Northbound
+            Cluster ID: d9d7 (d9d78330-4b62-415e-81a4-da65fb7013ae)
+            Server ID: be16 (be164265-178f-471d-b121-70f2cb7dac8d)
+            Address: ssl:10.255.54.1:6643
+            Status: cluster member
+            Role: leader
+            Term: 2
+            Servers:
+                3fd9 (3fd9 at ssl:10.255.54.2:6643) next_index=7 match_index=6 last msg 79 ms ago
+                becc (becc at ssl:10.255.54.3:6643) next_index=7 match_index=6 last msg 91234 ms ago
+                be16 (be16 at ssl:10.255.54.1:6643) (self) next_index=5 match_index=6
+            """);
+        Assert.Equal(("leader", "cluster member"), (status.Role, status.Status));
+        Assert.Equal(["ssl:10.255.54.2:6643", "ssl:10.255.54.3:6643", "ssl:10.255.54.1:6643"], status.Servers.Select(s => s.Address));
+        Assert.Equal([true, false, true], status.Servers.Select(s => s.Reachable));
+        Assert.True(status.Servers[2].Self);
+    }
+
+    [Fact]
+    public void T1_host_port_macs_are_stable_and_locally_administered()
+    {
+        Assert.Equal(HostPort.MacFor("node1"), HostPort.MacFor("node1"));
+        Assert.NotEqual(HostPort.MacFor("node1"), HostPort.MacFor("node2"));
+        Assert.StartsWith("0a:", HostPort.MacFor("node1"));
+    }
+
+    [Fact]
+    public void O3_a_member_certificate_is_issued_only_for_its_own_request()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var ca = OvnPki.CreateCa(now);
+        var (_, request) = OvnPki.CreateMemberRequest("node2");
+        var certificate = OvnPki.Sign(ca, request, "node2", now);
+        Assert.True(OvnPki.IsValidFor(certificate, ca.CertificatePem, "node2", now));
+        Assert.False(OvnPki.IsValidFor(certificate, ca.CertificatePem, "node3", now));
+        Assert.False(OvnPki.IsValidFor(certificate, OvnPki.CreateCa(now).CertificatePem, "node2", now)); // another CA
+        Assert.True(OvnPki.Answers(certificate, request));
+        Assert.False(OvnPki.Answers(certificate, OvnPki.CreateMemberRequest("node2").RequestPem));
+        Assert.Throws<Terrarium.Cluster.Validation.InputException>(() => OvnPki.Sign(ca, request, "node3", now)); // cannot claim another member
+        Assert.DoesNotContain("PRIVATE", ca.ToString());
+    }
+}
