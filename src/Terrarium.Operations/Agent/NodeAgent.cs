@@ -8,9 +8,10 @@ using Terrarium.Operations.Ovn;
 namespace Terrarium.Operations.Agent;
 
 /// <summary>
-/// C-12: keeps this node converged. Relevant LXD lifecycle events (Terrarium's shared records, cluster
-/// membership, instances) trigger a pass within a debounce window; a periodic resync heals anything an
-/// event missed; the earliest invite expiry also wakes it so that expired invites are cleaned on time.
+/// C-12: keeps this node converged with two workers fed by LXD's lifecycle events. The cluster worker handles
+/// Terrarium's shared records and membership (mesh, firewall, OVN); the route worker handles instance events
+/// (routes, T-2/T-3), so a route change never waits behind a slower cluster pass. Both resync periodically to
+/// heal anything an event missed; the cluster worker also wakes at the next invite expiry.
 /// </summary>
 public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
 {
@@ -20,30 +21,33 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
     private static readonly TimeSpan FollowUp = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MembershipRetry = TimeSpan.FromSeconds(2);
 
-    // Wake-ups carry their reason; a full pass is needed unless every queued reason concerns instances only.
-    private readonly Channel<Wake> _wake = Channel.CreateUnbounded<Wake>();
+    private readonly Channel<Wake> _cluster = Channel.CreateUnbounded<Wake>();
+    private readonly Channel<Wake> _instances = Channel.CreateUnbounded<Wake>();
+    private readonly NodeConverger _converger = new(env);
 
-    private sealed record Wake(string Reason, bool RoutesOnly);
+    /// <param name="Instances">For instance events: the instances they named (null: look at all).</param>
+    private sealed record Wake(string Reason, IReadOnlySet<string>? Instances = null);
 
     public async Task RunAsync(CancellationToken ct)
     {
         env.Log($"agent started (resync every {resyncInterval.TotalSeconds:0.#}s, LXD at {env.LxdSocket})");
         var pump = Task.Run(() => PumpEventsAsync(ct), ct);
-        var converger = new NodeConverger(env);
-        var wake = new Wake("start", RoutesOnly: false);
-        var lastFull = DateTimeOffset.MinValue;
-        var reported = new HashSet<string>(); // each malformed route is logged once, not on every pass
+        var routes = Task.Run(() => RouteWorkerAsync(ct), ct);
+        await ClusterWorkerAsync(ct);
+        await Task.WhenAll(pump, routes).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private async Task ClusterWorkerAsync(CancellationToken ct)
+    {
+        var wake = new Wake("start");
         var followUps = 0;
         while (!ct.IsCancellationRequested)
         {
             var wait = resyncInterval;
             try
             {
-                var routesOnly = wake.RoutesOnly && env.Clock() - lastFull < resyncInterval;
-                var result = await converger.ConvergeAsync(ct, routesOnly: routesOnly);
-                if (!routesOnly) lastFull = env.Clock();
-                if (result.Changed) env.Log($"converged ({wake.Reason}): {Describe(result, routesOnly)}");
-                foreach (var error in (result.Routes?.Errors ?? []).Where(reported.Add)) env.Log($"route ignored: {error}");
+                var result = await _converger.ConvergeAsync(ct, includeRoutes: false);
+                if (result.Changed) env.Log($"converged ({wake.Reason}): {Describe(result)}");
                 if (result.OvnError is { } ovnError)
                 {
                     env.Log($"OVN: {ovnError}; retrying in {RetryAfterFailure.TotalSeconds:0}s");
@@ -53,7 +57,6 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 if (result.Ovn?.MembershipPending == true && MembershipRetry < wait) wait = MembershipRetry;
                 if (result.NextExpiry is { } expiry && expiry - env.Clock() < wait)
                     wait = (expiry - env.Clock()).Add(TimeSpan.FromMilliseconds(200));
-                if (result.AwaitingAddresses && AddressRetry < wait) wait = AddressRetry;
                 // LXD forwards a new member's events only once every member listens to it: look again soon.
                 if (wake.Reason.StartsWith("cluster-member-", StringComparison.Ordinal)) followUps = 2;
                 if (followUps > 0 && FollowUp < wait)
@@ -67,35 +70,56 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 env.Log($"convergence failed ({wake.Reason}): {e.Message}; retrying in {RetryAfterFailure.TotalSeconds:0}s");
                 wait = RetryAfterFailure;
             }
-            wake = await NextWakeAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, ct);
+            wake = await NextWakeAsync(_cluster, wait, ct);
         }
-        await pump.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    private static string Describe(ConvergeResult r, bool routesOnly)
+    private async Task RouteWorkerAsync(CancellationToken ct)
     {
-        var routes = r.Routes is { } rs ? $"routes {(rs.Changed ? "updated" : "unchanged")} ({rs.Routes} route(s), {rs.Backends} backend(s))" : "";
-        return routesOnly ? routes
-            : $"{r.State}, {r.Peers} peer(s), mesh {(r.MeshChanged ? "updated" : "unchanged")}, firewall {(r.FirewallChanged ? "updated" : "unchanged")}, " +
-              $"{r.RecordsCleaned} record(s) cleaned, OVN {r.Ovn?.State ?? "failed"}{(r.Ovn?.Central == true ? " (central)" : "")}" +
-              $"{(routes.Length > 0 ? ", " + routes : "")}";
+        var wake = new Wake("start");
+        var reported = new HashSet<string>(); // each malformed route is logged once, not on every pass
+        while (!ct.IsCancellationRequested)
+        {
+            var wait = resyncInterval;
+            try
+            {
+                var result = await _converger.SyncRoutesAsync(wake.Instances, ct);
+                if (result.Routes is { Changed: true } r)
+                    env.Log($"routes updated ({wake.Reason}): {r.Routes} route(s), {r.Backends} backend(s)");
+                foreach (var bad in (result.Routes?.Errors ?? []).Where(reported.Add)) env.Log($"route ignored: {bad}");
+                if (result.AwaitingAddresses) wait = AddressRetry; // a just-started instance gets its address in a moment
+                if (result.OvnError is { } error) env.Log($"OVN: {error}");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                env.Log($"route sync failed ({wake.Reason}): {e.Message}; retrying in {RetryAfterFailure.TotalSeconds:0}s");
+                wait = RetryAfterFailure;
+            }
+            wake = await NextWakeAsync(_instances, wait, ct);
+        }
     }
 
-    private async Task<Wake> NextWakeAsync(TimeSpan wait, CancellationToken ct)
+    private static string Describe(ConvergeResult r) =>
+        $"{r.State}, {r.Peers} peer(s), mesh {(r.MeshChanged ? "updated" : "unchanged")}, firewall {(r.FirewallChanged ? "updated" : "unchanged")}, " +
+        $"{r.RecordsCleaned} record(s) cleaned, OVN {r.Ovn?.State ?? "failed"}{(r.Ovn?.Central == true ? " (central)" : "")}";
+
+    /// <summary>The next reason to work: events within a debounce window merge into one; a timeout is a full resync.</summary>
+    private static async Task<Wake> NextWakeAsync(Channel<Wake> channel, TimeSpan wait, CancellationToken ct)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timer.CancelAfter(wait);
+        timer.CancelAfter(wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
         try
         {
-            var first = await _wake.Reader.ReadAsync(timer.Token);
+            var first = await channel.Reader.ReadAsync(timer.Token);
             await Task.Delay(Debounce, ct); // let a burst of events settle into one pass
-            var routesOnly = first.RoutesOnly;
-            while (_wake.Reader.TryRead(out var more)) routesOnly &= more.RoutesOnly;
-            return first with { RoutesOnly = routesOnly };
+            HashSet<string>? names = first.Instances is null ? null : new(first.Instances, StringComparer.Ordinal);
+            while (channel.Reader.TryRead(out var more))
+                if (more.Instances is null) names = null; else names?.UnionWith(more.Instances);
+            return first with { Instances = names };
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return new Wake("resync", RoutesOnly: false);
+            return new Wake("resync");
         }
     }
 
@@ -108,11 +132,19 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             {
                 await using var events = await LxdEventStream.ConnectAsync(LxdEndpoint.UnixSocket(env.LxdSocket), "lifecycle", allProjects: true, ct);
                 backoff = TimeSpan.FromSeconds(1);
-                _wake.Writer.TryWrite(new Wake("events reconnected", RoutesOnly: false)); // anything missed while disconnected
+                // Anything may have been missed while disconnected.
+                _cluster.Writer.TryWrite(new Wake("events reconnected"));
+                _instances.Writer.TryWrite(new Wake("events reconnected"));
                 await foreach (var e in events.ReadAllAsync(ct))
-                    if (IsRelevant(e))
-                        _wake.Writer.TryWrite(new Wake($"{e.LifecycleAction} {e.LifecycleSource}",
-                            RoutesOnly: e.LifecycleAction!.StartsWith("instance-", StringComparison.Ordinal) && e.Project != Cluster.Config.SharedConfig.Project));
+                {
+                    if (!IsRelevant(e)) continue;
+                    var reason = $"{e.LifecycleAction} {e.LifecycleSource}";
+                    if (InstanceOf(e) is { } instance) _instances.Writer.TryWrite(new Wake(reason, new HashSet<string> { instance }));
+                    else if (e.LifecycleAction!.StartsWith("instance-", StringComparison.Ordinal)) _instances.Writer.TryWrite(new Wake(reason));
+                    else _cluster.Writer.TryWrite(new Wake(reason));
+                    // Membership decides which routes can be served (T-3): the route worker looks at everything then.
+                    if (e.LifecycleAction!.StartsWith("cluster-member-", StringComparison.Ordinal)) _instances.Writer.TryWrite(new Wake(reason));
+                }
             }
             catch (LxdException e)
             {
@@ -125,6 +157,21 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             await Task.Delay(backoff, ct).ContinueWith(_ => { }, TaskScheduler.Default);
             backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
         }
+    }
+
+    /// <summary>The instance an instance-* event is about (default project), or null for anything else.</summary>
+    public static string? InstanceOf(LxdEvent e)
+    {
+        // A rename changes which name is cached: that takes a full look.
+        if (e.LifecycleAction?.StartsWith("instance-", StringComparison.Ordinal) != true || e.LifecycleAction == "instance-renamed" ||
+            e.Project is not ("" or "default")) return null;
+        var source = e.LifecycleSource ?? "";
+        const string prefix = "/1.0/instances/";
+        if (!source.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        var rest = source[prefix.Length..];
+        var end = rest.IndexOfAny(['/', '?']);
+        var name = Uri.UnescapeDataString(end < 0 ? rest : rest[..end]);
+        return name.Length > 0 ? name : null;
     }
 
     public static bool IsRelevant(LxdEvent e) =>

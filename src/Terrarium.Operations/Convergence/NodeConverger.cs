@@ -39,30 +39,18 @@ public sealed class NodeConverger(NodeEnvironment env)
 {
     public static readonly TimeSpan LeaseGrace = TimeSpan.FromMinutes(10);
 
+    // One per converger: it remembers instances between passes so that an instance event costs one or two calls.
+    private readonly RouteSync _routes = new(env);
+
     /// <param name="fromLifecycle">True when init/join call it themselves (their journal is still open then).</param>
-    /// <param name="routesOnly">Only re-render the routes (an instance changed; mesh and firewall cannot have).</param>
-    public async Task<ConvergeResult> ConvergeAsync(CancellationToken ct = default, bool fromLifecycle = false, bool routesOnly = false)
+    /// <param name="includeRoutes">False when the caller keeps routes in step itself (the agent's route worker).</param>
+    public async Task<ConvergeResult> ConvergeAsync(CancellationToken ct = default, bool fromLifecycle = false, bool includeRoutes = true)
     {
         var identity = NodeIdentity.Load(env.Layout);
         var key = KeyStore.Load(env.Layout);
         if (identity is null || key is null || (!fromLifecycle && LifecycleInProgress())) return Nothing(ConvergeResult.NotMember);
 
         using var lxd = env.Lxd();
-        if (routesOnly)
-        {
-            // An instance changed: mesh and firewall cannot have. Every LXD call here crosses the mesh to the
-            // database leader, so the fast path makes only the calls routes need.
-            var routes = await new RouteSync(env).SyncAsync(lxd, ct);
-            try
-            {
-                await new OvnConverger(env).TuneLocalInstancesAsync(lxd, identity.Member, ct);
-            }
-            catch (Exception e) when (e is ProcessFailedException or LxdException or IOException)
-            {
-                return Nothing(ConvergeResult.Member) with { Routes = routes, OvnError = e.Message };
-            }
-            return Nothing(ConvergeResult.Member) with { Routes = routes };
-        }
         var server = await lxd.GetServerAsync(ct);
         if (!server.Environment.ServerClustered)
         {
@@ -93,9 +81,31 @@ public sealed class NodeConverger(NodeEnvironment env)
         {
             ovnError = e.Message;
         }
-        var routeResult = await new RouteSync(env).SyncAsync(lxd, ct);
+        var routeResult = includeRoutes ? await _routes.SyncAsync(lxd, ct) : null;
         return new ConvergeResult(ConvergeResult.Member, desired.Peers.Count, meshChanged, firewallChanged, cleaned, config.NextExpiry(env.Clock()),
             routeResult, ovn, ovnError);
+    }
+
+    /// <summary>
+    /// T-2/T-3 on their own: re-render the routes after instance events (only <paramref name="instances"/> are
+    /// re-read; null means all), and tune the NICs of local instances for the userspace datapath. Mesh and
+    /// firewall cannot change with an instance, and every LXD call crosses the mesh to the database leader.
+    /// </summary>
+    public async Task<ConvergeResult> SyncRoutesAsync(IReadOnlyCollection<string>? instances, CancellationToken ct)
+    {
+        var identity = NodeIdentity.Load(env.Layout);
+        if (identity is null || LifecycleInProgress()) return Nothing(ConvergeResult.NotMember);
+        using var lxd = env.Lxd();
+        var routes = await _routes.SyncAsync(lxd, ct, instances);
+        try
+        {
+            await new OvnConverger(env).TuneLocalInstancesAsync(lxd, identity.Member, ct);
+        }
+        catch (Exception e) when (e is ProcessFailedException or LxdException or IOException)
+        {
+            return Nothing(ConvergeResult.Member) with { Routes = routes, OvnError = e.Message };
+        }
+        return Nothing(ConvergeResult.Member) with { Routes = routes };
     }
 
     /// <summary>Writes the wg(8) config (0600: it holds the private key) and applies it live.</summary>

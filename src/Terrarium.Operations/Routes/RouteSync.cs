@@ -12,26 +12,63 @@ public sealed record RouteSyncResult(bool Changed, int Routes, int Backends, IRe
 /// <summary>
 /// T-1..T-3: renders Traefik's dynamic configuration on this node from the routes declared on every instance
 /// of the cluster, and writes it atomically, only when it changed (Traefik's file provider reloads on rename).
+/// It keeps what it last saw: an event about a few instances refreshes only those (every LXD call crosses the
+/// mesh to the database leader), a full sync refreshes everything, members included.
 /// </summary>
 public sealed class RouteSync(NodeEnvironment env)
 {
-    public async Task<RouteSyncResult> SyncAsync(LxdClient lxd, CancellationToken ct)
+    private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
+    private HashSet<string>? _online;
+
+    /// <param name="changed">Instances an event named; null (or a first sync) means look at everything.</param>
+    public async Task<RouteSyncResult> SyncAsync(LxdClient lxd, CancellationToken ct, IReadOnlyCollection<string>? changed = null)
     {
-        var membersCall = lxd.GetClusterMembersAsync(ct);
-        var instancesCall = lxd.GetInstancesAsync(ct: ct);
-        var online = (await membersCall).Where(m => m.Status == "Online").Select(m => m.ServerName).ToHashSet();
-        // Config for all, runtime state (addresses) only for routed instances that can serve: asking LXD for the
-        // state of every instance costs a round trip to every member.
-        var instances = await instancesCall;
-        var serving = instances.Where(i => i.Status == "Running" && online.Contains(i.Location) &&
-                                           i.Config.Keys.Any(k => k.StartsWith(RouteDeclaration.KeyPrefix, StringComparison.Ordinal))).ToList();
-        var states = await Task.WhenAll(serving.Select(async i => (i.Name, State: await TryStateAsync(lxd, i.Name, ct))));
-        foreach (var (name, state) in states) instances.First(i => i.Name == name).State = state;
-        var plan = RoutePlanner.Plan(instances.Select(i => new RoutedInstance(i.Name, i.Status, i.Location, i.Config, WorkloadAddress(i))), online);
-        var changed = AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
+        if (changed is null || _online is null)
+        {
+            var membersCall = lxd.GetClusterMembersAsync(ct);
+            var instancesCall = lxd.GetInstancesAsync(ct: ct);
+            _online = (await membersCall).Where(m => m.Status == "Online").Select(m => m.ServerName).ToHashSet();
+            _instances.Clear();
+            foreach (var i in await instancesCall) _instances[i.Name] = i;
+            await Task.WhenAll(_instances.Values.Where(Serving).Select(i => LoadStateAsync(lxd, i, ct)));
+        }
+        else
+        {
+            await Task.WhenAll(changed.Select(name => RefreshAsync(lxd, name, ct)));
+        }
+        var plan = RoutePlanner.Plan(_instances.Values.Select(i => new RoutedInstance(i.Name, i.Status, i.Location, i.Config, WorkloadAddress(i))), _online);
+        var written = AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
         var routes = plan.Backends.Select(b => (b.Route.Host, b.Route.PathPrefix)).Distinct().Count();
-        return new RouteSyncResult(changed, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress);
+        return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress);
     }
+
+    /// <summary>Re-reads one instance; its address is kept while it runs on the same member, else asked for again.</summary>
+    private async Task RefreshAsync(LxdClient lxd, string name, CancellationToken ct)
+    {
+        Instance fresh;
+        try
+        {
+            fresh = await lxd.GetInstanceAsync(name, ct: ct);
+        }
+        catch (LxdException e) when (e.IsNotFound)
+        {
+            _instances.Remove(name);
+            return;
+        }
+        if (_instances.TryGetValue(name, out var known) && known.Status == fresh.Status && known.Location == fresh.Location &&
+            WorkloadAddress(known) is not null)
+            fresh.State = known.State;
+        _instances[name] = fresh;
+        if (fresh.State is null && Serving(fresh)) await LoadStateAsync(lxd, fresh, ct);
+    }
+
+    // Runtime state (addresses) is only worth asking for routed instances that can serve.
+    private bool Serving(Instance i) =>
+        i.Status == "Running" && _online!.Contains(i.Location) &&
+        i.Config.Keys.Any(k => k.StartsWith(RouteDeclaration.KeyPrefix, StringComparison.Ordinal));
+
+    private static async Task LoadStateAsync(LxdClient lxd, Instance instance, CancellationToken ct) =>
+        instance.State = await TryStateAsync(lxd, instance.Name, ct);
 
     private static async Task<InstanceState?> TryStateAsync(LxdClient lxd, string name, CancellationToken ct)
     {

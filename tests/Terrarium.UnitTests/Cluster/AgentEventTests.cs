@@ -1,0 +1,33 @@
+using System.Text.Json;
+using Terrarium.Lxd.Wire;
+using Terrarium.Operations.Agent;
+
+namespace Terrarium.UnitTests.Cluster;
+
+public class AgentEventTests
+{
+    private static LxdEvent Lifecycle(string action, string source, string project = "default") => new()
+    {
+        Type = "lifecycle", Project = project,
+        Metadata = JsonDocument.Parse($$"""{"action":"{{action}}","source":"{{source}}"}""").RootElement,
+    };
+
+    [Theory]
+    [InlineData("instance-updated", "/1.0/instances/web1", "web1")]
+    [InlineData("instance-started", "/1.0/instances/web%2D2?project=default", "web-2")]
+    [InlineData("instance-snapshot-created", "/1.0/instances/db/snapshots/s0", "db")]
+    [InlineData("instance-renamed", "/1.0/instances/new", null)]
+    [InlineData("profile-updated", "/1.0/profiles/member-node2?project=terrarium", null)]
+    public void C12_instance_events_name_the_instance_to_refresh(string action, string source, string? instance) =>
+        Assert.Equal(instance, NodeAgent.InstanceOf(Lifecycle(action, source)));
+
+    [Fact]
+    public void C12_shared_records_membership_and_instances_wake_the_agent()
+    {
+        Assert.True(NodeAgent.IsRelevant(Lifecycle("profile-created", "/1.0/profiles/invite-node3", "terrarium")));
+        Assert.True(NodeAgent.IsRelevant(Lifecycle("cluster-member-removed", "/1.0/cluster/members/node3")));
+        Assert.True(NodeAgent.IsRelevant(Lifecycle("instance-stopped", "/1.0/instances/web1")));
+        Assert.False(NodeAgent.IsRelevant(Lifecycle("image-created", "/1.0/images/abc")));
+        Assert.Null(NodeAgent.InstanceOf(Lifecycle("instance-updated", "/1.0/instances/web1", "other-project")));
+    }
+}
