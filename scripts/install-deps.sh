@@ -6,7 +6,7 @@ set -euo pipefail
 command -v dotnet >/dev/null || { echo "install-deps.sh: the .NET 10 SDK (dotnet) is required on PATH" >&2; exit 1; }
 
 PKGS=(lxd lxd-client lxcfs liblxc1 uidmap squashfs-tools busybox-static dnsmasq-base rsync xz-utils
-      iproute2 util-linux nftables wireguard-tools wireguard-go iputils-ping socat jq curl openssl ethtool
+      iproute2 util-linux nftables wireguard-tools wireguard-go iputils-ping socat jq curl wget openssl ethtool
       openvswitch-switch openvswitch-common ovn-central ovn-host ovn-common clang zlib1g-dev)
 need=()
 for p in "${PKGS[@]}"; do
