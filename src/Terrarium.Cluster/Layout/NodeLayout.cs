@@ -20,6 +20,8 @@ public sealed record NodeLayout(string Root)
     public string WireGuardPrivateKey => Path.Join(SecretsDir, "wireguard.key");
     public string PendingWireGuardPrivateKey => Path.Join(SecretsDir, "wireguard.key.next");
     public string NodeIdentityFile => Path.Join(ConfigDir, "node.json");
+    /// <summary>Held while a convergence pass changes this host (agent, reconfigure, lifecycle commands).</summary>
+    public string ConvergeLockFile => Under("/run/terrarium/converge.lock");
     public string AgentUnitFile => Under("/etc/systemd/system/terrarium-agent.service");
 
     // OVN (SPEC §5). Runtime folders are the Debian packages' defaults under the root, because LXD 5.0 runs

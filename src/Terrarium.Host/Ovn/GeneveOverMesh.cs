@@ -62,12 +62,22 @@ public sealed partial class GeneveOverMesh(ToolPaths tools, OvnRuntime ovn)
         var shown = await Appctl("ovs/route/show");
         var present = UserRoute().Matches(shown).Select(m => m.Groups["ip"].Value).ToHashSet();
         var wanted = peers.Select(p => p.ToString()).ToHashSet();
-        foreach (var stale in present.Except(wanted)) await Appctl("ovs/route/del", $"{stale}/32");
-        foreach (var peer in wanted.Except(present)) await Appctl("ovs/route/add", $"{peer}/32", Bridge);
+        var changes = present.Except(wanted).Select(ip => new[] { "ovs/route/del", $"{ip}/32" })
+            .Concat(wanted.Except(present).Select(ip => new[] { "ovs/route/add", $"{ip}/32", Bridge })).ToList();
+        foreach (var change in changes)
+        {
+            var result = await ProcessRunner.RunAsync(tools.OvsAppctl, ["-t", ovn.VswitchdControl, .. change], env: ovn.Environment);
+            if (result.Ok) continue;
+            // Another pass (the agent, `reconfigure`) may have made the same change a moment ago: only the end state counts.
+            var now = UserRoute().Matches(await Appctl("ovs/route/show")).Select(m => m.Groups["ip"].Value).ToHashSet();
+            var removing = change[0] == "ovs/route/del";
+            if (removing != now.Contains(change[1][..^3])) continue;
+            throw new ProcessFailedException($"{tools.OvsAppctl} {string.Join(' ', change)}", result);
+        }
     }
 
-    private Task<string> Appctl(params string[] args) =>
-        ProcessRunner.RunCheckedAsync(tools.OvsAppctl, ["-t", ovn.VswitchdControl, .. args], env: ovn.Environment).ContinueWith(t => t.Result.StdOut);
+    private async Task<string> Appctl(params string[] args) =>
+        (await ProcessRunner.RunCheckedAsync(tools.OvsAppctl, ["-t", ovn.VswitchdControl, .. args], env: ovn.Environment)).StdOut;
 
     private async Task<ProcessResult> Ip(bool check, params string[] args) =>
         check ? await ProcessRunner.RunCheckedAsync(tools.Ip, args) : await ProcessRunner.RunAsync(tools.Ip, args);

@@ -38,6 +38,7 @@ public sealed record ConvergeResult(string State, int Peers, bool MeshChanged, b
 public sealed class NodeConverger(NodeEnvironment env)
 {
     public static readonly TimeSpan LeaseGrace = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan ConvergeLockTimeout = TimeSpan.FromMinutes(5);
 
     // One per converger: it remembers instances between passes so that an instance event costs one or two calls.
     private readonly RouteSync _routes = new(env);
@@ -50,6 +51,8 @@ public sealed class NodeConverger(NodeEnvironment env)
         var key = KeyStore.Load(env.Layout);
         if (identity is null || key is null || (!fromLifecycle && LifecycleInProgress())) return Nothing(ConvergeResult.NotMember);
 
+        // The agent and a command may converge at the same moment; their host changes must not interleave.
+        using var hostLock = await HostLock.AcquireAsync(env.Layout.ConvergeLockFile, ConvergeLockTimeout, ct);
         using var lxd = env.Lxd();
         var server = await lxd.GetServerAsync(ct);
         if (!server.Environment.ServerClustered)

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Terrarium.Cluster.Routes;
+using Terrarium.Lxd.Wire;
+
+namespace Terrarium.UnitTests.Lxd;
+
+/// <summary>LXD answers null for the config of an instance whose member is offline; readers must never see null.</summary>
+public class WireNullTests
+{
+    private const string OfflineMemberInstance =
+        """[{"name":"c1","status":"Offline","location":"node3","config":null,"expanded_config":null,"profiles":null,"expanded_devices":null,"project":null}]""";
+
+    [Fact]
+    public void Null_collections_and_strings_from_lxd_read_as_empty()
+    {
+        var i = JsonSerializer.Deserialize(OfflineMemberInstance, LxdJsonContext.Default.ListInstance)!.Single();
+        Assert.Empty(i.Config);
+        Assert.Empty(i.ExpandedConfig);
+        Assert.Empty(i.Profiles);
+        Assert.Empty(i.ExpandedDevices);
+        Assert.Equal("", i.Project);
+    }
+
+    [Fact]
+    public void T2_route_planning_skips_an_instance_on_an_offline_member()
+    {
+        var i = JsonSerializer.Deserialize(OfflineMemberInstance, LxdJsonContext.Default.ListInstance)!.Single();
+        var plan = RoutePlanner.Plan([new RoutedInstance(i.Name, i.Status, i.Location, i.Config, null)], new HashSet<string> { "node1" });
+        Assert.Empty(plan.Backends);
+        Assert.Empty(plan.Errors);
+    }
+}
