@@ -8,7 +8,7 @@ namespace Terrarium.UnitTests.Lxd;
 public class WireNullTests
 {
     private const string OfflineMemberInstance =
-        """[{"name":"c1","status":"Offline","location":"node3","config":null,"expanded_config":null,"profiles":null,"expanded_devices":null,"project":null}]""";
+        """[{"name":"c1","status":"Error","location":"node3","config":null,"expanded_config":null,"profiles":null,"expanded_devices":null,"project":null}]""";
 
     [Fact]
     public void Null_collections_and_strings_from_lxd_read_as_empty()
