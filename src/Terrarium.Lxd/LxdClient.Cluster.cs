@@ -6,17 +6,17 @@ namespace Terrarium.Lxd;
 
 public sealed partial class LxdClient
 {
-    public Task<ClusterInfo> GetClusterAsync(CancellationToken ct = default) => GetAsync("/1.0/cluster", Json.ClusterInfo, ct);
+    public Task<ClusterInfo> GetClusterAsync(CancellationToken ct = default) => GetAsync("/1.0/cluster", LxdJson.Info<ClusterInfo>(), ct);
 
     public Task<List<ClusterMember>> GetClusterMembersAsync(CancellationToken ct = default) =>
-        GetAsync("/1.0/cluster/members?recursion=1", Json.ListClusterMember, ct);
+        GetAsync("/1.0/cluster/members?recursion=1", LxdJson.Info<List<ClusterMember>>(), ct);
 
     public Task<ClusterMember> GetClusterMemberAsync(string name, CancellationToken ct = default) =>
-        GetAsync($"/1.0/cluster/members/{Escape(name)}", Json.ClusterMember, ct);
+        GetAsync($"/1.0/cluster/members/{Escape(name)}", LxdJson.Info<ClusterMember>(), ct);
 
     /// <summary>Bootstrap or join (PUT /1.0/cluster); waits for the operation.</summary>
     public Task UpdateClusterAsync(ClusterPut body, IProgress<Operation>? progress = null, CancellationToken ct = default) =>
-        SendJsonAsync(HttpMethod.Put, "/1.0/cluster", body, Json.ClusterPut, ct, progress: progress);
+        SendJsonAsync(HttpMethod.Put, "/1.0/cluster", body, LxdJson.Info<ClusterPut>(), ct, progress: progress);
 
     /// <summary>
     /// Asks for a join token for <paramref name="serverName"/>. The returned string is encoded exactly as
@@ -32,10 +32,10 @@ public sealed partial class LxdClient
     public async Task<(ClusterJoinToken Token, string Encoded, string OperationId)> CreateJoinTokenWithOperationAsync(string serverName, CancellationToken ct = default)
     {
         var (response, _) = await SendAsync(HttpMethod.Post, "/1.0/cluster/members",
-            System.Net.Http.Json.JsonContent.Create(new ClusterMembersPost { ServerName = serverName }, Json.ClusterMembersPost), null, ct);
-        var op = response.Metadata.Deserialize(Json.Operation)
+            System.Net.Http.Json.JsonContent.Create(new ClusterMembersPost { ServerName = serverName }, LxdJson.Info<ClusterMembersPost>()), null, ct);
+        var op = response.Metadata.Deserialize(LxdJson.Info<Operation>())
                  ?? throw new LxdException("LXD returned no operation for the join token request.");
-        var meta = op.Metadata.Deserialize(Json.JoinTokenOperationMetadata)
+        var meta = op.Metadata.Deserialize(LxdJson.Info<JoinTokenOperationMetadata>())
                    ?? throw new LxdException("LXD returned no join token metadata.");
         var token = new ClusterJoinToken
         {
@@ -46,14 +46,14 @@ public sealed partial class LxdClient
     }
 
     public static string EncodeJoinToken(ClusterJoinToken token) =>
-        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(token, Json.ClusterJoinToken));
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(token, LxdJson.Info<ClusterJoinToken>()));
 
     /// <summary>Decodes a join token; returns null when it is not a well-formed LXD token.</summary>
     public static ClusterJoinToken? DecodeJoinToken(string encoded)
     {
         try
         {
-            var token = JsonSerializer.Deserialize(Convert.FromBase64String(encoded.Trim()), Json.ClusterJoinToken);
+            var token = JsonSerializer.Deserialize(Convert.FromBase64String(encoded.Trim()), LxdJson.Info<ClusterJoinToken>());
             return token is { ServerName.Length: > 0, Secret.Length: > 0, Fingerprint.Length: > 0, Addresses.Count: > 0 } ? token : null;
         }
         catch (Exception e) when (e is FormatException or JsonException or DecoderFallbackException)
@@ -83,7 +83,7 @@ public sealed partial class LxdClient
             {
                 try
                 {
-                    var local = await GetAsync(path, Json.ConfiguredEntity, ct);
+                    var local = await GetAsync(path, LxdJson.Info<ConfiguredEntity>(), ct);
                     value = local.Config.GetValueOrDefault(key.Key, "");
                 }
                 catch (LxdException e) when (e.IsNotFound)
@@ -102,5 +102,5 @@ public sealed partial class LxdClient
     /// <summary>POST /1.0/cluster/members/NAME/state with action "evacuate" or "restore".</summary>
     public Task SetClusterMemberStateAsync(string name, string action, IProgress<Operation>? progress = null, CancellationToken ct = default) =>
         SendJsonAsync(HttpMethod.Post, $"/1.0/cluster/members/{Escape(name)}/state",
-            new ClusterMemberStatePost { Action = action }, Json.ClusterMemberStatePost, ct, progress: progress);
+            new ClusterMemberStatePost { Action = action }, LxdJson.Info<ClusterMemberStatePost>(), ct, progress: progress);
 }

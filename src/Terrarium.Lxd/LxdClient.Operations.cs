@@ -6,7 +6,7 @@ namespace Terrarium.Lxd;
 public sealed partial class LxdClient
 {
     public Task<Operation> GetOperationAsync(string idOrPath, CancellationToken ct = default) =>
-        GetAsync(OperationPath(idOrPath), Json.Operation, ct);
+        GetAsync(OperationPath(idOrPath), LxdJson.Info<Operation>(), ct);
 
     /// <summary>
     /// Waits for an operation to finish. Uses LXD's long-poll /wait with a short timeout so that the
@@ -18,7 +18,7 @@ public sealed partial class LxdClient
         var path = OperationPath(idOrPath);
         while (true)
         {
-            var op = await GetAsync($"{path}/wait?timeout=1", Json.Operation, ct);
+            var op = await GetAsync($"{path}/wait?timeout=1", LxdJson.Info<Operation>(), ct);
             progress?.Report(op);
             if (!op.IsFinal) continue;
             if (!op.Succeeded) throw new LxdOperationFailedException(op.Id, op.Err is { Length: > 0 } e ? e : op.Status);

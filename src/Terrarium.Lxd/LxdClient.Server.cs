@@ -4,11 +4,11 @@ namespace Terrarium.Lxd;
 
 public sealed partial class LxdClient
 {
-    public Task<ServerInfo> GetServerAsync(CancellationToken ct = default) => GetAsync("/1.0", Json.ServerInfo, ct);
+    public Task<ServerInfo> GetServerAsync(CancellationToken ct = default) => GetAsync("/1.0", LxdJson.Info<ServerInfo>(), ct);
 
     /// <summary>Changes server config keys with ETag concurrency; a null value removes the key.</summary>
     public Task<ServerInfo> SetServerConfigAsync(IReadOnlyDictionary<string, string?> changes, CancellationToken ct = default) =>
-        UpdateAsync("/1.0", Json.ServerInfo, Json.ServerPut, current =>
+        UpdateAsync("/1.0", LxdJson.Info<ServerInfo>(), LxdJson.Info<ServerPut>(), current =>
         {
             var config = new Dictionary<string, string>(current.Config);
             foreach (var (key, value) in changes)

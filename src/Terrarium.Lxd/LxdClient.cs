@@ -17,7 +17,6 @@ public sealed partial class LxdClient : IDisposable
 {
     private readonly SocketsHttpHandler _handler;
     private readonly HttpClient _http;
-    private static LxdJsonContext Json => LxdJsonContext.Default;
 
     public LxdEndpoint Endpoint { get; }
 
@@ -62,7 +61,7 @@ public sealed partial class LxdClient : IDisposable
             LxdResponse? decoded = null;
             try
             {
-                if (body.Length > 0) decoded = JsonSerializer.Deserialize(body, Json.LxdResponse);
+                if (body.Length > 0) decoded = JsonSerializer.Deserialize(body, LxdJson.Info<LxdResponse>());
             }
             catch (JsonException)
             {

@@ -67,7 +67,7 @@ public sealed class LxdEventStream : IAsyncDisposable
             LxdEvent? ev = null;
             try
             {
-                ev = JsonSerializer.Deserialize(message.GetBuffer().AsSpan(0, (int)message.Length), LxdJsonContext.Default.LxdEvent);
+                ev = JsonSerializer.Deserialize(message.GetBuffer().AsSpan(0, (int)message.Length), LxdJson.Info<LxdEvent>());
             }
             catch (JsonException)
             {

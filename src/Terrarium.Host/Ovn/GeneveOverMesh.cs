@@ -59,22 +59,26 @@ public sealed partial class GeneveOverMesh(ToolPaths tools, OvnRuntime ovn)
     /// <summary>OVS's own routes: each peer's mesh address via br-mesh; routes for peers that left are removed.</summary>
     private async Task SyncOvsRoutesAsync(IReadOnlyCollection<IPAddress> peers)
     {
-        var shown = await Appctl("ovs/route/show");
-        var present = UserRoute().Matches(shown).Select(m => m.Groups["ip"].Value).ToHashSet();
+        var present = await OvsMeshRoutesAsync();
         var wanted = peers.Select(p => p.ToString()).ToHashSet();
-        var changes = present.Except(wanted).Select(ip => new[] { "ovs/route/del", $"{ip}/32" })
-            .Concat(wanted.Except(present).Select(ip => new[] { "ovs/route/add", $"{ip}/32", Bridge })).ToList();
-        foreach (var change in changes)
-        {
-            var result = await ProcessRunner.RunAsync(tools.OvsAppctl, ["-t", ovn.VswitchdControl, .. change], env: ovn.Environment);
-            if (result.Ok) continue;
-            // Another pass (the agent, `reconfigure`) may have made the same change a moment ago: only the end state counts.
-            var now = UserRoute().Matches(await Appctl("ovs/route/show")).Select(m => m.Groups["ip"].Value).ToHashSet();
-            var removing = change[0] == "ovs/route/del";
-            if (removing != now.Contains(change[1][..^3])) continue;
-            throw new ProcessFailedException($"{tools.OvsAppctl} {string.Join(' ', change)}", result);
-        }
+        foreach (var stale in present.Except(wanted)) await ChangeOvsRouteAsync(stale, add: false);
+        foreach (var peer in wanted.Except(present)) await ChangeOvsRouteAsync(peer, add: true);
     }
+
+    /// <summary>
+    /// Adds or removes one route. A refusal only counts when the route is still not as wanted: once, in the lab,
+    /// `ovs/route/del` answered "Not found" for a route listed a moment before, and the member removal failed on it.
+    /// </summary>
+    private async Task ChangeOvsRouteAsync(string peer, bool add)
+    {
+        string[] args = add ? ["ovs/route/add", $"{peer}/32", Bridge] : ["ovs/route/del", $"{peer}/32"];
+        var result = await ProcessRunner.RunAsync(tools.OvsAppctl, ["-t", ovn.VswitchdControl, .. args], env: ovn.Environment);
+        if (!result.Ok && (await OvsMeshRoutesAsync()).Contains(peer) != add)
+            throw new ProcessFailedException($"{tools.OvsAppctl} {string.Join(' ', args)}", result);
+    }
+
+    private async Task<HashSet<string>> OvsMeshRoutesAsync() =>
+        UserRoute().Matches(await Appctl("ovs/route/show")).Select(m => m.Groups["ip"].Value).ToHashSet();
 
     private async Task<string> Appctl(params string[] args) =>
         (await ProcessRunner.RunCheckedAsync(tools.OvsAppctl, ["-t", ovn.VswitchdControl, .. args], env: ovn.Environment)).StdOut;

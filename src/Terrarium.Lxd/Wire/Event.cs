@@ -6,10 +6,10 @@ namespace Terrarium.Lxd.Wire;
 /// <summary>One message of the /1.0/events websocket.</summary>
 public sealed class LxdEvent
 {
-    [JsonPropertyName("type")] public string Type { get; set => field = value ?? ""; } = "";
+    [JsonPropertyName("type")] public string Type { get; set; } = "";
     [JsonPropertyName("timestamp")] public DateTimeOffset Timestamp { get; set; }
-    [JsonPropertyName("location")] public string Location { get; set => field = value ?? ""; } = "";
-    [JsonPropertyName("project")] public string Project { get; set => field = value ?? ""; } = "";
+    [JsonPropertyName("location")] public string Location { get; set; } = "";
+    [JsonPropertyName("project")] public string Project { get; set; } = "";
     [JsonPropertyName("metadata")] public JsonElement Metadata { get; set; }
 
     /// <summary>For lifecycle events: e.g. "instance-started", "project-updated".</summary>

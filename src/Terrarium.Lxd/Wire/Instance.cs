@@ -5,18 +5,18 @@ namespace Terrarium.Lxd.Wire;
 /// <summary>GET /1.0/instances?recursion=1 element (the fields Terrarium reads).</summary>
 public sealed class Instance
 {
-    [JsonPropertyName("name")] public string Name { get; set => field = value ?? ""; } = "";
-    [JsonPropertyName("status")] public string Status { get; set => field = value ?? ""; } = "";
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("status")] public string Status { get; set; } = "";
     [JsonPropertyName("status_code")] public int StatusCode { get; set; }
-    [JsonPropertyName("type")] public string Type { get; set => field = value ?? ""; } = "";
-    [JsonPropertyName("location")] public string Location { get; set => field = value ?? ""; } = "";
-    [JsonPropertyName("project")] public string Project { get; set => field = value ?? ""; } = "";
-    [JsonPropertyName("architecture")] public string Architecture { get; set => field = value ?? ""; } = "";
+    [JsonPropertyName("type")] public string Type { get; set; } = "";
+    [JsonPropertyName("location")] public string Location { get; set; } = "";
+    [JsonPropertyName("project")] public string Project { get; set; } = "";
+    [JsonPropertyName("architecture")] public string Architecture { get; set; } = "";
     [JsonPropertyName("stateful")] public bool Stateful { get; set; }
-    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set => field = value ?? []; } = [];
-    [JsonPropertyName("expanded_config")] public Dictionary<string, string> ExpandedConfig { get; set => field = value ?? []; } = [];
-    [JsonPropertyName("profiles")] public List<string> Profiles { get; set => field = value ?? []; } = [];
-    [JsonPropertyName("expanded_devices")] public Dictionary<string, Dictionary<string, string>> ExpandedDevices { get; set => field = value ?? []; } = [];
+    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
+    [JsonPropertyName("expanded_config")] public Dictionary<string, string> ExpandedConfig { get; set; } = [];
+    [JsonPropertyName("profiles")] public List<string> Profiles { get; set; } = [];
+    [JsonPropertyName("expanded_devices")] public Dictionary<string, Dictionary<string, string>> ExpandedDevices { get; set; } = [];
 
     /// <summary>Only filled with ?recursion=2 (GET /1.0/instances) or from GET /1.0/instances/NAME/state.</summary>
     [JsonPropertyName("state")] public InstanceState? State { get; set; }
@@ -25,34 +25,34 @@ public sealed class Instance
 /// <summary>GET /1.0/instances/NAME/state (the network part Terrarium reads).</summary>
 public sealed class InstanceState
 {
-    [JsonPropertyName("status")] public string Status { get; set => field = value ?? ""; } = "";
+    [JsonPropertyName("status")] public string Status { get; set; } = "";
     [JsonPropertyName("pid")] public int Pid { get; set; }
     [JsonPropertyName("network")] public Dictionary<string, InstanceNetworkState>? Network { get; set; }
 }
 
 public sealed class InstanceNetworkState
 {
-    [JsonPropertyName("addresses")] public List<InstanceAddress> Addresses { get; set => field = value ?? []; } = [];
-    [JsonPropertyName("host_name")] public string HostName { get; set => field = value ?? ""; } = "";
+    [JsonPropertyName("addresses")] public List<InstanceAddress> Addresses { get; set; } = [];
+    [JsonPropertyName("host_name")] public string HostName { get; set; } = "";
 }
 
 public sealed class InstanceAddress
 {
-    [JsonPropertyName("family")] public string Family { get; set => field = value ?? ""; } = "";
-    [JsonPropertyName("address")] public string Address { get; set => field = value ?? ""; } = "";
-    [JsonPropertyName("netmask")] public string Netmask { get; set => field = value ?? ""; } = "";
-    [JsonPropertyName("scope")] public string Scope { get; set => field = value ?? ""; } = "";
+    [JsonPropertyName("family")] public string Family { get; set; } = "";
+    [JsonPropertyName("address")] public string Address { get; set; } = "";
+    [JsonPropertyName("netmask")] public string Netmask { get; set; } = "";
+    [JsonPropertyName("scope")] public string Scope { get; set; } = "";
 }
 
 /// <summary>POST /1.0/instances (create from a local image alias).</summary>
 public sealed class InstancesPost
 {
-    [JsonPropertyName("name")] public string Name { get; set => field = value ?? ""; } = "";
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
     [JsonPropertyName("type")] public string Type { get; set; } = "container";
-    [JsonPropertyName("source")] public InstanceSource Source { get; set => field = value ?? new(); } = new();
-    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set => field = value ?? []; } = [];
+    [JsonPropertyName("source")] public InstanceSource Source { get; set; } = new();
+    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
     [JsonPropertyName("profiles")] public List<string>? Profiles { get; set; }
-    [JsonPropertyName("devices")] public Dictionary<string, Dictionary<string, string>> Devices { get; set => field = value ?? []; } = [];
+    [JsonPropertyName("devices")] public Dictionary<string, Dictionary<string, string>> Devices { get; set; } = [];
 }
 
 public sealed class InstanceSource
@@ -64,7 +64,7 @@ public sealed class InstanceSource
 /// <summary>PUT /1.0/instances/NAME/state</summary>
 public sealed class InstanceStatePut
 {
-    [JsonPropertyName("action")] public string Action { get; set => field = value ?? ""; } = "";
+    [JsonPropertyName("action")] public string Action { get; set; } = "";
     [JsonPropertyName("timeout")] public int Timeout { get; set; } = 30;
     [JsonPropertyName("force")] public bool Force { get; set; }
     [JsonPropertyName("stateful")] public bool Stateful { get; set; }
@@ -73,7 +73,7 @@ public sealed class InstanceStatePut
 /// <summary>POST /1.0/instances/NAME?target=MEMBER: move within the cluster.</summary>
 public sealed class InstanceMovePost
 {
-    [JsonPropertyName("name")] public string Name { get; set => field = value ?? ""; } = "";
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
     [JsonPropertyName("migration")] public bool Migration { get; set; } = true;
     [JsonPropertyName("live")] public bool Live { get; set; }
 }
@@ -81,5 +81,5 @@ public sealed class InstanceMovePost
 /// <summary>PATCH /1.0/instances/NAME with only config keys.</summary>
 public sealed class InstanceConfigPatch
 {
-    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set => field = value ?? []; } = [];
+    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
 }

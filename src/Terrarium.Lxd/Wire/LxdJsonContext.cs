@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Terrarium.Lxd.Wire;
 
@@ -39,3 +41,25 @@ namespace Terrarium.Lxd.Wire;
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 public sealed partial class LxdJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// The serialisers the client uses: the generated ones, except that JSON null for a property the wire types declare
+/// non-nullable keeps the property's default ([] or ""). LXD answers null for collections it has nothing for (the
+/// config of an instance on an offline member, say), and no reader should ever meet a null the types say cannot be.
+/// </summary>
+public static class LxdJson
+{
+    private static readonly JsonSerializerOptions Options = new(LxdJsonContext.Default.Options)
+    {
+        TypeInfoResolver = LxdJsonContext.Default.WithAddedModifier(KeepDefaultOnNull),
+    };
+
+    public static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+
+    private static void KeepDefaultOnNull(JsonTypeInfo type)
+    {
+        foreach (var property in type.Properties)
+            if (property.Set is { } set && !property.IsSetNullable)
+                property.Set = (target, value) => { if (value is not null) set(target, value); };
+    }
+}

@@ -6,7 +6,7 @@ namespace Terrarium.Lxd.Wire;
 /// <summary>The envelope every LXD REST reply uses (sync, async and error alike).</summary>
 public sealed class LxdResponse
 {
-    [JsonPropertyName("type")] public string Type { get; set => field = value ?? ""; } = "";
+    [JsonPropertyName("type")] public string Type { get; set; } = "";
     [JsonPropertyName("status")] public string? Status { get; set; }
     [JsonPropertyName("status_code")] public int StatusCode { get; set; }
     [JsonPropertyName("operation")] public string? Operation { get; set; }

@@ -87,11 +87,11 @@ public class ClusteredLabTests(ClusteredLab lab) : IClassFixture<ClusteredLab>
         using var a = lab.Client(1);
         using var b = lab.Client(2);
         const string path = "/1.0/projects/default";
-        var (project, etag) = await a.GetWithETagAsync(path, LxdJsonContext.Default.Project);
+        var (project, etag) = await a.GetWithETagAsync(path, LxdJson.Info<Project>());
         await b.UpdateProjectAsync("default", q => { q.Config["user.terrarium.test-bump"] = Guid.NewGuid().ToString(); return true; });
 
         project.Config["user.terrarium.never"] = "x";
-        var e = await Assert.ThrowsAsync<LxdException>(() => a.ReplaceAsync(path, project, LxdJsonContext.Default.Project, etag));
+        var e = await Assert.ThrowsAsync<LxdException>(() => a.ReplaceAsync(path, project, LxdJson.Info<Project>(), etag));
         Assert.True(e.IsPreconditionFailed);
         Assert.DoesNotContain("user.terrarium.never", (await a.GetProjectAsync("default")).Config.Keys);
     }

@@ -9,7 +9,7 @@ public class OperationTests
     [Fact]
     public void Progress_is_read_from_any_progress_metadata_field()
     {
-        var op = JsonSerializer.Deserialize("""{"id":"x","status_code":103,"metadata":{"fs_progress":"rootfs: 42MB (10MB/s)"}}""", LxdJsonContext.Default.Operation)!;
+        var op = JsonSerializer.Deserialize("""{"id":"x","status_code":103,"metadata":{"fs_progress":"rootfs: 42MB (10MB/s)"}}""", LxdJson.Info<Operation>())!;
         Assert.Equal("rootfs: 42MB (10MB/s)", LxdClient.DescribeProgress(op));
         Assert.False(op.IsFinal);
     }
@@ -29,7 +29,7 @@ public class OperationTests
     [Fact]
     public void Lifecycle_event_exposes_action_and_source()
     {
-        var ev = JsonSerializer.Deserialize("""{"type":"lifecycle","timestamp":"2026-11-25T05:00:00Z","metadata":{"action":"instance-started","source":"/1.0/instances/c1"}}""", LxdJsonContext.Default.LxdEvent)!;
+        var ev = JsonSerializer.Deserialize("""{"type":"lifecycle","timestamp":"2026-11-25T05:00:00Z","metadata":{"action":"instance-started","source":"/1.0/instances/c1"}}""", LxdJson.Info<LxdEvent>())!;
         Assert.Equal("instance-started", ev.LifecycleAction);
         Assert.Equal("/1.0/instances/c1", ev.LifecycleSource);
     }

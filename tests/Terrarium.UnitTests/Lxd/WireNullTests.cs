@@ -4,7 +4,7 @@ using Terrarium.Lxd.Wire;
 
 namespace Terrarium.UnitTests.Lxd;
 
-/// <summary>LXD answers null for the config of an instance whose member is offline; readers must never see null.</summary>
+/// <summary>LXD answers null for the config of an instance whose member is offline; the client's serialisers must never hand readers that null.</summary>
 public class WireNullTests
 {
     private const string OfflineMemberInstance =
@@ -13,7 +13,7 @@ public class WireNullTests
     [Fact]
     public void Null_collections_and_strings_from_lxd_read_as_empty()
     {
-        var i = JsonSerializer.Deserialize(OfflineMemberInstance, LxdJsonContext.Default.ListInstance)!.Single();
+        var i = JsonSerializer.Deserialize(OfflineMemberInstance, LxdJson.Info<List<Instance>>())!.Single();
         Assert.Empty(i.Config);
         Assert.Empty(i.ExpandedConfig);
         Assert.Empty(i.Profiles);
@@ -24,7 +24,7 @@ public class WireNullTests
     [Fact]
     public void T2_route_planning_skips_an_instance_on_an_offline_member()
     {
-        var i = JsonSerializer.Deserialize(OfflineMemberInstance, LxdJsonContext.Default.ListInstance)!.Single();
+        var i = JsonSerializer.Deserialize(OfflineMemberInstance, LxdJson.Info<List<Instance>>())!.Single();
         var plan = RoutePlanner.Plan([new RoutedInstance(i.Name, i.Status, i.Location, i.Config, null)], new HashSet<string> { "node1" });
         Assert.Empty(plan.Backends);
         Assert.Empty(plan.Errors);
