@@ -14,7 +14,15 @@ public sealed record RaftServer(string Id, string Address, bool Self, int? LastM
 }
 
 /// <summary>A clustered OVN database on this node, as `cluster/status` reports it.</summary>
-public sealed record RaftStatus(string Role, string Status, IReadOnlyList<RaftServer> Servers);
+public sealed record RaftStatus(string Role, string Status, IReadOnlyList<RaftServer> Servers)
+{
+    /// <summary>
+    /// Raft says this server left (a removed server then stops serving the database, and `cluster/status` fails).
+    /// "disconnected from the cluster" is no such proof: when the leader's member goes, the others are disconnected
+    /// until they elect a new leader, and one that discarded its copy then would cost the rest their majority.
+    /// </summary>
+    public bool HasLeft => Status.StartsWith("left", StringComparison.Ordinal);
+}
 
 /// <summary>The NB or SB database: its schema, raft port and client port.</summary>
 public sealed record OvnDatabase(string Name, string Short, string Schema, int ClientPort, int RaftPort)

@@ -147,7 +147,7 @@ public sealed class OvnConverger(NodeEnvironment env)
     private async Task<(bool Acted, bool More)> ReconcileMembershipAsync(OvnDatabase db, IReadOnlyList<string> central, SharedConfig config, bool planned)
     {
         var status = await _ovn.RaftStatusAsync(db);
-        if (!planned && (status is null || !status.Status.StartsWith("cluster member", StringComparison.Ordinal)))
+        if (!planned && (status is null || status.HasLeft))
         {
             env.Log($"{db.Name}: this member is out of the raft cluster; discarding its copy of the database");
             await _ovn.DiscardDatabaseAsync(db);

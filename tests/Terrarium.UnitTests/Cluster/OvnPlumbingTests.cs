@@ -47,6 +47,14 @@ public class OvnPlumbingTests
         Assert.True(status.Servers[2].Self);
     }
 
+    [Theory]
+    [InlineData("cluster member", false)]
+    [InlineData("disconnected from the cluster (election timeout)", false)]
+    [InlineData("leaving cluster", false)]
+    [InlineData("left cluster", true)]
+    public void O2_only_a_server_raft_let_go_counts_as_out_of_the_cluster(string status, bool left) =>
+        Assert.Equal(left, RaftStatusParser.Parse($"Status: {status}\nRole: follower\n").HasLeft);
+
     [Fact]
     public void T1_host_port_macs_are_stable_and_locally_administered()
     {
