@@ -6,6 +6,7 @@ using Terrarium.Lab.Topology;
 // Measures what the tests only assert: how fast a route change reaches every node's Traefik config, and
 // how long an evacuation takes in parallel versus one move at a time. Needs root; uses its own lab.
 //   dotnet run -c Release --project bench/Terrarium.Bench -- [--routes N] [--instances K] [--terrariumctl PATH]
+// Reliability of the main job instead (issue #14): -- --reliability 20
 var routes = Arg("--routes", 50);
 var instances = Arg("--instances", 6);
 var binary = Path.GetFullPath(ArgText("--terrariumctl", "out/terrariumctl"));
@@ -14,6 +15,8 @@ if (!File.Exists(binary))
     Console.Error.WriteLine($"{binary} not found: run scripts/build.sh first or pass --terrariumctl PATH.");
     return 2;
 }
+
+if (Arg("--reliability", 0) is > 0 and var rounds) return await LabReliability.RunAsync(binary, rounds);
 
 var lab = new LabRunner(LabSpec.Create("trmbench", 3, "/tmp/terrarium-bench", "10.253.70.0/24"),
     m => Console.Error.WriteLine($"[lab] {m}"), [binary]);

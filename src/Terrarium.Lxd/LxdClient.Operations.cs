@@ -8,23 +8,51 @@ public sealed partial class LxdClient
     public Task<Operation> GetOperationAsync(string idOrPath, CancellationToken ct = default) =>
         GetAsync(OperationPath(idOrPath), LxdJson.Info<Operation>(), ct);
 
+    /// <summary>This daemon's operations that are still running (GET /1.0/operations?recursion=1, "running" list).</summary>
+    public async Task<List<Operation>> GetRunningOperationsAsync(CancellationToken ct = default)
+    {
+        var byStatus = await GetAsync("/1.0/operations?recursion=1", LxdJson.Info<Dictionary<string, List<Operation>>>(), ct);
+        return byStatus.GetValueOrDefault("running") ?? [];
+    }
+
     /// <summary>
-    /// Waits for an operation to finish. Uses LXD's long-poll /wait with a short timeout so that the
-    /// operation's metadata (progress fields such as "migration_progress") is reported about once a second.
-    /// Throws <see cref="LxdOperationFailedException"/> when it fails or is cancelled.
+    /// Waits for an operation to finish, reporting its metadata (progress fields such as "migration_progress")
+    /// about once a second. Throws <see cref="LxdOperationFailedException"/> when it fails or is cancelled.
+    /// The long-poll /wait answers in two shapes, and both are read: LXD 5.0.2 and Incus >= 6.0.5 render the
+    /// operation when the timeout passes; LXD >= 5.0.3 and Incus 6.0.0-6.0.4 answer HTTP 200 with an error
+    /// envelope, "context deadline exceeded" while it still runs, or the operation's own error once it failed
+    /// (lxd/operations.go operationWaitGet + operations.Operation.Wait, since lxd 4f91c57).
     /// </summary>
     public async Task<Operation> WaitOperationAsync(string idOrPath, IProgress<Operation>? progress = null, CancellationToken ct = default)
     {
         var path = OperationPath(idOrPath);
         while (true)
         {
-            var op = await GetAsync($"{path}/wait?timeout=1", LxdJson.Info<Operation>(), ct);
-            progress?.Report(op);
-            if (!op.IsFinal) continue;
-            if (!op.Succeeded) throw new LxdOperationFailedException(op.Id, op.Err is { Length: > 0 } e ? e : op.Status);
-            return op;
+            var (reply, status, reason, _) = await SendRawAsync(HttpMethod.Get, $"{path}/wait?timeout=1", null, null, ct);
+            var wait = OperationWait.Classify(reply, status, reason);
+            switch (wait.Kind)
+            {
+                case OperationWait.State.Running when wait.Operation is { } running:
+                    progress?.Report(running);
+                    continue;
+                case OperationWait.State.Running:
+                    // The error-envelope shape carries no metadata: read the operation itself for progress.
+                    if (progress is not null) progress.Report(await GetOperationAsync(path, ct));
+                    continue;
+                case OperationWait.State.Finished:
+                    progress?.Report(wait.Operation!);
+                    if (!wait.Operation!.Succeeded)
+                        throw new LxdOperationFailedException(IdOf(path), wait.Operation.Err is { Length: > 0 } e ? e : wait.Operation.Status);
+                    return wait.Operation;
+                case OperationWait.State.Failed:
+                    throw new LxdOperationFailedException(IdOf(path), wait.Error!);
+                default:
+                    throw new LxdException($"LXD GET {path}/wait: {wait.Error}", status);
+            }
         }
     }
+
+    private static string IdOf(string path) => path[(path.LastIndexOf('/') + 1)..];
 
     /// <summary>A one-line progress text from an operation's metadata (e.g. "migration_progress: 42%").</summary>
     public static string? DescribeProgress(Operation op)

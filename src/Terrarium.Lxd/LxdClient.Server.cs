@@ -6,15 +6,40 @@ public sealed partial class LxdClient
 {
     public Task<ServerInfo> GetServerAsync(CancellationToken ct = default) => GetAsync("/1.0", LxdJson.Info<ServerInfo>(), ct);
 
-    /// <summary>Changes server config keys with ETag concurrency; a null value removes the key.</summary>
-    public Task<ServerInfo> SetServerConfigAsync(IReadOnlyDictionary<string, string?> changes, CancellationToken ct = default) =>
-        UpdateAsync("/1.0", LxdJson.Info<ServerInfo>(), LxdJson.Info<ServerPut>(), current =>
+    private LxdServerProfile? _profile;
+
+    /// <summary>The daemon's kind, version and extensions (read once per client; they change only with an upgrade).</summary>
+    public async Task<LxdServerProfile> GetServerProfileAsync(CancellationToken ct = default) =>
+        _profile ??= LxdServerProfile.From(await GetServerAsync(ct));
+
+    /// <summary>
+    /// Changes server config keys; a null value removes the key. PATCH /1.0 with only the changed keys (it exists
+    /// in LXD 5.0 and Incus alike), never a PUT of the whole map: a hidden key read back as true would otherwise be
+    /// written as the literal password "true". If-Match keeps a concurrent writer's change from being lost.
+    /// </summary>
+    public async Task<ServerInfo> SetServerConfigAsync(IReadOnlyDictionary<string, string?> changes, CancellationToken ct = default)
+    {
+        for (var attempt = 1; ; attempt++)
         {
-            var config = new Dictionary<string, string>(current.Config);
+            var (current, etag) = await GetWithETagAsync("/1.0", LxdJson.Info<ServerInfo>(), ct);
+            var patch = new ServerPut();
             foreach (var (key, value) in changes)
-                if (value is null) config.Remove(key); else config[key] = value;
-            return DictionaryEquals(config, current.Config) ? null : new ServerPut { Config = config };
-        }, ct);
+            {
+                var has = current.Config.TryGetValue(key, out var now);
+                if (value is null ? has : now != value) patch.Config[key] = value ?? "";
+            }
+            if (patch.Config.Count == 0) return current;
+            try
+            {
+                await SendJsonAsync(HttpMethod.Patch, "/1.0", patch, LxdJson.Info<ServerPut>(), ct, etag);
+                return current;
+            }
+            catch (LxdException e) when (e.IsPreconditionFailed && attempt < 20)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25 * attempt)), ct);
+            }
+        }
+    }
 
     /// <summary>Polls GET /1.0 until the daemon answers (LXD's own "waitready" equivalent).</summary>
     public async Task<ServerInfo> WaitReadyAsync(TimeSpan timeout, CancellationToken ct = default)
@@ -32,7 +57,4 @@ public sealed partial class LxdClient
             }
         }
     }
-
-    internal static bool DictionaryEquals(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
-        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
 }

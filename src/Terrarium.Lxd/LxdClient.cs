@@ -43,6 +43,22 @@ public sealed partial class LxdClient : IDisposable
     internal async Task<(LxdResponse Response, string? ETag)> SendAsync(
         HttpMethod method, string path, HttpContent? content, string? ifMatch, CancellationToken ct)
     {
+        var (decoded, status, reason, etag) = await SendRawAsync(method, path, content, ifMatch, ct);
+        if (decoded is null || decoded.Type == "error" || (int)status >= 400)
+        {
+            var message = decoded?.Error is { Length: > 0 } err ? err : $"HTTP {(int)status} {reason}";
+            throw new LxdException($"LXD {method} {path}: {message}", status);
+        }
+        return (decoded, etag);
+    }
+
+    /// <summary>
+    /// Sends one request and decodes the envelope without judging it: an error envelope inside HTTP 200 is a
+    /// normal answer of some endpoints (LXD >= 5.0.3's operation wait), so callers that expect it look first.
+    /// </summary>
+    internal async Task<(LxdResponse? Response, HttpStatusCode Status, string? Reason, string? ETag)> SendRawAsync(
+        HttpMethod method, string path, HttpContent? content, string? ifMatch, CancellationToken ct)
+    {
         using var request = new HttpRequestMessage(method, path) { Content = content };
         if (ifMatch is not null)
             request.Headers.IfMatch.Add(new EntityTagHeaderValue(Quote(ifMatch)));
@@ -57,7 +73,16 @@ public sealed partial class LxdClient : IDisposable
         }
         using (reply)
         {
-            var body = await reply.Content.ReadAsByteArrayAsync(ct);
+            byte[] body;
+            try
+            {
+                body = await reply.Content.ReadAsByteArrayAsync(ct);
+            }
+            catch (HttpRequestException e)
+            {
+                // The daemon went away mid-reply (it was stopped or restarted).
+                throw new LxdException($"LXD {method} {path}: the reply was cut off ({e.Message}).", null, e);
+            }
             LxdResponse? decoded = null;
             try
             {
@@ -65,15 +90,9 @@ public sealed partial class LxdClient : IDisposable
             }
             catch (JsonException)
             {
-                // Fall through: a non-JSON body is reported with the HTTP status below.
+                // Reported with the HTTP status by the caller.
             }
-            if (decoded is null || decoded.Type == "error" || (int)reply.StatusCode >= 400)
-            {
-                var message = decoded?.Error is { Length: > 0 } err ? err : $"HTTP {(int)reply.StatusCode} {reply.ReasonPhrase}";
-                throw new LxdException($"LXD {method} {path}: {message}", reply.StatusCode);
-            }
-            var etag = reply.Headers.ETag?.Tag.Trim('"');
-            return (decoded, etag);
+            return (decoded, reply.StatusCode, reply.ReasonPhrase, reply.Headers.ETag?.Tag.Trim('"'));
         }
     }
 

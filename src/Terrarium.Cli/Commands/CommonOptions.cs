@@ -19,7 +19,7 @@ public static class CommonOptions
 
     public static readonly Option<string?> LxdSocket = new("--lxd-socket")
     {
-        Description = "LXD unix socket (default: $LXD_DIR/unix.socket, the snap socket, then /var/lib/lxd/unix.socket)",
+        Description = "LXD or Incus unix socket (default: $LXD_DIR, $INCUS_SOCKET, $INCUS_DIR, then the snap, Debian or Incus socket that exists)",
         Recursive = true,
     };
 

@@ -56,7 +56,9 @@ public static class StatusAnalyzer
                 row.HandshakeAgeSeconds = (long)Math.Max(0, (now - hs).TotalSeconds);
             report.Members.Add(row);
 
-            if (m.Status is not ("Online" or "Evacuated"))
+            if (m.Status is "Evacuating" or "Restoring") // Incus reports an evacuation or restore under way
+                problems.Add(new Problem { Severity = "info", Message = $"{m.Name} is {m.Status.ToLowerInvariant()}.", Fix = "wait for it to finish" });
+            else if (m.Status is not ("Online" or "Evacuated"))
                 problems.Add(new Problem
                 {
                     Severity = "error", Message = $"{m.Name} is {m.Status.ToLowerInvariant()}{(m.Message.Length > 0 ? $" ({m.Message})" : "")}.",
@@ -80,7 +82,7 @@ public static class StatusAnalyzer
         report.Quorum = new QuorumSummary
         {
             DatabaseMembers = db.Count,
-            DatabaseOnline = db.Count(m => m.Status is "Online" or "Evacuated"),
+            DatabaseOnline = db.Count(m => m.Status is "Online" or "Evacuated" or "Evacuating" or "Restoring"),
             TolerableFailures = Config.Quorum.TolerableFailures(db.Count),
         };
         report.Quorum.HasQuorum = report.Quorum.DatabaseOnline * 2 > report.Quorum.DatabaseMembers;

@@ -19,14 +19,16 @@ public sealed record ToolPaths(string Ip, string Wg, string WireGuardGo, string 
     public string OvsSchemaDir { get; init; } = "/usr/share/openvswitch";
     public string OvnSchemaDir { get; init; } = "/usr/share/ovn";
 
+    public string Systemctl { get; init; } = "systemctl";
+
     /// <summary>
     /// Shell command that restarts this node's LXD daemon (used once after a join when LXD 5.0 could not start
-    /// the OVN network here; see docs/ovn.md). Default: the systemd unit of the snap or the Debian package.
+    /// the OVN network here; see docs/ovn.md). Null: `systemctl restart UNIT` with the unit of the daemon that
+    /// answers (LxdServerProfile.ServiceUnit: lxd, snap.lxd.daemon or incus).
     /// </summary>
-    public string LxdRestart { get; init; } = DefaultLxdRestart();
+    public string? LxdRestart { get; init; }
 
-    private static string DefaultLxdRestart() =>
-        File.Exists("/var/snap/lxd/common/lxd/unix.socket") ? "systemctl restart snap.lxd.daemon" : "systemctl restart lxd";
+    public string LxdRestartCommand(string serviceUnit) => LxdRestart ?? $"{Systemctl} restart {serviceUnit}";
 
     public static ToolPaths FromEnvironment() => new(
         Env("TERRARIUM_IP", "ip"),
@@ -48,7 +50,8 @@ public sealed record ToolPaths(string Ip, string Wg, string WireGuardGo, string 
         Nsenter = Env("TERRARIUM_NSENTER", "nsenter"),
         OvsSchemaDir = Env("TERRARIUM_OVS_SCHEMA_DIR", "/usr/share/openvswitch"),
         OvnSchemaDir = Env("TERRARIUM_OVN_SCHEMA_DIR", "/usr/share/ovn"),
-        LxdRestart = Env("TERRARIUM_LXD_RESTART", DefaultLxdRestart()),
+        Systemctl = Env("TERRARIUM_SYSTEMCTL", "systemctl"),
+        LxdRestart = Environment.GetEnvironmentVariable("TERRARIUM_LXD_RESTART") is { Length: > 0 } restart ? restart : null,
     };
 
     private static string Env(string name, string fallback) =>

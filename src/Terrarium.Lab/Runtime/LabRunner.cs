@@ -171,6 +171,7 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
                 ClusterCertificate = certificate,
                 ServerAddress = $"{node.Address}:{LxdPort}",
                 ClusterPassword = token,
+                ClusterToken = token,
                 MemberConfig = await joiner.AnswerMemberConfigAsync(memberConfig, ct),
             }, ct: ct);
             log($"{node.Name} joined the LXD cluster");

@@ -18,8 +18,11 @@ public sealed class ClusterPut
     [JsonPropertyName("cluster_address")] public string? ClusterAddress { get; set; }
     [JsonPropertyName("cluster_certificate")] public string? ClusterCertificate { get; set; }
     [JsonPropertyName("server_address")] public string? ServerAddress { get; set; }
-    // LXD 5.0 takes the whole encoded join token here ("cluster_token" arrived in later releases).
+    // The whole encoded join token goes in both fields: LXD 5.0.x and 5.21.0-5.21.1 read only cluster_password,
+    // LXD >= 6.1 reads only cluster_token (6.3 removed cluster_password) and Incus only has cluster_token; every
+    // daemon ignores the field it does not know (lxd/api_cluster.go clusterPutJoin, shared/api/cluster.go).
     [JsonPropertyName("cluster_password")] public string? ClusterPassword { get; set; }
+    [JsonPropertyName("cluster_token")] public string? ClusterToken { get; set; }
     [JsonPropertyName("member_config")] public List<ClusterMemberConfigKey>? MemberConfig { get; set; }
 }
 

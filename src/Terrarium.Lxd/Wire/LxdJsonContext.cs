@@ -28,6 +28,7 @@ namespace Terrarium.Lxd.Wire;
 [JsonSerializable(typeof(NetworkPut))]
 [JsonSerializable(typeof(List<Warning>))]
 [JsonSerializable(typeof(Operation))]
+[JsonSerializable(typeof(Dictionary<string, List<Operation>>))]
 [JsonSerializable(typeof(LxdEvent))]
 [JsonSerializable(typeof(StoragePoolsPost))]
 [JsonSerializable(typeof(NetworksPost))]

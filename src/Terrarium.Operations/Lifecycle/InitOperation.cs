@@ -78,9 +78,36 @@ public sealed class InitOperation(NodeEnvironment env)
         await journal.StepAsync("ovn", () => OvnPlanning.BootstrapAsync(env, new SharedConfigStore(lxd), member, address.ToString(), request.OvnUplink, ct));
         await journal.StepAsync("agent", () => AgentService.InstallAsync(env));
         await converger.ConvergeAsync(ct, fromLifecycle: true);
+        await journal.StepAsync("workload-network", () => WaitForWorkloadNetworkAsync(converger, lxd, ct));
         journal.Complete();
         return new InitResult(member, address.ToString(), endpoint.ToString(), false);
     }
+
+    /// <summary>
+    /// Init returns once the cluster can take an invite: the workload network is created right after the first
+    /// chassis registers, and a join that overlapped its creation would have to try again (issue #14). Without it
+    /// in time, the agent finishes the OVN setup and a join still copes (LxdJoin retries).
+    /// </summary>
+    private async Task WaitForWorkloadNetworkAsync(NodeConverger converger, LxdClient lxd, CancellationToken ct)
+    {
+        var deadline = env.Clock() + WorkloadNetworkWait;
+        while (true)
+        {
+            if (await lxd.ExistsAsync($"/1.0/networks/{Cluster.Ovn.OvnNetworkSettings.NetworkName}", ct) &&
+                (await lxd.GetNetworkAsync(Cluster.Ovn.OvnNetworkSettings.NetworkName, ct)).Status == "Created")
+                return;
+            var result = await converger.ConvergeAsync(ct, fromLifecycle: true);
+            if (result.Ovn?.State == OvnResult.Disabled) return;
+            if (env.Clock() > deadline)
+            {
+                env.Log($"{Cluster.Ovn.OvnNetworkSettings.NetworkName} is not created yet ({result.OvnError ?? result.Ovn?.State ?? "OVN not ready"}); terrarium-agent finishes it");
+                return;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+    }
+
+    public static readonly TimeSpan WorkloadNetworkWait = TimeSpan.FromSeconds(60);
 
     private static string DefaultName(ServerInfo server) =>
         server.Environment.ServerName is { Length: > 0 } n && n != "none" ? n : Environment.MachineName.ToLowerInvariant();

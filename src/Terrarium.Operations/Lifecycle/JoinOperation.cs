@@ -68,6 +68,7 @@ public sealed class JoinOperation(NodeEnvironment env)
 
         journal ??= OperationJournal.Open(env.Layout, Operation, env.Log);
         var originalHttpsAddress = server.Config.GetValueOrDefault("core.https_address");
+        var lxdTouched = false;
         try
         {
             await journal.StepAsync("prepare", async () =>
@@ -81,15 +82,23 @@ public sealed class JoinOperation(NodeEnvironment env)
             await journal.StepAsync("firewall", () => _converger.ApplyFirewallAsync(FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port,
                 peers.Select(p => p.Endpoint?.Host).Select(h => IPAddress.TryParse(h, out var ip) ? ip : null).OfType<IPAddress>())));
             await journal.StepAsync("handshake", () => new MeshProbe(env).WaitForClusterAsync(mesh, peers, bundle.Inviter, ct));
-            await journal.StepAsync("lxd-join", () => JoinLxdAsync(lxd, bundle, token, request.Token, clusterAddress, meshAddress, ct));
+            await journal.StepAsync("lxd-join", () =>
+            {
+                lxdTouched = true;
+                return new LxdJoin(env).RunAsync(lxd, bundle, token, request.Token, clusterAddress, meshAddress, ct);
+            });
         }
         catch (Exception e) when (e is MeshUnreachableException or LxdException && !journal.IsDone("lxd-join"))
         {
+            var touched = journal.DoneSteps.Count > 0 || lxdTouched;
             await RollBackAsync(lxd, mesh, originalHttpsAddress);
-            if (e is MeshUnreachableException) throw new InputException(e.Message);
-            if (e is LxdOperationFailedException failed && LooksLikeTokenRefusal(failed.Reason))
-                throw new InputException($"LXD refused the join token ({failed.Reason}); create a new invite with `terrariumctl cluster invite {bundle.Member}`; nothing was changed here.");
-            throw new LxdException($"{e.Message} (nothing was changed here; re-run the join once the problem is fixed)", (e as LxdException)?.Status, e);
+            var undone = !touched ? "nothing was changed here"
+                : "rolled back here: the mesh interface, the firewall table, this node's keys" + (lxdTouched
+                    ? " and LXD's listen address (LXD keeps any network or storage pool it created while trying to join)" : "");
+            if (e is MeshUnreachableException) throw new InputException($"{e.Message} ({undone})");
+            if (e is LxdOperationFailedException failed && JoinRefusal.TokenRefused(failed.Reason))
+                throw new InputException($"LXD refused the join token ({failed.Reason}); create a new invite with `terrariumctl cluster invite {bundle.Member}` ({undone}).");
+            throw new LxdException($"{e.Message} ({undone}; re-run the join once the problem is fixed)", (e as LxdException)?.Status, e);
         }
 
         await journal.StepAsync("rotate-key", () => Task.FromResult(KeyStore.LoadOrCreatePending(env.Layout)));
@@ -147,26 +156,6 @@ public sealed class JoinOperation(NodeEnvironment env)
         "replace the WireGuard key that travelled in the invite with a new one made here",
         "install the terrarium-agent service",
     ];
-
-    private async Task JoinLxdAsync(LxdClient lxd, JoinBundle bundle, ClusterJoinToken token, string encodedToken, string clusterAddress, IPAddress meshAddress, CancellationToken ct)
-    {
-        if ((await lxd.GetServerAsync(ct)).Environment.ServerClustered) return; // joined just before a crash
-        var certificate = await Lxd.Transport.ServerCertificate.FetchPemAsync(clusterAddress, token.Fingerprint, ct);
-        var ownAddress = $"{meshAddress}:{MeshSettings.LxdPort}";
-        await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["core.https_address"] = ownAddress }, ct);
-        var keys = bundle.MemberConfig.Select(k => new ClusterMemberConfigKey { Entity = k.Entity, Name = k.Name, Key = k.Key });
-        await lxd.UpdateClusterAsync(new ClusterPut
-        {
-            ServerName = bundle.Member,
-            Enabled = true,
-            ClusterAddress = clusterAddress,
-            ClusterCertificate = certificate,
-            ServerAddress = ownAddress,
-            ClusterPassword = encodedToken.Trim(),
-            MemberConfig = await lxd.AnswerMemberConfigAsync(keys, ct),
-        }, ct: ct);
-        env.Log($"LXD joined the cluster as {bundle.Member}");
-    }
 
     /// <summary>
     /// W-4: publish this member with the key made here (the invite's key was seen by the inviter). The moment
@@ -231,8 +220,4 @@ public sealed class JoinOperation(NodeEnvironment env)
         }
     }
 
-    private static bool LooksLikeTokenRefusal(string reason) =>
-        reason.Contains("not authorized", StringComparison.OrdinalIgnoreCase) ||
-        reason.Contains("token", StringComparison.OrdinalIgnoreCase) ||
-        reason.Contains("secret", StringComparison.OrdinalIgnoreCase);
 }

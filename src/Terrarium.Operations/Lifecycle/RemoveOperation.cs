@@ -45,6 +45,8 @@ public sealed class RemoveOperation(NodeEnvironment env)
         IReadOnlyList<PlannedMove> plan = [];
         if (!request.Force && lxdMember is not null)
         {
+            if (LxdServerProfile.IsTransitional(lxdMember.Status))
+                throw new InputException($"{name} is {lxdMember.Status.ToLowerInvariant()}; wait until that finishes, then remove it.");
             if (lxdMember.Status is not ("Online" or "Evacuated"))
                 throw new InputException($"{name} is {lxdMember.Status.ToLowerInvariant()} ({lxdMember.Message}); if it is dead for good, remove it with --force.");
             if (onMember.Count > 0 && !request.Move)

@@ -19,7 +19,7 @@ public static class OvnPlanning
         var config = await store.LoadAsync(ct);
         var members = (await lxd.GetClusterMembersAsync(ct)).Where(m => excluding?.Contains(m.ServerName) != true).ToList();
         var current = config.Ovn ?? new OvnRecord();
-        var central = OvnCentralPlanner.Plan(members.Select(m => new OvnCandidate(m.ServerName, m.Status is "Online" or "Evacuated", current.Central.Contains(m.ServerName))));
+        var central = OvnCentralPlanner.Plan(members.Select(m => new OvnCandidate(m.ServerName, LxdServerProfile.IsAlive(m.Status), current.Central.Contains(m.ServerName))));
         var record = new OvnRecord
         {
             CaCertificate = current.CaCertificate, Signer = current.Signer, Central = central.ToList(), UpdatedAt = env.Clock(), Uplink = current.Uplink,

@@ -59,7 +59,8 @@ public static class UnavailableNetworkRepair
         var stamp = Path.Join(env.Layout.StateDir, "lxd-restarted-for-ovn");
         if (File.Exists(stamp) && DateTime.UtcNow - File.GetLastWriteTimeUtc(stamp) < MinimumInterval) return false;
         env.Log($"LXD reports {OvnNetworkSettings.NetworkName} unavailable on {self} although its chassis runs: restarting LXD");
-        await Host.Processes.ProcessRunner.RunCheckedAsync("sh", ["-c", env.Tools.LxdRestart], timeout: TimeSpan.FromMinutes(2), ct: ct);
+        var unit = (await lxd.GetServerProfileAsync(ct)).ServiceUnit(File.Exists);
+        await Host.Processes.ProcessRunner.RunCheckedAsync("sh", ["-c", env.Tools.LxdRestartCommand(unit)], timeout: TimeSpan.FromMinutes(2), ct: ct);
         await lxd.WaitReadyAsync(TimeSpan.FromMinutes(1), ct);
         Directory.CreateDirectory(env.Layout.StateDir);
         File.WriteAllText(stamp, env.Clock().ToString("O")); // only a restart that happened counts against the interval

@@ -7,7 +7,7 @@ namespace Terrarium.Operations.Workloads;
 public sealed record MoveOutcome(string Instance, string From, string To, bool Succeeded, string Method, string Detail, TimeSpan Took);
 
 /// <summary>
-/// C-5 / X-2: moves one instance to another member. A running instance that can migrate live (a VM, or a
+/// C-5 / X-2: moves one instance to another member. A running instance that can migrate live (a VM, or on Incus a
 /// container with migration.stateful) is tried live first; otherwise, or when live fails, it is stopped,
 /// moved and started again. LXD copies before it deletes, so a failed move leaves the instance where it was,
 /// and this class starts it again there when it was running.
@@ -30,7 +30,7 @@ public sealed class InstanceMover(LxdClient lxd, Action<string> log)
         {
             if (LxdClient.DescribeProgress(op) is { } text) progress.Report(text);
         });
-        if (running && CanMigrateLive(instance))
+        if (running && CanMigrateLive(instance, await lxd.GetServerProfileAsync(ct)))
         {
             try
             {
@@ -57,8 +57,9 @@ public sealed class InstanceMover(LxdClient lxd, Action<string> log)
         return Done(true, running ? "stop-move-start" : "cold", $"moved to {target}{(running ? " and started" : "")}");
     }
 
-    private static bool CanMigrateLive(Instance i) =>
-        i.Type == "virtual-machine" || i.ExpandedConfig.GetValueOrDefault("migration.stateful") == "true";
+    /// <summary>A VM, or on Incus a container with migration.stateful (on LXD the key is VM-only: see LxdServerProfile).</summary>
+    public static bool CanMigrateLive(Instance i, LxdServerProfile server) =>
+        i.Type == "virtual-machine" || (server.LiveMigratesContainers && i.ExpandedConfig.GetValueOrDefault("migration.stateful") == "true");
 
     private async Task StopAsync(string name, CancellationToken ct)
     {

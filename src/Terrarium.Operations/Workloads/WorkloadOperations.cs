@@ -40,8 +40,14 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         using var lxd = env.Lxd();
         var members = await lxd.GetClusterMembersAsync(ct);
         var source = RequireMember(members, member);
+        if (LxdServerProfile.IsTransitional(source.Status))
+            throw new InputException($"{member} is {source.Status.ToLowerInvariant()}; wait until that finishes.");
         if (source.Status is not ("Online" or "Evacuated"))
             throw new InputException($"{member} is {source.Status.ToLowerInvariant()}; its instances cannot be moved (if it is dead: terrariumctl cluster remove {member} --force).");
+        var server = await lxd.GetServerProfileAsync(ct);
+        if (server.EvacuationChecksQuorum && source.Status != "Evacuated" &&
+            EvacuationQuorum.Check(members.Select(m => new QuorumMember(m.ServerName, m.Status, m.Roles)).ToList(), member) is { } refusal)
+            throw new InputException($"{server} would refuse to mark {member} evacuated: {refusal}; nothing was moved (add members or bring offline ones back first).");
         var instances = await lxd.GetInstancesAsync(ct: ct);
         var onMember = instances.Where(i => i.Location == member).Select(i => i.Name).ToList();
         var targets = await PlacementInputs.TargetsAsync(lxd, members, instances, [member], ct);
@@ -58,8 +64,16 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         var marked = false;
         if (moves.All(m => m.Succeeded))
         {
-            if (source.Status != "Evacuated")
-                await lxd.SetClusterMemberStateAsync(member, "evacuate", ct: ct); // nothing left to move: LXD only marks it
+            try
+            {
+                if (source.Status != "Evacuated")
+                    await lxd.SetClusterMemberStateAsync(member, "evacuate", ct: ct); // nothing left to move: LXD only marks it
+            }
+            catch (LxdException e)
+            {
+                throw new OperationFailedException($"{moves.Count(m => m.Succeeded)} instance(s) moved off {member}, but {server} refused to mark it evacuated ({e.Message}); " +
+                                                   $"`cluster restore {member}` cannot bring them back: move them back with `terrariumctl cluster move`.");
+            }
             marked = true;
         }
         return new EvacuateResult(member, plan, moves, marked);

@@ -21,7 +21,7 @@ public class LabLifecycleTests
         Assert.True(File.Exists("/run/netns/trmitd-node1"));
 
         var again = await Terrariumctl.RunAsync([.. common, "up", "--nodes", "1"]);
-        Assert.Equal(1, again.ExitCode);
+        ProcessAssert.Exit(1, again);
         Assert.Contains("already exists", again.StdErr);
 
         var status = await Terrariumctl.RunAsync([.. common, "status", "--output", "json"]);

@@ -11,6 +11,9 @@ namespace Terrarium.IntegrationTests.Support;
 /// </summary>
 public abstract class LabFixture(string prefix, int nodes, int underlayOctet, LabMode mode) : IAsyncLifetime
 {
+    /// <summary>The ordered steps of the scenario that uses this lab.</summary>
+    public ScenarioSteps Steps { get; } = new();
+
     public LabRunner Lab { get; } = new(
         LabSpec.Create(prefix, nodes, Path.Join(Path.GetTempPath(), $"terrarium-it-{prefix}"), $"10.253.{underlayOctet}.0/24"),
         m => Console.Error.WriteLine($"[{prefix}] {m}"), Terrariumctl.Command);

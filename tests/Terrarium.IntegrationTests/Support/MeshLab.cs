@@ -31,7 +31,7 @@ public sealed class MeshLab() : LabFixture("trmitm", 5, 64, LabMode.Standalone)
         return invite;
     }
 
-    public static void AssertOk(ProcessResult r) => Assert.True(r.Ok, $"exit {r.ExitCode}\nstdout: {r.StdOut}\nstderr: {r.StdErr}");
+    public static void AssertOk(ProcessResult r) => Terrarium.Tests.Shared.ProcessAssert.Ok(r);
 
     /// <summary>Polls until <paramref name="condition"/> holds (for what agents do asynchronously).</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)

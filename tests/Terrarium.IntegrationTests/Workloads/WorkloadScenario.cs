@@ -1,3 +1,4 @@
+using Terrarium.Tests.Shared;
 using System.Text.Json;
 using Terrarium.Cluster.Ovn;
 using Terrarium.IntegrationTests.Support;
@@ -23,7 +24,7 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
     }
 
     [Fact]
-    public async Task S00_O2_O3_O4_three_members_run_a_three_server_ovn_raft_over_tls_on_the_mesh()
+    public Task S00_O2_O3_O4_three_members_run_a_three_server_ovn_raft_over_tls_on_the_mesh() => lab.Steps.RunAsync(async () =>
     {
         var mesh = new[] { "10.255.54.1", "10.255.54.2", "10.255.54.3" };
         for (var i = 1; i <= 3; i++)
@@ -63,10 +64,10 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
             "--bare", "--columns=ip", "list", "Encap"));
         MeshLab.AssertOk(chassis);
         Assert.Equal(mesh, chassis.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Order());
-    }
+    });
 
     [Fact]
-    public async Task S01_C5_X2_move_keeps_a_running_instance_running_and_refuses_bad_targets()
+    public Task S01_C5_X2_move_keeps_a_running_instance_running_and_refuses_bad_targets() => lab.Steps.RunAsync(async () =>
     {
         await LaunchAsync("mv1", "node1");
         var r = await lab.Ctl(1, "--output", "json", "cluster", "move", "mv1", "node2");
@@ -84,15 +85,15 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
                  })
         {
             var bad = await lab.Ctl(1, args);
-            Assert.Equal(2, bad.ExitCode);
+            ProcessAssert.Exit(2, bad);
             Assert.Contains(says, bad.StdErr);
         }
         await lxd.SetInstanceStateAsync("mv1", "stop", force: true);
         await lxd.DeleteInstanceAsync("mv1");
-    }
+    });
 
     [Fact]
-    public async Task S02_C6_C7_P1_P2_evacuate_spreads_six_instances_over_the_others_and_restore_brings_them_back()
+    public Task S02_C6_C7_P1_P2_evacuate_spreads_six_instances_over_the_others_and_restore_brings_them_back() => lab.Steps.RunAsync(async () =>
     {
         var names = Enumerable.Range(1, 6).Select(i => $"ev{i}").ToList();
         foreach (var n in names) await LaunchAsync(n, "node2", start: n != "ev6"); // ev6 stays stopped
@@ -113,7 +114,7 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
         Assert.Equal("Evacuated", (await lxd.GetClusterMemberAsync("node2")).Status);
 
         var refused = await lab.Ctl(1, "cluster", "move", "ev1", "node2"); // P-1: not onto an evacuated member
-        Assert.Equal(2, refused.ExitCode);
+        ProcessAssert.Exit(2, refused);
         Assert.Contains("evacuated", refused.StdErr);
 
         MeshLab.AssertOk(await lab.Ctl(3, "cluster", "restore", "node2", "--yes"));
@@ -126,10 +127,10 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
             await lxd.SetInstanceStateAsync(n, "stop", force: true).ContinueWith(_ => { });
             await lxd.DeleteInstanceAsync(n);
         }
-    }
+    });
 
     [Fact]
-    public async Task S03_T1_T2_T3_a_route_is_rendered_on_every_node_and_follows_its_instance()
+    public Task S03_T1_T2_T3_a_route_is_rendered_on_every_node_and_follows_its_instance() => lab.Steps.RunAsync(async () =>
     {
         await LaunchAsync("web1", "node2", new() { ["user.terrarium.route.web"] = "app.example.com:8080" });
         using var lxd = lab.Client(1);
@@ -156,10 +157,10 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
         Assert.Equal(before, File.GetLastWriteTimeUtc(lab.TraefikFile(1)));
         await lxd.SetInstanceStateAsync("web1", "stop", force: true);
         await lxd.DeleteInstanceAsync("web1");
-    }
+    });
 
     [Fact]
-    public async Task S04_O1_T1_instances_on_terrarium_ovn_reach_each_other_and_every_host_reaches_a_routed_backend()
+    public Task S04_O1_T1_instances_on_terrarium_ovn_reach_each_other_and_every_host_reaches_a_routed_backend() => lab.Steps.RunAsync(async () =>
     {
         using var lxd = lab.Client(1);
         var network = await lxd.GetNetworkAsync(OvnNetworkSettings.NetworkName);
@@ -204,7 +205,7 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
             await lxd.SetInstanceStateAsync($"ovn{i}", "stop", force: true);
             await lxd.DeleteInstanceAsync($"ovn{i}");
         }
-    }
+    });
 
     private async Task AllNodesAsync(Func<string, bool> holds, string what)
     {

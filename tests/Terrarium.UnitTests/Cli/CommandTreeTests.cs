@@ -9,7 +9,7 @@ public class CommandTreeTests
     public async Task Help_lists_every_command_group()
     {
         var r = await Terrariumctl.RunAsync("--help");
-        Assert.Equal(0, r.ExitCode);
+        ProcessAssert.Exit(0, r);
         foreach (var c in new[] { "cluster", "reconfigure", "agent", "lab", "--root", "--lxd-socket", "--output" })
             Assert.Contains(c, r.StdOut);
     }
@@ -18,7 +18,7 @@ public class CommandTreeTests
     public async Task Cluster_help_lists_C1_to_C10()
     {
         var r = await Terrariumctl.RunAsync("cluster", "--help");
-        Assert.Equal(0, r.ExitCode);
+        ProcessAssert.Exit(0, r);
         foreach (var c in new[] { "init", "invite", "join", "status", "move", "evacuate", "restore", "remove", "ovn" })
             Assert.Contains($"  {c}", r.StdOut);
     }
@@ -32,7 +32,7 @@ public class CommandTreeTests
     public async Task Subcommand_help_shows_its_options(string a, string b, string c, string option)
     {
         var r = await Terrariumctl.RunAsync(a, b, c);
-        Assert.Equal(0, r.ExitCode);
+        ProcessAssert.Exit(0, r);
         Assert.Contains(option, r.StdOut);
     }
 
@@ -45,7 +45,7 @@ public class CommandTreeTests
     public async Task X1_bad_usage_exits_2_with_one_error_line(params string[] args)
     {
         var r = await Terrariumctl.RunAsync(args);
-        Assert.Equal(2, r.ExitCode);
+        ProcessAssert.Exit(2, r);
         Assert.StartsWith("Error: ", r.StdErr);
         Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
