@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Terrarium.Cluster.Mesh;
 
 /// <summary>One IPv4 address on one interface, as the host reports it.</summary>
-public sealed record InterfaceAddress(string Interface, IPAddress Address, bool IsUp);
+public sealed record InterfaceAddress(string Interface, IPAddress Address, bool IsUp, int PrefixLength = 32);
 
 /// <summary>
 /// M-3: choose the address other members use for WireGuard. Prefer a private (RFC 1918 / shared 100.64/10)

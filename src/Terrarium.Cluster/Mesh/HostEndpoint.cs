@@ -36,15 +36,28 @@ public sealed record HostEndpoint(string Host, int Port)
             port = colon >= 0 ? s[(colon + 1)..] : null;
             if (!IsHostName(host)) throw Bad(text, option);
         }
+        if (IPAddress.TryParse(host, out var ip) && !Reachable(ip))
+            throw new InputException($"{option} '{text}' is not an address other servers can reach (loopback, unspecified, multicast or broadcast).");
         var p = defaultPort;
         if (port is not null && (!int.TryParse(port, out p) || p is < 1 or > 65535))
             throw new InputException($"{option} '{text}' has an invalid port; use HOST:PORT with a port between 1 and 65535.");
         return new HostEndpoint(host, p);
     }
 
-    private static bool IsHostName(string host) =>
-        host.Length is > 0 and <= 253 && (IPAddress.TryParse(host, out _) ||
-        host.Split('.').All(l => l.Length is > 0 and <= 63 && l.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && !l.StartsWith('-')));
+    /// <summary>An IP literal, or a DNS name; all-numeric text must be a canonical dotted quad (no 300.1.2.3, no 1.2.3).</summary>
+    private static bool IsHostName(string host)
+    {
+        if (host.Length is 0 or > 253) return false;
+        var labels = host.Split('.');
+        if (labels.All(l => l.Length > 0 && l.All(char.IsAsciiDigit)))
+            return labels.Length == 4 && labels.All(l => int.TryParse(l, out var octet) && octet <= 255 && (l.Length == 1 || l[0] != '0'));
+        return IPAddress.TryParse(host, out _) ||
+               labels.All(l => l.Length is > 0 and <= 63 && l.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && !l.StartsWith('-') && !l.EndsWith('-'));
+    }
+
+    private static bool Reachable(IPAddress ip) =>
+        !IPAddress.IsLoopback(ip) && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any) && !ip.Equals(IPAddress.Broadcast) &&
+        !(ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && ip.GetAddressBytes()[0] >= 224) && !ip.IsIPv6Multicast;
 
     private static InputException Bad(string text, string option) =>
         new($"{option} '{text}' is not HOST:PORT (for example 203.0.113.11:51820).");

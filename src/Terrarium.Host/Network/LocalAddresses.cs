@@ -12,7 +12,7 @@ public static class LocalAddresses
         NetworkInterface.GetAllNetworkInterfaces()
             .SelectMany(n => n.GetIPProperties().UnicastAddresses
                 .Where(u => u.Address.AddressFamily == AddressFamily.InterNetwork)
-                .Select(u => new InterfaceAddress(n.Name, u.Address, n.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown)))
+                .Select(u => new InterfaceAddress(n.Name, u.Address, n.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown, u.PrefixLength)))
             .ToList();
 
     /// <summary>The interface of the IPv4 default route, from /proc/net/route (per network namespace).</summary>

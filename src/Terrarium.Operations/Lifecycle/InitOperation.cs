@@ -24,7 +24,10 @@ public sealed class InitOperation(NodeEnvironment env)
 {
     public async Task<InitResult> RunAsync(InitRequest request, CancellationToken ct = default)
     {
+        // every flag is checked first, also when the answer will be "Already initialised".
         var mesh = MeshSettings.Create(request.Cidr, request.Port);
+        if (request.Member is not null) MemberName.Validate(request.Member);
+        var endpoint = LocalEndpoint.Resolve(request.Endpoint, mesh.Port, mesh.Interface);
         using var lxd = env.Lxd();
         var server = await lxd.GetServerAsync(ct);
         var identity = NodeIdentity.Load(env.Layout);
@@ -35,7 +38,7 @@ public sealed class InitOperation(NodeEnvironment env)
             throw new InputException("LXD on this server is already part of a cluster; use `terrariumctl cluster join` on a fresh server instead.");
 
         var member = MemberName.Validate(request.Member ?? DefaultName(server));
-        var endpoint = LocalEndpoint.Resolve(request.Endpoint, mesh.Port, mesh.Interface);
+        MeshOverlap.Check(mesh, Host.Network.LocalAddresses.List());
         var address = mesh.HostAddresses().First();
         if (request.DryRun)
         {
