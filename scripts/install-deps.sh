@@ -7,7 +7,8 @@ command -v dotnet >/dev/null || { echo "install-deps.sh: the .NET 10 SDK (dotnet
 
 PKGS=(lxd lxd-client lxcfs liblxc1 uidmap squashfs-tools busybox-static dnsmasq-base rsync xz-utils
       iproute2 util-linux nftables wireguard-tools wireguard-go iputils-ping socat jq curl wget openssl ethtool
-      openvswitch-switch openvswitch-common ovn-central ovn-host ovn-common clang zlib1g-dev)
+      openvswitch-switch openvswitch-common ovn-central ovn-host ovn-common clang zlib1g-dev
+      man-db systemd)
 need=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
+bash scripts/package.sh   # the Debian package: its install/upgrade/purge tests run below
 log=$(mktemp)
 set +e
 TERRARIUMCTL="$(pwd)/out/terrariumctl" dotnet test Terrarium.slnx -c Release --no-build -nologo 2>&1 | tee "$log"

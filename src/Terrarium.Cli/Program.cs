@@ -28,7 +28,12 @@ public static class Program
         root.Subcommands.Add(ClusterCommands.Build());
         root.Subcommands.Add(NodeCommands.Reconfigure());
         root.Subcommands.Add(NodeCommands.Agent());
+        root.Subcommands.Add(NodeCommands.Mesh());
+        root.Subcommands.Add(DoctorCommand.Build());
         root.Subcommands.Add(LabCommands.Build());
+        root.Subcommands.Add(DocsCommands.Completion());
+        root.Subcommands.Add(DocsCommands.Man());
+        root.Subcommands.Add(DocsCommands.Units());
         return root;
     }
 

@@ -32,6 +32,21 @@ public static class NodeCommands
         return c;
     }
 
+    /// <summary>`terrariumctl mesh restore`: what terrarium-mesh.service runs at boot (no LXD needed).</summary>
+    public static Command Mesh()
+    {
+        var mesh = new Command("mesh", "This node's WireGuard mesh interface and firewall");
+        var restore = new Command("restore", "Bring the mesh interface and firewall table back from this node's files, without LXD (run at boot before LXD/Incus)");
+        restore.SetHandler(async (pr, _) =>
+        {
+            var restored = await new Terrarium.Operations.Boot.MeshRestore(CommonOptions.Node(pr)).RunAsync();
+            Console.WriteLine(restored is null ? "This server is not a Terrarium cluster member; nothing to restore." : $"Restored: {restored}.");
+            return ExitCodes.Ok;
+        });
+        mesh.Subcommands.Add(restore);
+        return mesh;
+    }
+
     public static Command Agent()
     {
         var resync = new Option<string>("--resync-interval") { Description = "Full resync period (e.g. 30s, 5m)", DefaultValueFactory = _ => "30s" };

@@ -30,6 +30,16 @@ public sealed record JoinOutput(
     [property: JsonPropertyName("plan")] IReadOnlyList<string> Plan,
     [property: JsonPropertyName("dry_run")] bool DryRun);
 
+public sealed record DoctorRow(
+    [property: JsonPropertyName("check")] string Check,
+    [property: JsonPropertyName("result")] string Result,
+    [property: JsonPropertyName("detail")] string Detail,
+    [property: JsonPropertyName("fix")] string? Fix);
+
+public sealed record DoctorOutput(
+    [property: JsonPropertyName("ok")] bool Ok,
+    [property: JsonPropertyName("checks")] IReadOnlyList<DoctorRow> Checks);
+
 public sealed record MoveRow(
     [property: JsonPropertyName("instance")] string Instance,
     [property: JsonPropertyName("from")] string From,
@@ -84,6 +94,7 @@ public sealed record ReconfigureOutput(
 [JsonSerializable(typeof(RestoreOutput))]
 [JsonSerializable(typeof(MoveRow))]
 [JsonSerializable(typeof(OvnConfigureOutput))]
+[JsonSerializable(typeof(DoctorOutput))]
 public sealed partial class CliJsonContext : JsonSerializerContext;
 
 public static class JsonOut

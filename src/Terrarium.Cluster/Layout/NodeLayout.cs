@@ -22,7 +22,11 @@ public sealed record NodeLayout(string Root)
     public string NodeIdentityFile => Path.Join(ConfigDir, "node.json");
     /// <summary>Held while a convergence pass changes this host (agent, reconfigure, lifecycle commands).</summary>
     public string ConvergeLockFile => Under("/run/terrarium/converge.lock");
-    public string AgentUnitFile => Under("/etc/systemd/system/terrarium-agent.service");
+    /// <summary>Where init/join write a unit (/etc/systemd/system), unless the package ships it (/lib/systemd/system).</summary>
+    public string UnitFile(string unit) => Under($"/etc/systemd/system/{unit}");
+    public string PackagedUnitFile(string unit) => Under($"/lib/systemd/system/{unit}");
+    public string AgentUnitFile => UnitFile("terrarium-agent.service");
+    public string MeshUnitFile => UnitFile("terrarium-mesh.service");
 
     // OVN (SPEC §5). Runtime folders are the Debian packages' defaults under the root, because LXD 5.0 runs
     // ovs-vsctl with its defaults and reads its OVN client certificate from /etc/ovn.

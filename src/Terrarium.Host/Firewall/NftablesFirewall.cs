@@ -4,17 +4,43 @@ using Terrarium.Host.Tools;
 
 namespace Terrarium.Host.Firewall;
 
-/// <summary>F-3: loads the rendered table with `nft -f` (one transaction) after an `nft -c` dry run.</summary>
+/// <summary>
+/// F-3: loads the rendered table with `nft -f` (one transaction) after an `nft -c` dry run. Drift is judged on
+/// the LIVE table (issue #9): right after a load its stateless listing (`nft -s list table`, no counters) is
+/// recorded, and any later difference (a rule added or deleted by hand) makes the next pass load it again.
+/// Only table inet terrarium is read or replaced; other tables are never touched.
+/// </summary>
 public sealed class NftablesFirewall(ToolPaths tools, string rulesFile)
 {
-    /// <summary>Writes and loads the script; returns false when the file was already current and loaded.</summary>
+    /// <summary>What the table looked like right after Terrarium loaded it.</summary>
+    public string LoadedListingFile => rulesFile + ".loaded";
+
+    /// <summary>Writes and loads the script; returns false when the file was current and the live table is as loaded.</summary>
     public async Task<bool> ApplyAsync(string script, bool force = false)
     {
         var changed = AtomicFile.WriteIfChanged(rulesFile, script, (UnixFileMode)0b110_100_000);
-        if (!changed && !force && await TableLoadedAsync()) return false;
+        if (!changed && !force && await LiveMatchesLoadedAsync()) return false;
+        await LoadFileAsync();
+        return true;
+    }
+
+    /// <summary>Loads the rules file as it is (boot: no LXD needed) and records the live listing.</summary>
+    public async Task LoadFileAsync()
+    {
         await ProcessRunner.RunCheckedAsync(tools.Nft, ["-c", "-f", rulesFile]);
         await ProcessRunner.RunCheckedAsync(tools.Nft, ["-f", rulesFile]);
-        return true;
+        if (await ListStatelessAsync() is { } listing) AtomicFile.WriteIfChanged(LoadedListingFile, listing, (UnixFileMode)0b110_100_000);
+    }
+
+    private async Task<bool> LiveMatchesAsync(string recorded) => await ListStatelessAsync() is { } live && live == recorded;
+
+    private async Task<bool> LiveMatchesLoadedAsync() =>
+        File.Exists(LoadedListingFile) && await LiveMatchesAsync(await File.ReadAllTextAsync(LoadedListingFile));
+
+    private async Task<string?> ListStatelessAsync()
+    {
+        var r = await ProcessRunner.RunAsync(tools.Nft, ["-s", "list", "table", "inet", "terrarium"]);
+        return r.Ok ? r.StdOut : null;
     }
 
     public async Task<bool> TableLoadedAsync() =>
@@ -27,5 +53,9 @@ public sealed class NftablesFirewall(ToolPaths tools, string rulesFile)
         return result.ExitCode == 127 ? null : result.Ok;
     }
 
-    public Task RemoveAsync() => ProcessRunner.RunAsync(tools.Nft, ["delete", "table", "inet", "terrarium"]);
+    public async Task RemoveAsync()
+    {
+        await ProcessRunner.RunAsync(tools.Nft, ["delete", "table", "inet", "terrarium"]);
+        File.Delete(LoadedListingFile);
+    }
 }

@@ -46,6 +46,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             var wait = resyncInterval;
             try
             {
+                await HealMeshAsync(); // before anything that needs LXD's database, which is reached over the mesh
                 var result = await _converger.ConvergeAsync(ct, includeRoutes: false);
                 if (result.Changed) env.Log($"converged ({wake.Reason}): {Describe(result)}");
                 if (result.OvnError is { } ovnError)
@@ -71,6 +72,26 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 wait = RetryAfterFailure;
             }
             wake = await NextWakeAsync(_cluster, wait, ct);
+        }
+    }
+
+    /// <summary>
+    /// LXD listens on the mesh address and its database is reached over the mesh: when the mesh interface this node
+    /// should have is gone (a reboot without terrarium-mesh.service, a hand deletion), bring it back from local state.
+    /// </summary>
+    private async Task HealMeshAsync()
+    {
+        var restore = new Boot.MeshRestore(env);
+        try
+        {
+            if (!await restore.MeshDownAsync()) return;
+            // Under the convergence lock: a `reconfigure` taking this node out of the cluster must not be undone.
+            using var hostLock = await Host.Files.HostLock.AcquireAsync(env.Layout.ConvergeLockFile, TimeSpan.FromMinutes(1));
+            if (await restore.MeshDownAsync() && await restore.RunAsync() is { } what) env.Log($"the mesh interface was gone: restored {what}");
+        }
+        catch (Exception e) when (e is Host.Processes.ProcessFailedException or IOException or TimeoutException)
+        {
+            env.Log($"restoring the mesh failed: {e.Message}");
         }
     }
 

@@ -116,6 +116,11 @@ public sealed class NodeConverger(NodeEnvironment env)
     {
         var path = env.Layout.WireGuardConfig(mesh.Interface);
         var changed = AtomicFile.WriteIfChanged(path, WireGuardConfigRenderer.Render(key.PrivateKey, mesh.Port, peers), AtomicFile.SecretMode);
+        if (NodeIdentity.Load(env.Layout) is { } identity)
+        {
+            (identity.MeshCidr, identity.Port, identity.Mtu, identity.Interface) = (mesh.Cidr, mesh.Port, mesh.Mtu, mesh.Interface);
+            identity.Save(env.Layout);
+        }
         var wg = new WireGuardInterface(env.Tools, mesh.Interface);
         var existed = await wg.ExistsAsync();
         await wg.EnsureUpAsync(address, mesh.PrefixLength, mesh.Mtu);
@@ -145,8 +150,9 @@ public sealed class NodeConverger(NodeEnvironment env)
         {
             env.Log($"stopping OVN: {e.Message}");
         }
-        await TearDownAsync(env, MeshSettings.DefaultInterface);
+        await TearDownAsync(env, identity.Interface ?? MeshSettings.DefaultInterface);
         NodeIdentity.Delete(env.Layout);
+        await Boot.ServiceUnits.RemoveAsync(env);
     }
 
     /// <summary>Undoes what init/join set up on this host (used by a rolled-back join and by leave).</summary>
@@ -155,6 +161,7 @@ public sealed class NodeConverger(NodeEnvironment env)
         await new WireGuardInterface(env.Tools, meshInterface).DeleteAsync();
         await new NftablesFirewall(env.Tools, env.Layout.NftablesFile).RemoveAsync();
         File.Delete(env.Layout.NftablesFile);
+        File.Delete(env.Layout.NftablesFile + ".loaded");
         File.Delete(env.Layout.WireGuardConfig(meshInterface));
         KeyStore.DeleteAll(env.Layout);
     }

@@ -11,6 +11,12 @@ public sealed class NodeIdentity
     [JsonPropertyName("member")] public string Member { get; set; } = "";
     [JsonPropertyName("mesh_address")] public string MeshAddress { get; set; } = "";
 
+    // The mesh as last applied here, so that boot can restore interface and firewall before LXD runs.
+    [JsonPropertyName("mesh_cidr")] public string? MeshCidr { get; set; }
+    [JsonPropertyName("port")] public int? Port { get; set; }
+    [JsonPropertyName("mtu")] public int? Mtu { get; set; }
+    [JsonPropertyName("interface")] public string? Interface { get; set; }
+
     public static NodeIdentity? Load(NodeLayout layout) =>
         File.Exists(layout.NodeIdentityFile)
             ? JsonSerializer.Deserialize(File.ReadAllText(layout.NodeIdentityFile), OperationsJsonContext.Default.NodeIdentity)

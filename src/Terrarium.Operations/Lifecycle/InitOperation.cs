@@ -79,7 +79,7 @@ public sealed class InitOperation(NodeEnvironment env)
             }, ct);
         });
         await journal.StepAsync("ovn", () => OvnPlanning.BootstrapAsync(env, new SharedConfigStore(lxd), member, address.ToString(), request.OvnUplink, ct));
-        await journal.StepAsync("agent", () => AgentService.InstallAsync(env));
+        await journal.StepAsync("agent", () => Boot.ServiceUnits.InstallAsync(env));
         await converger.ConvergeAsync(ct, fromLifecycle: true);
         await journal.StepAsync("workload-network", () => WaitForWorkloadNetworkAsync(converger, lxd, ct));
         journal.Complete();

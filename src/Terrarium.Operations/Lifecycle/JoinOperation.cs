@@ -117,7 +117,7 @@ public sealed class JoinOperation(NodeEnvironment env)
         });
         await journal.StepAsync("ovn-plan", () => OvnPlanning.ReplanAsync(env, lxd, new SharedConfigStore(lxd), bundle.Member, rotateCa: false, ct: ct));
         await journal.StepAsync("ovn", () => WaitForOvnAsync(ct));
-        await journal.StepAsync("agent", () => AgentService.InstallAsync(env));
+        await journal.StepAsync("agent", () => Boot.ServiceUnits.InstallAsync(env));
         journal.Complete();
         return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
     }

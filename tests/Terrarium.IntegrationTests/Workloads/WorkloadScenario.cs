@@ -207,6 +207,80 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
         }
     });
 
+    [Fact]
+    public Task S05_I8_I9_the_mesh_comes_back_from_local_state_and_firewall_drift_is_reverted() => lab.Steps.RunAsync(async () =>
+    {
+        // Drift inside table inet terrarium: a hand-made accept added, a lockdown rule deleted. node2's agent is
+        // stopped meanwhile, so that it is `reconfigure` that must see the drift.
+        await lab.Lab.StopAgentAsync(lab.Node(2));
+        MeshLab.AssertOk(await lab.Exec(2, "nft", "insert", "rule", "inet", "terrarium", "input", "tcp", "dport", "8443", "accept", "comment", "\"hand-made\""));
+        MeshLab.AssertOk(await lab.Exec(2, "nft", "delete", "rule", "inet", "terrarium", "input", "handle", await HandleAsync(2, "wireguard from strangers")));
+        MeshLab.AssertOk(await lab.Exec(2, "nft", "add", "table", "inet", "operator")); // not Terrarium's: stays
+        var reconfigure = await lab.Ctl(2, "reconfigure");
+        MeshLab.AssertOk(reconfigure);
+        Assert.Contains("firewall updated", reconfigure.StdOut);
+        var table = (await lab.Exec(2, "nft", "list", "table", "inet", "terrarium")).StdOut;
+        Assert.DoesNotContain("hand-made", table);
+        Assert.Contains("wireguard from strangers", table);
+        MeshLab.AssertOk(await lab.Exec(2, "nft", "list", "table", "inet", "operator"));
+        Assert.Contains("firewall already current", (await lab.Ctl(2, "reconfigure")).StdOut);
+        await lab.Lab.StartAgentAsync(lab.Node(2));
+
+        // The agent reverts drift by itself within one resync.
+        MeshLab.AssertOk(await lab.Exec(3, "nft", "insert", "rule", "inet", "terrarium", "input", "tcp", "dport", "6641", "accept", "comment", "\"hand-made\""));
+        await MeshLab.EventuallyAsync(async () => !(await lab.Exec(3, "nft", "list", "table", "inet", "terrarium")).StdOut.Contains("hand-made"),
+            TimeSpan.FromSeconds(40), "node3's agent reverts a hand-made rule");
+
+        // What boot does: no interface, no table (a reboot), then terrarium-mesh.service's `mesh restore`, without LXD.
+        MeshLab.AssertOk(await lab.Exec(3, "ip", "link", "del", "terrarium-wg0"));
+        MeshLab.AssertOk(await lab.Exec(3, "nft", "delete", "table", "inet", "terrarium"));
+        var restored = await lab.Ctl(3, "mesh", "restore");
+        MeshLab.AssertOk(restored);
+        Assert.Contains("terrarium-wg0 up as 10.255.54.3/24", restored.StdOut);
+        MeshLab.AssertOk(await lab.Exec(3, "nft", "list", "table", "inet", "terrarium"));
+        await MeshLab.EventuallyAsync(async () => (await lab.Exec(3, "ping", "-c", "1", "-W", "1", "10.255.54.1")).Ok,
+            TimeSpan.FromSeconds(30), "node3 reaches node1 over the restored mesh");
+
+        // Without the unit, the agent heals a mesh that is gone.
+        MeshLab.AssertOk(await lab.Exec(3, "ip", "link", "del", "terrarium-wg0"));
+        await MeshLab.EventuallyAsync(async () => (await lab.Exec(3, "ping", "-c", "1", "-W", "1", "10.255.54.1")).Ok,
+            TimeSpan.FromSeconds(60), "node3's agent brings the mesh back");
+        var status = await lab.Ctl(1, "cluster", "status");
+        MeshLab.AssertOk(status);
+    });
+
+    [Fact]
+    public Task S06_I12_I13_doctor_checks_the_daemon_the_peers_and_traefiks_wiring() => lab.Steps.RunAsync(async () =>
+    {
+        var etc = Path.Join(lab.Node(1).TerrariumRoot, "etc/traefik");
+        Directory.CreateDirectory(etc);
+        File.WriteAllText(Path.Join(etc, "traefik.yml"), "entryPoints:\n  web:\n    address: \":80\"\nproviders:\n  docker: {}\n");
+        var r = await lab.Ctl(1, "--output", "json", "doctor");
+        MeshLab.AssertOk(r);
+        using (var json = System.Text.Json.JsonDocument.Parse(r.StdOut))
+        {
+            var checks = json.RootElement.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("check").GetString()!);
+            Assert.Equal("PASS", checks["daemon"].GetProperty("result").GetString());
+            Assert.Contains("LXD 5.0.2", checks["daemon"].GetProperty("detail").GetString());
+            Assert.Equal("PASS", checks["peer node2"].GetProperty("result").GetString());
+            Assert.Equal("PASS", checks["peer node3"].GetProperty("result").GetString());
+            Assert.Equal("WARN", checks["traefik"].GetProperty("result").GetString());
+            Assert.Contains($"directory: {etc}/dynamic", checks["traefik"].GetProperty("fix").GetString());
+        }
+        File.WriteAllText(Path.Join(etc, "traefik.yml"), $"entryPoints:\n  web:\n    address: \":80\"\nproviders:\n  file:\n    directory: {etc}/dynamic\n");
+        var fixedUp = await lab.Ctl(1, "doctor");
+        MeshLab.AssertOk(fixedUp);
+        Assert.Matches(@"traefik\s+PASS", fixedUp.StdOut);
+    });
+
+    private async Task<string> HandleAsync(int node, string comment)
+    {
+        var listing = await lab.Exec(node, "nft", "-a", "list", "chain", "inet", "terrarium", "input");
+        MeshLab.AssertOk(listing);
+        var line = listing.StdOut.Split('\n').Single(l => l.Contains($"comment \"{comment}\""));
+        return line[(line.LastIndexOf("# handle ", StringComparison.Ordinal) + "# handle ".Length)..].Trim();
+    }
+
     private async Task AllNodesAsync(Func<string, bool> holds, string what)
     {
         for (var i = 1; i <= 3; i++)

@@ -50,3 +50,59 @@ public class CommandTreeTests
         Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }
+
+/// <summary>Issue #12: completion, man page and units come from the command tree itself.</summary>
+public class GeneratedDocsTests
+{
+    [Fact]
+    public async Task I12_completion_scripts_cover_every_command()
+    {
+        var bash = await Terrariumctl.RunAsync("completion", "bash");
+        ProcessAssert.Ok(bash);
+        Assert.Contains("complete -F _terrariumctl terrariumctl", bash.StdOut);
+        foreach (var path in new[] { "\" cluster join\"", "\" cluster ovn configure\"", "\" mesh restore\"", "\" lab up\"" })
+            Assert.Contains(path, bash.StdOut);
+        Assert.DoesNotContain(" units", bash.StdOut); // hidden packaging helper
+        var zsh = await Terrariumctl.RunAsync("completion", "zsh");
+        ProcessAssert.Ok(zsh);
+        Assert.StartsWith("#compdef terrariumctl", zsh.StdOut);
+        ProcessAssert.Exit(2, await Terrariumctl.RunAsync("completion", "fish"));
+    }
+
+    [Fact]
+    public async Task I12_the_man_page_lists_every_command_option_and_exit_code()
+    {
+        var man = await Terrariumctl.RunAsync("man");
+        ProcessAssert.Ok(man);
+        foreach (var text in new[] { ".TH TERRARIUMCTL 1", ".SH EXIT STATUS", "terrariumctl cluster evacuate", @"\-\-wireguard\-endpoint", ".B 2" })
+            Assert.Contains(text, man.StdOut);
+    }
+
+    [Fact]
+    public async Task I8_mesh_restore_on_a_server_that_is_no_member_changes_nothing()
+    {
+        var root = Directory.CreateTempSubdirectory("trm-restore-").FullName;
+        try
+        {
+            var r = await Terrariumctl.RunAsync("--root", root, "mesh", "restore");
+            ProcessAssert.Ok(r);
+            Assert.Contains("not a Terrarium cluster member", r.StdOut);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
+
+    [Fact]
+    public void I8_the_mesh_unit_starts_before_every_lxd_and_incus_unit_and_the_agent_after_it()
+    {
+        var mesh = Terrarium.Operations.Boot.ServiceUnits.MeshUnit("/usr/bin/terrariumctl");
+        Assert.Contains("Before=lxd.service lxd.socket snap.lxd.daemon.service snap.lxd.daemon.unix.socket incus.service incus.socket terrarium-agent.service", mesh);
+        Assert.Contains("ExecStart=/usr/bin/terrariumctl mesh restore", mesh);
+        var agent = Terrarium.Operations.Boot.ServiceUnits.AgentUnit("/usr/bin/terrariumctl");
+        Assert.Contains("After=network-online.target terrarium-mesh.service", agent);
+        Assert.Contains("Restart=always", agent);
+    }
+}
