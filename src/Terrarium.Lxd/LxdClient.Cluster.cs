@@ -67,7 +67,10 @@ public sealed partial class LxdClient
     /// `lxd init` does: this server's own value when it already has that pool or network (LXD refuses to
     /// change a pool's source), else empty, which means LXD's default.
     /// </summary>
-    public async Task<List<ClusterMemberConfigKey>> AnswerMemberConfigAsync(IEnumerable<ClusterMemberConfigKey> keys, CancellationToken ct = default)
+    /// <param name="skipExisting">Leave out the keys of pools and networks this server already has (Incus refuses to
+    /// update an existing pool with a member-specific key: "Config key "source" is cluster member specific").</param>
+    public async Task<List<ClusterMemberConfigKey>> AnswerMemberConfigAsync(IEnumerable<ClusterMemberConfigKey> keys, CancellationToken ct = default,
+        bool skipExisting = false)
     {
         var answers = new List<ClusterMemberConfigKey>();
         foreach (var key in keys)
@@ -84,6 +87,7 @@ public sealed partial class LxdClient
                 try
                 {
                     var local = await GetAsync(path, LxdJson.Info<ConfiguredEntity>(), ct);
+                    if (skipExisting) continue;
                     value = local.Config.GetValueOrDefault(key.Key, "");
                 }
                 catch (LxdException e) when (e.IsNotFound)

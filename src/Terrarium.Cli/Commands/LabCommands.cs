@@ -29,13 +29,15 @@ public static class LabCommands
         var nodes = new Option<int>("--nodes", "-n") { Description = "Number of nodes (1-9)", DefaultValueFactory = _ => 3 };
         var standalone = new Option<bool>("--standalone") { Description = "Leave the nodes as separate LXD servers (form the cluster yourself with `lab exec`)" };
         var lxdOnly = new Option<bool>("--lxd-only") { Description = "Form a plain LXD cluster over the underlay, without Terrarium" };
+        var server = new Option<string>("--server") { Description = "Daemon each node runs: lxd (Debian's) or incus (bookworm-backports' incus-base)", DefaultValueFactory = _ => "lxd" };
+        server.AcceptOnlyFromAmong("lxd", "incus");
         var up = new Command("up", "Create the nodes, start their LXD daemons and form a Terrarium cluster (init, invite, join, agents)")
         {
-            nodes, standalone, lxdOnly,
+            nodes, standalone, lxdOnly, server,
         };
         up.SetHandler(async (pr, ct) =>
         {
-            var runner = Runner(pr, pr.GetValue(nodes));
+            var runner = Runner(pr, pr.GetValue(nodes), pr.GetValue(server) == "incus" ? LabServer.Incus : LabServer.Lxd);
             if (pr.GetValue(standalone) && pr.GetValue(lxdOnly))
                 throw new Terrarium.Cluster.Validation.InputException("--standalone and --lxd-only exclude each other; pick one.");
             RequireRoot();
@@ -90,8 +92,8 @@ public static class LabCommands
         return lab;
     }
 
-    private static LabRunner Runner(ParseResult pr, int nodes) =>
-        new(LabSpec.Create(pr.GetValue(Prefix)!, nodes, pr.GetValue(LabDir)!, pr.GetValue(Underlay)!), Log, Self());
+    private static LabRunner Runner(ParseResult pr, int nodes, LabServer server = LabServer.Lxd) =>
+        new(LabSpec.Create(pr.GetValue(Prefix)!, nodes, pr.GetValue(LabDir)!, pr.GetValue(Underlay)!) with { Server = server }, Log, Self());
 
     /// <summary>How this very binary is started again inside a node (NativeAOT binary, or dotnet + dll).</summary>
     private static IReadOnlyList<string> Self()
@@ -109,7 +111,7 @@ public static class LabCommands
         var state = LabState.Load(Path.Join(dir, "lab.json"));
         return state is null
             ? Runner(pr, LabSpec.MaxNodes)
-            : new LabRunner(LabSpec.Create(state.Prefix, state.Nodes, dir, state.Underlay), Log, Self());
+            : new LabRunner(LabSpec.Create(state.Prefix, state.Nodes, dir, state.Underlay) with { Server = state.Server }, Log, Self());
     }
 
     private static async Task PrintStatusAsync(LabRunner runner, ParseResult pr, CancellationToken ct)

@@ -17,6 +17,12 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
     public const string ImageAlias = "busybox";
     public const string ContainerBridgeAddress = "10.254.0.1/24";
 
+    /// <summary>Debian's incus-base daemon (bookworm-backports), overridable for other layouts.</summary>
+    public static string IncusDaemon => Environment.GetEnvironmentVariable("TERRARIUM_INCUSD") is { Length: > 0 } d ? d : "/usr/libexec/incus/incusd";
+
+    /// <summary>The client a person would type on a node: lxc or incus.</summary>
+    public string Cli => Spec.Server == LabServer.Incus ? "incus" : "lxc";
+
     public LabSpec Spec { get; } = spec;
 
     public LxdClient Client(LabNodeSpec node) => LxdClient.ForSocket(node.LxdSocket);
@@ -31,7 +37,7 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
         File.WriteAllText(Spec.NsRunScript, NamespaceShell.Script);
         File.SetUnixFileMode(Spec.NsRunScript, (UnixFileMode)0b111_101_101);
         // Recorded first, so that `lab down` finds a lab that failed half-way up.
-        new LabState { Prefix = Spec.Prefix, Nodes = Spec.Nodes, Underlay = Spec.UnderlayCidr, Mode = mode, Created = DateTimeOffset.UtcNow }
+        new LabState { Prefix = Spec.Prefix, Nodes = Spec.Nodes, Underlay = Spec.UnderlayCidr, Mode = mode, Server = Spec.Server, Created = DateTimeOffset.UtcNow }
             .Save(Spec.StateFile);
 
         await CreateNetworkAsync();
@@ -69,10 +75,12 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
         var layout = new Cluster.Layout.NodeLayout(node.TerrariumRoot);
         var env = new Dictionary<string, string>
         {
-            ["LXD_DIR"] = node.LxdDir, ["OVS_RUNDIR"] = layout.OvsRunDir, ["OVN_RUNDIR"] = layout.OvnRunDir,
+            ["LXD_DIR"] = node.LxdDir, ["INCUS_DIR"] = node.LxdDir, ["OVS_RUNDIR"] = layout.OvsRunDir, ["OVN_RUNDIR"] = layout.OvnRunDir,
             [NamespaceShell.EtcOvnVariable] = layout.LxdOvnDir,
         };
-        var pid = await NamespaceShell.StartDetachedAsync(node.LxdLog, env, Spec.NsRunScript, node.Namespace, "lxd", "--group", "root");
+        if (Spec.Server == LabServer.Incus) env[NamespaceShell.OvsRunVariable] = layout.OvsRunDir;
+        var daemon = Spec.Server == LabServer.Incus ? IncusDaemon : "lxd";
+        var pid = await NamespaceShell.StartDetachedAsync(node.LxdLog, env, Spec.NsRunScript, node.Namespace, daemon, "--group", "root");
         await File.WriteAllTextAsync(node.PidFile, pid.ToString());
     }
 
@@ -172,7 +180,7 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
                 ServerAddress = $"{node.Address}:{LxdPort}",
                 ClusterPassword = token,
                 ClusterToken = token,
-                MemberConfig = await joiner.AnswerMemberConfigAsync(memberConfig, ct),
+                MemberConfig = await joiner.AnswerMemberConfigAsync(memberConfig, ct, skipExisting: (await joiner.GetServerProfileAsync(ct)).IsIncus),
             }, ct: ct);
             log($"{node.Name} joined the LXD cluster");
         }
@@ -194,7 +202,7 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
                 try
                 {
                     var info = await client.GetServerAsync(quick.Token);
-                    lxd = $"LXD {info.Environment.ServerVersion}";
+                    lxd = LxdServerProfile.From(info).ToString();
                     clustered = info.Environment.ServerClustered;
                     instances = (await client.GetInstancesAsync(ct: quick.Token)).Count(i => !clustered || i.Location == node.Name);
                 }

@@ -11,6 +11,7 @@ public sealed class LabState
     [JsonPropertyName("nodes")] public int Nodes { get; set; }
     [JsonPropertyName("underlay")] public string Underlay { get; set; } = "";
     [JsonPropertyName("mode")] public LabMode Mode { get; set; }
+    [JsonPropertyName("server")] public LabServer Server { get; set; }
     [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
 
     public static LabState? Load(string path) =>

@@ -15,6 +15,7 @@ public sealed partial class LabRunner
     {
         ["TERRARIUM_ROOT"] = node.TerrariumRoot,
         ["LXD_DIR"] = node.LxdDir,
+        ["INCUS_DIR"] = node.LxdDir,
         [NamespaceShell.WireGuardRunVariable] = node.WireGuardRunDir,
     };
 

@@ -13,7 +13,8 @@ public static class NamespaceShell
         #!/bin/bash
         # nsrun.sh NETNS cmd... : run cmd in NETNS with a fresh sysfs of that netns and the host cgroup tree;
         # with TERRARIUM_LAB_WGRUN set, that folder is this node's /run/wireguard (wireguard-go's socket folder);
-        # with TERRARIUM_LAB_ETC_OVN set, that folder is its /etc/ovn (where LXD 5.0 reads its OVN client certificate).
+        # with TERRARIUM_LAB_ETC_OVN set, that folder is its /etc/ovn (where LXD 5.0 reads its OVN client certificate);
+        # with TERRARIUM_LAB_OVS_RUN set, that folder is its /run/openvswitch (Incus talks to OVS over its default socket).
         ns="$1"; shift
         exec nsenter --net=/run/netns/"$ns" unshare --mount --propagation slave /bin/bash -c '
         set -e
@@ -34,12 +35,17 @@ public static class NamespaceShell
           mkdir -p "$TERRARIUM_LAB_ETC_OVN" /etc/ovn
           mount --bind "$TERRARIUM_LAB_ETC_OVN" /etc/ovn
         fi
+        if [ -n "${TERRARIUM_LAB_OVS_RUN:-}" ]; then
+          mkdir -p "$TERRARIUM_LAB_OVS_RUN" /run/openvswitch
+          mount --bind "$TERRARIUM_LAB_OVS_RUN" /run/openvswitch
+        fi
         exec "$@"' nsrun "$@"
 
         """;
 
     public const string WireGuardRunVariable = "TERRARIUM_LAB_WGRUN";
     public const string EtcOvnVariable = "TERRARIUM_LAB_ETC_OVN";
+    public const string OvsRunVariable = "TERRARIUM_LAB_OVS_RUN";
 
     public static Task<ProcessResult> Ip(params string[] args) => ProcessRunner.RunCheckedAsync("ip", args);
 

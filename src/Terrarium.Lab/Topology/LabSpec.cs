@@ -15,6 +15,9 @@ public sealed partial record LabSpec(string Prefix, int Nodes, string Root, IPAd
     public static readonly IPAddress DefaultUnderlay = IPAddress.Parse("10.253.0.0");
     public const int MaxNodes = 9;
 
+    /// <summary>Which daemon each node runs: Debian's LXD, or Incus (Debian bookworm-backports' incus-base).</summary>
+    public LabServer Server { get; init; } = LabServer.Lxd;
+
     /// <summary>Validates user input and returns the spec; throws <see cref="InputException"/>.</summary>
     public static LabSpec Create(string prefix, int nodes, string root, string underlayCidr)
     {
@@ -76,6 +79,13 @@ public sealed record LabNodeSpec(int Index, string Name, string Namespace, strin
     /// time and not per network namespace, so each node needs its own (shared/lab-notes/realstack-net.md).
     /// </summary>
     public string WireGuardRunDir => Path.Join(Dir, "run-wireguard");
+}
+
+/// <summary>The daemon a lab node runs.</summary>
+public enum LabServer
+{
+    Lxd,
+    Incus,
 }
 
 /// <summary>What `lab up` forms from the nodes.</summary>

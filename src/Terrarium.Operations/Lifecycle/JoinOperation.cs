@@ -21,7 +21,7 @@ public sealed record JoinResult(string Member, string MeshAddress, string Endpoi
 
 /// <summary>
 /// C-3: join this fresh server. Both strings are checked before anything changes. Steps, journaled
-/// prepare, mesh, firewall, handshake, lxd-join, rotate-key, register, activate-key, ovn-plan, ovn, agent. If the
+/// prepare, mesh, firewall, handshake, switch, lxd-join, rotate-key, register, activate-key, ovn-plan, ovn, agent. If the
 /// cluster cannot be reached or LXD refuses the join, everything done so far is rolled back, so a used,
 /// revoked or expired invite leaves the server exactly as it was.
 /// </summary>
@@ -82,6 +82,9 @@ public sealed class JoinOperation(NodeEnvironment env)
             await journal.StepAsync("firewall", () => _converger.ApplyFirewallAsync(FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port,
                 peers.Select(p => p.Endpoint?.Host).Select(h => IPAddress.TryParse(h, out var ip) ? ip : null).OfType<IPAddress>())));
             await journal.StepAsync("handshake", () => new MeshProbe(env).WaitForClusterAsync(mesh, peers, bundle.Inviter, ct));
+            // Incus creates the cluster's OVN network on the joiner during the join and needs OVS for it then (LXD 5.0
+            // retries later); the local switch is needed right after the join anyway.
+            await journal.StepAsync("switch", () => StartSwitchAsync(bundle.Member));
             await journal.StepAsync("lxd-join", () =>
             {
                 lxdTouched = true;
@@ -140,6 +143,18 @@ public sealed class JoinOperation(NodeEnvironment env)
                 return;
             }
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+    }
+
+    private async Task StartSwitchAsync(string member)
+    {
+        try
+        {
+            await new Host.Ovn.OvnRuntime(env.Tools, env.Layout).EnsureSwitchAsync(member);
+        }
+        catch (Exception e) when (e is Host.Processes.ProcessFailedException or IOException)
+        {
+            env.Log($"Open vSwitch could not be started before the join ({e.Message}); the OVN step starts it later");
         }
     }
 

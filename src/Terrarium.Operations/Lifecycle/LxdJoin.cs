@@ -34,7 +34,7 @@ public sealed class LxdJoin(NodeEnvironment env, Func<string, string, Cancellati
                 {
                     ServerName = bundle.Member, Enabled = true, ClusterAddress = clusterAddress, ClusterCertificate = certificate,
                     ServerAddress = ownAddress, ClusterPassword = encodedToken.Trim(), ClusterToken = encodedToken.Trim(),
-                    MemberConfig = await lxd.AnswerMemberConfigAsync(keys, ct),
+                    MemberConfig = await lxd.AnswerMemberConfigAsync(keys, ct, skipExisting: (await lxd.GetServerProfileAsync(ct)).IsIncus),
                 }, ct: ct);
                 break;
             }

@@ -9,13 +9,13 @@ namespace Terrarium.IntegrationTests.Support;
 /// A real lab for a test class: network namespaces plus one real LXD daemon per node. Each fixture kind
 /// has its own prefix, underlay and folder, so it never collides with a developer's `lab up`.
 /// </summary>
-public abstract class LabFixture(string prefix, int nodes, int underlayOctet, LabMode mode) : IAsyncLifetime
+public abstract class LabFixture(string prefix, int nodes, int underlayOctet, LabMode mode, LabServer server = LabServer.Lxd) : IAsyncLifetime
 {
     /// <summary>The ordered steps of the scenario that uses this lab.</summary>
     public ScenarioSteps Steps { get; } = new();
 
     public LabRunner Lab { get; } = new(
-        LabSpec.Create(prefix, nodes, Path.Join(Path.GetTempPath(), $"terrarium-it-{prefix}"), $"10.253.{underlayOctet}.0/24"),
+        LabSpec.Create(prefix, nodes, Path.Join(Path.GetTempPath(), $"terrarium-it-{prefix}"), $"10.253.{underlayOctet}.0/24") with { Server = server },
         m => Console.Error.WriteLine($"[{prefix}] {m}"), Terrariumctl.Command);
 
     public LabNodeSpec Node(int i) => Lab.Spec.NodeSpecs[i - 1];
@@ -34,3 +34,6 @@ public abstract class LabFixture(string prefix, int nodes, int underlayOctet, La
 public sealed class StandaloneLab() : LabFixture("trmits", 2, 61, LabMode.Standalone);
 
 public sealed class ClusteredLab() : LabFixture("trmitc", 2, 62, LabMode.LxdCluster);
+
+/// <summary>Two real Incus 6.0.4 daemons (Debian bookworm-backports) formed into a cluster through Terrarium's client.</summary>
+public sealed class IncusClusteredLab() : LabFixture("trmiti", 2, 63, LabMode.LxdCluster, LabServer.Incus);
