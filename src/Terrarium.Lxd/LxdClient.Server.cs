@@ -6,6 +6,10 @@ public sealed partial class LxdClient
 {
     public Task<ServerInfo> GetServerAsync(CancellationToken ct = default) => GetAsync("/1.0", LxdJson.Info<ServerInfo>(), ct);
 
+    /// <summary>GET /1.0 answered by one member (LXD forwards it): a cheap liveness probe of that member.</summary>
+    public Task<ServerInfo> GetMemberServerAsync(string member, CancellationToken ct = default) =>
+        GetAsync(WithQuery("/1.0", ("target", member)), LxdJson.Info<ServerInfo>(), ct);
+
     private LxdServerProfile? _profile;
 
     /// <summary>The daemon's kind, version and extensions (read once per client; they change only with an upgrade).</summary>

@@ -33,7 +33,7 @@ public static class StatusCommand
                         $"can lose {q.TolerableFailures} and keep working\n\n");
             text.Append(TableWriter.Render(["NAME", "STATUS", "ROLES", "MESH ADDRESS", "ENDPOINT", "HANDSHAKE", "INSTANCES", "MEMORY"],
                 r.Members.Select(m => (IReadOnlyList<string>)[
-                    m.IsSelf ? $"{m.Name}*" : m.Name, m.Status, m.Roles.Count == 0 ? "-" : string.Join(",", m.Roles),
+                    m.IsSelf ? $"{m.Name}*" : m.Name, m.Reachable ? m.Status : $"{m.Status} (unreachable)", m.Roles.Count == 0 ? "-" : string.Join(",", m.Roles),
                     m.MeshAddress ?? "-", m.Endpoint ?? "-",
                     m.IsSelf ? "(self)" : m.HandshakeAgeSeconds is { } s ? $"{StatusAnalyzer.Age(s)} ago" : "never",
                     m.Instances.ToString(), m.MemoryUsedBytes is { } b ? $"{b / (1024 * 1024)}MiB" : "-"])));

@@ -5,7 +5,7 @@ using Terrarium.Cluster.Validation;
 namespace Terrarium.Cluster.Mesh;
 
 /// <summary>Cluster-wide mesh parameters (SPEC C-1, M-1): stored once in the shared configuration.</summary>
-public sealed record MeshSettings(IPAddress Network, int PrefixLength, int Port, int Mtu, string Interface)
+public sealed partial record MeshSettings(IPAddress Network, int PrefixLength, int Port, int Mtu, string Interface)
 {
     public const string DefaultCidr = "10.255.54.0/24";
     public const int DefaultPort = 51820;
@@ -24,8 +24,15 @@ public sealed record MeshSettings(IPAddress Network, int PrefixLength, int Port,
             throw new InputException($"--wireguard-port {port} is not a valid UDP port (1-65535).");
         if (mtu is < 1280 or > 9000)
             throw new InputException($"MTU {mtu} is outside 1280-9000.");
+        // The name becomes a link name and a file name (/etc/wireguard/NAME.conf): a Linux interface name of
+        // Terrarium's own, never a path and never an interface the host already has for something else.
+        if (!InterfacePattern().IsMatch(iface))
+            throw new InputException($"Mesh interface '{iface}' is invalid: use terrarium- followed by 1-5 lowercase letters or digits (e.g. {DefaultInterface}).");
         return new MeshSettings(network, prefix, port, mtu, iface);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^terrarium-[a-z0-9]{1,5}$")]
+    private static partial System.Text.RegularExpressions.Regex InterfacePattern();
 
     public static (IPAddress Network, int Prefix) ParseCidr(string cidr)
     {

@@ -15,6 +15,9 @@ public sealed record LocalObservations(
 {
     /// <summary>The raft clusters as this node's own database servers see them (empty when it is not central).</summary>
     public IReadOnlyList<RaftView> Raft { get; init; } = [];
+
+    /// <summary>Members LXD lists Online that did not answer within the status bound (a dead member, before LXD's offline threshold).</summary>
+    public IReadOnlySet<string> Unreachable { get; init; } = new HashSet<string>();
 }
 
 /// <summary>
@@ -56,7 +59,14 @@ public static class StatusAnalyzer
                 row.HandshakeAgeSeconds = (long)Math.Max(0, (now - hs).TotalSeconds);
             report.Members.Add(row);
 
-            if (m.Status is "Evacuating" or "Restoring") // Incus reports an evacuation or restore under way
+            row.Reachable = !local.Unreachable.Contains(m.Name);
+            if (!row.Reachable && m.Status is "Online" or "Evacuated")
+                problems.Add(new Problem
+                {
+                    Severity = "error", Message = $"{m.Name} does not answer (LXD still lists it {m.Status.ToLowerInvariant()} until its offline threshold passes).",
+                    Fix = $"bring {m.Name} back (check its power, UDP {config.Settings?.Port ?? 51820} and LXD there); if it is dead for good: terrariumctl cluster remove {m.Name} --force",
+                });
+            else if (m.Status is "Evacuating" or "Restoring") // Incus reports an evacuation or restore under way
                 problems.Add(new Problem { Severity = "info", Message = $"{m.Name} is {m.Status.ToLowerInvariant()}.", Fix = "wait for it to finish" });
             else if (m.Status is not ("Online" or "Evacuated"))
                 problems.Add(new Problem

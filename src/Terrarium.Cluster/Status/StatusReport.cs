@@ -42,6 +42,8 @@ public sealed class MemberStatus
     [JsonPropertyName("handshake_age_seconds")] public long? HandshakeAgeSeconds { get; set; }
     [JsonPropertyName("instances")] public int Instances { get; set; }
     [JsonPropertyName("memory_used_bytes")] public long? MemoryUsedBytes { get; set; }
+    /// <summary>False when the member did not answer this node within the status bound, whatever LXD's status says.</summary>
+    [JsonPropertyName("reachable")] public bool Reachable { get; set; } = true;
 }
 
 public sealed class InviteStatus

@@ -38,6 +38,10 @@ public sealed class InviteOperation(NodeEnvironment env)
         if (config.Member(name) is not null || lxdMembers.Any(m => m.ServerName == name))
             throw new InputException($"{name} is already a cluster member; pick another name or remove it first with `terrariumctl cluster remove {name}`.");
         var address = await ResolveAddressAsync(name, request, ct);
+        var mesh = MeshSettings.Create(settings.MeshCidr, settings.Port, settings.Mtu, settings.Interface);
+        // ADDRESS is where the new server's WireGuard packets come from on the underlay, never a mesh address.
+        if (mesh.Contains(address))
+            throw new InputException($"Address {address} is inside the mesh {mesh.Cidr}; give the new server's underlay (public or private LAN) address.");
 
         var store = new SharedConfigStore(lxd);
         if (config.Invite(name) is { } previous)
@@ -48,7 +52,6 @@ public sealed class InviteOperation(NodeEnvironment env)
             config = await store.LoadAsync(ct);
         }
 
-        var mesh = MeshSettings.Create(settings.MeshCidr, settings.Port, settings.Mtu, settings.Interface);
         var meshAddress = await LeaseAddressAsync(store, mesh, config, name, ct);
         string? tokenOperation = null;
         try
@@ -123,7 +126,8 @@ public sealed class InviteOperation(NodeEnvironment env)
     private static async Task<IPAddress?> ResolveAsync(string text, CancellationToken ct)
     {
         if (IPAddress.TryParse(text, out var literal))
-            return literal.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(literal) && !literal.Equals(IPAddress.Any) ? literal : null;
+            return literal.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(literal) && !literal.Equals(IPAddress.Any) &&
+                   !literal.Equals(IPAddress.Broadcast) && literal.GetAddressBytes()[0] < 224 && literal.ToString() == text ? literal : null;
         if (text.Length > 253 || text.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-'))) return null;
         try
         {

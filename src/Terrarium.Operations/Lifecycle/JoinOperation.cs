@@ -40,9 +40,8 @@ public sealed class JoinOperation(NodeEnvironment env)
         var bundle = JoinBundleCodec.Decode(request.Bundle, request.Token, joinedLxd ? DateTimeOffset.MinValue : env.Clock());
         if (token.ServerName != bundle.Member)
             throw new InputException($"The --token is for {token.ServerName} but the --wireguard bundle is for {bundle.Member}; paste both from the same invite.");
-        var mesh = MeshSettings.Create(bundle.MeshCidr, bundle.Port, bundle.Mtu, bundle.Interface);
-        if (!IPAddress.TryParse(bundle.MeshAddress, out var meshAddress) || !mesh.Contains(meshAddress))
-            throw new InputException("The join bundle's mesh address is not inside its mesh; create a new invite.");
+        var mesh = JoinBundleValidator.Validate(bundle);
+        var meshAddress = IPAddress.Parse(bundle.MeshAddress);
         var clusterAddress = token.Addresses.FirstOrDefault(a => HostEndpoint.Parse(a, MeshSettings.LxdPort, "token address") is var e &&
                                                                  IPAddress.TryParse(e.Host, out var ip) && mesh.Contains(ip))
                              ?? throw new InputException($"The join token names no cluster address inside the mesh {mesh.Cidr}; create the invite on a member set up by `terrariumctl cluster init`.");

@@ -26,13 +26,22 @@ public sealed class StatusCollector(NodeEnvironment env)
 
         var config = await new SharedConfigStore(lxd).LoadAsync(ct);
         var members = await lxd.GetClusterMembersAsync(ct);
-        var instances = await lxd.GetInstancesAsync(ct: ct);
-        var memory = new Dictionary<string, long>();
-        foreach (var m in members.Where(m => m.Status == "Online"))
+        // LXD asks each member for its instances: bounded too, a dead member must not hold the list up.
+        var instancesCall = Bounded(t => lxd.GetInstancesAsync(ct: t), ct);
+        // Issue #8: bounded calls per member, all at once; a dead member costs MemberTimeout, not LXD's 20-30 s.
+        // Liveness is a cheap GET /1.0 on the member; memory (a heavier /1.0/resources) only fills a column.
+        var probes = members.Where(m => m.Status is "Online" or "Evacuated").Select(async m =>
         {
-            try { memory[m.ServerName] = (await lxd.GetMemoryAsync(m.ServerName, ct)).Used; }
-            catch (LxdException) { /* left empty */ }
-        }
+            var alive = Bounded(t => lxd.GetMemberServerAsync(m.ServerName, t), ct);
+            var used = Bounded(async t => (await lxd.GetMemoryAsync(m.ServerName, t)).Used, ct);
+            var (hasMemory, bytes) = await used;
+            return (m.ServerName, Used: hasMemory ? bytes : (long?)null, Answered: (await alive).Ok);
+        }).ToList();
+        var answers = await Task.WhenAll(probes);
+        var memory = answers.Where(a => a.Used is not null).ToDictionary(a => a.ServerName, a => a.Used!.Value);
+        var unreachable = answers.Where(a => !a.Answered).Select(a => a.ServerName).ToHashSet();
+        var (_, listed) = await instancesCall;
+        var instances = listed ?? [];
 
         var iface = config.Settings?.Interface ?? Cluster.Mesh.MeshSettings.DefaultInterface;
         var wg = new WireGuardInterface(env.Tools, iface);
@@ -47,9 +56,22 @@ public sealed class StatusCollector(NodeEnvironment env)
             if (await ovn.RaftStatusAsync(db) is { } s)
                 raft.Add(new RaftView { Database = db.Name, Role = s.Role, Servers = s.Servers.Select(x => x.Address).Order(StringComparer.Ordinal).ToList() });
         var local = new LocalObservations(handshakes, up, firewall,
-            instances.GroupBy(i => i.Location).ToDictionary(g => g.Key, g => g.Count()), memory) { Raft = raft };
+            instances.GroupBy(i => i.Location).ToDictionary(g => g.Key, g => g.Count()), memory) { Raft = raft, Unreachable = unreachable };
         var views = members.Select(m => new LxdMemberView(m.ServerName, m.Status, m.Message, m.Roles)).ToList();
         return StatusAnalyzer.Analyze(identity?.Member, config, views, local, env.Clock());
+    }
+
+    /// <summary>How long one member may take to answer before status calls it unreachable.</summary>
+    public static readonly TimeSpan MemberTimeout = TimeSpan.FromSeconds(1.2);
+
+    /// <summary>Runs one call to a member with the status bound; (false, default) when it failed or took too long.</summary>
+    private static async Task<(bool Ok, T? Value)> Bounded<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(MemberTimeout);
+        try { return (true, await call(bound.Token)); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return (false, default); }
+        catch (LxdException) { return (false, default); }
     }
 
     private static readonly LocalObservations Empty = new(null, null, null, new Dictionary<string, int>(), new Dictionary<string, long>());

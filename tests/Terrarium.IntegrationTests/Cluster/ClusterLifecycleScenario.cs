@@ -214,6 +214,8 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
         foreach (var (args, says) in new (string[], string)[]
                  {
                      (["cluster", "invite", "nodex"], "does not resolve"),
+                     (["cluster", "invite", "nodex", "10.255.54.77"], "inside the mesh"),
+                     (["cluster", "invite", "nodex", "300.1.2.3"], "neither an IPv4 address"),
                      (["cluster", "invite", "nodex", "10.253.64.77", "--expires", "forever"], "--expires"),
                      (["cluster", "invite", "Bad_Name", "10.253.64.77"], "invalid"),
                      (["cluster", "invite", "node2", "10.253.64.12"], "already a cluster member"),
@@ -340,6 +342,16 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
         // ("No matching cluster join operation found"), presumably a busy member briefly counted as offline.
         await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["cluster.offline_threshold"] = "11" });
         await lab.Lab.KillNodeAsync(lab.Node(5));
+        // Issue #8: status answers at once while LXD still lists the dead member Online, and says it is unreachable.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (var dead = await lab.StatusAsync(1))
+        {
+            var took = clock.Elapsed;
+            var node5 = dead.RootElement.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "node5");
+            Assert.False(node5.GetProperty("reachable").GetBoolean(), node5.ToString());
+            Assert.Contains(dead.RootElement.GetProperty("problems").EnumerateArray(), p => p.GetProperty("message").GetString()!.StartsWith("node5 does not answer"));
+            Assert.True(took < TimeSpan.FromSeconds(2), $"cluster status took {took.TotalSeconds:F1} s with a dead member");
+        }
         await MeshLab.EventuallyAsync(async () => (await lxd.GetClusterMemberAsync("node5")).Status == "Offline", TimeSpan.FromSeconds(90), "LXD marks node5 offline");
 
         var refused = await lab.Ctl(1, "cluster", "remove", "node5", "--yes");

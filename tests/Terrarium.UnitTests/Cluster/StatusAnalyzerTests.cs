@@ -34,6 +34,18 @@ public class StatusAnalyzerTests
     }
 
     [Fact]
+    public void I8_a_member_lxd_still_lists_online_but_that_does_not_answer_is_shown_unreachable_with_a_fix()
+    {
+        var local = Local(new() { ["Knode2"] = Now.AddSeconds(-7), ["Knode3"] = Now.AddSeconds(-9) }) with { Unreachable = new HashSet<string> { "node3" } };
+        var r = StatusAnalyzer.Analyze("node1", Config("node1", "node2", "node3"), [Online("node1"), Online("node2"), Online("node3")], local, Now);
+        Assert.Equal([true, true, false], r.Members.Select(m => m.Reachable));
+        var problem = Assert.Single(r.Problems);
+        Assert.Equal("error", problem.Severity);
+        Assert.StartsWith("node3 does not answer", problem.Message);
+        Assert.Contains("cluster remove node3 --force", problem.Fix);
+    }
+
+    [Fact]
     public void C4_an_offline_member_a_silent_peer_and_a_missing_firewall_are_problems_with_fixes()
     {
         var r = StatusAnalyzer.Analyze("node1", Config("node1", "node2", "node3"),
