@@ -89,6 +89,16 @@ public static class LabCommands
             return ExitCodes.Ok;
         });
         lab.Subcommands.Add(restart);
+        var rebootNodes = new Argument<string[]>("nodes") { Description = "Node names, e.g. node2 node3 (rebooted at the same moment)", Arity = ArgumentArity.OneOrMore };
+        var reboot = new Command("reboot", "Power-cycle nodes: kill every process, drop links, firewall and runtime state, then boot them by their units") { rebootNodes };
+        reboot.SetHandler(async (pr, ct) =>
+        {
+            RequireRoot();
+            var runner = RunnerFromState(pr);
+            await runner.RebootAsync(pr.GetValue(rebootNodes)!.Select(n => FindNode(runner, n)).ToList(), ct);
+            return ExitCodes.Ok;
+        });
+        lab.Subcommands.Add(reboot);
         return lab;
     }
 

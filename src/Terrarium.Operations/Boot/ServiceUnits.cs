@@ -53,7 +53,10 @@ public static class ServiceUnits
 
         """;
 
-    public static string Binary => Environment.ProcessPath ?? "/usr/bin/terrariumctl";
+    /// <summary>How this terrariumctl is started again (the NativeAOT binary, or dotnet plus the dll in a development build).</summary>
+    public static string Binary =>
+        Environment.ProcessPath is not { } exe ? "/usr/bin/terrariumctl"
+        : Path.GetFileNameWithoutExtension(exe) == "dotnet" ? $"{exe} {Environment.GetCommandLineArgs()[0]}" : exe;
 
     /// <summary>Writes the units (unless packaged) and, on a real systemd host, enables them and starts the agent.</summary>
     public static async Task InstallAsync(NodeEnvironment env)
