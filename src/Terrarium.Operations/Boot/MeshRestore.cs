@@ -24,7 +24,26 @@ public sealed class MeshRestore(NodeEnvironment env)
         if (File.Exists(config)) await wg.SyncConfAsync(config);
         var firewall = new NftablesFirewall(env.Tools, env.Layout.NftablesFile);
         if (File.Exists(env.Layout.NftablesFile)) await firewall.LoadFileAsync();
-        return $"{mesh.Interface} up as {identity.MeshAddress}/{mesh.PrefixLength}{(File.Exists(env.Layout.NftablesFile) ? ", table inet terrarium loaded" : "")}";
+        var what = $"{mesh.Interface} up as {identity.MeshAddress}/{mesh.PrefixLength}{(File.Exists(env.Layout.NftablesFile) ? ", table inet terrarium loaded" : "")}";
+        return what + await StartChassisAsync(identity);
+    }
+
+    /// <summary>
+    /// LXD/Incus start the OVN network at their own start and need Open vSwitch and this member's chassis then
+    /// (LXD 5.0 otherwise keeps the network unavailable): start them from local state too, before the daemon.
+    /// </summary>
+    private async Task<string> StartChassisAsync(NodeIdentity identity)
+    {
+        if (!File.Exists(Path.Join(env.Layout.OvsDbDir, "conf.db"))) return "";
+        var ovn = new Host.Ovn.OvnRuntime(env.Tools, env.Layout);
+        await ovn.EnsureSwitchAsync(identity.Member);
+        var remotes = Path.Join(env.Layout.OvnDir, "remotes");
+        if (!File.Exists(remotes) || !File.Exists(env.Layout.OvnCertificate)) return ", Open vSwitch started";
+        var southbound = File.ReadAllLines(remotes).ElementAtOrDefault(1);
+        if (string.IsNullOrEmpty(southbound)) return ", Open vSwitch started";
+        var datapath = Host.Ovn.GeneveOverMesh.KernelDatapathAvailable ? "system" : "netdev";
+        await ovn.EnsureControllerAsync(southbound, identity.MeshAddress, datapath, false);
+        return ", Open vSwitch and ovn-controller started";
     }
 
     /// <summary>True when the mesh interface this node should have is missing (e.g. after a reboot).</summary>

@@ -247,7 +247,17 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
             TimeSpan.FromSeconds(60), "node3's agent brings the mesh back");
         var status = await lab.Ctl(1, "cluster", "status");
         MeshLab.AssertOk(status);
+        await NorthboundAnswersAsync("the OVN northbound cluster heals once node3's mesh is back");
     });
+
+    /// <summary>Waits until the OVN northbound raft cluster answers node1 (what LXD needs to attach an instance to terrarium-ovn).</summary>
+    private Task NorthboundAnswersAsync(string what)
+    {
+        // The files LXD reads as /etc/ovn on node1 (the lab binds them there for LXD only).
+        var ovn = new Terrarium.Cluster.Layout.NodeLayout(lab.Node(1).TerrariumRoot).LxdOvnDir;
+        return MeshLab.EventuallyAsync(async () => (await lab.Exec(1, "ovn-nbctl", "--timeout=5", "--db", "ssl:10.255.54.1:6641,ssl:10.255.54.2:6641,ssl:10.255.54.3:6641",
+            "-c", Path.Join(ovn, "cert_host"), "-p", Path.Join(ovn, "key_host"), "-C", Path.Join(ovn, "ovn-central.crt"), "show")).Ok, TimeSpan.FromSeconds(90), what);
+    }
 
     [Fact]
     public Task S06_I12_I13_doctor_checks_the_daemon_the_peers_and_traefiks_wiring() => lab.Steps.RunAsync(async () =>
@@ -277,6 +287,7 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
     public Task S07_I8_a_rebooted_member_and_two_rebooted_at_once_come_back_by_their_boot_units() => lab.Steps.RunAsync(async () =>
     {
         using var lxd = lab.Client(1);
+        await NorthboundAnswersAsync("the OVN northbound cluster answers before instances are attached");
         var addresses = new Dictionary<string, string>();
         foreach (var (name, node) in new[] { ("rb1", "node1"), ("rb3", "node3") })
         {
