@@ -251,12 +251,18 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
     });
 
     /// <summary>Waits until the OVN northbound raft cluster answers node1 (what LXD needs to attach an instance to terrarium-ovn).</summary>
-    private Task NorthboundAnswersAsync(string what)
+    /// <param name="waitForSouthbound">Also wait until northd has carried NB into SB (`--wait=sb`), as LXD does when it attaches an instance.</param>
+    private Task NorthboundAnswersAsync(string what, bool waitForSouthbound = false)
     {
         // The files LXD reads as /etc/ovn on node1 (the lab binds them there for LXD only).
         var ovn = new Terrarium.Cluster.Layout.NodeLayout(lab.Node(1).TerrariumRoot).LxdOvnDir;
-        return MeshLab.EventuallyAsync(async () => (await lab.Exec(1, "ovn-nbctl", "--timeout=5", "--db", "ssl:10.255.54.1:6641,ssl:10.255.54.2:6641,ssl:10.255.54.3:6641",
-            "-c", Path.Join(ovn, "cert_host"), "-p", Path.Join(ovn, "key_host"), "-C", Path.Join(ovn, "ovn-central.crt"), "show")).Ok, TimeSpan.FromSeconds(90), what);
+        string[] command =
+        [
+            "ovn-nbctl", "--timeout=5", "--db", "ssl:10.255.54.1:6641,ssl:10.255.54.2:6641,ssl:10.255.54.3:6641",
+            "-c", Path.Join(ovn, "cert_host"), "-p", Path.Join(ovn, "key_host"), "-C", Path.Join(ovn, "ovn-central.crt"),
+            .. waitForSouthbound ? new[] { "--wait=sb", "sync" } : ["show"],
+        ];
+        return MeshLab.EventuallyAsync(async () => (await lab.Exec(1, command)).Ok, TimeSpan.FromSeconds(90), what);
     }
 
     [Fact]
@@ -284,10 +290,10 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
     });
 
     [Fact]
-    public Task S07_I8_a_rebooted_member_comes_back_by_its_boot_units() => lab.Steps.RunAsync(async () =>
+    public Task S04b_I8_a_rebooted_member_comes_back_by_its_boot_units() => lab.Steps.RunAsync(async () =>
     {
         using var lxd = lab.Client(1);
-        await NorthboundAnswersAsync("the OVN northbound cluster answers before instances are attached");
+        await NorthboundAnswersAsync("the OVN northbound cluster answers before instances are attached", waitForSouthbound: true);
         var addresses = new Dictionary<string, string>();
         foreach (var (name, node) in new[] { ("rb1", "node1"), ("rb3", "node3") })
         {
