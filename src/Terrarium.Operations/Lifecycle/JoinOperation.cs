@@ -90,14 +90,14 @@ public sealed class JoinOperation(NodeEnvironment env)
                 return new LxdJoin(env).RunAsync(lxd, bundle, token, request.Token, clusterAddress, meshAddress, ct);
             });
         }
-        catch (Exception e) when (e is MeshUnreachableException or LxdException && !journal.IsDone("lxd-join"))
+        catch (Exception e) when (e is MeshUnreachableException or LxdException or InputException && !journal.IsDone("lxd-join"))
         {
             var touched = journal.DoneSteps.Count > 0 || lxdTouched;
             await RollBackAsync(lxd, mesh, originalHttpsAddress);
             var undone = !touched ? "nothing was changed here"
                 : "rolled back here: the mesh interface, the firewall table, this node's keys" + (lxdTouched
                     ? " and LXD's listen address (LXD keeps any network or storage pool it created while trying to join)" : "");
-            if (e is MeshUnreachableException) throw new InputException($"{e.Message} ({undone})");
+            if (e is MeshUnreachableException or InputException) throw new InputException($"{e.Message.TrimEnd('.')} ({undone}).");
             if (e is LxdOperationFailedException failed && JoinRefusal.TokenRefused(failed.Reason))
                 throw new InputException($"LXD refused the join token ({failed.Reason}); create a new invite with `terrariumctl cluster invite {bundle.Member}` ({undone}).");
             throw new LxdException($"{e.Message} ({undone}; re-run the join once the problem is fixed)", (e as LxdException)?.Status, e);

@@ -9,8 +9,9 @@ namespace Terrarium.Operations.Lifecycle;
 /// <summary>
 /// The join's lxd-join step: LXD (or Incus) on this server joins the cluster through the mesh. It never sends a
 /// second join while LXD still runs one (a re-run right after a crash waits for it), never treats a join that LXD
-/// completed as failed, and joins again when the cluster's networks or pools changed during the join (a network
-/// created between invite and join, or while the join ran: issue #14).
+/// completed as failed, and tries once more when the cluster's networks or pools changed during the join (issue #14):
+/// daemons that still honour the invite then join; LXD 5.0, which spends its single-use token on the first attempt,
+/// gets a clear "create a new invite" instead of a misleading token error.
 /// </summary>
 /// <param name="fetchCertificate">Reads the cluster's certificate (host:port, expected SHA-256 fingerprint); a seam for tests.</param>
 public sealed class LxdJoin(NodeEnvironment env, Func<string, string, CancellationToken, Task<string>>? fetchCertificate = null)
@@ -25,6 +26,7 @@ public sealed class LxdJoin(NodeEnvironment env, Func<string, string, Cancellati
         var certificate = await (fetchCertificate ?? Lxd.Transport.ServerCertificate.FetchPemAsync)(clusterAddress, token.Fingerprint, ct);
         var ownAddress = $"{meshAddress}:{MeshSettings.LxdPort}";
         var keys = bundle.MemberConfig.Select(k => new ClusterMemberConfigKey { Entity = k.Entity, Name = k.Name, Key = k.Key }).ToList();
+        string? changedBefore = null;
         for (var attempt = 1; ; attempt++)
         {
             await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["core.https_address"] = ownAddress }, ct);
@@ -42,8 +44,13 @@ public sealed class LxdJoin(NodeEnvironment env, Func<string, string, Cancellati
             {
                 if (await JoinedAsync(lxd, ct)) break; // the reply was lost, the join was not
                 var reason = (e as LxdOperationFailedException)?.Reason ?? e.Message;
+                if (changedBefore is not null && JoinRefusal.TokenRefused(reason))
+                    // LXD 5.0 spends the single-use token on the first attempt (measured in the lab): say so plainly.
+                    throw new Cluster.Validation.InputException(
+                        $"The cluster's networks or storage pools changed while {bundle.Member} joined ({changedBefore}), and LXD accepts an invite only once; " +
+                        $"create a new invite with `terrariumctl cluster invite {bundle.Member}` on a member and run its join line here.");
                 if (!JoinRefusal.ClusterChanged(reason) || attempt >= MaxAttempts) throw;
-                // LXD already trusts this server's certificate from the first attempt, so the used token is no obstacle.
+                changedBefore = reason;
                 env.Log($"the cluster's networks or storage pools changed while {bundle.Member} joined ({reason}); joining again with the current ones");
                 await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
             }

@@ -90,6 +90,20 @@ public class DaemonContractTests
     }
 
     [Fact]
+    public async Task I14_when_lxd_spent_the_invite_on_the_refused_join_the_error_says_to_make_a_new_invite()
+    {
+        // What Debian's LXD 5.0.2 does in the lab: the second attempt finds the single-use token gone.
+        await using var fake = await FakeLxd.StartAsync(DaemonProfile.Debian502);
+        fake.JoinRefusals.Enqueue("Failed request to add member: Missing network \"trmrace3\" in project \"default\"");
+        fake.JoinRefusals.Enqueue("Failed to setup cluster trust: Failed to add server cert to cluster: No matching cluster join operation found");
+        using var lxd = LxdClient.ForSocket(fake.Socket);
+        var e = await Assert.ThrowsAsync<InputException>(() => Join(fake, lxd));
+        Assert.Contains("changed while node2 joined", e.Message);
+        Assert.Contains("terrariumctl cluster invite node2", e.Message);
+        Assert.Equal(2, fake.JoinRequests.Count);
+    }
+
+    [Fact]
     public async Task I14_a_refusal_that_another_try_cannot_fix_is_not_retried()
     {
         await using var fake = await FakeLxd.StartAsync(DaemonProfile.Debian502);
