@@ -56,6 +56,8 @@ public class DaemonContractTests
         await lxd.SetInstanceStateAsync("c1", "start");
         Assert.Equal("Running", (string?)fake.Instances[0]["status"]);
 
+        // Long enough that the first 1 s wait ends with the operation still running, even on a loaded machine.
+        fake.OperationTime = TimeSpan.FromSeconds(4);
         var failing = fake.Start("Joining cluster", "Failed request to add member: boom");
         var e = await Assert.ThrowsAsync<LxdOperationFailedException>(() =>
             lxd.WaitOperationAsync(failing.Id, new InlineProgress<Operation>(_ => reports++)));
