@@ -43,9 +43,6 @@ public sealed class NftablesFirewall(ToolPaths tools, string rulesFile)
         return r.Ok ? r.StdOut : null;
     }
 
-    public async Task<bool> TableLoadedAsync() =>
-        (await ProcessRunner.RunAsync(tools.Nft, ["list", "table", "inet", "terrarium"])).Ok;
-
     /// <summary>True/false when nft answers; null when nft itself is missing (status must not fail then).</summary>
     public async Task<bool?> TableStateAsync()
     {
