@@ -2,45 +2,63 @@ using Terrarium.Lxd.Wire;
 
 namespace Terrarium.Lxd;
 
+/// <summary>
+/// /1.0/instances. Every call names its project (null = LXD's "default"), like `lxc --project`; listings can
+/// span every project (?all-projects=true: API extension instance_all_projects, present in LXD 5.0 and Incus).
+/// </summary>
 public sealed partial class LxdClient
 {
     public Task<List<Instance>> GetInstancesAsync(string? project = null, CancellationToken ct = default) =>
         GetAsync(WithQuery("/1.0/instances?recursion=1", ("project", project)), LxdJson.Info<List<Instance>>(), ct);
 
+    /// <summary>The instances of every project; each carries its <see cref="Instance.Project"/>.</summary>
+    public async Task<List<Instance>> GetAllInstancesAsync(CancellationToken ct = default)
+    {
+        var all = await GetAsync("/1.0/instances?recursion=1&all-projects=true", LxdJson.Info<List<Instance>>(), ct);
+        foreach (var i in all.Where(i => i.Project.Length == 0)) i.Project = DefaultProject;
+        return all;
+    }
+
+    public const string DefaultProject = "default";
+
     /// <summary>Every instance with its runtime state (addresses) in one call (?recursion=2).</summary>
     public Task<List<Instance>> GetInstancesWithStateAsync(string? project = null, CancellationToken ct = default) =>
         GetAsync(WithQuery("/1.0/instances?recursion=2", ("project", project)), LxdJson.Info<List<Instance>>(), ct);
 
-    public Task<InstanceState> GetInstanceStateAsync(string name, CancellationToken ct = default) =>
-        GetAsync($"/1.0/instances/{Escape(name)}/state", LxdJson.Info<InstanceState>(), ct);
+    public Task<InstanceState> GetInstanceStateAsync(string name, CancellationToken ct = default, string? project = null) =>
+        GetAsync(WithQuery($"/1.0/instances/{Escape(name)}/state", ("project", project)), LxdJson.Info<InstanceState>(), ct);
 
-    public Task<Instance> GetInstanceAsync(string name, string? project = null, CancellationToken ct = default) =>
-        GetAsync(WithQuery($"/1.0/instances/{Escape(name)}", ("project", project)), LxdJson.Info<Instance>(), ct);
-
-    /// <summary>Creates (and optionally starts) an instance; <paramref name="target"/> picks the member.</summary>
-    public Task CreateInstanceAsync(InstancesPost body, string? target = null, IProgress<Operation>? progress = null, CancellationToken ct = default) =>
-        SendJsonAsync(HttpMethod.Post, WithQuery("/1.0/instances", ("target", target)), body, LxdJson.Info<InstancesPost>(), ct, progress: progress);
-
-    /// <summary>Create then start, like `lxc launch` (LXD 5.0 has no "start" field on create).</summary>
-    public async Task LaunchInstanceAsync(InstancesPost body, string? target = null, IProgress<Operation>? progress = null, CancellationToken ct = default)
+    public async Task<Instance> GetInstanceAsync(string name, string? project = null, CancellationToken ct = default)
     {
-        await CreateInstanceAsync(body, target, progress, ct);
-        await SetInstanceStateAsync(body.Name, "start", ct: ct);
+        var instance = await GetAsync(WithQuery($"/1.0/instances/{Escape(name)}", ("project", project)), LxdJson.Info<Instance>(), ct);
+        if (instance.Project.Length == 0) instance.Project = project ?? DefaultProject;
+        return instance;
     }
 
-    public Task SetInstanceStateAsync(string name, string action, bool force = false, int timeoutSeconds = 30, CancellationToken ct = default) =>
-        SendJsonAsync(HttpMethod.Put, $"/1.0/instances/{Escape(name)}/state",
+    /// <summary>Creates (and optionally starts) an instance; <paramref name="target"/> picks the member.</summary>
+    public Task CreateInstanceAsync(InstancesPost body, string? target = null, IProgress<Operation>? progress = null, CancellationToken ct = default, string? project = null) =>
+        SendJsonAsync(HttpMethod.Post, WithQuery("/1.0/instances", ("project", project), ("target", target)), body, LxdJson.Info<InstancesPost>(), ct, progress: progress);
+
+    /// <summary>Create then start, like `lxc launch` (LXD 5.0 has no "start" field on create).</summary>
+    public async Task LaunchInstanceAsync(InstancesPost body, string? target = null, IProgress<Operation>? progress = null, CancellationToken ct = default, string? project = null)
+    {
+        await CreateInstanceAsync(body, target, progress, ct, project);
+        await SetInstanceStateAsync(body.Name, "start", ct: ct, project: project);
+    }
+
+    public Task SetInstanceStateAsync(string name, string action, bool force = false, int timeoutSeconds = 30, CancellationToken ct = default, string? project = null) =>
+        SendJsonAsync(HttpMethod.Put, WithQuery($"/1.0/instances/{Escape(name)}/state", ("project", project)),
             new InstanceStatePut { Action = action, Force = force, Timeout = timeoutSeconds }, LxdJson.Info<InstanceStatePut>(), ct);
 
     /// <summary>Moves an instance to another cluster member (POST ?target=). LXD copies first, then deletes the source.</summary>
-    public Task MoveInstanceAsync(string name, string targetMember, bool live, IProgress<Operation>? progress = null, CancellationToken ct = default) =>
-        SendJsonAsync(HttpMethod.Post, WithQuery($"/1.0/instances/{Escape(name)}", ("target", targetMember)),
+    public Task MoveInstanceAsync(string name, string targetMember, bool live, IProgress<Operation>? progress = null, CancellationToken ct = default, string? project = null) =>
+        SendJsonAsync(HttpMethod.Post, WithQuery($"/1.0/instances/{Escape(name)}", ("project", project), ("target", targetMember)),
             new InstanceMovePost { Name = name, Migration = true, Live = live }, LxdJson.Info<InstanceMovePost>(), ct, progress: progress);
 
     /// <summary>PATCH /1.0/instances/NAME: sets (merges) the given config keys, leaving every other key alone.</summary>
-    public Task PatchInstanceConfigAsync(string name, Dictionary<string, string> config, CancellationToken ct = default) =>
-        SendJsonAsync(HttpMethod.Patch, $"/1.0/instances/{Escape(name)}", new InstanceConfigPatch { Config = config }, LxdJson.Info<InstanceConfigPatch>(), ct);
+    public Task PatchInstanceConfigAsync(string name, Dictionary<string, string> config, CancellationToken ct = default, string? project = null) =>
+        SendJsonAsync(HttpMethod.Patch, WithQuery($"/1.0/instances/{Escape(name)}", ("project", project)), new InstanceConfigPatch { Config = config }, LxdJson.Info<InstanceConfigPatch>(), ct);
 
-    public Task DeleteInstanceAsync(string name, CancellationToken ct = default) =>
-        DeleteAsync($"/1.0/instances/{Escape(name)}", ct);
+    public Task DeleteInstanceAsync(string name, CancellationToken ct = default, string? project = null) =>
+        DeleteAsync(WithQuery($"/1.0/instances/{Escape(name)}", ("project", project)), ct);
 }

@@ -12,6 +12,10 @@ public sealed partial class LxdClient
     public Task CreateNetworkAsync(NetworksPost body, string? target = null, CancellationToken ct = default) =>
         SendJsonAsync(HttpMethod.Post, WithQuery("/1.0/networks", ("target", target)), body, LxdJson.Info<NetworksPost>(), ct);
 
+    /// <summary>The networks of the default project (where terrarium-ovn and the bridges live).</summary>
+    public Task<List<Network>> GetNetworksAsync(CancellationToken ct = default) =>
+        GetAsync("/1.0/networks?recursion=1", LxdJson.Info<List<Network>>(), ct);
+
     public Task<Network> GetNetworkAsync(string name, CancellationToken ct = default) =>
         GetAsync($"/1.0/networks/{Escape(name)}", LxdJson.Info<Network>(), ct);
 
@@ -57,6 +61,9 @@ public sealed partial class LxdClient
 
     public Task<Project> GetProjectAsync(string name, CancellationToken ct = default) =>
         GetAsync($"/1.0/projects/{Escape(name)}", LxdJson.Info<Project>(), ct);
+
+    public Task<List<Project>> GetProjectsAsync(CancellationToken ct = default) =>
+        GetAsync("/1.0/projects?recursion=1", LxdJson.Info<List<Project>>(), ct);
 
     public Task CreateProjectAsync(Project body, CancellationToken ct = default) =>
         SendJsonAsync(HttpMethod.Post, "/1.0/projects", body, LxdJson.Info<Project>(), ct);

@@ -117,22 +117,31 @@ public static class LifecycleCommands
         {
             var name = pr.GetValue(member)!;
             WorkloadCommands.CheckParallel(pr.GetValue(parallel));
-            var confirmed = pr.GetValue(yes) || (!pr.GetValue(dryRun) && Prompt.Confirm($"Remove {name} from the cluster permanently?"));
-            var r = await new RemoveOperation(CommonOptions.Node(pr)).RunAsync(
-                new RemoveRequest(name, pr.GetValue(move), pr.GetValue(force), confirmed, pr.GetValue(dryRun), pr.GetValue(parallel)), ct);
-            var plan = r.Plan.Select(p => new PlanRow(p.Instance, p.Target)).ToList();
+            var request = new RemoveRequest(name, pr.GetValue(move), pr.GetValue(force), pr.GetValue(yes), pr.GetValue(dryRun), pr.GetValue(parallel));
+            var operation = new RemoveOperation(CommonOptions.Node(pr));
+            if (!request.Yes && !request.DryRun && Prompt.Interactive)
+            {
+                // Show the plan first (a dry run changes nothing), then ask.
+                var preview = await operation.RunAsync(request with { DryRun = true }, ct);
+                if (preview.Plan.Count > 0) WorkloadCommands.PrintPlan(preview.Plan, $"Plan for removing {name}:");
+                if (preview.LostInstances.Count > 0)
+                    Console.WriteLine($"These instance(s) live only on {name} and would be dropped: {string.Join(", ", preview.LostInstances)}");
+                request = request with { Yes = Prompt.Confirm($"Remove {name} from the cluster permanently?") };
+            }
+            var r = await operation.RunAsync(request, ct);
+            var plan = r.Plan.Select(WorkloadCommands.PlanRowOf).ToList();
             var moves = r.Moves.Select(WorkloadCommands.Row).ToList();
             if (CommonOptions.Json(pr))
             {
-                JsonOut.Write(new RemoveOutput(r.Member, r.Removed, plan, moves, r.LostInstances), CliJsonContext.Default.RemoveOutput);
+                JsonOut.Write(new RemoveOutput(r.Member, r.Removed, plan, moves, r.LostInstances.Select(WorkloadCommands.RowOf).ToList()), CliJsonContext.Default.RemoveOutput);
                 return ExitCodes.Ok;
             }
             if (plan.Count > 0)
             {
                 Console.WriteLine(r.Removed ? "Moved:" : "Plan:");
-                Console.Write(TableWriter.Render(["INSTANCE", "TO", "RESULT"],
-                    plan.Select(p => (IReadOnlyList<string>)[p.Instance, p.Target,
-                        moves.FirstOrDefault(m => m.Instance == p.Instance) is { } m ? $"{m.Method}, {m.Seconds}s" : "-"])));
+                Console.Write(TableWriter.Render(["PROJECT", "INSTANCE", "TO", "RESULT"],
+                    plan.Select(p => (IReadOnlyList<string>)[p.Project, p.Instance, p.Target,
+                        moves.FirstOrDefault(m => m.Instance == p.Instance && m.Project == p.Project) is { } m ? $"{m.Method}, {m.Seconds}s" : "-"])));
             }
             if (r.LostInstances.Count > 0)
                 Console.WriteLine($"{(r.Removed ? "Dropped" : "Would drop")} {r.LostInstances.Count} instance(s) that lived only on {r.Member}: {string.Join(", ", r.LostInstances)}");

@@ -13,12 +13,16 @@ public static class WorkloadCommands
     {
         var instance = new Argument<string>("instance") { Description = "Instance to move" };
         var member = new Argument<string>("member") { Description = "Target member" };
+        var project = new Option<string?>("--project")
+        {
+            Description = "Project of the instance (default: the one project that has an instance of that name; refused when several do)",
+        };
         var dryRun = ClusterCommands.DryRun();
-        var c = new Command("move", "Move one instance to another member (live if possible, else stop, move, start)") { instance, member, dryRun };
+        var c = new Command("move", "Move one instance to another member (live if possible, else stop, move, start)") { instance, member, project, dryRun };
         c.SetHandler(async (pr, ct) =>
         {
             var progress = new InlineProgress<string>(text => Console.Error.WriteLine($"{pr.GetValue(instance)}: {text}"));
-            var r = await new WorkloadOperations(CommonOptions.Node(pr)).MoveAsync(pr.GetValue(instance)!, pr.GetValue(member)!, pr.GetValue(dryRun), progress, ct);
+            var r = await new WorkloadOperations(CommonOptions.Node(pr)).MoveAsync(pr.GetValue(instance)!, pr.GetValue(member)!, pr.GetValue(project), pr.GetValue(dryRun), progress, ct);
             var row = Row(r);
             if (CommonOptions.Json(pr)) JsonOut.Write(row, CliJsonContext.Default.MoveRow);
             else Console.WriteLine(r.Succeeded ? $"{r.Instance}: {r.Detail} ({r.Method}, {row.Seconds}s)." : $"{r.Instance}: move failed: {r.Detail}");
@@ -52,13 +56,13 @@ public static class WorkloadCommands
             var moves = r.Moves.Select(Row).ToList();
             if (json)
             {
-                JsonOut.Write(new EvacuateOutput(r.Member, r.MarkedEvacuated, r.Plan.Select(p => new PlanRow(p.Instance, p.Target)).ToList(), moves),
+                JsonOut.Write(new EvacuateOutput(r.Member, r.MarkedEvacuated, r.Plan.Select(PlanRowOf).ToList(), moves),
                     CliJsonContext.Default.EvacuateOutput);
             }
             else if (!pr.GetValue(dryRun))
             {
-                Console.Write(TableWriter.Render(["INSTANCE", "FROM", "TO", "RESULT", "METHOD", "TIME"],
-                    moves.Select(m => (IReadOnlyList<string>)[m.Instance, m.From, m.To, m.Ok ? "moved" : $"FAILED: {m.Detail}", m.Method, $"{m.Seconds}s"])));
+                Console.Write(TableWriter.Render(["PROJECT", "INSTANCE", "FROM", "TO", "RESULT", "METHOD", "TIME"],
+                    moves.Select(m => (IReadOnlyList<string>)[m.Project, m.Instance, m.From, m.To, m.Ok ? "moved" : $"FAILED: {m.Detail}", m.Method, $"{m.Seconds}s"])));
                 var failed = moves.Count(m => !m.Ok);
                 Console.WriteLine(r.MarkedEvacuated
                     ? $"{r.Member} is evacuated: {moves.Count} instance(s) moved; nothing new is placed there until `terrariumctl cluster restore {r.Member} --yes`."
@@ -80,7 +84,7 @@ public static class WorkloadCommands
             var confirmed = pr.GetValue(yes) || Prompt.Confirm($"Restore {name} and move its evacuated instances back?");
             var progress = new InlineProgress<string>(text => Console.Error.WriteLine($"{name}: {text}"));
             var r = await new WorkloadOperations(CommonOptions.Node(pr)).RestoreAsync(name, confirmed, progress, ct);
-            if (CommonOptions.Json(pr)) JsonOut.Write(new RestoreOutput(r.Member, r.WasEvacuated, r.Returned), CliJsonContext.Default.RestoreOutput);
+            if (CommonOptions.Json(pr)) JsonOut.Write(new RestoreOutput(r.Member, r.WasEvacuated, r.Returned.Select(RowOf).ToList()), CliJsonContext.Default.RestoreOutput);
             else Console.WriteLine(r.WasEvacuated
                 ? $"{r.Member} is schedulable again; moved back: {(r.Returned.Count == 0 ? "nothing" : string.Join(", ", r.Returned))}."
                 : $"{r.Member} is not evacuated; nothing to restore.");
@@ -95,7 +99,11 @@ public static class WorkloadCommands
     public static int CheckParallel(int value) =>
         value is >= 1 and <= 32 ? value : throw new InputException("--parallel must be between 1 and 32.");
 
-    public static MoveRow Row(MoveOutcome m) => new(m.Instance, m.From, m.To, m.Succeeded, m.Method, m.Detail, Math.Round(m.Took.TotalSeconds, 1));
+    public static InstanceRow RowOf(InstanceRef i) => new(i.Project, i.Name);
+
+    public static PlanRow PlanRowOf(PlannedMove p) => new(p.Project, p.Name, p.Target);
+
+    public static MoveRow Row(MoveOutcome m) => new(m.Instance.Project, m.Instance.Name, m.From, m.To, m.Succeeded, m.Method, m.Detail, Math.Round(m.Took.TotalSeconds, 1));
 
     public static void PrintPlan(IReadOnlyList<PlannedMove> plan, string title)
     {
@@ -105,6 +113,6 @@ public static class WorkloadCommands
             return;
         }
         Console.WriteLine(title);
-        Console.Write(TableWriter.Render(["INSTANCE", "TARGET"], plan.Select(p => (IReadOnlyList<string>)[p.Instance, p.Target])));
+        Console.Write(TableWriter.Render(["PROJECT", "INSTANCE", "TARGET"], plan.Select(p => (IReadOnlyList<string>)[p.Project, p.Name, p.Target])));
     }
 }

@@ -41,6 +41,7 @@ public sealed record DoctorOutput(
     [property: JsonPropertyName("checks")] IReadOnlyList<DoctorRow> Checks);
 
 public sealed record MoveRow(
+    [property: JsonPropertyName("project")] string Project,
     [property: JsonPropertyName("instance")] string Instance,
     [property: JsonPropertyName("from")] string From,
     [property: JsonPropertyName("to")] string To,
@@ -50,6 +51,7 @@ public sealed record MoveRow(
     [property: JsonPropertyName("seconds")] double Seconds);
 
 public sealed record PlanRow(
+    [property: JsonPropertyName("project")] string Project,
     [property: JsonPropertyName("instance")] string Instance,
     [property: JsonPropertyName("target")] string Target);
 
@@ -58,7 +60,12 @@ public sealed record RemoveOutput(
     [property: JsonPropertyName("removed")] bool Removed,
     [property: JsonPropertyName("plan")] IReadOnlyList<PlanRow> Plan,
     [property: JsonPropertyName("moves")] IReadOnlyList<MoveRow> Moves,
-    [property: JsonPropertyName("lost_instances")] IReadOnlyList<string> LostInstances);
+    [property: JsonPropertyName("lost_instances")] IReadOnlyList<InstanceRow> LostInstances);
+
+/// <summary>An instance named by project and name.</summary>
+public sealed record InstanceRow(
+    [property: JsonPropertyName("project")] string Project,
+    [property: JsonPropertyName("instance")] string Instance);
 
 public sealed record EvacuateOutput(
     [property: JsonPropertyName("member")] string Member,
@@ -69,7 +76,7 @@ public sealed record EvacuateOutput(
 public sealed record RestoreOutput(
     [property: JsonPropertyName("member")] string Member,
     [property: JsonPropertyName("was_evacuated")] bool WasEvacuated,
-    [property: JsonPropertyName("returned")] IReadOnlyList<string> Returned);
+    [property: JsonPropertyName("returned")] IReadOnlyList<InstanceRow> Returned);
 
 public sealed record OvnConfigureOutput(
     [property: JsonPropertyName("central")] IReadOnlyList<string> Central,

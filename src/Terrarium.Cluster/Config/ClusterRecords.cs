@@ -77,6 +77,37 @@ public sealed class LeaseRecord
 [JsonSerializable(typeof(InviteRecord))]
 [JsonSerializable(typeof(LeaseRecord))]
 [JsonSerializable(typeof(OvnRecord))]
+[JsonSerializable(typeof(RouteClaimRecord))]
+[JsonSerializable(typeof(EvacuationRecord))]
 [JsonSerializable(typeof(OvnCertificateRecord))]
 [JsonSerializable(typeof(Invites.JoinBundle))]
 public sealed partial class ClusterJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// Issue #15: which project owns a route host name. Inserted once (LXD's unique row names make the first claim win),
+/// removed when no instance of that project declares a route on the host any more.
+/// </summary>
+public sealed class RouteClaimRecord
+{
+    [JsonPropertyName("host")] public string Host { get; set; } = "";
+    [JsonPropertyName("project")] public string Project { get; set; } = "";
+    [JsonPropertyName("claimed_at")] public DateTimeOffset ClaimedAt { get; set; }
+}
+
+/// <summary>
+/// Issue #15: the instances Terrarium moved off an evacuated member whose origin LXD would not let it record on the
+/// instance (a restricted project forbids setting volatile.* keys: lxd/project/limits checkRestrictionsOnVolatileConfig).
+/// `terrariumctl cluster restore` moves them back after LXD's own restore; written by evacuate, removed by restore.
+/// </summary>
+public sealed class EvacuationRecord
+{
+    [JsonPropertyName("member")] public string Member { get; set; } = "";
+    [JsonPropertyName("instances")] public List<EvacuatedInstance> Instances { get; set; } = [];
+    [JsonPropertyName("updated_at")] public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class EvacuatedInstance
+{
+    [JsonPropertyName("project")] public string Project { get; set; } = "";
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+}

@@ -19,6 +19,8 @@ public sealed record SharedConfig(
 
     public OvnRecord? Ovn { get; init; }
     public IReadOnlyList<OvnCertificateRecord> OvnCertificates { get; init; } = [];
+    public IReadOnlyList<RouteClaimRecord> RouteClaims { get; init; } = [];
+    public IReadOnlyList<EvacuationRecord> Evacuations { get; init; } = [];
 
     public OvnCertificateRecord? OvnCertificate(string member) => OvnCertificates.FirstOrDefault(c => c.Member == member);
 
@@ -58,10 +60,18 @@ public static class RowNames
     public const string LeasePrefix = "lease-";
     public const string Ovn = "ovn";
     public const string OvnCertificatePrefix = "ovn-cert-";
+    public const string RouteClaimPrefix = "route-";
+    public const string EvacuationPrefix = "evacuation-";
     public const string RecordKey = "user.terrarium.record";
 
     public static string Member(string name) => MemberPrefix + name;
     public static string Invite(string name) => InvitePrefix + name;
     public static string Lease(string address) => LeasePrefix + address.Replace('.', '-');
     public static string OvnCertificate(string member) => OvnCertificatePrefix + member;
+
+    public static string Evacuation(string member) => EvacuationPrefix + member;
+
+    /// <summary>A host name can be 253 characters: the row is named by a hash of it (profile names stay short).</summary>
+    public static string RouteClaim(string host) =>
+        RouteClaimPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(host)))[..20];
 }

@@ -8,6 +8,9 @@ namespace Terrarium.Cluster.Firewall;
 /// </summary>
 public sealed record FirewallPlan(string MeshInterface, string MeshCidr, int WireGuardPort, IReadOnlyList<IPAddress> WireGuardPeers)
 {
+    /// <summary>Mesh addresses of pending invites not yet seen from their own address (InviteBinding): no cluster ports.</summary>
+    public IReadOnlyList<IPAddress> UnboundInvites { get; init; } = [];
+
     public const string Table = "terrarium";
 
     /// <summary>LXD 8443, OVN NB 6641, SB 6642, NB/SB raft 6643-6644.</summary>

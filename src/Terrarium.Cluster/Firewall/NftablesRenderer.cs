@@ -22,9 +22,16 @@ public static class NftablesRenderer
         if (plan.WireGuardPeers.Count > 0)
             sb.Append($"    elements = {{ {string.Join(", ", plan.WireGuardPeers)} }}\n");
         sb.Append("  }\n");
+        sb.Append("  set invites_unbound {\n    type ipv4_addr\n");
+        if (plan.UnboundInvites.Count > 0)
+            sb.Append($"    elements = {{ {string.Join(", ", plan.UnboundInvites)} }}\n");
+        sb.Append("  }\n");
         sb.Append("  chain input {\n");
         sb.Append("    type filter hook input priority filter - 10; policy accept;\n");
         sb.Append("    iifname \"lo\" accept\n");
+        // Issue #9: an invite used from another address never reaches LXD, so it cannot join and stays valid.
+        sb.Append($"    iifname \"{plan.MeshInterface}\" ip saddr @invites_unbound tcp dport {{ {tcp} }} counter drop comment \"invite from another address\"\n");
+        sb.Append($"    iifname \"{plan.MeshInterface}\" ip saddr @invites_unbound udp dport {{ {udp} }} counter drop comment \"invite geneve from another address\"\n");
         sb.Append($"    iifname \"{plan.MeshInterface}\" ip saddr {plan.MeshCidr} tcp dport {{ {tcp} }} counter accept comment \"cluster ports via mesh\"\n");
         sb.Append($"    iifname \"{plan.MeshInterface}\" ip saddr {plan.MeshCidr} udp dport {{ {udp} }} counter accept comment \"geneve via mesh\"\n");
         sb.Append($"    tcp dport {{ {tcp} }} counter drop comment \"cluster ports off-mesh\"\n");

@@ -45,12 +45,17 @@ public static class TraefikConfigRenderer
         return sb.ToString();
     }
 
-    /// <summary>A Traefik object name from host and path: lowercase letters, digits and dashes only.</summary>
+    /// <summary>
+    /// A Traefik object name from host and path: lowercase letters, digits and dashes, readable, plus a hash of the
+    /// exact host and path — the readable part alone is not unique (a-b.example.com and a.b-example.com both read
+    /// a-b-example-com), and two routes sharing a name would merge into one router.
+    /// </summary>
     public static string Id(string host, string path)
     {
-        var raw = (host + (path == "/" ? "" : path)).Replace("*", "wildcard");
-        var id = new string(raw.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray()).Trim('-');
+        var key = host + (path == "/" ? "" : path);
+        var id = new string(key.Replace("*", "wildcard").Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray()).Trim('-');
         while (id.Contains("--", StringComparison.Ordinal)) id = id.Replace("--", "-", StringComparison.Ordinal);
-        return "terrarium-" + id;
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..8];
+        return $"terrarium-{id}-{hash}";
     }
 }

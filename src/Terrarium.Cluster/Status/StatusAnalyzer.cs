@@ -16,6 +16,10 @@ public sealed record LocalObservations(
     /// <summary>The raft clusters as this node's own database servers see them (empty when it is not central).</summary>
     public IReadOnlyList<RaftView> Raft { get; init; } = [];
 
+    /// <summary>Routes not served (another project owns the host) or served by one member only (issue #15).</summary>
+    public IReadOnlyList<Routes.RouteConflict> RouteConflicts { get; init; } = [];
+    public IReadOnlyList<Routes.LocalRoute> LocalRoutes { get; init; } = [];
+
     /// <summary>Members LXD lists Online that did not answer within the status bound (a dead member, before LXD's offline threshold).</summary>
     public IReadOnlySet<string> Unreachable { get; init; } = new HashSet<string>();
 }
@@ -134,6 +138,27 @@ public static class StatusAnalyzer
                     Fix = "wait for terrarium-agent on the central members, or run terrariumctl cluster ovn configure",
                 });
         }
+
+        foreach (var e in config.Evacuations.Where(e => e.Instances.Count > 0 && lxdMembers.Any(m => m.Name == e.Member && m.Status == "Online")))
+            problems.Add(new Problem
+            {
+                Severity = "info",
+                Message = $"{e.Member} was restored, but {e.Instances.Count} instance(s) evacuated from it are still elsewhere ({string.Join(", ", e.Instances.Select(i => i.Project == "default" ? i.Name : $"{i.Project}/{i.Name}"))}): their project does not let LXD's restore see their origin.",
+                Fix = $"terrariumctl cluster restore {e.Member} --yes",
+            });
+        foreach (var c in local.RouteConflicts)
+            problems.Add(new Problem
+            {
+                Message = c.ToString(),
+                Fix = $"choose another host name for {c.Instance} (its user.terrarium.route.* keys), or remove the routes on {c.Host} from project {c.Owner} first",
+            });
+        foreach (var l in local.LocalRoutes)
+            problems.Add(new Problem
+            {
+                Message = l.ToString(),
+                Fix = $"attach it to {Routes.RoutePlanner.ClusterNetwork} so every member serves it: lxc config device add {l.Instance.Name} ovn0 nic network={Routes.RoutePlanner.ClusterNetwork}" +
+                      (l.Instance.Project == Placement.InstanceRef.DefaultProject ? "" : $" --project {l.Instance.Project}"),
+            });
 
         if (local.MeshInterfaceUp == false)
             problems.Add(new Problem { Severity = "error", Message = $"The mesh interface {config.Settings!.Interface} is missing on this node.", Fix = "terrariumctl reconfigure" });

@@ -13,6 +13,7 @@ public sealed class Instance
     [JsonPropertyName("project")] public string Project { get; set; } = "";
     [JsonPropertyName("architecture")] public string Architecture { get; set; } = "";
     [JsonPropertyName("stateful")] public bool Stateful { get; set; }
+    [JsonPropertyName("created_at")] public DateTimeOffset CreatedAt { get; set; }
     [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
     [JsonPropertyName("expanded_config")] public Dictionary<string, string> ExpandedConfig { get; set; } = [];
     [JsonPropertyName("profiles")] public List<string> Profiles { get; set; } = [];
@@ -68,6 +69,7 @@ public sealed class InstanceStatePut
     [JsonPropertyName("timeout")] public int Timeout { get; set; } = 30;
     [JsonPropertyName("force")] public bool Force { get; set; }
     [JsonPropertyName("stateful")] public bool Stateful { get; set; }
+    [JsonPropertyName("created_at")] public DateTimeOffset CreatedAt { get; set; }
 }
 
 /// <summary>POST /1.0/instances/NAME?target=MEMBER: move within the cluster.</summary>

@@ -1,3 +1,4 @@
+using Terrarium.Cluster.Placement;
 using System.Threading.Channels;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Transport;
@@ -26,16 +27,40 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
     private readonly NodeConverger _converger = new(env);
 
     /// <param name="Instances">For instance events: the instances they named (null: look at all).</param>
-    private sealed record Wake(string Reason, IReadOnlySet<string>? Instances = null);
+    private sealed record Wake(string Reason, IReadOnlySet<InstanceRef>? Instances = null);
 
     public async Task RunAsync(CancellationToken ct)
     {
         env.Log($"agent started (resync every {resyncInterval.TotalSeconds:0.#}s, LXD at {env.LxdSocket})");
         var pump = Task.Run(() => PumpEventsAsync(ct), ct);
         var routes = Task.Run(() => RouteWorkerAsync(ct), ct);
+        var invites = Task.Run(() => InviteWatchAsync(ct), ct);
         await ClusterWorkerAsync(ct);
-        await Task.WhenAll(pump, routes).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(pump, routes, invites).ContinueWith(_ => { }, TaskScheduler.Default);
     }
+
+    /// <summary>Issue #9: while invites are pending, looks every second where WireGuard saw them (InviteBinding).</summary>
+    private async Task InviteWatchAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(InviteWatchInterval, ct);
+                await _converger.RebindInvitesAsync();
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is Host.Processes.ProcessFailedException or IOException)
+            {
+                env.Log($"invite binding check failed: {e.Message}");
+            }
+        }
+    }
+
+    public static readonly TimeSpan InviteWatchInterval = TimeSpan.FromSeconds(1);
 
     private async Task ClusterWorkerAsync(CancellationToken ct)
     {
@@ -108,6 +133,8 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 if (result.Routes is { Changed: true } r)
                     env.Log($"routes updated ({wake.Reason}): {r.Routes} route(s), {r.Backends} backend(s)");
                 foreach (var bad in (result.Routes?.Errors ?? []).Where(reported.Add)) env.Log($"route ignored: {bad}");
+                foreach (var conflict in (result.Routes?.Conflicts ?? []).Select(c => c.ToString()).Where(reported.Add)) env.Log($"route conflict: {conflict}");
+                foreach (var local in (result.Routes?.LocalOnly ?? []).Select(l => l.ToString()).Where(reported.Add)) env.Log($"route served locally only: {local}");
                 if (result.AwaitingAddresses) wait = AddressRetry; // a just-started instance gets its address in a moment
                 if (result.OvnError is { } error) env.Log($"OVN: {error}");
             }
@@ -133,7 +160,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         {
             var first = await channel.Reader.ReadAsync(timer.Token);
             await Task.Delay(Debounce, ct); // let a burst of events settle into one pass
-            HashSet<string>? names = first.Instances is null ? null : new(first.Instances, StringComparer.Ordinal);
+            HashSet<InstanceRef>? names = first.Instances is null ? null : [.. first.Instances];
             while (channel.Reader.TryRead(out var more))
                 if (more.Instances is null) names = null; else names?.UnionWith(more.Instances);
             return first with { Instances = names };
@@ -160,7 +187,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 {
                     if (!IsRelevant(e)) continue;
                     var reason = $"{e.LifecycleAction} {e.LifecycleSource}";
-                    if (InstanceOf(e) is { } instance) _instances.Writer.TryWrite(new Wake(reason, new HashSet<string> { instance }));
+                    if (InstanceOf(e) is { } instance) _instances.Writer.TryWrite(new Wake(reason, new HashSet<InstanceRef> { instance }));
                     else if (e.LifecycleAction!.StartsWith("instance-", StringComparison.Ordinal)) _instances.Writer.TryWrite(new Wake(reason));
                     else _cluster.Writer.TryWrite(new Wake(reason));
                     // Membership decides which routes can be served (T-3): the route worker looks at everything then.
@@ -180,19 +207,18 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         }
     }
 
-    /// <summary>The instance an instance-* event is about (default project), or null for anything else.</summary>
-    public static string? InstanceOf(LxdEvent e)
+    /// <summary>The instance (of any project) an instance-* event is about, or null for anything else.</summary>
+    public static InstanceRef? InstanceOf(LxdEvent e)
     {
         // A rename changes which name is cached: that takes a full look.
-        if (e.LifecycleAction?.StartsWith("instance-", StringComparison.Ordinal) != true || e.LifecycleAction == "instance-renamed" ||
-            e.Project is not ("" or "default")) return null;
+        if (e.LifecycleAction?.StartsWith("instance-", StringComparison.Ordinal) != true || e.LifecycleAction == "instance-renamed") return null;
         var source = e.LifecycleSource ?? "";
         const string prefix = "/1.0/instances/";
         if (!source.StartsWith(prefix, StringComparison.Ordinal)) return null;
         var rest = source[prefix.Length..];
         var end = rest.IndexOfAny(['/', '?']);
         var name = Uri.UnescapeDataString(end < 0 ? rest : rest[..end]);
-        return name.Length > 0 ? name : null;
+        return name.Length > 0 ? InstanceRef.Of(e.Project, name) : null;
     }
 
     public static bool IsRelevant(LxdEvent e) =>

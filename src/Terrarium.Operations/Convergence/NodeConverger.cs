@@ -1,3 +1,5 @@
+using Terrarium.Cluster.Invites;
+using Terrarium.Cluster.Placement;
 using System.Net;
 using Terrarium.Cluster.Config;
 using Terrarium.Cluster.Crypto;
@@ -72,7 +74,18 @@ public sealed class NodeConverger(NodeEnvironment env)
 
         var desired = NodeDesiredState.Compute(config, identity.Member, env.Clock());
         var meshChanged = await ApplyMeshAsync(desired.Mesh, desired.MeshAddress, desired.Peers, key);
-        var firewallChanged = await ApplyFirewallAsync(desired.Firewall);
+        bool firewallChanged;
+        await _firewallGate.WaitAsync(ct);
+        try
+        {
+            _invites = NodeDesiredState.LiveInvites(config, identity.Member, env.Clock()).ToList();
+            _firewall = desired.Firewall;
+            firewallChanged = await ApplyFirewallAsync(await BindInvitesAsync());
+        }
+        finally
+        {
+            _firewallGate.Release();
+        }
         // OVN must not hold the mesh and firewall hostage: a failure there is reported, the rest still converges.
         OvnResult? ovn = null;
         string? ovnError = null;
@@ -94,7 +107,7 @@ public sealed class NodeConverger(NodeEnvironment env)
     /// re-read; null means all), and tune the NICs of local instances for the userspace datapath. Mesh and
     /// firewall cannot change with an instance, and every LXD call crosses the mesh to the database leader.
     /// </summary>
-    public async Task<ConvergeResult> SyncRoutesAsync(IReadOnlyCollection<string>? instances, CancellationToken ct)
+    public async Task<ConvergeResult> SyncRoutesAsync(IReadOnlyCollection<InstanceRef>? instances, CancellationToken ct)
     {
         var identity = NodeIdentity.Load(env.Layout);
         if (identity is null || LifecycleInProgress()) return Nothing(ConvergeResult.NotMember);
@@ -127,6 +140,53 @@ public sealed class NodeConverger(NodeEnvironment env)
         // syncconf on every pass also heals hand edits; it never disturbs unchanged peers (M-4).
         await wg.SyncConfAsync(path);
         return changed || !existed;
+    }
+
+    private readonly SemaphoreSlim _firewallGate = new(1, 1);
+    private FirewallPlan? _firewall;
+    private IReadOnlyList<InviteRecord> _invites = [];
+    private IReadOnlyList<System.Net.IPAddress> _unbound = [];
+
+    /// <summary>Whether pending invites wait to be seen from their address (the agent then looks every second).</summary>
+    public bool InvitesPending => _firewall is not null && _invites.Count > 0;
+
+    /// <summary>Issue #9: the last firewall plan with each pending invite opened once WireGuard saw it at its own address.</summary>
+    private async Task<FirewallPlan> BindInvitesAsync()
+    {
+        var plan = _firewall!;
+        if (_invites.Count > 0)
+        {
+            var endpoints = new Dictionary<string, string?>();
+            foreach (var h in await new WireGuardInterface(env.Tools, plan.MeshInterface).HandshakesAsync()) endpoints[h.PublicKey] = h.Endpoint;
+            plan = plan with { UnboundInvites = InviteBinding.Unbound(_invites, endpoints) };
+        }
+        _unbound = plan.UnboundInvites;
+        return plan;
+    }
+
+    /// <summary>Re-applies the firewall when an invite's binding changed since the last pass; true when it did.</summary>
+    public async Task<bool> RebindInvitesAsync()
+    {
+        if (!InvitesPending) return false;
+        await _firewallGate.WaitAsync();
+        IReadOnlyList<System.Net.IPAddress> before;
+        FirewallPlan plan;
+        try
+        {
+            before = _unbound;
+            plan = await BindInvitesAsync();
+            if (before.SequenceEqual(plan.UnboundInvites)) return false;
+            await ApplyFirewallAsync(plan);
+        }
+        finally
+        {
+            _firewallGate.Release();
+        }
+        foreach (var opened in before.Except(plan.UnboundInvites))
+            env.Log($"invite at mesh address {opened} seen from its own address: cluster ports open to it");
+        foreach (var closed in plan.UnboundInvites.Except(before))
+            env.Log($"invite at mesh address {closed} used from another address: cluster ports closed to it");
+        return true;
     }
 
     public async Task<bool> ApplyFirewallAsync(FirewallPlan plan)

@@ -57,7 +57,7 @@ public sealed class JoinOperation(NodeEnvironment env)
                     return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, AlreadyMember: true, []);
                 throw new InputException("LXD on this server is already part of a cluster; joining needs a fresh server.");
             }
-            var instances = await lxd.GetInstancesAsync(ct: ct);
+            var instances = await lxd.GetAllInstancesAsync(ct);
             if (instances.Count > 0 && !request.Yes)
                 throw new InputException($"This server is not fresh: it has {instances.Count} instance(s) ({string.Join(", ", instances.Select(i => i.Name).Take(5))}), and joining wipes the local LXD database; move them away first or confirm with --yes.");
         }
@@ -210,11 +210,11 @@ public sealed class JoinOperation(NodeEnvironment env)
 
     private async Task WipeInstancesAsync(LxdClient lxd, CancellationToken ct)
     {
-        foreach (var instance in await lxd.GetInstancesAsync(ct: ct))
+        foreach (var instance in await lxd.GetAllInstancesAsync(ct))
         {
-            if (instance.Status != "Stopped") await lxd.SetInstanceStateAsync(instance.Name, "stop", force: true, ct: ct);
-            await lxd.DeleteInstanceAsync(instance.Name, ct);
-            env.Log($"deleted local instance {instance.Name} (--yes)");
+            if (instance.Status != "Stopped") await lxd.SetInstanceStateAsync(instance.Name, "stop", force: true, ct: ct, project: instance.Project);
+            await lxd.DeleteInstanceAsync(instance.Name, ct, instance.Project);
+            env.Log($"deleted local instance {instance.Project}/{instance.Name} (--yes)");
         }
     }
 

@@ -29,6 +29,12 @@ public sealed class MeshProbe(NodeEnvironment env)
                 $"No WireGuard handshake with {must.Name} ({must.Endpoint}) within {RequiredTimeout.TotalSeconds:0}s: the invite was already used, " +
                 $"revoked or has expired, or UDP {mesh.Port} is blocked between the servers; nothing was changed.");
         env.Log($"WireGuard handshake with {must.Name} done");
+        // Issue #9: the cluster opens its ports to an invite only once WireGuard saw it at the invite's address.
+        if (!await ReachableAsync(must.MeshAddress, LxdPort, BindingTimeout, ct))
+            throw new MeshUnreachableException(
+                $"{must.Name} does not let this server reach LXD over the mesh: an invite can only be used from the address it was issued for " +
+                "(as the cluster sees it: behind NAT, the public address; `terrariumctl cluster status` on a member lists it), or LXD is down there; " +
+                "the invite stays valid for that server.");
         var others = peers.Where(p => p != must).ToList();
         if (others.Count > 0 && !await WaitAsync(wg, others, OthersTimeout, ct))
             env.Log("some members have not added this node yet (is terrarium-agent running everywhere?); joining anyway");
@@ -72,6 +78,32 @@ public sealed class MeshProbe(NodeEnvironment env)
     }
 
     /// <summary>Any packet routed into the tunnel makes WireGuard start a handshake; the discard port is fine.</summary>
+    public const int LxdPort = 8443;
+
+    /// <summary>A member's agent looks every second; the firewall reload takes milliseconds.</summary>
+    public static readonly TimeSpan BindingTimeout = TimeSpan.FromSeconds(15);
+
+    private static async Task<bool> ReachableAsync(IPAddress address, int port, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            attempt.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                using var tcp = new TcpClient(AddressFamily.InterNetwork);
+                await tcp.ConnectAsync(address, port, attempt.Token);
+                return true;
+            }
+            catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                await Task.Delay(250, ct);
+            }
+        }
+        return false;
+    }
+
     private static void Poke(IPAddress address)
     {
         try

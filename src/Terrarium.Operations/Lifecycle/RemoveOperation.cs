@@ -12,7 +12,7 @@ namespace Terrarium.Operations.Lifecycle;
 
 public sealed record RemoveRequest(string Member, bool Move, bool Force, bool Yes, bool DryRun, int Parallel = 3);
 
-public sealed record RemoveResult(string Member, IReadOnlyList<PlannedMove> Plan, IReadOnlyList<MoveOutcome> Moves, bool Removed, IReadOnlyList<string> LostInstances);
+public sealed record RemoveResult(string Member, IReadOnlyList<PlannedMove> Plan, IReadOnlyList<MoveOutcome> Moves, bool Removed, IReadOnlyList<InstanceRef> LostInstances);
 
 /// <summary>
 /// C-8 / C-9: decommission a member. Without --force it must be online; its instances are moved first with
@@ -40,8 +40,8 @@ public sealed class RemoveOperation(NodeEnvironment env)
         if (!request.Yes && !request.DryRun)
             throw new InputException($"Removing {name} is permanent; add --yes to confirm.");
 
-        var instances = await lxd.GetInstancesAsync(ct: ct);
-        var onMember = instances.Where(i => i.Location == name).Select(i => i.Name).Order(StringComparer.Ordinal).ToList();
+        var inputs = await PlacementInputs.LoadAsync(lxd, members, ct);
+        var onMember = inputs.On(name).Select(PlacementInputs.Ref).ToList();
         IReadOnlyList<PlannedMove> plan = [];
         if (!request.Force && lxdMember is not null)
         {
@@ -51,10 +51,11 @@ public sealed class RemoveOperation(NodeEnvironment env)
                 throw new InputException($"{name} is {lxdMember.Status.ToLowerInvariant()} ({lxdMember.Message}); if it is dead for good, remove it with --force.");
             if (onMember.Count > 0 && !request.Move)
                 throw new InputException($"{name} still has {onMember.Count} instance(s) ({string.Join(", ", onMember)}); add --move to move them to other members first.");
-            var targets = await PlacementInputs.TargetsAsync(lxd, members, instances, [name], ct);
+            var targets = await inputs.TargetsAsync(lxd, [name], ct);
             if (onMember.Count > 0 && targets.Count == 0)
                 throw new InputException($"No other online member can take the instances of {name}.");
-            plan = BalancedPlanner.Plan(onMember, targets);
+            (plan, var refusal) = inputs.PlanOff(name, targets);
+            if (refusal is not null) throw new InputException($"{refusal}; nothing was changed.");
         }
         if (request.DryRun) return new RemoveResult(name, plan, [], false, request.Force ? onMember : []);
 

@@ -182,14 +182,14 @@ public sealed class OvnConverger(NodeEnvironment env)
         if (GeneveOverMesh.KernelDatapathAvailable) return 0;
         var nics = new UserspaceNics(env.Tools);
         var tuned = 0;
-        foreach (var instance in (await lxd.GetInstancesAsync(ct: ct)).Where(i => i.Location == self && i.Status == "Running"))
+        foreach (var instance in (await lxd.GetAllInstancesAsync(ct)).Where(i => i.Location == self && i.Status == "Running"))
         {
             var ovnNics = instance.ExpandedDevices.Where(d => d.Value.GetValueOrDefault("type") == "nic" &&
                                                              d.Value.GetValueOrDefault("network") == OvnNetworkSettings.NetworkName)
                 .Select(d => d.Value.GetValueOrDefault("name", d.Key)).ToList();
             if (ovnNics.Count == 0) continue;
             int pid;
-            try { pid = (await lxd.GetInstanceStateAsync(instance.Name, ct)).Pid; }
+            try { pid = (await lxd.GetInstanceStateAsync(instance.Name, ct, instance.Project)).Pid; }
             catch (LxdException) { continue; }
             foreach (var nic in ovnNics)
                 if (await nics.TuneInstanceAsync(pid, nic)) tuned++;

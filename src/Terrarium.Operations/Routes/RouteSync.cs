@@ -1,64 +1,154 @@
+using System.Net;
 using Terrarium.Cluster.Ovn;
+using Terrarium.Cluster.Placement;
 using Terrarium.Cluster.Routes;
 using Terrarium.Host.Files;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
+using Terrarium.Operations.Identity;
+using Terrarium.Operations.Store;
 
 namespace Terrarium.Operations.Routes;
 
 /// <summary>What one route sync found.</summary>
-public sealed record RouteSyncResult(bool Changed, int Routes, int Backends, IReadOnlyList<string> Errors, IReadOnlyList<string> AwaitingAddress);
+public sealed record RouteSyncResult(bool Changed, int Routes, int Backends, IReadOnlyList<string> Errors, IReadOnlyList<string> AwaitingAddress)
+{
+    public IReadOnlyList<RouteConflict> Conflicts { get; init; } = [];
+    public IReadOnlyList<LocalRoute> LocalOnly { get; init; } = [];
+}
 
 /// <summary>
 /// T-1..T-3: renders Traefik's dynamic configuration on this node from the routes declared on every instance
-/// of the cluster, and writes it atomically, only when it changed (Traefik's file provider reloads on rename).
+/// of every project, and writes it atomically, only when it changed (Traefik's file provider reloads on rename).
 /// It keeps what it last saw: an event about a few instances refreshes only those (every LXD call crosses the
-/// mesh to the database leader), a full sync refreshes everything, members included.
+/// mesh to the database leader), a full sync refreshes everything, members, networks and host claims included.
 /// </summary>
 public sealed class RouteSync(NodeEnvironment env)
 {
-    private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
+    private readonly Dictionary<InstanceRef, Instance> _instances = [];
+    private readonly Dictionary<string, Network> _networks = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _claims = new(StringComparer.Ordinal);
     private HashSet<string>? _online;
 
     /// <param name="changed">Instances an event named; null (or a first sync) means look at everything.</param>
-    public async Task<RouteSyncResult> SyncAsync(LxdClient lxd, CancellationToken ct, IReadOnlyCollection<string>? changed = null)
+    public async Task<RouteSyncResult> SyncAsync(LxdClient lxd, CancellationToken ct, IReadOnlyCollection<InstanceRef>? changed = null)
     {
+        var store = new SharedConfigStore(lxd);
         if (changed is null || _online is null)
         {
             var membersCall = lxd.GetClusterMembersAsync(ct);
-            var instancesCall = lxd.GetInstancesAsync(ct: ct);
+            var instancesCall = lxd.GetAllInstancesAsync(ct);
+            var networksCall = lxd.GetNetworksAsync(ct);
+            var configCall = store.LoadAsync(ct);
             _online = (await membersCall).Where(m => m.Status == "Online").Select(m => m.ServerName).ToHashSet();
             _instances.Clear();
-            foreach (var i in await instancesCall) _instances[i.Name] = i;
+            foreach (var i in await instancesCall) _instances[PlacementRef(i)] = i;
+            _networks.Clear();
+            foreach (var n in await networksCall) _networks[n.Name] = n;
+            _claims = (await configCall).RouteClaims.ToDictionary(c => c.Host, c => c.Project, StringComparer.Ordinal);
             await Task.WhenAll(_instances.Values.Where(Serving).Select(i => LoadStateAsync(lxd, i, ct)));
         }
         else
         {
-            await Task.WhenAll(changed.Select(name => RefreshAsync(lxd, name, ct)));
+            await Task.WhenAll(changed.Select(i => RefreshAsync(lxd, i, ct)));
         }
-        var plan = RoutePlanner.Plan(_instances.Values.Select(i => new RoutedInstance(i.Name, i.Status, i.Location, i.Config, WorkloadAddress(i))), _online);
+        var identity = NodeIdentity.Load(env.Layout);
+        var mesh = IPNetwork.TryParse(identity?.MeshCidr ?? "", out var cidr) ? new[] { cidr } : [];
+        var plan = Plan(identity?.Member, mesh);
+        if (plan.Ownership.ToClaim.Count > 0 || plan.Ownership.ToRelease.Count > 0)
+        {
+            await RecordOwnershipAsync(store, plan.Ownership, ct);
+            plan = Plan(identity?.Member, mesh);
+        }
         var written = AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
         var routes = plan.Backends.Select(b => (b.Route.Host, b.Route.PathPrefix)).Distinct().Count();
-        return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress);
+        return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress) { Conflicts = plan.Conflicts, LocalOnly = plan.LocalOnly };
     }
 
+    private RoutePlan Plan(string? self, IReadOnlyList<IPNetwork> mesh) =>
+        RoutePlanner.Plan(_instances.Values.Select(i => Routed(i, _networks)), _online!, self, _claims, mesh);
+
+    /// <summary>Records first claims (the first insert wins; a lost race adopts the winner) and drops claims nobody holds.</summary>
+    private async Task RecordOwnershipAsync(SharedConfigStore store, OwnershipDecision decision, CancellationToken ct)
+    {
+        foreach (var host in decision.ToRelease)
+        {
+            await store.ReleaseRouteHostAsync(host, ct);
+            _claims.Remove(host);
+            env.Log($"route host {host} released: its project no longer declares it");
+        }
+        foreach (var (host, project) in decision.ToClaim)
+        {
+            if (await store.ClaimRouteHostAsync(host, project, env.Clock(), ct) is { } owner)
+                _claims[host] = owner;
+        }
+    }
+
+    /// <summary>The planner's view of an instance: its serving NIC's address, network and that network's subnet.</summary>
+    public static RoutedInstance Routed(Instance i, IReadOnlyDictionary<string, Network> networks)
+    {
+        var nic = ServingNic(i);
+        IPNetwork? subnet = null;
+        IPAddress? gateway = null;
+        if (nic?.Network is { } name && networks.TryGetValue(name, out var network) &&
+            network.Config.GetValueOrDefault("ipv4.address") is { } cidr && cidr.Split('/') is [var gw, var bits] &&
+            IPAddress.TryParse(gw, out var g) && int.TryParse(bits, out var prefix) && prefix is >= 0 and <= 32)
+        {
+            gateway = g;
+            subnet = new IPNetwork(Mask(g, prefix), prefix);
+        }
+        return new RoutedInstance(i.Name, i.Status, i.Location, i.Config, nic is null ? null : AddressOn(i, nic.Value.Device))
+        {
+            Project = i.Project, CreatedAt = i.CreatedAt, Network = nic?.Network, Subnet = subnet, Gateway = gateway,
+        };
+    }
+
+    private static IPAddress Mask(IPAddress address, int prefix)
+    {
+        var b = address.GetAddressBytes();
+        var bits = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
+        var value = ((uint)b[0] << 24 | (uint)b[1] << 16 | (uint)b[2] << 8 | b[3]) & bits;
+        return new IPAddress([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
+    }
+
+    /// <summary>
+    /// The NIC whose address other members reach the instance at: the one on terrarium-ovn when it has one, else its
+    /// first NIC by device name (a member-local network). Its network is the managed network, or the parent bridge.
+    /// </summary>
+    public static (string Device, string? Network)? ServingNic(Instance instance) =>
+        instance.ExpandedDevices.Where(d => d.Value.GetValueOrDefault("type") == "nic")
+            .OrderByDescending(d => d.Value.GetValueOrDefault("network") == OvnNetworkSettings.NetworkName)
+            .ThenBy(d => d.Key, StringComparer.Ordinal)
+            .Select(d => ((string Device, string? Network)?)(d.Value.GetValueOrDefault("name", d.Key), d.Value.GetValueOrDefault("network") ?? d.Value.GetValueOrDefault("parent")))
+            .FirstOrDefault();
+
+    private static string? AddressOn(Instance instance, string nic) =>
+        instance.State?.Network is { } network && network.TryGetValue(nic, out var state)
+            ? state.Addresses.FirstOrDefault(a => a.Family == "inet" && a.Scope == "global")?.Address
+            : null;
+
+    /// <summary>The IPv4 other members reach the instance at (on its serving NIC), once it has one.</summary>
+    public static string? WorkloadAddress(Instance instance) => ServingNic(instance) is { } nic ? AddressOn(instance, nic.Device) : null;
+
+    private static InstanceRef PlacementRef(Instance i) => InstanceRef.Of(i.Project, i.Name);
+
     /// <summary>Re-reads one instance; its address is kept while it runs on the same member, else asked for again.</summary>
-    private async Task RefreshAsync(LxdClient lxd, string name, CancellationToken ct)
+    private async Task RefreshAsync(LxdClient lxd, InstanceRef which, CancellationToken ct)
     {
         Instance fresh;
         try
         {
-            fresh = await lxd.GetInstanceAsync(name, ct: ct);
+            fresh = await lxd.GetInstanceAsync(which.Name, which.Project, ct);
         }
         catch (LxdException e) when (e.IsNotFound)
         {
-            _instances.Remove(name);
+            _instances.Remove(which);
             return;
         }
-        if (_instances.TryGetValue(name, out var known) && known.Status == fresh.Status && known.Location == fresh.Location &&
+        if (_instances.TryGetValue(which, out var known) && known.Status == fresh.Status && known.Location == fresh.Location &&
             WorkloadAddress(known) is not null)
             fresh.State = known.State;
-        _instances[name] = fresh;
+        _instances[which] = fresh;
         if (fresh.State is null && Serving(fresh)) await LoadStateAsync(lxd, fresh, ct);
     }
 
@@ -67,36 +157,15 @@ public sealed class RouteSync(NodeEnvironment env)
         i.Status == "Running" && _online!.Contains(i.Location) &&
         i.Config.Keys.Any(k => k.StartsWith(RouteDeclaration.KeyPrefix, StringComparison.Ordinal));
 
-    private static async Task LoadStateAsync(LxdClient lxd, Instance instance, CancellationToken ct) =>
-        instance.State = await TryStateAsync(lxd, instance.Name, ct);
-
-    private static async Task<InstanceState?> TryStateAsync(LxdClient lxd, string name, CancellationToken ct)
+    private static async Task LoadStateAsync(LxdClient lxd, Instance instance, CancellationToken ct)
     {
         try
         {
-            return await lxd.GetInstanceStateAsync(name, ct);
+            instance.State = await lxd.GetInstanceStateAsync(instance.Name, ct, instance.Project);
         }
         catch (LxdException e) when (e.IsNotFound)
         {
-            return null; // deleted meanwhile: the next event re-renders
+            instance.State = null; // deleted meanwhile: the next event re-renders
         }
-    }
-
-    /// <summary>
-    /// The IPv4 other members reach the instance at: its address on the terrarium-ovn workload network when it
-    /// has a NIC there, else the first global IPv4 of its first NIC (single-network setups).
-    /// </summary>
-    public static string? WorkloadAddress(Instance instance)
-    {
-        if (instance.State?.Network is not { } network) return null;
-        var nics = instance.ExpandedDevices.Where(d => d.Value.GetValueOrDefault("type") == "nic")
-            .OrderByDescending(d => d.Value.GetValueOrDefault("network") == OvnNetworkSettings.NetworkName)
-            .ThenBy(d => d.Key, StringComparer.Ordinal)
-            .Select(d => d.Value.GetValueOrDefault("name", d.Key));
-        foreach (var nic in nics)
-            if (network.TryGetValue(nic, out var state) &&
-                state.Addresses.FirstOrDefault(a => a.Family == "inet" && a.Scope == "global") is { } address)
-                return address.Address;
-        return null;
     }
 }

@@ -27,7 +27,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         var config = await new SharedConfigStore(lxd).LoadAsync(ct);
         var members = await lxd.GetClusterMembersAsync(ct);
         // LXD asks each member for its instances: bounded too, a dead member must not hold the list up.
-        var instancesCall = Bounded(t => lxd.GetInstancesAsync(ct: t), ct);
+        var instancesCall = Bounded(t => lxd.GetAllInstancesAsync(t), ct); // every project (issue #15)
         // Issue #8: bounded calls per member, all at once; a dead member costs MemberTimeout, not LXD's 20-30 s.
         // Liveness is a cheap GET /1.0 on the member; memory (a heavier /1.0/resources) only fills a column.
         var probes = members.Where(m => m.Status is "Online" or "Evacuated").Select(async m =>
@@ -55,8 +55,14 @@ public sealed class StatusCollector(NodeEnvironment env)
         foreach (var db in OvnDatabase.Both)
             if (await ovn.RaftStatusAsync(db) is { } s)
                 raft.Add(new RaftView { Database = db.Name, Role = s.Role, Servers = s.Servers.Select(x => x.Address).Order(StringComparer.Ordinal).ToList() });
+        // Issue #15: the same ownership and reach rules the agents render with (no writes: claims as recorded).
+        var routes = Cluster.Routes.RoutePlanner.Plan(instances.Select(i => Routes.RouteSync.Routed(i, new Dictionary<string, Lxd.Wire.Network>())),
+            members.Select(m => m.ServerName).ToHashSet(), null, config.RouteClaims.ToDictionary(c => c.Host, c => c.Project, StringComparer.Ordinal));
         var local = new LocalObservations(handshakes, up, firewall,
-            instances.GroupBy(i => i.Location).ToDictionary(g => g.Key, g => g.Count()), memory) { Raft = raft, Unreachable = unreachable };
+            instances.GroupBy(i => i.Location).ToDictionary(g => g.Key, g => g.Count()), memory)
+        {
+            Raft = raft, Unreachable = unreachable, RouteConflicts = routes.Conflicts, LocalRoutes = routes.LocalOnly,
+        };
         var views = members.Select(m => new LxdMemberView(m.ServerName, m.Status, m.Message, m.Roles)).ToList();
         return StatusAnalyzer.Analyze(identity?.Member, config, views, local, env.Clock());
     }

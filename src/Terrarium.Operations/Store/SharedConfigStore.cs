@@ -45,6 +45,8 @@ public sealed class SharedConfigStore(LxdClient lxd)
         var leases = new List<LeaseRecord>();
         OvnRecord? ovn = null;
         var certificates = new List<OvnCertificateRecord>();
+        var claims = new List<RouteClaimRecord>();
+        var evacuations = new List<EvacuationRecord>();
         foreach (var row in rows)
         {
             if (!row.Config.TryGetValue(RowNames.RecordKey, out var json)) continue;
@@ -54,12 +56,15 @@ public sealed class SharedConfigStore(LxdClient lxd)
             else if (row.Name.StartsWith(RowNames.MemberPrefix, StringComparison.Ordinal)) Add(members, Parse(json, Json.MemberRecord));
             else if (row.Name.StartsWith(RowNames.InvitePrefix, StringComparison.Ordinal)) Add(invites, Parse(json, Json.InviteRecord));
             else if (row.Name.StartsWith(RowNames.LeasePrefix, StringComparison.Ordinal)) Add(leases, Parse(json, Json.LeaseRecord));
+            else if (row.Name.StartsWith(RowNames.RouteClaimPrefix, StringComparison.Ordinal) && Parse(json, Json.RouteClaimRecord) is { } claim &&
+                     RowNames.RouteClaim(claim.Host) == row.Name) claims.Add(claim); // a row whose name does not match its host is not trusted
+            else if (row.Name.StartsWith(RowNames.EvacuationPrefix, StringComparison.Ordinal)) Add(evacuations, Parse(json, Json.EvacuationRecord));
         }
         if (settings is not null && settings.Schema > SharedConfig.SchemaVersion)
             throw new LxdException($"The cluster's shared configuration has schema {settings.Schema}, newer than this terrariumctl ({SharedConfig.SchemaVersion}); upgrade terrariumctl on this node.");
         return new SharedConfig(settings, members.OrderBy(m => m.Name, StringComparer.Ordinal).ToList(), invites, leases)
         {
-            Ovn = ovn, OvnCertificates = certificates,
+            Ovn = ovn, OvnCertificates = certificates, RouteClaims = claims, Evacuations = evacuations,
         };
     }
 
@@ -68,10 +73,31 @@ public sealed class SharedConfigStore(LxdClient lxd)
     public Task PutInviteAsync(InviteRecord r, CancellationToken ct = default) => UpsertAsync(RowNames.Invite(r.Name), Serialize(r, Json.InviteRecord), $"pending invite {r.Name}", ct);
     public Task PutOvnAsync(OvnRecord r, CancellationToken ct = default) => UpsertAsync(RowNames.Ovn, Serialize(r, Json.OvnRecord), "OVN central set and CA", ct);
     public Task PutOvnCertificateAsync(OvnCertificateRecord r, CancellationToken ct = default) => UpsertAsync(RowNames.OvnCertificate(r.Member), Serialize(r, Json.OvnCertificateRecord), $"OVN certificate of {r.Member}", ct);
+    public Task PutEvacuationAsync(EvacuationRecord r, CancellationToken ct = default) => UpsertAsync(RowNames.Evacuation(r.Member), Serialize(r, Json.EvacuationRecord), $"instances evacuated from {r.Member}", ct);
+    public Task DeleteEvacuationAsync(string member, CancellationToken ct = default) => DeleteRowAsync(RowNames.Evacuation(member), ct);
     public Task DeleteOvnCertificateAsync(string member, CancellationToken ct = default) => DeleteRowAsync(RowNames.OvnCertificate(member), ct);
     public Task DeleteMemberAsync(string name, CancellationToken ct = default) => DeleteRowAsync(RowNames.Member(name), ct);
     public Task DeleteInviteAsync(string name, CancellationToken ct = default) => DeleteRowAsync(RowNames.Invite(name), ct);
     public Task ReleaseLeaseAsync(string address, CancellationToken ct = default) => DeleteRowAsync(RowNames.Lease(address), ct);
+
+    /// <summary>Issue #15: claims <paramref name="host"/> for <paramref name="project"/>; the first claim wins. Returns the owner.</summary>
+    public async Task<string?> ClaimRouteHostAsync(string host, string project, DateTimeOffset now, CancellationToken ct = default)
+    {
+        var row = RowNames.RouteClaim(host);
+        var json = Serialize(new RouteClaimRecord { Host = host, Project = project, ClaimedAt = now }, Json.RouteClaimRecord);
+        try
+        {
+            await lxd.CreateProfileAsync(Row(row, json, $"route host {host} belongs to project {project}"), SharedConfig.Project, ct);
+            return project;
+        }
+        catch (LxdException)
+        {
+            var existing = await TryGetAsync(row, ct);
+            return existing is not null && existing.Config.TryGetValue(RowNames.RecordKey, out var v) ? Parse(v, Json.RouteClaimRecord)?.Project : null;
+        }
+    }
+
+    public Task ReleaseRouteHostAsync(string host, CancellationToken ct = default) => DeleteRowAsync(RowNames.RouteClaim(host), ct);
 
     /// <summary>M-2: takes the lease on an address for <paramref name="holder"/>; false if someone else holds it.</summary>
     public async Task<bool> TryLeaseAsync(string address, string holder, DateTimeOffset now, CancellationToken ct = default)

@@ -1,10 +1,11 @@
+using Terrarium.Cluster.Placement;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
 
 namespace Terrarium.Operations.Workloads;
 
 /// <summary>How one instance move ended.</summary>
-public sealed record MoveOutcome(string Instance, string From, string To, bool Succeeded, string Method, string Detail, TimeSpan Took);
+public sealed record MoveOutcome(InstanceRef Instance, string From, string To, bool Succeeded, string Method, string Detail, TimeSpan Took);
 
 /// <summary>
 /// C-5 / X-2: moves one instance to another member. A running instance that can migrate live (a VM, or on Incus a
@@ -17,12 +18,13 @@ public sealed class InstanceMover(LxdClient lxd, Action<string> log)
     public static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(20);
 
     /// <param name="progress">Receives LXD's progress text (e.g. "Transferring instance: 12MB (4MB/s)").</param>
-    public async Task<MoveOutcome> MoveAsync(string name, string target, IProgress<string>? progress = null, CancellationToken ct = default)
+    public async Task<MoveOutcome> MoveAsync(InstanceRef instanceRef, string target, IProgress<string>? progress = null, CancellationToken ct = default)
     {
         var started = DateTime.UtcNow;
-        var instance = await lxd.GetInstanceAsync(name, ct: ct);
+        var (project, name) = (instanceRef.Project, instanceRef.Name);
+        var instance = await lxd.GetInstanceAsync(name, project, ct);
         var from = instance.Location;
-        MoveOutcome Done(bool ok, string method, string detail) => new(name, from, target, ok, method, detail, DateTime.UtcNow - started);
+        MoveOutcome Done(bool ok, string method, string detail) => new(instanceRef, from, target, ok, method, detail, DateTime.UtcNow - started);
         if (from == target) return Done(true, "none", $"already on {target}");
 
         var running = instance.Status == "Running";
@@ -34,26 +36,26 @@ public sealed class InstanceMover(LxdClient lxd, Action<string> log)
         {
             try
             {
-                await lxd.MoveInstanceAsync(name, target, live: true, lxdProgress, ct);
+                await lxd.MoveInstanceAsync(name, target, live: true, lxdProgress, ct, project);
                 return Done(true, "live", $"migrated live to {target}");
             }
             catch (LxdException e)
             {
-                log($"{name}: live migration failed ({e.Message}); stopping it to move it instead");
+                log($"{instanceRef}: live migration failed ({e.Message}); stopping it to move it instead");
             }
         }
 
-        if (running) await StopAsync(name, ct);
+        if (running) await StopAsync(instanceRef, ct);
         try
         {
-            await lxd.MoveInstanceAsync(name, target, live: false, lxdProgress, ct);
+            await lxd.MoveInstanceAsync(name, target, live: false, lxdProgress, ct, project);
         }
         catch (LxdException e)
         {
-            if (running) await RestartWhereItIsAsync(name);
+            if (running) await RestartWhereItIsAsync(instanceRef);
             return Done(false, running ? "stop-move-start" : "cold", $"{e.Message} (left on {from}{(running ? ", running again" : "")})");
         }
-        if (running) await lxd.SetInstanceStateAsync(name, "start", ct: ct);
+        if (running) await lxd.SetInstanceStateAsync(name, "start", ct: ct, project: project);
         return Done(true, running ? "stop-move-start" : "cold", $"moved to {target}{(running ? " and started" : "")}");
     }
 
@@ -61,29 +63,29 @@ public sealed class InstanceMover(LxdClient lxd, Action<string> log)
     public static bool CanMigrateLive(Instance i, LxdServerProfile server) =>
         i.Type == "virtual-machine" || (server.LiveMigratesContainers && i.ExpandedConfig.GetValueOrDefault("migration.stateful") == "true");
 
-    private async Task StopAsync(string name, CancellationToken ct)
+    private async Task StopAsync(InstanceRef i, CancellationToken ct)
     {
         try
         {
-            await lxd.SetInstanceStateAsync(name, "stop", timeoutSeconds: (int)GracefulStop.TotalSeconds, ct: ct);
+            await lxd.SetInstanceStateAsync(i.Name, "stop", timeoutSeconds: (int)GracefulStop.TotalSeconds, ct: ct, project: i.Project);
         }
         catch (LxdException e)
         {
-            log($"{name}: clean shutdown failed ({e.Message}); forcing it");
-            await lxd.SetInstanceStateAsync(name, "stop", force: true, ct: ct);
+            log($"{i}: clean shutdown failed ({e.Message}); forcing it");
+            await lxd.SetInstanceStateAsync(i.Name, "stop", force: true, ct: ct, project: i.Project);
         }
     }
 
-    private async Task RestartWhereItIsAsync(string name)
+    private async Task RestartWhereItIsAsync(InstanceRef i)
     {
         try
         {
             using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            await lxd.SetInstanceStateAsync(name, "start", ct: limit.Token);
+            await lxd.SetInstanceStateAsync(i.Name, "start", ct: limit.Token, project: i.Project);
         }
         catch (Exception e) when (e is LxdException or OperationCanceledException)
         {
-            log($"{name}: could not start it again where it was: {e.Message}");
+            log($"{i}: could not start it again where it was: {e.Message}");
         }
     }
 }

@@ -8,7 +8,7 @@ namespace Terrarium.Operations.Workloads;
 
 public sealed record EvacuateResult(string Member, IReadOnlyList<PlannedMove> Plan, IReadOnlyList<MoveOutcome> Moves, bool MarkedEvacuated);
 
-public sealed record RestoreResult(string Member, IReadOnlyList<string> Returned, bool WasEvacuated);
+public sealed record RestoreResult(string Member, IReadOnlyList<InstanceRef> Returned, bool WasEvacuated);
 
 /// <summary>
 /// C-5..C-7. Evacuate moves with Terrarium's balanced plan (P-2) and bounded parallelism, records each
@@ -19,18 +19,32 @@ public sealed class WorkloadOperations(NodeEnvironment env)
 {
     public const string OriginKey = "volatile.evacuate.origin";
 
-    public async Task<MoveOutcome> MoveAsync(string instance, string member, bool dryRun, IProgress<string>? progress, CancellationToken ct)
+    /// <param name="project">The instance's project; null looks in every project and refuses a name found in several.</param>
+    public async Task<MoveOutcome> MoveAsync(string instance, string member, string? project, bool dryRun, IProgress<string>? progress, CancellationToken ct)
     {
+        InstanceName.Validate(instance);
+        MemberName.Validate(member);
+        if (project is not null) InstanceName.ValidateProject(project);
         using var lxd = env.Lxd();
         var members = await lxd.GetClusterMembersAsync(ct);
-        var found = await FindInstanceAsync(lxd, instance, ct);
+        var found = await FindInstanceAsync(lxd, instance, project, ct);
         var target = RequireMember(members, member);
+        var what = InstanceRef.Of(found.Project, found.Name);
         if (found.Location != member && target.Status != "Online")
             throw new InputException($"{member} is {target.Status.ToLowerInvariant()}: instances can only move to online, non-evacuated members.");
+        if (found.Location != member)
+        {
+            var inputs = await PlacementInputs.LoadAsync(lxd, members, ct);
+            // An explicit target may be a scheduler.instance=manual member (LXD allows targeting it by name); groups still bind.
+            var bound = PlacementRules.AllowedMembers(inputs.Projects.GetValueOrDefault(found.Project)?.Config ?? new Dictionary<string, string>(), found.Config,
+                members.Select(m => new GroupedMember(m.ServerName, m.Groups)).ToList());
+            if (!bound.Contains(member))
+                throw new InputException($"{what} may not run on {member}: {inputs.WhyLimited(found)}.");
+        }
         if (dryRun || found.Location == member)
-            return new MoveOutcome(instance, found.Location, member, true, dryRun ? "dry-run" : "none",
+            return new MoveOutcome(what, found.Location, member, true, dryRun ? "dry-run" : "none",
                 found.Location == member ? $"already on {member}" : $"would move from {found.Location} to {member}", TimeSpan.Zero);
-        return await new InstanceMover(lxd, env.Log).MoveAsync(instance, member, progress, ct);
+        return await new InstanceMover(lxd, env.Log).MoveAsync(what, member, progress, ct);
     }
 
     /// <param name="onPlan">Receives the plan before anything moves (the CLI prints it).</param>
@@ -48,19 +62,19 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         if (server.EvacuationChecksQuorum && source.Status != "Evacuated" &&
             EvacuationQuorum.Check(members.Select(m => new QuorumMember(m.ServerName, m.Status, m.Roles)).ToList(), member) is { } refusal)
             throw new InputException($"{server} would refuse to mark {member} evacuated: {refusal}; nothing was moved (add members or bring offline ones back first).");
-        var instances = await lxd.GetInstancesAsync(ct: ct);
-        var onMember = instances.Where(i => i.Location == member).Select(i => i.Name).ToList();
-        var targets = await PlacementInputs.TargetsAsync(lxd, members, instances, [member], ct);
+        var inputs = await PlacementInputs.LoadAsync(lxd, members, ct);
+        var onMember = inputs.On(member);
+        var targets = await inputs.TargetsAsync(lxd, [member], ct);
         if (onMember.Count > 0 && targets.Count == 0)
             throw new InputException($"No other online member can take the instances of {member}.");
-        var plan = BalancedPlanner.Plan(onMember, targets);
+        var (plan, unplaceable) = inputs.PlanOff(member, targets);
+        if (unplaceable is not null) throw new InputException($"{unplaceable}; nothing was moved.");
         onPlan(plan);
         if (dryRun) return new EvacuateResult(member, plan, [], false);
         if (!yes) throw new InputException($"Evacuating {member} moves {plan.Count} instance(s); add --yes to confirm.");
 
         var moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log), plan, parallel, env.Log, ct);
-        foreach (var moved in moves.Where(m => m.Succeeded && m.Method != "none"))
-            await lxd.PatchInstanceConfigAsync(moved.Instance, new() { [OriginKey] = member }, ct);
+        await RecordOriginsAsync(lxd, member, moves.Where(m => m.Succeeded && m.Method != "none").Select(m => m.Instance).ToList(), ct);
         var marked = false;
         if (moves.All(m => m.Succeeded))
         {
@@ -79,37 +93,93 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         return new EvacuateResult(member, plan, moves, marked);
     }
 
+    /// <summary>
+    /// Records where each moved instance came from exactly where LXD's own evacuation does, so `lxc cluster restore`
+    /// works too. A restricted project refuses volatile.* keys even to an administrator; those instances are
+    /// recorded in the shared configuration instead and `terrariumctl cluster restore` moves them back itself.
+    /// </summary>
+    private async Task RecordOriginsAsync(LxdClient lxd, string member, IReadOnlyList<InstanceRef> moved, CancellationToken ct)
+    {
+        var store = new Store.SharedConfigStore(lxd);
+        var record = (await store.LoadAsync(ct)).Evacuations.FirstOrDefault(e => e.Member == member) ?? new EvacuationRecord { Member = member };
+        var before = record.Instances.Count;
+        foreach (var i in moved)
+        {
+            try
+            {
+                await lxd.PatchInstanceConfigAsync(i.Name, new() { [OriginKey] = member }, ct, i.Project);
+            }
+            catch (LxdException e) when (e.Status == System.Net.HttpStatusCode.BadRequest || e.Message.Contains("forbidden", StringComparison.OrdinalIgnoreCase))
+            {
+                env.Log($"{i}: {e.Message}; its origin is kept by Terrarium (`terrariumctl cluster restore {member}` brings it back, `lxc cluster restore` does not)");
+                if (!record.Instances.Any(x => x.Project == i.Project && x.Name == i.Name))
+                    record.Instances.Add(new EvacuatedInstance { Project = i.Project, Name = i.Name });
+            }
+        }
+        if (record.Instances.Count == before) return;
+        record.UpdatedAt = env.Clock();
+        await store.PutEvacuationAsync(record, ct);
+    }
+
     /// <summary>LXD's restore: the member is schedulable again and the instances evacuated from it go back.</summary>
     public async Task<RestoreResult> RestoreAsync(string member, bool yes, IProgress<string>? progress, CancellationToken ct)
     {
         MemberName.Validate(member);
         using var lxd = env.Lxd();
         var target = RequireMember(await lxd.GetClusterMembersAsync(ct), member);
-        var returning = (await lxd.GetInstancesAsync(ct: ct)).Where(i => i.Config.GetValueOrDefault(OriginKey) == member)
-            .Select(i => i.Name).Order(StringComparer.Ordinal).ToList();
-        if (target.Status != "Evacuated") return new RestoreResult(member, [], false);
-        if (!yes) throw new InputException($"Restoring {member} moves {returning.Count} instance(s) back to it; add --yes to confirm.");
-        var last = "";
-        await lxd.SetClusterMemberStateAsync(member, "restore", new InlineProgress<Operation>(op =>
+        var all = await lxd.GetAllInstancesAsync(ct);
+        // LXD's restore brings back the instances of every project whose origin is this member; Terrarium brings
+        // back those whose origin only it could record (RecordOriginsAsync).
+        var returning = all.Where(i => i.Config.GetValueOrDefault(OriginKey) == member).Select(PlacementInputs.Ref).ToList();
+        var store = new Store.SharedConfigStore(lxd);
+        var record = (await store.LoadAsync(ct)).Evacuations.FirstOrDefault(e => e.Member == member);
+        var kept = (record?.Instances ?? []).Select(i => InstanceRef.Of(i.Project, i.Name))
+            .Where(r => all.Any(i => PlacementInputs.Ref(i) == r && i.Location != member)).ToList();
+        if (target.Status != "Evacuated" && kept.Count == 0)
         {
-            if (LxdClient.DescribeProgress(op) is { } text && text != last) progress?.Report(last = text);
-        }), ct);
-        return new RestoreResult(member, returning, true);
+            if (record is not null) await store.DeleteEvacuationAsync(member, ct);
+            return new RestoreResult(member, [], false);
+        }
+        if (!yes) throw new InputException($"Restoring {member} moves {returning.Count + kept.Count} instance(s) back to it; add --yes to confirm.");
+        if (target.Status == "Evacuated")
+        {
+            var last = "";
+            await lxd.SetClusterMemberStateAsync(member, "restore", new InlineProgress<Operation>(op =>
+            {
+                if (LxdClient.DescribeProgress(op) is { } text && text != last) progress?.Report(last = text);
+            }), ct);
+        }
+        var moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log), kept.Select(k => new PlannedMove(k, member)).ToList(), 3, env.Log, ct);
+        if (moves.Any(m => !m.Succeeded))
+            throw new OperationFailedException($"{member} is schedulable again, but {string.Join(", ", moves.Where(m => !m.Succeeded).Select(m => $"{m.Instance} ({m.Detail})"))} " +
+                                               $"could not be moved back; run `terrariumctl cluster restore {member} --yes` again.");
+        if (record is not null) await store.DeleteEvacuationAsync(member, ct);
+        return new RestoreResult(member, returning.Concat(kept).Distinct().Order().ToList(), true);
     }
 
     private static ClusterMember RequireMember(IReadOnlyList<ClusterMember> members, string name) =>
         members.FirstOrDefault(m => m.ServerName == name)
         ?? throw new InputException($"{name} is not a member of this cluster (members: {string.Join(", ", members.Select(m => m.ServerName))}).");
 
-    private static async Task<Instance> FindInstanceAsync(LxdClient lxd, string name, CancellationToken ct)
+    private static async Task<Instance> FindInstanceAsync(LxdClient lxd, string name, string? project, CancellationToken ct)
     {
-        try
+        if (project is not null)
         {
-            return await lxd.GetInstanceAsync(name, ct: ct);
+            try
+            {
+                return await lxd.GetInstanceAsync(name, project, ct);
+            }
+            catch (LxdException e) when (e.IsNotFound)
+            {
+                throw new InputException($"There is no instance named {name} in project {project}; `lxc list --all-projects` shows the instances.");
+            }
         }
-        catch (LxdException e) when (e.IsNotFound)
+        var matches = (await lxd.GetAllInstancesAsync(ct)).Where(i => i.Name == name).OrderBy(i => i.Project, StringComparer.Ordinal).ToList();
+        return matches.Count switch
         {
-            throw new InputException($"There is no instance named {name}; `lxc list` shows the instances.");
-        }
+            0 => throw new InputException($"There is no instance named {name} in any project; `lxc list --all-projects` shows the instances."),
+            1 => matches[0],
+            _ => throw new InputException($"{name} exists in projects {string.Join(", ", matches.Select(m => m.Project))}; say which with --project."),
+        };
     }
 }

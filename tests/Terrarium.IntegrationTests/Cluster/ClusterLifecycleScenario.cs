@@ -324,10 +324,20 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
     });
 
     [Fact]
-    public Task S10_C9_remove_force_drops_a_dead_member_without_contacting_it() => lab.Steps.RunAsync(async () =>
+    public Task S10_C9_I9_an_invite_works_only_from_its_address_and_remove_force_drops_a_dead_member() => lab.Steps.RunAsync(async () =>
     {
         using var lxd = lab.Client(1);
+        // Issue #9: node4's invite, stolen and run on node5 — which holds an invite of its own, so its UDP gets in.
+        var (token4, bundle4) = await lab.InviteAsync(1, 4);
         var (token, bundle) = await lab.InviteAsync(1, 5);
+        var before5 = await SnapshotAsync(5);
+        var stolen = await lab.Ctl(5, "cluster", "join", "--token", token4, "--wireguard", bundle4);
+        ProcessAssert.Exit(2, stolen);
+        Assert.Contains("can only be used from the address it was issued for", stolen.StdErr);
+        Assert.Equal(before5, await SnapshotAsync(5));
+        using (var pending = await lab.StatusAsync(1))
+            Assert.Contains("node4", pending.RootElement.GetProperty("invites").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+
         MeshLab.AssertOk(await lab.Ctl(5, "cluster", "join", "--token", token, "--wireguard", bundle));
         var keyOf5 = PublicKey(5);
         await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(1)).GetValueOrDefault(keyOf5) is not null, TimeSpan.FromSeconds(20), "node1 talks to node5");

@@ -64,7 +64,7 @@ public class IncusClusterTests(IncusClusteredLab lab) : IClassFixture<IncusClust
         Assert.Equal("Evacuated", (await incus.GetClusterMemberAsync("node2")).Status);
 
         var restored = await workloads.RestoreAsync("node2", yes: true, progress: null, CancellationToken.None);
-        Assert.Equal(["evac1"], restored.Returned);
+        Assert.Equal(["evac1"], restored.Returned.Select(r => r.ToString()));
         Assert.Equal("node2", (await incus.GetInstanceAsync("evac1")).Location);
         await incus.DeleteInstanceAsync("evac1");
     }

@@ -13,7 +13,7 @@ namespace Terrarium.IntegrationTests.Workloads;
 /// plan and bounded parallelism, LXD-compatible restore, and published routes rendered on every node.
 /// </summary>
 [TestCaseOrderer(ScenarioOrderer.Name, ScenarioOrderer.Assembly)]
-public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
+public partial class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
 {
     private async Task LaunchAsync(string name, string member, Dictionary<string, string>? config = null, bool start = true)
     {
@@ -132,14 +132,15 @@ public class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
     [Fact]
     public Task S03_T1_T2_T3_a_route_is_rendered_on_every_node_and_follows_its_instance() => lab.Steps.RunAsync(async () =>
     {
-        await LaunchAsync("web1", "node2", new() { ["user.terrarium.route.web"] = "app.example.com:8080" });
+        // On terrarium-ovn, which every member reaches (a bridge backend is served by its own member only: S08).
+        await LaunchInAsync("default", "web1", "node2", new() { ["user.terrarium.route.web"] = "app.example.com:8080" }, onOvn: true);
         using var lxd = lab.Client(1);
         string? address = null;
         await MeshLab.EventuallyAsync(async () =>
         {
             address = (await lxd.GetInstancesWithStateAsync()).Where(i => i.Name == "web1").Select(RouteSync.WorkloadAddress).FirstOrDefault();
             return address is not null;
-        }, TimeSpan.FromSeconds(30), "web1 gets an address");
+        }, TimeSpan.FromSeconds(60), "web1 gets an address");
         var url = $"http://{address}:8080";
         await AllNodesAsync(text => text.Contains("Host(`app.example.com`)") && text.Contains(url), "the route on every node");
 

@@ -19,7 +19,7 @@ public class AgentEventTests
     [InlineData("instance-renamed", "/1.0/instances/new", null)]
     [InlineData("profile-updated", "/1.0/profiles/member-node2?project=terrarium", null)]
     public void C12_instance_events_name_the_instance_to_refresh(string action, string source, string? instance) =>
-        Assert.Equal(instance, NodeAgent.InstanceOf(Lifecycle(action, source)));
+        Assert.Equal(instance, NodeAgent.InstanceOf(Lifecycle(action, source))?.Name);
 
     [Fact]
     public void C12_shared_records_membership_and_instances_wake_the_agent()
@@ -28,6 +28,13 @@ public class AgentEventTests
         Assert.True(NodeAgent.IsRelevant(Lifecycle("cluster-member-removed", "/1.0/cluster/members/node3")));
         Assert.True(NodeAgent.IsRelevant(Lifecycle("instance-stopped", "/1.0/instances/web1")));
         Assert.False(NodeAgent.IsRelevant(Lifecycle("image-created", "/1.0/images/abc")));
-        Assert.Null(NodeAgent.InstanceOf(Lifecycle("instance-updated", "/1.0/instances/web1", "other-project")));
     }
+
+    [Theory]
+    [InlineData("tenant", "tenant")]
+    [InlineData("", "default")]
+    [InlineData("default", "default")]
+    public void I15_instance_events_of_every_project_name_their_project(string eventProject, string project) =>
+        Assert.Equal(new Terrarium.Cluster.Placement.InstanceRef(project, "web1"),
+            NodeAgent.InstanceOf(Lifecycle("instance-updated", "/1.0/instances/web1?project=" + eventProject, eventProject)));
 }

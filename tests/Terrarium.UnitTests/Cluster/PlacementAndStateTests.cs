@@ -10,7 +10,7 @@ public class PlacementAndStateTests
     {
         var plan = BalancedPlanner.Plan(["c4", "c1", "c3", "c2"], [
             new PlacementTarget("node1", 1, 500), new PlacementTarget("node2", 0, 900), new PlacementTarget("node3", 0, 100)]);
-        Assert.Equal(["c1", "c2", "c3", "c4"], plan.Select(p => p.Instance));
+        Assert.Equal(["c1", "c2", "c3", "c4"], plan.Select(p => p.Name));
         Assert.Equal(["node3", "node2", "node3", "node1"], plan.Select(p => p.Target));
     }
 

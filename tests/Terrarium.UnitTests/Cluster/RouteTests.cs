@@ -61,7 +61,8 @@ public class RouteTests
         Assert.Contains("rule: \"Host(`app.example.com`)\"", yaml);
         Assert.Contains("rule: \"Host(`app.example.com`) && PathPrefix(`/api`)\"", yaml);
         Assert.Contains("          - url: \"http://10.20.0.2:80\"\n          - url: \"http://10.20.0.3:80\"\n", yaml);
-        Assert.Contains("    terrarium-app-example-com-api:\n", yaml);
+        Assert.Contains($"    {TraefikConfigRenderer.Id("app.example.com", "/api")}:\n", yaml);
+        Assert.StartsWith("terrarium-app-example-com-api-", TraefikConfigRenderer.Id("app.example.com", "/api"));
         Assert.Equal(2, yaml.Split("loadBalancer:").Length - 1);
     }
 

@@ -1,0 +1,186 @@
+using System.Text.Json;
+using Terrarium.Cluster.Ovn;
+using Terrarium.IntegrationTests.Support;
+using Terrarium.Lab.Runtime;
+using Terrarium.Lxd.Wire;
+using Terrarium.Operations.Routes;
+using Terrarium.Tests.Shared;
+
+namespace Terrarium.IntegrationTests.Workloads;
+
+/// <summary>
+/// Issue #15 on the same 3-node lab: workloads in three projects — default, `customer` (plain) and `tenant`
+/// (restricted to the cluster group tenant-hw = node2, node3) — through move, evacuate/restore, status, routes and
+/// remove --move. These steps run last: S09 removes node3.
+/// </summary>
+public partial class WorkloadScenario
+{
+    private const string Tenant = "tenant", Customer = "customer";
+
+    private async Task LaunchInAsync(string project, string name, string member, Dictionary<string, string>? config = null, bool start = true, bool onOvn = false)
+    {
+        using var lxd = lab.Client(1);
+        var body = new InstancesPost { Name = name, Source = new InstanceSource { Alias = LabRunner.ImageAlias }, Config = config ?? [] };
+        if (onOvn) body.Devices["eth0"] = new() { ["type"] = "nic", ["name"] = "eth0", ["network"] = OvnNetworkSettings.NetworkName };
+        if (start) await lxd.LaunchInstanceAsync(body, member, project: project);
+        else await lxd.CreateInstanceAsync(body, member, project: project);
+    }
+
+    private async Task<string> LocationAsync(string project, string name)
+    {
+        using var lxd = lab.Client(1);
+        return (await lxd.GetInstanceAsync(name, project)).Location;
+    }
+
+    [Fact]
+    public Task S07_I15_move_evacuate_restore_and_status_see_every_project_and_respect_its_restrictions() => lab.Steps.RunAsync(async () =>
+    {
+        // Projects share the default project's profiles, images and networks, as `lxc project create` users set them up.
+        var shared = new[] { "-c", "features.profiles=false", "-c", "features.images=false", "-c", "features.networks=false" };
+        MeshLab.AssertOk(await lab.Exec(1, ["lxc", "project", "create", Customer, .. shared]));
+        // LXD: a restricted project needs its own profiles.
+        MeshLab.AssertOk(await lab.Exec(1, "lxc", "project", "create", Tenant, "-c", "features.profiles=true", "-c", "features.images=false",
+            "-c", "features.networks=false", "-c", "restricted=true", "-c", "restricted.cluster.groups=tenant-hw"));
+        MeshLab.AssertOk(await lab.Exec(1, "lxc", "profile", "device", "add", "default", "root", "disk", "path=/", "pool=default", "--project", Tenant));
+        MeshLab.AssertOk(await lab.Exec(1, "lxc", "profile", "device", "add", "default", "eth0", "nic", "network=lxdbr0", "name=eth0", "--project", Tenant));
+        MeshLab.AssertOk(await lab.Exec(1, "lxc", "cluster", "group", "create", "tenant-hw"));
+        foreach (var member in new[] { "node2", "node3" })
+            MeshLab.AssertOk(await lab.Exec(1, "lxc", "cluster", "group", "assign", member, "default,tenant-hw"));
+
+        await LaunchAsync("d1", "node2");
+        await LaunchInAsync(Tenant, "t1", "node2");
+        await LaunchInAsync(Customer, "c1", "node2", start: false);
+        await LaunchAsync("dup", "node1", start: false);
+        await LaunchInAsync(Customer, "dup", "node1", start: false);
+
+        using (var status = await StatusJsonAsync(1))
+            Assert.Equal(3, status.RootElement.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "node2").GetProperty("instances").GetInt32());
+
+        // move: any project by a unique name, --project for a name several projects use; the project's groups bind.
+        var outside = await lab.Ctl(1, "cluster", "move", "t1", "node1");
+        ProcessAssert.Exit(2, outside);
+        Assert.Contains("restricted.cluster.groups", outside.StdErr);
+        Assert.Equal("node2", await LocationAsync(Tenant, "t1"));
+        MeshLab.AssertOk(await lab.Ctl(1, "cluster", "move", "t1", "node3"));
+        Assert.Equal("node3", await LocationAsync(Tenant, "t1"));
+        MeshLab.AssertOk(await lab.Ctl(1, "cluster", "move", "t1", "node2", "--project", Tenant));
+        var ambiguous = await lab.Ctl(1, "cluster", "move", "dup", "node3");
+        ProcessAssert.Exit(2, ambiguous);
+        Assert.Contains("customer, default", ambiguous.StdErr);
+        MeshLab.AssertOk(await lab.Ctl(1, "cluster", "move", "dup", "node3", "--project", Customer));
+        Assert.Equal("node3", await LocationAsync(Customer, "dup"));
+        Assert.Equal("node1", await LocationAsync("default", "dup"));
+        foreach (var bad in new[] { "../x", "a/b", "" })
+            ProcessAssert.Exit(2, await lab.Ctl(1, "cluster", "move", "dup", "node3", "--project", bad));
+
+        // evacuate plans, moves and reports every project; tenant's instance may only go to node3.
+        var evacuated = await lab.Ctl(1, "--output", "json", "cluster", "evacuate", "node2", "--yes");
+        MeshLab.AssertOk(evacuated);
+        using (var json = JsonDocument.Parse(evacuated.StdOut))
+        {
+            var plan = json.RootElement.GetProperty("plan").EnumerateArray()
+                .ToDictionary(p => $"{p.GetProperty("project").GetString()}/{p.GetProperty("instance").GetString()}", p => p.GetProperty("target").GetString());
+            Assert.Equal(["customer/c1", "default/d1", "tenant/t1"], plan.Keys.Order());
+            Assert.Equal("node3", plan["tenant/t1"]);
+            Assert.Equal(3, json.RootElement.GetProperty("moves").EnumerateArray().Count(m => m.GetProperty("ok").GetBoolean()));
+        }
+        using (var lxd = lab.Client(1))
+            Assert.DoesNotContain(await lxd.GetAllInstancesAsync(), i => i.Location == "node2");
+
+        var restored = await lab.Ctl(3, "--output", "json", "cluster", "restore", "node2", "--yes");
+        MeshLab.AssertOk(restored);
+        using (var json = JsonDocument.Parse(restored.StdOut))
+            Assert.Equal(["customer/c1", "default/d1", "tenant/t1"], json.RootElement.GetProperty("returned").EnumerateArray()
+                .Select(r => $"{r.GetProperty("project").GetString()}/{r.GetProperty("instance").GetString()}").Order());
+        Assert.Equal("node2", await LocationAsync(Tenant, "t1"));
+        Assert.Equal("node2", await LocationAsync(Customer, "c1"));
+    });
+
+    [Fact]
+    public Task S08_I15_a_host_belongs_to_the_first_project_and_a_bridge_backend_is_served_only_where_it_runs() => lab.Steps.RunAsync(async () =>
+    {
+        await LaunchInAsync(Tenant, "tweb", "node2", new() { ["user.terrarium.route.web"] = "owned.example.com:8080" }, onOvn: true);
+        await AllNodesAsync(text => text.Contains("Host(`owned.example.com`)") && text.Contains("http://"), "tenant's route on every node", 60);
+
+        // default declares the same host, and a path under it, later: neither is served; status and the agent say why.
+        await LaunchInAsync("default", "dweb", "node1", new() { ["user.terrarium.route.web"] = "owned.example.com:8080", ["user.terrarium.route.api"] = "owned.example.com/api:8080" },
+            onOvn: true);
+        using var lxd = lab.Client(1);
+        string? dweb = null;
+        await MeshLab.EventuallyAsync(async () =>
+        {
+            dweb = (await lxd.GetInstancesWithStateAsync()).Where(i => i.Name == "dweb").Select(RouteSync.WorkloadAddress).FirstOrDefault();
+            return dweb is not null;
+        }, TimeSpan.FromSeconds(60), "dweb gets an address");
+        await MeshLab.EventuallyAsync(async () =>
+        {
+            using var status = await StatusJsonAsync(2);
+            return Problems(status).Count(p => p.Contains("which belongs to project tenant")) == 2;
+        }, TimeSpan.FromSeconds(30), "status reports both conflicting routes of dweb");
+        for (var n = 1; n <= 3; n++)
+        {
+            var text = File.ReadAllText(lab.TraefikFile(n));
+            Assert.DoesNotContain(dweb!, text);
+            Assert.DoesNotContain("PathPrefix(`/api`)", text);
+        }
+        await MeshLab.EventuallyAsync(() => Task.FromResult(File.ReadAllText(lab.Node(1).AgentLog).Contains("route conflict: dweb: owned.example.com/api is on host owned.example.com, which belongs to project tenant")),
+            TimeSpan.FromSeconds(30), "node1's agent logs the conflict");
+
+        // A container on lxdbr0 (every member has the same bridge subnet): only its own member's Traefik points at it.
+        await LaunchAsync("bweb", "node2", new() { ["user.terrarium.route.web"] = "bridge.example.com:80" });
+        string? bridgeAddress = null;
+        await MeshLab.EventuallyAsync(async () =>
+        {
+            bridgeAddress = (await lxd.GetInstancesWithStateAsync()).Where(i => i.Name == "bweb").Select(RouteSync.WorkloadAddress).FirstOrDefault();
+            return bridgeAddress is not null;
+        }, TimeSpan.FromSeconds(60), "bweb gets an address on lxdbr0");
+        var file2 = lab.TraefikFile(2);
+        await MeshLab.EventuallyAsync(() => Task.FromResult(File.ReadAllText(file2).Contains($"http://{bridgeAddress}:80")), TimeSpan.FromSeconds(30), "node2 serves bweb");
+        foreach (var n in new[] { 1, 3 })
+            Assert.DoesNotContain("bridge.example.com", File.ReadAllText(lab.TraefikFile(n)));
+        using (var status = await StatusJsonAsync(1))
+        {
+            var problem = status.RootElement.GetProperty("problems").EnumerateArray().Single(p => p.GetProperty("message").GetString()!.Contains("bweb routes"));
+            Assert.Contains("only node2 serves it", problem.GetProperty("message").GetString());
+            Assert.Contains("network=terrarium-ovn", problem.GetProperty("fix").GetString());
+        }
+
+        // The owner drops its route: the host is free, and default's instance takes it over.
+        await lxd.PatchInstanceConfigAsync("tweb", new() { ["user.terrarium.route.web"] = "other.example.com:8080" }, project: Tenant);
+        await AllNodesAsync(text => text.Contains($"http://{dweb}:8080") && text.Contains("PathPrefix(`/api`)"), "default's routes once tenant released the host", 60);
+        foreach (var (project, name) in new[] { (Tenant, "tweb"), ("default", "dweb"), ("default", "bweb") })
+        {
+            await lxd.SetInstanceStateAsync(name, "stop", force: true, project: project);
+            await lxd.DeleteInstanceAsync(name, project: project);
+        }
+    });
+
+    [Fact]
+    public Task S09_I15_remove_move_balances_every_project_within_its_groups() => lab.Steps.RunAsync(async () =>
+    {
+        MeshLab.AssertOk(await lab.Ctl(1, "cluster", "move", "t1", "node3"));
+        MeshLab.AssertOk(await lab.Ctl(1, "cluster", "move", "d1", "node3"));
+        var r = await lab.Ctl(1, "--output", "json", "cluster", "remove", "node3", "--move", "--yes");
+        MeshLab.AssertOk(r);
+        using (var json = JsonDocument.Parse(r.StdOut))
+        {
+            var plan = json.RootElement.GetProperty("plan").EnumerateArray()
+                .ToDictionary(p => $"{p.GetProperty("project").GetString()}/{p.GetProperty("instance").GetString()}", p => p.GetProperty("target").GetString());
+            Assert.Equal(["customer/dup", "default/d1", "tenant/t1"], plan.Keys.Order());
+            Assert.Equal("node2", plan["tenant/t1"]); // tenant-hw has only node2 left
+        }
+        Assert.Equal("node2", await LocationAsync(Tenant, "t1"));
+        using var lxd = lab.Client(1);
+        Assert.DoesNotContain(await lxd.GetAllInstancesAsync(), i => i.Location == "node3");
+    });
+
+    private async Task<JsonDocument> StatusJsonAsync(int node)
+    {
+        var r = await lab.Ctl(node, "--output", "json", "cluster", "status");
+        MeshLab.AssertOk(r);
+        return JsonDocument.Parse(r.StdOut);
+    }
+
+    private static List<string> Problems(JsonDocument status) =>
+        status.RootElement.GetProperty("problems").EnumerateArray().Select(p => p.GetProperty("message").GetString()!).ToList();
+}
