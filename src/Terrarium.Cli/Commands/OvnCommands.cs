@@ -11,13 +11,17 @@ public static class OvnCommands
     {
         var ovn = new Command("ovn", "OVN workload network (terrarium-ovn)");
         var rotate = new Option<bool>("--rotate-ca") { Description = "Make a new OVN CA on this member and re-issue every member certificate" };
+        var max = new Option<int?>("--max")
+        {
+            Description = $"At most this many members run the OVN databases (1, 3, 5 or 7; default {Cluster.Ovn.OvnCentralPlanner.DefaultMax}); kept in the shared configuration",
+        };
         var configure = new Command("configure", "Recompute the odd-sized OVN central database set, re-issue certificates as needed, update members and firewall")
         {
-            rotate,
+            rotate, max,
         };
         configure.SetHandler(async (pr, ct) =>
         {
-            var r = await new OvnConfigureOperation(CommonOptions.Node(pr)).RunAsync(pr.GetValue(rotate), ct);
+            var r = await new OvnConfigureOperation(CommonOptions.Node(pr)).RunAsync(pr.GetValue(rotate), ct, pr.GetValue(max));
             if (CommonOptions.Json(pr))
             {
                 JsonOut.Write(new OvnConfigureOutput(r.Central, r.CaHolder, r.Northbound, r.LocalState), CliJsonContext.Default.OvnConfigureOutput);

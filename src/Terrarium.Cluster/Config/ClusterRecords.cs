@@ -40,6 +40,9 @@ public sealed class OvnRecord
     /// <summary>The LXD network that gives terrarium-ovn its way out (a managed bridge such as lxdbr0).</summary>
     [JsonPropertyName("uplink")] public string Uplink { get; set; } = DefaultUplink;
 
+    /// <summary>Issue #11: at most this many central members (odd; `cluster ovn configure --max`).</summary>
+    [JsonPropertyName("max_central")] public int MaxCentral { get; set; } = Ovn.OvnCentralPlanner.DefaultMax;
+
     public const string DefaultUplink = "lxdbr0";
 }
 

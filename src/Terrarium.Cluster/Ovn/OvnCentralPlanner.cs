@@ -5,17 +5,28 @@ public sealed record OvnCandidate(string Name, bool Online, bool CurrentlyCentra
 
 /// <summary>
 /// O-2: the OVN NB/SB databases run on an odd number of members, all when the count is odd and all but one
-/// when it is even (1→1, 2→1, 3→3, 4→3, 5→5 …), so raft always has a strict majority. Online members are
+/// when it is even (1→1, 2→1, 3→3, 4→3, 5→5 …), so raft always has a strict majority — capped at
+/// <see cref="DefaultMax"/> (issue #11: every write waits for a majority and the leader streams to every server;
+/// OVN recommends 3 or 5, LXD itself keeps 3 voters). Members beyond the cap are chassis only. Online members are
 /// preferred, then members already in the set (no needless raft churn), then names (deterministic).
 /// </summary>
 public static class OvnCentralPlanner
 {
-    public static int SizeFor(int members) => members <= 0 ? 0 : members % 2 == 1 ? members : members - 1;
+    public const int DefaultMax = 5;
 
-    public static IReadOnlyList<string> Plan(IEnumerable<OvnCandidate> members)
+    /// <summary>The caps `cluster ovn configure --max` accepts: odd, so the set keeps a strict majority.</summary>
+    public static readonly IReadOnlyList<int> AllowedMax = [1, 3, 5, 7];
+
+    public static int SizeFor(int members, int max = DefaultMax)
+    {
+        var odd = members <= 0 ? 0 : members % 2 == 1 ? members : members - 1;
+        return Math.Min(odd, max % 2 == 1 ? max : max - 1);
+    }
+
+    public static IReadOnlyList<string> Plan(IEnumerable<OvnCandidate> members, int max = DefaultMax)
     {
         var all = members.ToList();
         return all.OrderByDescending(m => m.Online).ThenByDescending(m => m.CurrentlyCentral).ThenBy(m => m.Name, StringComparer.Ordinal)
-            .Take(SizeFor(all.Count)).Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
+            .Take(SizeFor(all.Count, max)).Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
     }
 }

@@ -127,7 +127,7 @@ public static class StatusAnalyzer
                 Central = ovn.Central.ToList(), CaHolder = ovn.Signer, LocalRaft = local.Raft.ToList(),
                 Northbound = Ovn.OvnNetworkSettings.Remotes(addresses, Ovn.OvnNetworkSettings.NorthboundPort),
             };
-            if (ovn.Central.Count != Ovn.OvnCentralPlanner.SizeFor(lxdMembers.Count) || ovn.Central.Any(n => lxdMembers.All(m => m.Name != n)))
+            if (ovn.Central.Count != Ovn.OvnCentralPlanner.SizeFor(lxdMembers.Count, ovn.MaxCentral) || ovn.Central.Any(n => lxdMembers.All(m => m.Name != n)))
                 problems.Add(new Problem { Message = $"The OVN central set ({string.Join(", ", ovn.Central)}) does not match the {lxdMembers.Count} member(s).", Fix = "terrariumctl cluster ovn configure" });
             if (lxdMembers.All(m => m.Name != ovn.Signer))
                 problems.Add(new Problem { Message = $"The OVN CA holder {ovn.Signer} is gone: new members cannot get OVN certificates.", Fix = "terrariumctl cluster ovn configure" });

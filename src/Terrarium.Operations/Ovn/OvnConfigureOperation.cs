@@ -14,12 +14,14 @@ public sealed record OvnConfigureResult(IReadOnlyList<string> Central, string Ca
 /// </summary>
 public sealed class OvnConfigureOperation(NodeEnvironment env)
 {
-    public async Task<OvnConfigureResult> RunAsync(bool rotateCa, CancellationToken ct)
+    public async Task<OvnConfigureResult> RunAsync(bool rotateCa, CancellationToken ct, int? maxCentral = null)
     {
+        if (maxCentral is { } max && !OvnCentralPlanner.AllowedMax.Contains(max))
+            throw new Cluster.Validation.InputException($"--max must be one of {string.Join(", ", OvnCentralPlanner.AllowedMax)} (an odd number of OVN database servers keeps a strict majority).");
         using var lxd = env.Lxd();
         var (self, _) = await MemberContext.RequireAsync(env, lxd, ct);
         var store = new SharedConfigStore(lxd);
-        var record = await OvnPlanning.ReplanAsync(env, lxd, store, self.Member, rotateCa, ct: ct);
+        var record = await OvnPlanning.ReplanAsync(env, lxd, store, self.Member, rotateCa, ct: ct, maxCentral: maxCentral);
         var result = await new NodeConverger(env).ConvergeAsync(ct);
         if (result.OvnError is { } error) throw new OperationFailedException($"OVN on this node: {error}");
         var config = await store.LoadAsync(ct);

@@ -13,16 +13,19 @@ namespace Terrarium.Operations.Ovn;
 /// </summary>
 public static class OvnPlanning
 {
+    /// <param name="maxCentral">A new cap for the central set (`ovn configure --max`); null keeps the recorded one.</param>
     public static async Task<OvnRecord> ReplanAsync(NodeEnvironment env, LxdClient lxd, SharedConfigStore store, string self, bool rotateCa,
-        IReadOnlyCollection<string>? excluding = null, CancellationToken ct = default)
+        IReadOnlyCollection<string>? excluding = null, CancellationToken ct = default, int? maxCentral = null)
     {
         var config = await store.LoadAsync(ct);
         var members = (await lxd.GetClusterMembersAsync(ct)).Where(m => excluding?.Contains(m.ServerName) != true).ToList();
         var current = config.Ovn ?? new OvnRecord();
-        var central = OvnCentralPlanner.Plan(members.Select(m => new OvnCandidate(m.ServerName, LxdServerProfile.IsAlive(m.Status), current.Central.Contains(m.ServerName))));
+        var max = maxCentral ?? current.MaxCentral;
+        var central = OvnCentralPlanner.Plan(members.Select(m => new OvnCandidate(m.ServerName, LxdServerProfile.IsAlive(m.Status), current.Central.Contains(m.ServerName))), max);
         var record = new OvnRecord
         {
             CaCertificate = current.CaCertificate, Signer = current.Signer, Central = central.ToList(), UpdatedAt = env.Clock(), Uplink = current.Uplink,
+            MaxCentral = max,
         };
         var signerGone = record.Signer.Length == 0 || members.All(m => m.ServerName != record.Signer) ||
                          (record.Signer == self && !File.Exists(env.Layout.OvnCaPrivateKey));
@@ -34,7 +37,8 @@ public static class OvnPlanning
             record.Signer = self;
             env.Log(signerGone ? $"the OVN CA holder is gone: {self} made a new CA; every member gets a new certificate" : $"{self} made a new OVN CA");
         }
-        if (!record.Central.SequenceEqual(current.Central) || record.Signer != current.Signer || record.CaCertificate != current.CaCertificate)
+        if (!record.Central.SequenceEqual(current.Central) || record.Signer != current.Signer || record.CaCertificate != current.CaCertificate ||
+            record.MaxCentral != current.MaxCentral)
         {
             await store.PutOvnAsync(record, ct);
             env.Log($"OVN central set: {string.Join(", ", record.Central)} (was: {(current.Central.Count == 0 ? "none" : string.Join(", ", current.Central))})");

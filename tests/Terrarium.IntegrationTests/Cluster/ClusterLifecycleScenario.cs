@@ -345,7 +345,8 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
 
         // Only needed to see node5 die: set before the join, it once made LXD miss the join token under load
         // ("No matching cluster join operation found"), presumably a busy member briefly counted as offline.
-        await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["cluster.offline_threshold"] = "11" });
+        // 20 s, not less: LXD heartbeats every ~10 s, and an 11 s threshold once marked the live node5 offline under load.
+        await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["cluster.offline_threshold"] = "20" });
         await lab.Lab.KillNodeAsync(lab.Node(5));
         // Issue #8: status answers at once while LXD still lists the dead member Online, and says it is unreachable.
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -11,7 +11,25 @@ public class OvnPlannerTests
     [InlineData(4, 3)]
     [InlineData(5, 5)]
     [InlineData(6, 5)]
-    public void O2_the_central_set_is_odd(int members, int central) => Assert.Equal(central, OvnCentralPlanner.SizeFor(members));
+    [InlineData(7, 5)]
+    [InlineData(9, 5)]
+    [InlineData(100, 5)]
+    public void O2_I11_the_central_set_is_odd_and_capped_at_five(int members, int central) => Assert.Equal(central, OvnCentralPlanner.SizeFor(members));
+
+    [Theory]
+    [InlineData(9, 3, 3)]
+    [InlineData(9, 7, 7)]
+    [InlineData(4, 7, 3)]
+    [InlineData(9, 1, 1)]
+    [InlineData(9, 4, 3)] // an even cap is never used as is
+    public void I11_the_cap_is_configurable(int members, int max, int central) => Assert.Equal(central, OvnCentralPlanner.SizeFor(members, max));
+
+    [Fact]
+    public void I11_members_beyond_the_cap_are_chassis_only_and_current_servers_stay()
+    {
+        var members = Enumerable.Range(1, 9).Select(i => new OvnCandidate($"node{i}", Online: i != 2, CurrentlyCentral: i is 7 or 8 or 9)).ToList();
+        Assert.Equal(["node1", "node3", "node7", "node8", "node9"], OvnCentralPlanner.Plan(members));
+    }
 
     [Fact]
     public void O2_online_members_then_current_members_then_names_are_preferred()
