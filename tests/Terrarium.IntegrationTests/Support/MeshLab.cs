@@ -97,3 +97,18 @@ public sealed class TerrariumLab() : LabFixture("trmitw", 3, 65, LabMode.Terrari
 
     public string TraefikFile(int node) => new Terrarium.Cluster.Layout.NodeLayout(Node(node).TerrariumRoot).TraefikDynamicFile;
 }
+
+/// <summary>Issue #11: a 9-node Terrarium cluster formed by `lab up` (what a growing cluster looks like).</summary>
+public sealed class ScaleLab() : LabFixture("trmitn", 9, 66, LabMode.Terrarium)
+{
+    public Task<ProcessResult> Ctl(int node, params string[] args) => Lab.TerrariumctlAsync(Node(node), args);
+
+    public Task<ProcessResult> Exec(int node, params string[] command) => Lab.ExecAsync(Node(node), command, TimeSpan.FromSeconds(60));
+
+    public async Task<JsonDocument> StatusAsync(int node)
+    {
+        var r = await Ctl(node, "--output", "json", "cluster", "status");
+        Terrarium.Tests.Shared.ProcessAssert.Ok(r);
+        return JsonDocument.Parse(r.StdOut);
+    }
+}
