@@ -7,8 +7,11 @@ using Terrarium.Lab.Topology;
 // how long an evacuation takes in parallel versus one move at a time. Needs root; uses its own lab.
 //   dotnet run -c Release --project bench/Terrarium.Bench -- [--routes N] [--instances K] [--terrariumctl PATH]
 // Reliability of the main job instead (issue #14): -- --reliability 20
+// Cost against cluster size (issue #11): -- --scale 3,5,7,9 [--routes 50] [--instances 10] [--rounds 1]
+// The shared configuration's fan-out beyond a lab, simulated in memory: -- --simulate 100,500
 var routes = Arg("--routes", 50);
 var instances = Arg("--instances", 6);
+if (ArgText("--simulate", "") is { Length: > 0 } members) return ScaleSimulation.Run(members.Split(',').Select(int.Parse).ToList());
 var binary = Path.GetFullPath(ArgText("--terrariumctl", "out/terrariumctl"));
 if (!File.Exists(binary))
 {
@@ -17,6 +20,8 @@ if (!File.Exists(binary))
 }
 
 if (Arg("--reliability", 0) is > 0 and var rounds) return await LabReliability.RunAsync(binary, rounds);
+if (ArgText("--scale", "") is { Length: > 0 } sizes)
+    return await ScaleCost.RunAsync(binary, sizes.Split(',').Select(int.Parse).ToList(), routes, Arg("--instances", 10), Arg("--rounds", 1));
 
 var lab = new LabRunner(LabSpec.Create("trmbench", 3, "/tmp/terrarium-bench", "10.253.70.0/24"),
     m => Console.Error.WriteLine($"[lab] {m}"), [binary]);

@@ -222,7 +222,17 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
     }
 
     public static bool IsRelevant(LxdEvent e) =>
-        e.LifecycleAction is { } action &&
+        e.LifecycleAction is { } action && !IsWorkloadBookkeeping(e) &&
         (e.Project == Cluster.Config.SharedConfig.Project || action.StartsWith("cluster-", StringComparison.Ordinal) ||
          action.StartsWith("instance-", StringComparison.Ordinal) || action.StartsWith("network-", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Route-host claims and evacuation origins change nothing a cluster pass converges (mesh, firewall, OVN); every
+    /// route worker decides claims itself. Waking every agent's cluster pass for each would make a route change cost
+    /// N full passes.
+    /// </summary>
+    private static bool IsWorkloadBookkeeping(LxdEvent e) =>
+        e.Project == Cluster.Config.SharedConfig.Project && e.LifecycleSource is { } source &&
+        (source.Contains("/profiles/" + Cluster.Config.RowNames.RouteClaimPrefix, StringComparison.Ordinal) ||
+         source.Contains("/profiles/" + Cluster.Config.RowNames.EvacuationPrefix, StringComparison.Ordinal));
 }

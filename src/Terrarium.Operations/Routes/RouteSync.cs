@@ -55,12 +55,16 @@ public sealed class RouteSync(NodeEnvironment env)
         var identity = NodeIdentity.Load(env.Layout);
         var mesh = IPNetwork.TryParse(identity?.MeshCidr ?? "", out var cidr) ? new[] { cidr } : [];
         var plan = Plan(identity?.Member, mesh);
+        // Render first: every member decides a new host's owner the same way, so recording the claim (an LXD write)
+        // is not on the route's path; only a lost race (two projects at once) renders again.
+        var written = AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
         if (plan.Ownership.ToClaim.Count > 0 || plan.Ownership.ToRelease.Count > 0)
         {
+            // Releases first, so a freed host can be claimed by the next project in the same pass.
             await RecordOwnershipAsync(store, plan.Ownership, ct);
             plan = Plan(identity?.Member, mesh);
+            written |= AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
         }
-        var written = AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
         var routes = plan.Backends.Select(b => (b.Route.Host, b.Route.PathPrefix)).Distinct().Count();
         return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress) { Conflicts = plan.Conflicts, LocalOnly = plan.LocalOnly };
     }

@@ -25,6 +25,9 @@ public class AgentEventTests
     public void C12_shared_records_membership_and_instances_wake_the_agent()
     {
         Assert.True(NodeAgent.IsRelevant(Lifecycle("profile-created", "/1.0/profiles/invite-node3", "terrarium")));
+        // Route-host claims and evacuation origins are the route worker's and restore's own bookkeeping.
+        Assert.False(NodeAgent.IsRelevant(Lifecycle("profile-created", "/1.0/profiles/route-07e50271eb5a69d93b3e?project=terrarium", "terrarium")));
+        Assert.False(NodeAgent.IsRelevant(Lifecycle("profile-deleted", "/1.0/profiles/evacuation-node2?project=terrarium", "terrarium")));
         Assert.True(NodeAgent.IsRelevant(Lifecycle("cluster-member-removed", "/1.0/cluster/members/node3")));
         Assert.True(NodeAgent.IsRelevant(Lifecycle("instance-stopped", "/1.0/instances/web1")));
         Assert.False(NodeAgent.IsRelevant(Lifecycle("image-created", "/1.0/images/abc")));
