@@ -21,11 +21,9 @@ public sealed record FirewallPlan(string MeshInterface, string MeshCidr, int Wir
 
     public static FirewallPlan Create(string meshInterface, string meshCidr, int wireGuardPort, IEnumerable<IPAddress> peers) =>
         new(meshInterface, meshCidr, wireGuardPort,
-            peers.Distinct().OrderBy(p => p.GetAddressBytes(), ByteOrder.Instance).ToList());
+            peers.Distinct().Order(AddressOrder).ToList());
 
-    private sealed class ByteOrder : IComparer<byte[]>
-    {
-        public static readonly ByteOrder Instance = new();
-        public int Compare(byte[]? x, byte[]? y) => x!.AsSpan().SequenceCompareTo(y);
-    }
+    /// <summary>Numeric order of addresses, so rendered sets are deterministic.</summary>
+    public static readonly IComparer<IPAddress> AddressOrder =
+        Comparer<IPAddress>.Create((x, y) => x.GetAddressBytes().AsSpan().SequenceCompareTo(y.GetAddressBytes()));
 }

@@ -19,8 +19,7 @@ public static class InviteBinding
     public static IReadOnlyList<IPAddress> Unbound(IEnumerable<InviteRecord> liveInvites, IReadOnlyDictionary<string, string?> endpoints) =>
         liveInvites.Where(i => !endpoints.TryGetValue(i.PublicKey, out var seen) || seen is null || !SameHost(seen, i.Address))
             .Select(i => IPAddress.TryParse(i.MeshAddress, out var ip) ? ip : null).OfType<IPAddress>()
-            .OrderBy(ip => ip.GetAddressBytes(), Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)))
-            .ToList();
+            .Order(Firewall.FirewallPlan.AddressOrder).ToList();
 
     private static bool SameHost(string endpoint, string address) =>
         IPEndPoint.TryParse(endpoint, out var seen) && IPAddress.TryParse(address, out var expected) && seen.Address.Equals(expected);

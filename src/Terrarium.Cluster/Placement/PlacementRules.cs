@@ -24,14 +24,14 @@ public static class PlacementRules
     public const string ClusterGroupKey = "volatile.cluster.group";
 
     /// <returns>The members the instance may be placed on automatically (an evacuation or a balanced move).</returns>
+    /// <param name="targeted">The operator named the member (`cluster move`): scheduler.instance does not apply, as in LXD.</param>
     public static IReadOnlySet<string> AllowedMembers(IReadOnlyDictionary<string, string> projectConfig,
-        IReadOnlyDictionary<string, string> instanceConfig, IReadOnlyCollection<GroupedMember> members)
+        IReadOnlyDictionary<string, string> instanceConfig, IReadOnlyCollection<GroupedMember> members, bool targeted = false)
     {
         var restricted = IsTrue(projectConfig.GetValueOrDefault("restricted")) ? Split(projectConfig.GetValueOrDefault("restricted.cluster.groups")) : [];
         var group = instanceConfig.GetValueOrDefault(ClusterGroupKey)?.TrimStart('@') ?? "";
         return members.Where(m =>
-                m.Scheduler != "manual" &&
-                (m.Scheduler != "group" || (group.Length > 0 && m.Groups.Contains(group))) &&
+                (targeted || (m.Scheduler != "manual" && (m.Scheduler != "group" || (group.Length > 0 && m.Groups.Contains(group))))) &&
                 (group.Length == 0 || m.Groups.Contains(group)) &&
                 (restricted.Count == 0 || m.Groups.Any(restricted.Contains)))
             .Select(m => m.Name).ToHashSet(StringComparer.Ordinal);

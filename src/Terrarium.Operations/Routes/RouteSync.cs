@@ -1,4 +1,5 @@
 using System.Net;
+using Terrarium.Cluster.Mesh;
 using Terrarium.Cluster.Ovn;
 using Terrarium.Cluster.Placement;
 using Terrarium.Cluster.Routes;
@@ -29,6 +30,8 @@ public sealed class RouteSync(NodeEnvironment env)
     private readonly Dictionary<string, Network> _networks = new(StringComparer.Ordinal);
     private Dictionary<string, string> _claims = new(StringComparer.Ordinal);
     private HashSet<string>? _online;
+    private string? _self;
+    private IReadOnlyList<IPNetwork> _mesh = [];
 
     /// <param name="changed">Instances an event named; null (or a first sync) means look at everything.</param>
     public async Task<RouteSyncResult> SyncAsync(LxdClient lxd, CancellationToken ct, IReadOnlyCollection<InstanceRef>? changed = null)
@@ -42,19 +45,21 @@ public sealed class RouteSync(NodeEnvironment env)
             var configCall = store.LoadAsync(ct);
             _online = (await membersCall).Where(m => m.Status == "Online").Select(m => m.ServerName).ToHashSet();
             _instances.Clear();
-            foreach (var i in await instancesCall) _instances[PlacementRef(i)] = i;
+            foreach (var i in await instancesCall) _instances[InstanceRef.Of(i.Project, i.Name)] = i;
             _networks.Clear();
             foreach (var n in await networksCall) _networks[n.Name] = n;
             _claims = (await configCall).RouteClaims.ToDictionary(c => c.Host, c => c.Project, StringComparer.Ordinal);
+            // Who this node is and its mesh change only with a join or remove, after which a full sync runs.
+            var identity = NodeIdentity.Load(env.Layout);
+            _self = identity?.Member;
+            _mesh = IPNetwork.TryParse(identity?.MeshCidr ?? "", out var cidr) ? [cidr] : [];
             await Task.WhenAll(_instances.Values.Where(Serving).Select(i => LoadStateAsync(lxd, i, ct)));
         }
         else
         {
             await Task.WhenAll(changed.Select(i => RefreshAsync(lxd, i, ct)));
         }
-        var identity = NodeIdentity.Load(env.Layout);
-        var mesh = IPNetwork.TryParse(identity?.MeshCidr ?? "", out var cidr) ? new[] { cidr } : [];
-        var plan = Plan(identity?.Member, mesh);
+        var plan = Plan();
         // Render first: every member decides a new host's owner the same way, so recording the claim (an LXD write)
         // is not on the route's path; only a lost race (two projects at once) renders again.
         var written = AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
@@ -62,15 +67,14 @@ public sealed class RouteSync(NodeEnvironment env)
         {
             // Releases first, so a freed host can be claimed by the next project in the same pass.
             await RecordOwnershipAsync(store, plan.Ownership, ct);
-            plan = Plan(identity?.Member, mesh);
+            plan = Plan();
             written |= AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
         }
         var routes = plan.Backends.Select(b => (b.Route.Host, b.Route.PathPrefix)).Distinct().Count();
         return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress) { Conflicts = plan.Conflicts, LocalOnly = plan.LocalOnly };
     }
 
-    private RoutePlan Plan(string? self, IReadOnlyList<IPNetwork> mesh) =>
-        RoutePlanner.Plan(_instances.Values.Select(i => Routed(i, _networks)), _online!, self, _claims, mesh);
+    private RoutePlan Plan() => RoutePlanner.Plan(_instances.Values.Select(i => Routed(i, _networks)), _online!, _self, _claims, _mesh);
 
     /// <summary>Records first claims (the first insert wins; a lost race adopts the winner) and drops claims nobody holds.</summary>
     private async Task RecordOwnershipAsync(SharedConfigStore store, OwnershipDecision decision, CancellationToken ct)
@@ -94,25 +98,17 @@ public sealed class RouteSync(NodeEnvironment env)
         var nic = ServingNic(i);
         IPNetwork? subnet = null;
         IPAddress? gateway = null;
+        // A managed network's ipv4.address is the host's address with the prefix ("10.254.0.1/24").
         if (nic?.Network is { } name && networks.TryGetValue(name, out var network) &&
-            network.Config.GetValueOrDefault("ipv4.address") is { } cidr && cidr.Split('/') is [var gw, var bits] &&
-            IPAddress.TryParse(gw, out var g) && int.TryParse(bits, out var prefix) && prefix is >= 0 and <= 32)
+            network.Config.GetValueOrDefault("ipv4.address") is { } cidr && MeshSettings.NetworkOf(cidr) is { } net)
         {
-            gateway = g;
-            subnet = new IPNetwork(Mask(g, prefix), prefix);
+            gateway = IPAddress.Parse(cidr.Split('/')[0]);
+            subnet = IPNetwork.Parse(net);
         }
         return new RoutedInstance(i.Name, i.Status, i.Location, i.Config, nic is null ? null : AddressOn(i, nic.Value.Device))
         {
             Project = i.Project, CreatedAt = i.CreatedAt, Network = nic?.Network, Subnet = subnet, Gateway = gateway,
         };
-    }
-
-    private static IPAddress Mask(IPAddress address, int prefix)
-    {
-        var b = address.GetAddressBytes();
-        var bits = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
-        var value = ((uint)b[0] << 24 | (uint)b[1] << 16 | (uint)b[2] << 8 | b[3]) & bits;
-        return new IPAddress([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
     }
 
     /// <summary>
@@ -133,8 +129,6 @@ public sealed class RouteSync(NodeEnvironment env)
 
     /// <summary>The IPv4 other members reach the instance at (on its serving NIC), once it has one.</summary>
     public static string? WorkloadAddress(Instance instance) => ServingNic(instance) is { } nic ? AddressOn(instance, nic.Device) : null;
-
-    private static InstanceRef PlacementRef(Instance i) => InstanceRef.Of(i.Project, i.Name);
 
     /// <summary>Re-reads one instance; its address is kept while it runs on the same member, else asked for again.</summary>
     private async Task RefreshAsync(LxdClient lxd, InstanceRef which, CancellationToken ct)

@@ -81,40 +81,32 @@ public sealed class SharedConfigStore(LxdClient lxd)
     public Task ReleaseLeaseAsync(string address, CancellationToken ct = default) => DeleteRowAsync(RowNames.Lease(address), ct);
 
     /// <summary>Issue #15: claims <paramref name="host"/> for <paramref name="project"/>; the first claim wins. Returns the owner.</summary>
-    public async Task<string?> ClaimRouteHostAsync(string host, string project, DateTimeOffset now, CancellationToken ct = default)
-    {
-        var row = RowNames.RouteClaim(host);
-        var json = Serialize(new RouteClaimRecord { Host = host, Project = project, ClaimedAt = now }, Json.RouteClaimRecord);
-        try
-        {
-            await lxd.CreateProfileAsync(Row(row, json, $"route host {host} belongs to project {project}"), SharedConfig.Project, ct);
-            return project;
-        }
-        catch (LxdException)
-        {
-            var existing = await TryGetAsync(row, ct);
-            return existing is not null && existing.Config.TryGetValue(RowNames.RecordKey, out var v) ? Parse(v, Json.RouteClaimRecord)?.Project : null;
-        }
-    }
+    public async Task<string?> ClaimRouteHostAsync(string host, string project, DateTimeOffset now, CancellationToken ct = default) =>
+        (await InsertOnceAsync(RowNames.RouteClaim(host), new RouteClaimRecord { Host = host, Project = project, ClaimedAt = now }, Json.RouteClaimRecord,
+            $"route host {host} belongs to project {project}", ct))?.Project;
 
     public Task ReleaseRouteHostAsync(string host, CancellationToken ct = default) => DeleteRowAsync(RowNames.RouteClaim(host), ct);
 
     /// <summary>M-2: takes the lease on an address for <paramref name="holder"/>; false if someone else holds it.</summary>
-    public async Task<bool> TryLeaseAsync(string address, string holder, DateTimeOffset now, CancellationToken ct = default)
+    public async Task<bool> TryLeaseAsync(string address, string holder, DateTimeOffset now, CancellationToken ct = default) =>
+        (await InsertOnceAsync(RowNames.Lease(address), new LeaseRecord { Address = address, Holder = holder, CreatedAt = now }, Json.LeaseRecord,
+            $"mesh address {address}", ct))?.Holder == holder;
+
+    /// <summary>
+    /// Inserts a record whose row name can exist once (LXD refuses a duplicate name, atomically): the record is
+    /// <paramref name="record"/> when this insert won, else the one already there (possibly a racing insert), or null.
+    /// </summary>
+    private async Task<T?> InsertOnceAsync<T>(string row, T record, JsonTypeInfo<T> type, string description, CancellationToken ct) where T : class
     {
-        var row = RowNames.Lease(address);
-        var json = Serialize(new LeaseRecord { Address = address, Holder = holder, CreatedAt = now }, Json.LeaseRecord);
         try
         {
-            await lxd.CreateProfileAsync(Row(row, json, $"mesh address {address}"), SharedConfig.Project, ct);
-            return true;
+            await lxd.CreateProfileAsync(Row(row, Serialize(record, type), description), SharedConfig.Project, ct);
+            return record;
         }
         catch (LxdException)
         {
-            // Duplicate name (possibly a racing insert): the lease is ours only if it already names us.
             var existing = await TryGetAsync(row, ct);
-            return existing is not null && existing.Config.TryGetValue(RowNames.RecordKey, out var v) &&
-                   Parse(v, Json.LeaseRecord)?.Holder == holder;
+            return existing is not null && existing.Config.TryGetValue(RowNames.RecordKey, out var v) ? Parse(v, type) : null;
         }
     }
 

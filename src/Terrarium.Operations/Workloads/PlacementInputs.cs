@@ -33,6 +33,10 @@ public sealed class PlacementInputs
     /// <summary>Each instance with the members LXD's own scheduler would allow for it (PlacementRules).</summary>
     public PlacementItem Item(Instance i) => new(Ref(i), PlacementRules.AllowedMembers(ProjectConfig(i), i.Config, Grouped));
 
+    /// <summary>Whether `cluster move` may send the instance to <paramref name="member"/> (named by the operator).</summary>
+    public bool AllowsTarget(Instance i, string member) =>
+        PlacementRules.AllowedMembers(ProjectConfig(i), i.Config, Grouped, targeted: true).Contains(member);
+
     public string WhyLimited(Instance i) => PlacementRules.Why(ProjectConfig(i), i.Config);
 
     private IReadOnlyDictionary<string, string> ProjectConfig(Instance i) =>

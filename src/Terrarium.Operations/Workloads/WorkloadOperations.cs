@@ -35,10 +35,7 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         if (found.Location != member)
         {
             var inputs = await PlacementInputs.LoadAsync(lxd, members, ct);
-            // An explicit target may be a scheduler.instance=manual member (LXD allows targeting it by name); groups still bind.
-            var bound = PlacementRules.AllowedMembers(inputs.Projects.GetValueOrDefault(found.Project)?.Config ?? new Dictionary<string, string>(), found.Config,
-                members.Select(m => new GroupedMember(m.ServerName, m.Groups)).ToList());
-            if (!bound.Contains(member))
+            if (!inputs.AllowsTarget(found, member))
                 throw new InputException($"{what} may not run on {member}: {inputs.WhyLimited(found)}.");
         }
         if (dryRun || found.Location == member)

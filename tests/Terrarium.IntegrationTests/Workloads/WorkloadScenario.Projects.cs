@@ -106,12 +106,7 @@ public partial class WorkloadScenario
         await LaunchInAsync("default", "dweb", "node1", new() { ["user.terrarium.route.web"] = "owned.example.com:8080", ["user.terrarium.route.api"] = "owned.example.com/api:8080" },
             onOvn: true);
         using var lxd = lab.Client(1);
-        string? dweb = null;
-        await MeshLab.EventuallyAsync(async () =>
-        {
-            dweb = (await lxd.GetInstancesWithStateAsync()).Where(i => i.Name == "dweb").Select(RouteSync.WorkloadAddress).FirstOrDefault();
-            return dweb is not null;
-        }, TimeSpan.FromSeconds(60), "dweb gets an address");
+        var dweb = await AddressAsync("dweb");
         await MeshLab.EventuallyAsync(async () =>
         {
             using var status = await StatusJsonAsync(2);
@@ -120,7 +115,7 @@ public partial class WorkloadScenario
         for (var n = 1; n <= 3; n++)
         {
             var text = File.ReadAllText(lab.TraefikFile(n));
-            Assert.DoesNotContain(dweb!, text);
+            Assert.DoesNotContain(dweb, text);
             Assert.DoesNotContain("PathPrefix(`/api`)", text);
         }
         await MeshLab.EventuallyAsync(() => Task.FromResult(File.ReadAllText(lab.Node(1).AgentLog).Contains("route conflict: dweb: owned.example.com/api is on host owned.example.com, which belongs to project tenant")),
@@ -128,12 +123,7 @@ public partial class WorkloadScenario
 
         // A container on lxdbr0 (every member has the same bridge subnet): only its own member's Traefik points at it.
         await LaunchAsync("bweb", "node2", new() { ["user.terrarium.route.web"] = "bridge.example.com:80" });
-        string? bridgeAddress = null;
-        await MeshLab.EventuallyAsync(async () =>
-        {
-            bridgeAddress = (await lxd.GetInstancesWithStateAsync()).Where(i => i.Name == "bweb").Select(RouteSync.WorkloadAddress).FirstOrDefault();
-            return bridgeAddress is not null;
-        }, TimeSpan.FromSeconds(60), "bweb gets an address on lxdbr0");
+        var bridgeAddress = await AddressAsync("bweb");
         var file2 = lab.TraefikFile(2);
         await MeshLab.EventuallyAsync(() => Task.FromResult(File.ReadAllText(file2).Contains($"http://{bridgeAddress}:80")), TimeSpan.FromSeconds(30), "node2 serves bweb");
         foreach (var n in new[] { 1, 3 })

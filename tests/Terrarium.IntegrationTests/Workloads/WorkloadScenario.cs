@@ -135,12 +135,7 @@ public partial class WorkloadScenario(TerrariumLab lab) : IClassFixture<Terrariu
         // On terrarium-ovn, which every member reaches (a bridge backend is served by its own member only: S08).
         await LaunchInAsync("default", "web1", "node2", new() { ["user.terrarium.route.web"] = "app.example.com:8080" }, onOvn: true);
         using var lxd = lab.Client(1);
-        string? address = null;
-        await MeshLab.EventuallyAsync(async () =>
-        {
-            address = (await lxd.GetInstancesWithStateAsync()).Where(i => i.Name == "web1").Select(RouteSync.WorkloadAddress).FirstOrDefault();
-            return address is not null;
-        }, TimeSpan.FromSeconds(60), "web1 gets an address");
+        var address = await AddressAsync("web1");
         var url = $"http://{address}:8080";
         await AllNodesAsync(text => text.Contains("Host(`app.example.com`)") && text.Contains(url), "the route on every node");
 
@@ -296,6 +291,19 @@ public partial class WorkloadScenario(TerrariumLab lab) : IClassFixture<Terrariu
         MeshLab.AssertOk(listing);
         var line = listing.StdOut.Split('\n').Single(l => l.Contains($"comment \"{comment}\""));
         return line[(line.LastIndexOf("# handle ", StringComparison.Ordinal) + "# handle ".Length)..].Trim();
+    }
+
+    /// <summary>The address a default-project instance serves its routes at, once DHCP gave it one (≤ 60 s).</summary>
+    private async Task<string> AddressAsync(string name)
+    {
+        using var lxd = lab.Client(1);
+        string? address = null;
+        await MeshLab.EventuallyAsync(async () =>
+        {
+            address = (await lxd.GetInstancesWithStateAsync()).Where(i => i.Name == name).Select(RouteSync.WorkloadAddress).FirstOrDefault();
+            return address is not null;
+        }, TimeSpan.FromSeconds(60), $"{name} gets an address");
+        return address!;
     }
 
     private async Task AllNodesAsync(Func<string, bool> holds, string what, int seconds = 15)

@@ -27,6 +27,9 @@ public class ProjectWorkloadTests
         Assert.Equal(["node1", "node2", "node3"], PlacementRules.AllowedMembers(Cfg(("restricted.cluster.groups", "tenant-hw")), Cfg(), Members).Order());
         // restricted.cluster.target=block stops non-admin targeting only; it excludes no member.
         Assert.Equal(["node1", "node2", "node3"], PlacementRules.AllowedMembers(Cfg(("restricted", "true"), ("restricted.cluster.target", "block")), Cfg(), Members).Order());
+        // Named by the operator (`cluster move`), a manual member may take it; the project's groups still bind.
+        Assert.Equal(["node1", "node2", "node3", "node4"], PlacementRules.AllowedMembers(Cfg(), Cfg(), Members, targeted: true).Order());
+        Assert.Equal(["node2", "node3"], PlacementRules.AllowedMembers(restricted, Cfg(), Members, targeted: true).Order());
     }
 
     [Fact]
