@@ -4,14 +4,16 @@ using Terrarium.Lxd;
 
 namespace Terrarium.Operations;
 
-/// <summary>Everything an operation needs to act on this node: paths, tools, the local LXD, a log and a clock.</summary>
-public sealed class NodeEnvironment(NodeLayout layout, ToolPaths tools, string lxdSocket, Action<string> log, Func<DateTimeOffset>? clock = null)
+/// <summary>Everything an operation needs to act on this node: paths, tools, the local LXD, a log and the time (a seam for tests).</summary>
+public sealed class NodeEnvironment(NodeLayout layout, ToolPaths tools, string lxdSocket, Action<string> log, TimeProvider? time = null)
 {
     public NodeLayout Layout { get; } = layout;
     public ToolPaths Tools { get; } = tools;
     public string LxdSocket { get; } = lxdSocket;
     public Action<string> Log { get; } = log;
-    public Func<DateTimeOffset> Clock { get; } = clock ?? (() => DateTimeOffset.UtcNow);
+    public TimeProvider Time { get; } = time ?? TimeProvider.System;
+
+    public DateTimeOffset Clock() => Time.GetUtcNow();
 
     public LxdClient Lxd() => LxdClient.ForSocket(LxdSocket);
 }

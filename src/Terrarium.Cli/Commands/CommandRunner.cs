@@ -21,10 +21,6 @@ public static class CommandRunner
             {
                 return Fail(ExitCodes.BadInput, e.Message);
             }
-            catch (NotImplementedYetException e)
-            {
-                return Fail(ExitCodes.Failed, e.Message);
-            }
             catch (Exception e) when (e is LxdException or LabException or ProcessFailedException or TimeoutException or IOException or Terrarium.Operations.OperationFailedException)
             {
                 return Fail(ExitCodes.Failed, e.Message);
@@ -40,18 +36,4 @@ public static class CommandRunner
         Console.Error.WriteLine($"Error: {message}");
         return code;
     }
-
-    /// <summary>Placeholder body for a command whose implementation has not landed yet.</summary>
-    public static void NotYet(this Command command, string tracking) =>
-        command.SetHandler((_, _) => throw new NotImplementedYetException(
-            $"`terrariumctl {FullName(command)}` is not implemented in this build yet ({tracking})."));
-
-    private static string FullName(Command c)
-    {
-        var names = new List<string>();
-        for (Symbol? s = c; s is Command cmd and not RootCommand; s = cmd.Parents.FirstOrDefault()) names.Insert(0, ((Command)s).Name);
-        return string.Join(' ', names);
-    }
 }
-
-public sealed class NotImplementedYetException(string message) : Exception(message);

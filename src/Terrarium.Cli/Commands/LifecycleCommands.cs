@@ -126,7 +126,8 @@ public static class LifecycleCommands
                 if (preview.Plan.Count > 0) WorkloadCommands.PrintPlan(preview.Plan, $"Plan for removing {name}:");
                 if (preview.LostInstances.Count > 0)
                     Console.WriteLine($"These instance(s) live only on {name} and would be dropped: {string.Join(", ", preview.LostInstances)}");
-                request = request with { Yes = Prompt.Confirm($"Remove {name} from the cluster permanently?") };
+                Prompt.Require($"Remove {name} from the cluster permanently?", "", "nothing was changed");
+                request = request with { Yes = true };
             }
             var r = await operation.RunAsync(request, ct);
             var plan = r.Plan.Select(WorkloadCommands.PlanRowOf).ToList();

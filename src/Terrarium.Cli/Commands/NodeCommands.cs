@@ -75,14 +75,5 @@ public static class NodeCommands
         return c;
     }
 
-    private static TimeSpan ParseInterval(string text)
-    {
-        var t = text.Trim();
-        if (t.Length >= 2 && double.TryParse(t[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
-        {
-            var span = t[^1] switch { 's' => TimeSpan.FromSeconds(n), 'm' => TimeSpan.FromMinutes(n), 'h' => TimeSpan.FromHours(n), _ => TimeSpan.Zero };
-            if (span >= TimeSpan.FromSeconds(1) && span <= TimeSpan.FromHours(24)) return span;
-        }
-        throw new InputException($"--resync-interval '{text}' must be a duration between 1s and 24h, such as 30s or 5m.");
-    }
+    private static TimeSpan ParseInterval(string text) => Duration.Parse(text, "--resync-interval", TimeSpan.FromSeconds(1), TimeSpan.FromHours(24));
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Terrarium.Cli.Output;
+using Terrarium.Operations.Lifecycle;
 using Terrarium.Operations.Ovn;
 
 namespace Terrarium.Cli.Commands;

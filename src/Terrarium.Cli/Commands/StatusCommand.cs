@@ -39,10 +39,10 @@ public static class StatusCommand
                     m.Instances.ToString(), m.MemoryUsedBytes is { } b ? $"{b / (1024 * 1024)}MiB" : "-"])));
             if (r.Invites.Count > 0)
             {
-                text.Append("\nPending invites:\n");
-                text.Append(TableWriter.Render(["NAME", "ADDRESS", "MESH ADDRESS", "EXPIRES", "BY"],
-                    r.Invites.Select(i => (IReadOnlyList<string>)[i.Name, i.Address, i.MeshAddress,
-                        i.Expired ? "expired" : $"{i.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z", i.CreatedBy])));
+                text.Append("\nInvites:\n");
+                text.Append(TableWriter.Render(["NAME", "ADDRESS", "MESH ADDRESS", "STATE", "EXPIRES", "BY"],
+                    r.Invites.Select(i => (IReadOnlyList<string>)[i.Name, i.Address, i.MeshAddress, i.State,
+                        $"{i.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z", i.CreatedBy])));
             }
         }
         if (r.Ovn is { } ovn)

@@ -45,21 +45,27 @@ public static class WorkloadCommands
         {
             var name = pr.GetValue(member)!;
             var json = CommonOptions.Json(pr);
-            var confirmed = pr.GetValue(yes);
-            var r = await new WorkloadOperations(CommonOptions.Node(pr)).EvacuateAsync(name, CheckParallel(pr.GetValue(parallel)), confirmed || pr.GetValue(dryRun),
-                pr.GetValue(dryRun), plan =>
-                {
-                    if (!json) PrintPlan(plan, $"Plan for evacuating {name}:");
-                    if (!confirmed && !pr.GetValue(dryRun) && plan.Count > 0 && !Prompt.Confirm($"Move {plan.Count} instance(s) off {name}?"))
-                        throw new InputException($"Evacuating {name} needs confirmation; add --yes.");
-                }, ct);
+            var workers = CheckParallel(pr.GetValue(parallel));
+            var operations = new WorkloadOperations(CommonOptions.Node(pr));
+            // Plan, show, confirm, apply (issue #10): the answer at the prompt is the confirmation.
+            var plan = await operations.PlanEvacuationAsync(name, ct);
+            if (!json) PrintPlan(plan.Moves, $"Plan for evacuating {name}:");
+            if (pr.GetValue(dryRun))
+            {
+                if (json) JsonOut.Write(new EvacuateOutput(name, false, plan.Moves.Select(PlanRowOf).ToList(), []), CliJsonContext.Default.EvacuateOutput);
+                return ExitCodes.Ok;
+            }
+            if (!pr.GetValue(yes))
+                Prompt.Require($"Move {plan.Moves.Count} instance(s) off {name} and mark it evacuated?",
+                    $"Evacuating {name} moves {plan.Moves.Count} instance(s); add --yes to confirm.", "nothing was moved");
+            var r = await operations.EvacuateAsync(plan, workers, ct);
             var moves = r.Moves.Select(Row).ToList();
             if (json)
             {
                 JsonOut.Write(new EvacuateOutput(r.Member, r.MarkedEvacuated, r.Plan.Select(PlanRowOf).ToList(), moves),
                     CliJsonContext.Default.EvacuateOutput);
             }
-            else if (!pr.GetValue(dryRun))
+            else
             {
                 Console.Write(TableWriter.Render(["PROJECT", "INSTANCE", "FROM", "TO", "RESULT", "METHOD", "TIME"],
                     moves.Select(m => (IReadOnlyList<string>)[m.Project, m.Instance, m.From, m.To, m.Ok ? "moved" : $"FAILED: {m.Detail}", m.Method, $"{m.Seconds}s"])));
@@ -77,13 +83,28 @@ public static class WorkloadCommands
     {
         var member = new Argument<string>("member") { Description = "Member to restore" };
         var yes = ClusterCommands.Yes("move the evacuated instances back");
-        var c = new Command("restore", "Make MEMBER schedulable again and move its evacuated instances back") { member, yes };
+        var dryRun = ClusterCommands.DryRun();
+        var c = new Command("restore", "Make MEMBER schedulable again and move its evacuated instances back") { member, yes, dryRun };
         c.SetHandler(async (pr, ct) =>
         {
             var name = pr.GetValue(member)!;
-            var confirmed = pr.GetValue(yes) || Prompt.Confirm($"Restore {name} and move its evacuated instances back?");
+            var operations = new WorkloadOperations(CommonOptions.Node(pr));
+            var plan = await operations.PlanRestoreAsync(name, ct);
+            var summary = plan.Nothing ? $"{name} is not evacuated; nothing to restore."
+                : $"Restoring {name} makes it schedulable again and moves back: {(plan.Instances.Count == 0 ? "nothing" : string.Join(", ", plan.Instances))}.";
+            if (pr.GetValue(dryRun))
+            {
+                if (CommonOptions.Json(pr)) JsonOut.Write(new RestoreOutput(name, plan.Evacuated, plan.Instances.Select(RowOf).ToList()), CliJsonContext.Default.RestoreOutput);
+                else Console.WriteLine(summary);
+                return ExitCodes.Ok;
+            }
+            if (!plan.Nothing && !pr.GetValue(yes))
+            {
+                Console.Error.WriteLine(summary);
+                Prompt.Require($"Restore {name}?", $"Restoring {name} moves {plan.Instances.Count} instance(s) back to it; add --yes to confirm.", "nothing was changed");
+            }
             var progress = new InlineProgress<string>(text => Console.Error.WriteLine($"{name}: {text}"));
-            var r = await new WorkloadOperations(CommonOptions.Node(pr)).RestoreAsync(name, confirmed, progress, ct);
+            var r = await operations.RestoreAsync(plan, progress, ct);
             if (CommonOptions.Json(pr)) JsonOut.Write(new RestoreOutput(r.Member, r.WasEvacuated, r.Returned.Select(RowOf).ToList()), CliJsonContext.Default.RestoreOutput);
             else Console.WriteLine(r.WasEvacuated
                 ? $"{r.Member} is schedulable again; moved back: {(r.Returned.Count == 0 ? "nothing" : string.Join(", ", r.Returned))}."

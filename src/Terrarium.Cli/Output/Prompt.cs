@@ -1,3 +1,5 @@
+using Terrarium.Cluster.Validation;
+
 namespace Terrarium.Cli.Output;
 
 /// <summary>Questions for an operator at a terminal; never asked when input is not a TTY (scripts get an error instead).</summary>
@@ -10,6 +12,16 @@ public static class Prompt
         if (!Interactive) return null;
         Console.Error.Write(question);
         return Console.ReadLine()?.Trim();
+    }
+
+    /// <summary>
+    /// Goes on only when the operator answers yes at a terminal. Without a terminal: <paramref name="withoutTerminal"/>
+    /// (which names the flag that confirms); an answer other than yes: "Cancelled; {unchanged}." Both exit 2.
+    /// </summary>
+    public static void Require(string question, string withoutTerminal, string unchanged)
+    {
+        if (!Interactive) throw new InputException(withoutTerminal);
+        if (!Confirm(question)) throw new InputException($"Cancelled; {unchanged}.");
     }
 
     /// <summary>y/N on a TTY; false when not interactive.</summary>

@@ -61,11 +61,7 @@ public static class JoinBundleCodec
     private static string Check(string payload) =>
         Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes($"{Prefix}.{payload}")))[..CheckLength];
 
-    private static string Base64Url(byte[] data) => Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(byte[] data) => System.Buffers.Text.Base64Url.EncodeToString(data);
 
-    private static byte[] FromBase64Url(string s)
-    {
-        var b = s.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(b.PadRight(b.Length + (4 - b.Length % 4) % 4, '='));
-    }
+    private static byte[] FromBase64Url(string s) => System.Buffers.Text.Base64Url.DecodeFromChars(s);
 }

@@ -23,6 +23,18 @@ public static class OvnCentralPlanner
         return Math.Min(odd, max % 2 == 1 ? max : max - 1);
     }
 
+    /// <summary>
+    /// The planned central addresses that the raft cluster already counts as servers (given as `ssl:IP:RAFTPORT`,
+    /// as `cluster/status` lists them); all of them when the raft view is unknown or would leave none.
+    /// </summary>
+    public static IReadOnlyList<string> InRaft(IReadOnlyList<string> central, IEnumerable<string>? raftServers)
+    {
+        if (raftServers is null) return central;
+        var inRaft = raftServers.Select(s => s.Split(':') is [_, var ip, _] ? ip : s).ToHashSet(StringComparer.Ordinal);
+        var caughtUp = central.Where(inRaft.Contains).ToList();
+        return caughtUp.Count == 0 ? central : caughtUp;
+    }
+
     public static IReadOnlyList<string> Plan(IEnumerable<OvnCandidate> members, int max = DefaultMax)
     {
         var all = members.ToList();

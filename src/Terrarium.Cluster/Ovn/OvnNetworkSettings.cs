@@ -9,6 +9,18 @@ public static class OvnNetworkSettings
     public const int NorthboundRaftPort = 6643;
     public const int SouthboundRaftPort = 6644;
 
+    /// <summary>
+    /// Raft election timer of both databases. OVSDB's default (1 s) makes a follower that misses heartbeats for
+    /// one second (a busy or briefly starved host, a WAN hiccup on the mesh) call an election, and while there is
+    /// no leader every leader-only client (LXD, northd, ovn-nbctl) gets "database connection failed". A dead
+    /// leader is replaced within one to two timers.
+    /// </summary>
+    public const int ElectionTimerMs = 5000;
+
+    /// <summary>The next election timer on the way to <see cref="ElectionTimerMs"/>: OVSDB accepts at most double the current one per change.</summary>
+    public static int? NextElectionTimer(int? current) =>
+        current is { } ms and > 0 && ms < ElectionTimerMs ? Math.Min(ms * 2, ElectionTimerMs) : null;
+
     /// <summary>Geneve's outer IPv4 + UDP + Geneve header with OVN's option: what the overlay loses per packet.</summary>
     public const int GeneveOverhead = 58;
 

@@ -64,6 +64,14 @@ public static class OvnPki
         return issued.ExportCertificatePem();
     }
 
+    /// <summary>
+    /// The signer's check (O-3): a member that asked (a request is published) gets a certificate when it has none, or
+    /// one of another CA, for another name, expiring within a month, or for a key other than the requested one.
+    /// </summary>
+    public static bool NeedsSigning(string? currentPem, string caCertificatePem, string member, string? requestPem, DateTimeOffset now) =>
+        requestPem is { Length: > 0 } &&
+        (currentPem is null || !IsValidFor(currentPem, caCertificatePem, member, now) || !Answers(currentPem, requestPem));
+
     /// <summary>True when <paramref name="certificatePem"/> was issued by this CA, is current and names the member.</summary>
     public static bool IsValidFor(string certificatePem, string caCertificatePem, string member, DateTimeOffset now)
     {

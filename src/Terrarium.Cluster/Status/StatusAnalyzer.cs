@@ -22,6 +22,9 @@ public sealed record LocalObservations(
 
     /// <summary>Members LXD lists Online that did not answer within the status bound (a dead member, before LXD's offline threshold).</summary>
     public IReadOnlySet<string> Unreachable { get; init; } = new HashSet<string>();
+
+    /// <summary>Per invite name: whether LXD's join token is still waiting to be used; absent when LXD did not say.</summary>
+    public IReadOnlyDictionary<string, bool> InviteTokenWaiting { get; init; } = new Dictionary<string, bool>();
 }
 
 /// <summary>
@@ -81,7 +84,10 @@ public static class StatusAnalyzer
             else if (m.Status == "Evacuated")
                 problems.Add(new Problem { Severity = "info", Message = $"{m.Name} is evacuated: no instances are placed there.", Fix = $"terrariumctl cluster restore {m.Name} --yes" });
             if (record is null)
-                problems.Add(new Problem { Message = $"{m.Name} is an LXD member without a mesh record.", Fix = $"terrariumctl reconfigure (on {m.Name})" });
+            {
+                if (config.Invite(m.Name) is null) // with an invite, the invite's "joining" problem says what to do
+                    problems.Add(new Problem { Message = $"{m.Name} is an LXD member without a mesh record.", Fix = $"terrariumctl reconfigure (on {m.Name})" });
+            }
             else if (!row.IsSelf && local.HandshakesByPublicKey is not null && (row.HandshakeAgeSeconds is null || row.HandshakeAgeSeconds > StaleHandshake.TotalSeconds))
                 problems.Add(new Problem
                 {
@@ -109,14 +115,14 @@ public static class StatusAnalyzer
 
         foreach (var invite in config.Invites.Where(i => config.Member(i.Name) is null).OrderBy(i => i.Name, StringComparer.Ordinal))
         {
-            var expired = invite.ExpiresAt <= now;
+            var state = InviteStates.Of(invite, lxdMembers.Any(m => m.Name == invite.Name),
+                local.InviteTokenWaiting.TryGetValue(invite.Name, out var waiting) ? waiting : null, now);
             report.Invites.Add(new InviteStatus
             {
                 Name = invite.Name, MeshAddress = invite.MeshAddress, Address = invite.Address, ExpiresAt = invite.ExpiresAt,
-                Expired = expired, CreatedBy = invite.CreatedBy,
+                Expired = state == InviteStates.Expired, State = state, CreatedBy = invite.CreatedBy,
             });
-            if (expired)
-                problems.Add(new Problem { Severity = "info", Message = $"The invite for {invite.Name} has expired and awaits cleanup.", Fix = "terrariumctl reconfigure (or wait for terrarium-agent)" });
+            if (InviteStates.Problem(invite, state) is { } problem) problems.Add(problem);
         }
 
         if (config.Ovn is { } ovn)

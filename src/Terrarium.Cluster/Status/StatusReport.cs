@@ -53,6 +53,8 @@ public sealed class InviteStatus
     [JsonPropertyName("address")] public string Address { get; set; } = "";
     [JsonPropertyName("expires_at")] public DateTimeOffset ExpiresAt { get; set; }
     [JsonPropertyName("expired")] public bool Expired { get; set; }
+    /// <summary>pending, expired, joining (LXD accepted the server, its join has not finished) or spent (the token was used, the join did not happen).</summary>
+    [JsonPropertyName("state")] public string State { get; set; } = InviteStates.Pending;
     [JsonPropertyName("created_by")] public string CreatedBy { get; set; } = "";
 }
 

@@ -16,6 +16,9 @@ public sealed record RaftServer(string Id, string Address, bool Self, int? LastM
 /// <summary>A clustered OVN database on this node, as `cluster/status` reports it.</summary>
 public sealed record RaftStatus(string Role, string Status, IReadOnlyList<RaftServer> Servers)
 {
+    /// <summary>"Election timer: 1000" (milliseconds), when listed.</summary>
+    public int? ElectionTimerMs { get; init; }
+
     /// <summary>
     /// Raft says this server left (a removed server then stops serving the database, and `cluster/status` fails).
     /// "disconnected from the cluster" is no such proof: when the leader's member goes, the others are disconnected
@@ -90,7 +93,7 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
 
     /// <summary>Creates the raft cluster of a database with this node as its only server (cluster bootstrap).</summary>
     public Task CreateClusterAsync(OvnDatabase db, string selfAddress) =>
-        RunAsync(tools.OvsdbTool, ["create-cluster", DbFile(db), Path.Join(tools.OvnSchemaDir, db.Schema), $"ssl:{selfAddress}:{db.RaftPort}"]);
+        RunAsync(tools.OvsdbTool, [$"--election-timer={OvnNetworkSettings.ElectionTimerMs}", "create-cluster", DbFile(db), Path.Join(tools.OvnSchemaDir, db.Schema), $"ssl:{selfAddress}:{db.RaftPort}"]);
 
     /// <summary>Prepares a database file that joins the existing raft cluster through any of <paramref name="remotes"/>.</summary>
     public Task JoinClusterAsync(OvnDatabase db, string selfAddress, IEnumerable<string> remotes) =>
@@ -114,6 +117,12 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
         var r = await ProcessRunner.RunAsync(tools.OvsAppctl, ["-t", Ctl(db), "cluster/status", db.Name], env: Environment, timeout: TimeSpan.FromSeconds(10));
         return r.Ok ? RaftStatusParser.Parse(r.StdOut) : null;
     }
+
+    /// <summary>Raises the election timer (leader only; raft commits it; at most double the current value).
+    /// Refused while an earlier change is still being committed: false, and the next pass tries again.</summary>
+    public async Task<bool> ChangeElectionTimerAsync(OvnDatabase db, int milliseconds) =>
+        (await ProcessRunner.RunAsync(tools.OvsAppctl, ["-t", Ctl(db), "cluster/change-election-timer", db.Name,
+            milliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)], env: Environment, timeout: TimeSpan.FromSeconds(10))).Ok;
 
     /// <summary>Removes another server from the raft cluster (run on the leader; raft commits it with a majority).</summary>
     public Task KickAsync(OvnDatabase db, string serverId) =>
@@ -151,10 +160,15 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
     /// <summary>Names of the chassis registered in the southbound database (over TLS, like any OVN client).</summary>
     public async Task<IReadOnlyList<string>> ChassisAsync(string southbound)
     {
-        var r = await ProcessRunner.RunAsync(tools.OvnSbctl, [$"--db={southbound}", .. Tls, "--timeout=10", "--bare", "--columns=name", "list", "Chassis"],
+        var r = await ProcessRunner.RunAsync(tools.OvnSbctl, [$"--db={southbound}", .. Tls, "--timeout=10", "--no-leader-only", "--bare", "--columns=name", "list", "Chassis"],
             env: Environment, timeout: TimeSpan.FromSeconds(15));
         return r.Ok ? r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
     }
+
+    /// <summary>Deletes a chassis (and its encapsulations) from the southbound database; false when the database refused.</summary>
+    public async Task<bool> DeleteChassisAsync(string southbound, string name) =>
+        (await ProcessRunner.RunAsync(tools.OvnSbctl, [$"--db={southbound}", .. Tls, "--timeout=10", "--if-exists", "chassis-del", name],
+            env: Environment, timeout: TimeSpan.FromSeconds(15))).Ok;
 
     /// <summary>
     /// Bridges created by others (LXD's uplink bridge lxdovnN) get the switch's datapath type: without the kernel

@@ -7,6 +7,7 @@ namespace Terrarium.Host.Ovn;
 /// <code>
 /// Status: cluster member   (a removed server says "left cluster"; one never joined "joining cluster")
 /// Role: leader
+/// Election timer: 1000
 /// Servers:
 ///     206b (206b at ssl:10.255.54.2:6643) next_index=21 match_index=20 ...
 ///     d070 (d070 at ssl:10.255.54.1:6643) (self) next_index=2 match_index=20
@@ -29,7 +30,10 @@ public static partial class RaftStatusParser
             int? lastMessage = m.Groups["ms"].Success ? int.Parse(m.Groups["ms"].Value) : null;
             servers.Add(new RaftServer(m.Groups["id"].Value, m.Groups["address"].Value, m.Groups["self"].Success, lastMessage));
         }
-        return new RaftStatus(Field("Role"), Field("Status"), servers);
+        return new RaftStatus(Field("Role"), Field("Status"), servers)
+        {
+            ElectionTimerMs = int.TryParse(Field("Election timer"), System.Globalization.CultureInfo.InvariantCulture, out var timer) ? timer : null,
+        };
     }
 
     [GeneratedRegex(@"^\s+(?<id>[0-9a-f]+) \([0-9a-f]+ at (?<address>[^)]+)\)(?<self> \(self\))?(.*last msg (?<ms>[0-9]+) ms ago)?")]

@@ -19,7 +19,6 @@ public sealed partial class LabRunner
         [NamespaceShell.WireGuardRunVariable] = node.WireGuardRunDir,
     };
 
-    /// <summary>Runs a command inside a node (network namespace + private mounts), capturing its output.</summary>
     /// <summary>The node's environment plus the lab's stand-in for `systemctl restart lxd` (terrariumctl may need it).</summary>
     public IReadOnlyDictionary<string, string> CommandEnvironment(LabNodeSpec node) => new Dictionary<string, string>(NodeEnvironment(node))
     {
@@ -27,6 +26,7 @@ public sealed partial class LabRunner
             "--underlay", Spec.UnderlayCidr, "restart-lxd", node.Name]),
     };
 
+    /// <summary>Runs a command inside a node (network namespace + private mounts), capturing its output.</summary>
     public Task<ProcessResult> ExecAsync(LabNodeSpec node, IEnumerable<string> command, TimeSpan? timeout = null,
         IReadOnlyDictionary<string, string>? extraEnvironment = null, CancellationToken ct = default)
     {
@@ -43,6 +43,13 @@ public sealed partial class LabRunner
 
     public Task<ProcessResult> TerrariumctlAsync(LabNodeSpec node, IReadOnlyDictionary<string, string> extraEnvironment, params string[] args) =>
         ExecAsync(node, [.. Terrariumctl, .. args], extraEnvironment: extraEnvironment);
+
+    /// <summary>
+    /// terrariumctl on a pseudo-terminal (util-linux `script`), as an operator at a console runs it, with
+    /// <paramref name="typed"/> typed in (e.g. "y"); the output is the terminal's (stdout and stderr together).
+    /// </summary>
+    public Task<ProcessResult> TerrariumctlOnTerminalAsync(LabNodeSpec node, string typed, params string[] args) =>
+        ExecAsync(node, ["sh", "-c", $"printf '%s\\n' {Quote(typed)} | script -qec {Quote(string.Join(' ', Terrariumctl.Concat(args).Select(Quote)))} /dev/null"]);
 
     /// <summary>Kills every process in a node's network namespace: the server "loses power".</summary>
     public async Task KillNodeAsync(LabNodeSpec node)

@@ -1,3 +1,4 @@
+using Terrarium.Cluster.Agent;
 using Terrarium.Cluster.Placement;
 using System.Threading.Channels;
 using Terrarium.Lxd;
@@ -17,10 +18,7 @@ namespace Terrarium.Operations.Agent;
 public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
 {
     public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan AddressRetry = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan FollowUp = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan MembershipRetry = TimeSpan.FromSeconds(2);
 
     private readonly Channel<Wake> _cluster = Channel.CreateUnbounded<Wake>();
     private readonly Channel<Wake> _instances = Channel.CreateUnbounded<Wake>();
@@ -68,34 +66,22 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         var followUps = 0;
         while (!ct.IsCancellationRequested)
         {
-            var wait = resyncInterval;
+            ClusterPassOutcome pass;
             try
             {
                 await HealMeshAsync(); // before anything that needs LXD's database, which is reached over the mesh
                 var result = await _converger.ConvergeAsync(ct, includeRoutes: false);
                 if (result.Changed) env.Log($"converged ({wake.Reason}): {Describe(result)}");
-                if (result.OvnError is { } ovnError)
-                {
-                    env.Log($"OVN: {ovnError}; retrying in {RetryAfterFailure.TotalSeconds:0}s");
-                    wait = RetryAfterFailure;
-                }
-                if (result.Ovn?.State == OvnResult.AwaitingCertificate && RetryAfterFailure < wait) wait = RetryAfterFailure;
-                if (result.Ovn?.MembershipPending == true && MembershipRetry < wait) wait = MembershipRetry;
-                if (result.NextExpiry is { } expiry && expiry - env.Clock() < wait)
-                    wait = (expiry - env.Clock()).Add(TimeSpan.FromMilliseconds(200));
-                // LXD forwards a new member's events only once every member listens to it: look again soon.
-                if (wake.Reason.StartsWith("cluster-member-", StringComparison.Ordinal)) followUps = 2;
-                if (followUps > 0 && FollowUp < wait)
-                {
-                    followUps--;
-                    wait = FollowUp;
-                }
+                if (result.OvnError is { } ovnError) env.Log($"OVN: {ovnError}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
+                pass = new ClusterPassOutcome(false, result.OvnError is not null, result.Ovn?.State == OvnResult.AwaitingCertificate,
+                    result.Ovn?.MembershipPending == true, result.NextExpiry, wake.Reason.StartsWith("cluster-member-", StringComparison.Ordinal));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                env.Log($"convergence failed ({wake.Reason}): {e.Message}; retrying in {RetryAfterFailure.TotalSeconds:0}s");
-                wait = RetryAfterFailure;
+                env.Log($"convergence failed ({wake.Reason}): {e.Message}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
+                pass = new ClusterPassOutcome(Failed: true);
             }
+            (var wait, followUps) = AgentTiming.NextClusterWait(resyncInterval, pass, env.Clock(), followUps);
             wake = await NextWakeAsync(_cluster, wait, ct);
         }
     }
@@ -140,8 +126,8 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                env.Log($"route sync failed ({wake.Reason}): {e.Message}; retrying in {RetryAfterFailure.TotalSeconds:0}s");
-                wait = RetryAfterFailure;
+                env.Log($"route sync failed ({wake.Reason}): {e.Message}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
+                wait = AgentTiming.RetryAfterFailure;
             }
             wake = await NextWakeAsync(_instances, wait, ct);
         }

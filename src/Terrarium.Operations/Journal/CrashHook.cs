@@ -11,10 +11,13 @@ public static class CrashHook
 {
     public const string Variable = "TERRARIUM_CRASH_AFTER_STEP";
 
-    public static void AfterStep(string operation, string step)
+    public static void AfterStep(string operation, string step) => At(operation, step, $"after step {step}");
+
+    /// <summary>A point inside a step (e.g. join:inside-lxd-join, while LXD runs the join it was sent).</summary>
+    public static void At(string operation, string point, string? what = null)
     {
-        if (Environment.GetEnvironmentVariable(Variable) != $"{operation}:{step}") return;
-        Console.Error.WriteLine($"terrariumctl: {Variable} is set: killing this process after step {step} of {operation}.");
+        if (Environment.GetEnvironmentVariable(Variable) != $"{operation}:{point}") return;
+        Console.Error.WriteLine($"terrariumctl: {Variable} is set: killing this process {what ?? $"at {point}"} of {operation}.");
         ProcessControl.Signal(Environment.ProcessId, ProcessControl.SigKill);
         Thread.Sleep(Timeout.Infinite);
     }

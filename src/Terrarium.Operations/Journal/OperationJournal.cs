@@ -22,12 +22,12 @@ public sealed class OperationJournal
         _log = log;
     }
 
-    public static OperationJournal Open(NodeLayout layout, string operation, Action<string> log)
+    public static OperationJournal Open(NodeLayout layout, string operation, Action<string> log, DateTimeOffset now)
     {
         var path = Path.Join(layout.JournalDir, $"{operation}.json");
         var state = File.Exists(path)
             ? JsonSerializer.Deserialize(File.ReadAllText(path), OperationsJsonContext.Default.JournalState) ?? new JournalState()
-            : new JournalState { Operation = operation, StartedAt = DateTimeOffset.UtcNow };
+            : new JournalState { Operation = operation, StartedAt = now };
         return new OperationJournal(path, state, log);
     }
 

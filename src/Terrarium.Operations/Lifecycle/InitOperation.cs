@@ -46,7 +46,7 @@ public sealed class InitOperation(NodeEnvironment env)
             return new InitResult(member, address.ToString(), endpoint.ToString(), false);
         }
 
-        var journal = OperationJournal.Open(env.Layout, "init", env.Log);
+        var journal = OperationJournal.Open(env.Layout, "init", env.Log, env.Clock());
         var converger = new NodeConverger(env);
         var key = KeyStore.LoadOrCreate(env.Layout);
         await journal.StepAsync("mesh", async () =>

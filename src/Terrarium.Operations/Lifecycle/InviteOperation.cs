@@ -30,7 +30,7 @@ public sealed class InviteOperation(NodeEnvironment env)
     public async Task<InviteResult> RunAsync(InviteRequest request, CancellationToken ct = default)
     {
         var name = MemberName.Validate(request.Name);
-        var lifetime = InviteDuration.Parse(request.Expires);
+        var lifetime = Duration.InviteLifetime(request.Expires);
         using var lxd = env.Lxd();
         var (self, config) = await MemberContext.RequireAsync(env, lxd, ct);
         var settings = config.Settings!;

@@ -34,7 +34,7 @@ public sealed class JoinOperation(NodeEnvironment env)
     {
         var token = LxdClient.DecodeJoinToken(request.Token)
                     ?? throw new InputException("The --token value is not an LXD join token; paste the whole line printed by `terrariumctl cluster invite`.");
-        var journal = OperationJournal.InProgress(env.Layout, Operation) ? OperationJournal.Open(env.Layout, Operation, env.Log) : null;
+        var journal = OperationJournal.InProgress(env.Layout, Operation) ? OperationJournal.Open(env.Layout, Operation, env.Log, env.Clock()) : null;
         var joinedLxd = journal?.IsDone("lxd-join") == true;
         // Once LXD has accepted this server, the invite's expiry no longer matters: the join must finish.
         var bundle = JoinBundleCodec.Decode(request.Bundle, request.Token, joinedLxd ? DateTimeOffset.MinValue : env.Clock());
@@ -65,7 +65,7 @@ public sealed class JoinOperation(NodeEnvironment env)
         var plan = Plan(bundle, mesh, endpoint, clusterAddress, request.Yes);
         if (request.DryRun) return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
 
-        journal ??= OperationJournal.Open(env.Layout, Operation, env.Log);
+        journal ??= OperationJournal.Open(env.Layout, Operation, env.Log, env.Clock());
         var originalHttpsAddress = server.Config.GetValueOrDefault("core.https_address");
         var lxdTouched = false;
         try
@@ -111,7 +111,7 @@ public sealed class JoinOperation(NodeEnvironment env)
             // The members already expect the new key: switch the interface first, or LXD (and with it the
             // shared configuration) is out of reach; the full convergence then adds everyone else.
             await _converger.ApplyMeshAsync(mesh, meshAddress, BundlePeers(bundle, mesh), KeyStore.Load(env.Layout)!);
-            if (!await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(45), ct))
+            if (!await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(45), env.Time, ct))
                 throw new LxdException($"The cluster database is not reachable with this node's new WireGuard key yet (is terrarium-agent running on {bundle.Inviter}?); " +
                                        "run the same join command again to finish.");
             await new SharedConfigStore(lxd).DeleteInviteAsync(bundle.Member, ct); // any agent would clean it up too
@@ -131,12 +131,12 @@ public sealed class JoinOperation(NodeEnvironment env)
     /// </summary>
     private async Task WaitForOvnAsync(CancellationToken ct)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var deadline = env.Clock() + TimeSpan.FromSeconds(60);
         while (true)
         {
             var result = await _converger.ConvergeAsync(ct, fromLifecycle: true);
             if (result.Ovn is null || result.Ovn.State != OvnResult.AwaitingCertificate) return;
-            if (DateTime.UtcNow > deadline)
+            if (env.Clock() > deadline)
             {
                 env.Log("the OVN certificate has not been issued yet (is terrarium-agent running on the CA holder?); terrarium-agent finishes the OVN setup later");
                 return;
@@ -200,10 +200,10 @@ public sealed class JoinOperation(NodeEnvironment env)
             catch (Exception e) when ((e is LxdException || (e is OperationCanceledException && !ct.IsCancellationRequested)) && attempt < 6)
             {
                 env.Log($"registering {bundle.Member} did not go through ({e.Message}); finding the key the cluster accepts");
-                if (await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(10), ct)) continue;
+                if (await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(10), env.Time, ct)) continue;
                 current = 1 - current;
                 await _converger.ApplyMeshAsync(mesh, meshAddress, BundlePeers(bundle, mesh), keys[current]);
-                await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(10), ct);
+                await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(10), env.Time, ct);
             }
         }
     }

@@ -37,7 +37,7 @@ public sealed class LxdJoin(NodeEnvironment env, Func<string, string, Cancellati
                     ServerName = bundle.Member, Enabled = true, ClusterAddress = clusterAddress, ClusterCertificate = certificate,
                     ServerAddress = ownAddress, ClusterPassword = encodedToken.Trim(), ClusterToken = encodedToken.Trim(),
                     MemberConfig = await lxd.AnswerMemberConfigAsync(keys, ct, skipExisting: (await lxd.GetServerProfileAsync(ct)).IsIncus),
-                }, ct: ct);
+                }, new Workloads.InlineProgress<Operation>(_ => Journal.CrashHook.At("join", "inside-lxd-join")), ct);
                 break;
             }
             catch (LxdException e)

@@ -40,14 +40,14 @@ public sealed class MeshProbe(NodeEnvironment env)
             env.Log("some members have not added this node yet (is terrarium-agent running everywhere?); joining anyway");
     }
 
-    private static async Task<bool> WaitAsync(WireGuardInterface wg, IReadOnlyList<WireGuardPeer> peers, TimeSpan timeout, CancellationToken ct)
+    private async Task<bool> WaitAsync(WireGuardInterface wg, IReadOnlyList<WireGuardPeer> peers, TimeSpan timeout, CancellationToken ct)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = env.Clock() + timeout;
         while (true)
         {
             var done = (await wg.HandshakesAsync()).Where(h => h.LatestHandshake is not null).Select(h => h.PublicKey).ToHashSet();
             if (peers.All(p => done.Contains(p.PublicKey))) return true;
-            if (DateTime.UtcNow > deadline) return false;
+            if (env.Clock() > deadline) return false;
             foreach (var peer in peers.Where(p => !done.Contains(p.PublicKey))) Poke(peer.MeshAddress);
             await Task.Delay(250, ct);
         }
@@ -57,10 +57,10 @@ public sealed class MeshProbe(NodeEnvironment env)
     /// Waits until LXD on this node reaches the cluster database (a read that the leader answers through the
     /// mesh). After a key change this is the only honest test: a handshake timestamp may predate the switch.
     /// </summary>
-    public static async Task<bool> WaitForDatabaseAsync(Lxd.LxdClient lxd, TimeSpan timeout, CancellationToken ct)
+    public static async Task<bool> WaitForDatabaseAsync(Lxd.LxdClient lxd, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        var deadline = time.GetUtcNow() + timeout;
+        while (time.GetUtcNow() < deadline)
         {
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
             attempt.CancelAfter(TimeSpan.FromSeconds(3));
@@ -83,10 +83,10 @@ public sealed class MeshProbe(NodeEnvironment env)
     /// <summary>A member's agent looks every second; the firewall reload takes milliseconds.</summary>
     public static readonly TimeSpan BindingTimeout = TimeSpan.FromSeconds(15);
 
-    private static async Task<bool> ReachableAsync(IPAddress address, int port, TimeSpan timeout, CancellationToken ct)
+    private async Task<bool> ReachableAsync(IPAddress address, int port, TimeSpan timeout, CancellationToken ct)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        var deadline = env.Clock() + timeout;
+        while (env.Clock() < deadline)
         {
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
             attempt.CancelAfter(TimeSpan.FromSeconds(2));

@@ -59,11 +59,11 @@ public sealed class RemoveOperation(NodeEnvironment env)
         }
         if (request.DryRun) return new RemoveResult(name, plan, [], false, request.Force ? onMember : []);
 
-        var journal = OperationJournal.Open(env.Layout, journalName, env.Log);
+        var journal = OperationJournal.Open(env.Layout, journalName, env.Log, env.Clock());
         IReadOnlyList<MoveOutcome> moves = [];
         await journal.StepAsync("move", async () =>
         {
-            moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log), plan, request.Parallel, env.Log, ct);
+            moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log, env.Time), plan, request.Parallel, env.Log, ct);
             var failed = moves.Where(m => !m.Succeeded).Select(m => m.Instance).ToList();
             if (failed.Count > 0)
                 throw new LxdException($"{failed.Count} instance(s) could not be moved off {name} ({string.Join(", ", failed)}); {name} was not removed, re-run to retry.");

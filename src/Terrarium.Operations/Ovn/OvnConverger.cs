@@ -102,20 +102,47 @@ public sealed class OvnConverger(NodeEnvironment env)
             if (!OvnDatabase.Both.Any(_ovn.DatabaseExists)) await _ovn.StopNorthdAsync();
         }
 
-        var server = await lxd.GetServerAsync(ct);
-        if (server.Config.GetValueOrDefault("network.ovn.northbound_connection") != nb)
+        // Issue #8: LXD is pointed only at servers that are in the raft cluster. A server that is still catching up
+        // is not (OVSDB adds it once it has the log), and LXD sent there got "database connection failed" for launches
+        // during a join. One member decides, so that members with different local views do not flip the key.
+        if (ovn.Signer == self.Member || config.Member(ovn.Signer) is null)
         {
-            await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["network.ovn.northbound_connection"] = nb }, ct);
-            changed = true;
+            var raft = isCentral ? await _ovn.RaftStatusAsync(OvnDatabase.Northbound) : null;
+            var forLxd = OvnNetworkSettings.Remotes(OvnCentralPlanner.InRaft(central, raft?.Servers.Select(x => x.Address)), OvnNetworkSettings.NorthboundPort);
+            pending |= forLxd != nb;
+            var server = await lxd.GetServerAsync(ct);
+            if (server.Config.GetValueOrDefault("network.ovn.northbound_connection") != forLxd)
+            {
+                await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["network.ovn.northbound_connection"] = forLxd }, ct);
+                changed = true;
+            }
         }
         // The CA holder creates the workload network once, when the databases answer (O-1).
         if (ovn.Signer == self.Member && !pending)
             changed |= await WorkloadNetwork.EnsureAsync(lxd, ovn, config.Settings!.Mtu,
                 async () => (await _ovn.ChassisAsync(sb)).ToHashSet().IsSupersetOf(config.Members.Select(m => m.Name)), env.Log, ct);
+        // Issue #8: a removed member's chassis would stay in the southbound database (its Geneve endpoint with it).
+        if (ovn.Signer == self.Member && !pending)
+            changed |= await RemoveStaleChassisAsync(sb, config);
         if (_ovn.ControllerRunning) changed |= await UnavailableNetworkRepair.RepairAsync(env, lxd, self.Member, ct);
         var hostAddress = await new HostPort(env, _ovn).EnsureAsync(lxd, nb, self.Member, OvnNetworkSettings.WorkloadMtu(config.Settings!.Mtu), userspace, ct);
         changed |= await TuneLocalInstancesAsync(lxd, self.Member, ct) > 0;
         return new OvnResult(OvnResult.Ready, isCentral, signed, changed || restart) { MembershipPending = pending, HostAddress = hostAddress };
+    }
+
+    /// <summary>The CA holder deletes each chassis whose member is gone (a member's chassis only exists once it has a record).</summary>
+    private async Task<bool> RemoveStaleChassisAsync(string southbound, SharedConfig config)
+    {
+        var stale = OvnChassis.Stale(await _ovn.ChassisAsync(southbound), config.Members.Select(m => m.Name));
+        var removed = false;
+        foreach (var chassis in stale)
+        {
+            var ok = await _ovn.DeleteChassisAsync(southbound, chassis);
+            env.Log(ok ? $"deleted the chassis of {chassis} (no longer a member) from the southbound database"
+                       : $"could not delete the chassis of {chassis} from the southbound database yet");
+            removed |= ok;
+        }
+        return removed;
     }
 
     /// <summary>The signer answers every member whose certificate is missing, foreign, stale or for another key.</summary>
@@ -124,11 +151,8 @@ public sealed class OvnConverger(NodeEnvironment env)
         if (!File.Exists(env.Layout.OvnCaPrivateKey)) return 0;
         var ca = new PemPair(ovn.CaCertificate, File.ReadAllText(env.Layout.OvnCaPrivateKey));
         var signed = 0;
-        foreach (var m in config.Members.Where(m => m.OvnRequest is { Length: > 0 }))
+        foreach (var m in config.Members.Where(m => OvnPki.NeedsSigning(config.OvnCertificate(m.Name)?.Certificate, ovn.CaCertificate, m.Name, m.OvnRequest, env.Clock())))
         {
-            var current = config.OvnCertificate(m.Name);
-            if (current is not null && OvnPki.IsValidFor(current.Certificate, ovn.CaCertificate, m.Name, env.Clock()) && OvnPki.Answers(current.Certificate, m.OvnRequest!))
-                continue;
             var certificate = OvnPki.Sign(ca, m.OvnRequest!, m.Name, env.Clock());
             await store.PutOvnCertificateAsync(new OvnCertificateRecord { Member = m.Name, Certificate = certificate, IssuedAt = env.Clock() }, ct);
             env.Log($"issued the OVN certificate of {m.Name}");
@@ -137,40 +161,36 @@ public sealed class OvnConverger(NodeEnvironment env)
         return signed;
     }
 
-    /// <summary>
-    /// Raft membership follows the plan one change at a time, always made by the leader: it removes one server
-    /// that is not planned per pass, unreachable servers and those of members LXD no longer has first, so that
-    /// a live server never goes while a dead one would stay and cost the majority. A leader that is itself not
-    /// planned hands over and leaves once it is the last such server. Any other server that is not planned
-    /// waits for the leader, then discards its copy of the database.
-    /// </summary>
+    /// <summary>Makes the one raft membership change <see cref="RaftMembership"/> decides for this pass.</summary>
     private async Task<(bool Acted, bool More)> ReconcileMembershipAsync(OvnDatabase db, IReadOnlyList<string> central, SharedConfig config, bool planned)
     {
         var status = await _ovn.RaftStatusAsync(db);
-        if (!planned && (status is null || status.HasLeft))
+        var observed = status is null ? null : new RaftObservation(status.Role, status.HasLeft,
+            status.Servers.Select(s => new RaftPeer(s.Id, s.Address, s.Self, s.Reachable)).ToList(), status.ElectionTimerMs);
+        var action = RaftMembership.Decide(observed, planned, central.Select(a => $"ssl:{a}:{db.RaftPort}").ToHashSet(),
+            config.Members.Select(m => $"ssl:{m.MeshAddress}:{db.RaftPort}").ToHashSet());
+        switch (action.Kind)
         {
-            env.Log($"{db.Name}: this member is out of the raft cluster; discarding its copy of the database");
-            await _ovn.DiscardDatabaseAsync(db);
-            return (true, false);
+            case RaftActionKind.Discard:
+                env.Log($"{db.Name}: {action.Reason}; discarding its copy of the database");
+                await _ovn.DiscardDatabaseAsync(db);
+                return (true, false);
+            case RaftActionKind.Kick:
+                env.Log($"removing {action.Target!.Address} from the {db.Name} raft cluster ({action.Reason})");
+                await _ovn.KickAsync(db, action.Target.Id);
+                return (true, true);
+            case RaftActionKind.Leave:
+                env.Log($"{db.Name}: handing over leadership and leaving the raft cluster ({action.Reason})");
+                await _ovn.LeaveAsync(db);
+                return (true, true);
+            case RaftActionKind.RaiseElectionTimer:
+                // Clusters created before the longer timer reach it in doublings, one per pass.
+                var raised = await _ovn.ChangeElectionTimerAsync(db, action.ElectionTimerMs!.Value);
+                env.Log($"{db.Name}: raft election timer {status!.ElectionTimerMs} -> {action.ElectionTimerMs} ms{(raised ? "" : " refused for now (an earlier change is still committing)")}");
+                return (raised, true);
+            default:
+                return (false, action.More);
         }
-        if (status is null) return (false, false);
-        if (status.Role != "leader") return (false, !planned);
-
-        var wanted = central.Select(a => $"ssl:{a}:{db.RaftPort}").ToHashSet();
-        var members = config.Members.Select(m => $"ssl:{m.MeshAddress}:{db.RaftPort}").ToHashSet();
-        var strangers = status.Servers.Where(s => !s.Self && !wanted.Contains(s.Address))
-            .OrderBy(s => s.Reachable).ThenBy(s => members.Contains(s.Address)).ToList();
-        if (strangers.Count > 0)
-        {
-            var target = strangers[0];
-            env.Log($"removing {target.Address} from the {db.Name} raft cluster ({(target.Reachable ? "no longer central" : "unreachable")})");
-            await _ovn.KickAsync(db, target.Id);
-            return (true, true);
-        }
-        if (planned) return (false, false);
-        env.Log($"{db.Name}: handing over leadership and leaving the raft cluster (no longer in the central set)");
-        await _ovn.LeaveAsync(db);
-        return (true, true);
     }
 
     /// <summary>

@@ -57,7 +57,7 @@ public static class UnavailableNetworkRepair
                                w.LastMessage.Contains("ovn", StringComparison.OrdinalIgnoreCase)))
             return false;
         var stamp = Path.Join(env.Layout.StateDir, "lxd-restarted-for-ovn");
-        if (File.Exists(stamp) && DateTime.UtcNow - File.GetLastWriteTimeUtc(stamp) < MinimumInterval) return false;
+        if (File.Exists(stamp) && env.Clock() - File.GetLastWriteTimeUtc(stamp) < MinimumInterval) return false;
         env.Log($"LXD reports {OvnNetworkSettings.NetworkName} unavailable on {self} although its chassis runs: restarting LXD");
         var unit = (await lxd.GetServerProfileAsync(ct)).ServiceUnit(File.Exists);
         await Host.Processes.ProcessRunner.RunCheckedAsync("sh", ["-c", env.Tools.LxdRestartCommand(unit)], timeout: TimeSpan.FromMinutes(2), ct: ct);

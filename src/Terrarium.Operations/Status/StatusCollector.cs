@@ -29,15 +29,30 @@ public sealed class StatusCollector(NodeEnvironment env)
         // LXD asks each member for its instances: bounded too, a dead member must not hold the list up.
         var instancesCall = Bounded(t => lxd.GetAllInstancesAsync(t), ct); // every project (issue #15)
         // Issue #8: bounded calls per member, all at once; a dead member costs MemberTimeout, not LXD's 20-30 s.
-        // Liveness is a cheap GET /1.0 on the member; memory (a heavier /1.0/resources) only fills a column.
+        // Liveness: any answer proves it — its LXD port accepting a connection straight over the mesh (the kernel
+        // answers even when LXD is busy), GET /1.0 through LXD, or /1.0/resources (which also fills the memory
+        // column). A loaded member that is slow on one call is not reported unreachable (seen with nine on 2 vCPU).
         var probes = members.Where(m => m.Status is "Online" or "Evacuated").Select(async m =>
         {
+            var connects = Bounded(t => MemberPort.AcceptsAsync(m.Url, t), ct);
             var alive = Bounded(t => lxd.GetMemberServerAsync(m.ServerName, t), ct);
             var used = Bounded(async t => (await lxd.GetMemoryAsync(m.ServerName, t)).Used, ct);
             var (hasMemory, bytes) = await used;
-            return (m.ServerName, Used: hasMemory ? bytes : (long?)null, Answered: (await alive).Ok);
+            var answered = hasMemory || (await alive).Ok || (await connects) is (true, true);
+            return (m.ServerName, Used: hasMemory ? bytes : (long?)null, Answered: answered);
+        }).ToList();
+        // Issue #8: an invite whose LXD token is gone while its server is not a member was spent by a failed join.
+        var tokens = config.Invites.Where(i => i.TokenOperation.Length > 0 && config.Member(i.Name) is null).Select(async i =>
+        {
+            var (answered, waiting) = await Bounded(async t =>
+            {
+                try { return (await lxd.GetOperationAsync(i.TokenOperation, t)).Status == "Running"; }
+                catch (LxdException e) when (e.IsNotFound) { return false; }
+            }, ct);
+            return (i.Name, Known: answered, Waiting: waiting);
         }).ToList();
         var answers = await Task.WhenAll(probes);
+        var tokenWaiting = (await Task.WhenAll(tokens)).Where(t => t.Known).ToDictionary(t => t.Name, t => t.Waiting);
         var memory = answers.Where(a => a.Used is not null).ToDictionary(a => a.ServerName, a => a.Used!.Value);
         var unreachable = answers.Where(a => !a.Answered).Select(a => a.ServerName).ToHashSet();
         var (_, listed) = await instancesCall;
@@ -61,7 +76,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         var local = new LocalObservations(handshakes, up, firewall,
             instances.GroupBy(i => i.Location).ToDictionary(g => g.Key, g => g.Count()), memory)
         {
-            Raft = raft, Unreachable = unreachable, RouteConflicts = routes.Conflicts, LocalRoutes = routes.LocalOnly,
+            Raft = raft, Unreachable = unreachable, InviteTokenWaiting = tokenWaiting, RouteConflicts = routes.Conflicts, LocalRoutes = routes.LocalOnly,
         };
         var views = members.Select(m => new LxdMemberView(m.ServerName, m.Status, m.Message, m.Roles)).ToList();
         return StatusAnalyzer.Analyze(identity?.Member, config, views, local, env.Clock());

@@ -13,18 +13,19 @@ public sealed record MoveOutcome(InstanceRef Instance, string From, string To, b
 /// moved and started again. LXD copies before it deletes, so a failed move leaves the instance where it was,
 /// and this class starts it again there when it was running.
 /// </summary>
-public sealed class InstanceMover(LxdClient lxd, Action<string> log)
+public sealed class InstanceMover(LxdClient lxd, Action<string> log, TimeProvider? time = null)
 {
     public static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(20);
 
     /// <param name="progress">Receives LXD's progress text (e.g. "Transferring instance: 12MB (4MB/s)").</param>
     public async Task<MoveOutcome> MoveAsync(InstanceRef instanceRef, string target, IProgress<string>? progress = null, CancellationToken ct = default)
     {
-        var started = DateTime.UtcNow;
+        var clock = time ?? TimeProvider.System;
+        var started = clock.GetTimestamp();
         var (project, name) = (instanceRef.Project, instanceRef.Name);
         var instance = await lxd.GetInstanceAsync(name, project, ct);
         var from = instance.Location;
-        MoveOutcome Done(bool ok, string method, string detail) => new(instanceRef, from, target, ok, method, detail, DateTime.UtcNow - started);
+        MoveOutcome Done(bool ok, string method, string detail) => new(instanceRef, from, target, ok, method, detail, clock.GetElapsedTime(started));
         if (from == target) return Done(true, "none", $"already on {target}");
 
         var running = instance.Status == "Running";
@@ -48,7 +49,16 @@ public sealed class InstanceMover(LxdClient lxd, Action<string> log)
         if (running) await StopAsync(instanceRef, ct);
         try
         {
-            await lxd.MoveInstanceAsync(name, target, live: false, lxdProgress, ct, project);
+            try
+            {
+                await lxd.MoveInstanceAsync(name, target, live: false, lxdProgress, ct, project);
+            }
+            catch (LxdException e) when (EventConnectionMissing(e))
+            {
+                log($"{instanceRef}: {e.Message}; trying once more when LXD has reconnected");
+                await Task.Delay(EventReconnectWait, clock, ct);
+                await lxd.MoveInstanceAsync(name, target, live: false, lxdProgress, ct, project);
+            }
         }
         catch (LxdException e)
         {
@@ -58,6 +68,17 @@ public sealed class InstanceMover(LxdClient lxd, Action<string> log)
         if (running) await lxd.SetInstanceStateAsync(name, "start", ct: ct, project: project);
         return Done(true, running ? "stop-move-start" : "cold", $"moved to {target}{(running ? " and started" : "")}");
     }
+
+    /// <summary>
+    /// LXD refuses a member-to-member transfer while the source has no events connection to the target
+    /// (lxd/cluster/connect.go `Connect`: EventListenerWait, 10 s). The connections are re-made on the next
+    /// heartbeat round, so after a mesh interruption this clears by itself within seconds; LXD's own test
+    /// scripts retry on it too. Nothing has moved when it is raised.
+    /// </summary>
+    public static bool EventConnectionMissing(LxdException e) =>
+        e.Message.Contains("Missing event connection with target cluster member", StringComparison.Ordinal);
+
+    public static readonly TimeSpan EventReconnectWait = TimeSpan.FromSeconds(5);
 
     /// <summary>A VM, or on Incus a container with migration.stateful (on LXD the key is VM-only: see LxdServerProfile).</summary>
     public static bool CanMigrateLive(Instance i, LxdServerProfile server) =>

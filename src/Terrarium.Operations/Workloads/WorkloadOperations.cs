@@ -10,6 +10,19 @@ public sealed record EvacuateResult(string Member, IReadOnlyList<PlannedMove> Pl
 
 public sealed record RestoreResult(string Member, IReadOnlyList<InstanceRef> Returned, bool WasEvacuated);
 
+/// <summary>What `cluster evacuate MEMBER` will do: the moves, then LXD marks the member evacuated.</summary>
+/// <param name="Server">The daemon, for messages ("LXD 6.9", "Incus 6.0.4").</param>
+public sealed record EvacuationPlan(string Member, string SourceStatus, string Server, IReadOnlyList<PlannedMove> Moves);
+
+/// <summary>What `cluster restore MEMBER` will do: LXD's restore (Returning) and the moves back Terrarium recorded (Kept).</summary>
+public sealed record RestorePlan(string Member, bool Evacuated, IReadOnlyList<InstanceRef> Returning, IReadOnlyList<InstanceRef> Kept, bool HasRecord)
+{
+    /// <summary>Not evacuated and nothing kept: there is nothing to restore (a stale record is only tidied away).</summary>
+    public bool Nothing => !Evacuated && Kept.Count == 0;
+
+    public IReadOnlyList<InstanceRef> Instances => Returning.Concat(Kept).Distinct().Order().ToList();
+}
+
 /// <summary>
 /// C-5..C-7. Evacuate moves with Terrarium's balanced plan (P-2) and bounded parallelism, records each
 /// instance's origin exactly where LXD's own evacuation does (volatile.evacuate.origin) and then lets LXD
@@ -41,11 +54,11 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         if (dryRun || found.Location == member)
             return new MoveOutcome(what, found.Location, member, true, dryRun ? "dry-run" : "none",
                 found.Location == member ? $"already on {member}" : $"would move from {found.Location} to {member}", TimeSpan.Zero);
-        return await new InstanceMover(lxd, env.Log).MoveAsync(what, member, progress, ct);
+        return await new InstanceMover(lxd, env.Log, env.Time).MoveAsync(what, member, progress, ct);
     }
 
-    /// <param name="onPlan">Receives the plan before anything moves (the CLI prints it).</param>
-    public async Task<EvacuateResult> EvacuateAsync(string member, int parallel, bool yes, bool dryRun, Action<IReadOnlyList<PlannedMove>> onPlan, CancellationToken ct)
+    /// <summary>The evacuation plan; refuses (exit 2, nothing changed) what LXD or the placement rules would refuse.</summary>
+    public async Task<EvacuationPlan> PlanEvacuationAsync(string member, CancellationToken ct)
     {
         MemberName.Validate(member);
         using var lxd = env.Lxd();
@@ -66,18 +79,22 @@ public sealed class WorkloadOperations(NodeEnvironment env)
             throw new InputException($"No other online member can take the instances of {member}.");
         var (plan, unplaceable) = inputs.PlanOff(member, targets);
         if (unplaceable is not null) throw new InputException($"{unplaceable}; nothing was moved.");
-        onPlan(plan);
-        if (dryRun) return new EvacuateResult(member, plan, [], false);
-        if (!yes) throw new InputException($"Evacuating {member} moves {plan.Count} instance(s); add --yes to confirm.");
+        return new EvacuationPlan(member, source.Status, server.ToString(), plan);
+    }
 
-        var moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log), plan, parallel, env.Log, ct);
+    /// <summary>Runs an evacuation plan the operator confirmed.</summary>
+    public async Task<EvacuateResult> EvacuateAsync(EvacuationPlan evacuation, int parallel, CancellationToken ct)
+    {
+        var (member, plan, server) = (evacuation.Member, evacuation.Moves, evacuation.Server);
+        using var lxd = env.Lxd();
+        var moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log, env.Time), plan, parallel, env.Log, ct);
         await RecordOriginsAsync(lxd, member, moves.Where(m => m.Succeeded && m.Method != "none").Select(m => m.Instance).ToList(), ct);
         var marked = false;
         if (moves.All(m => m.Succeeded))
         {
             try
             {
-                if (source.Status != "Evacuated")
+                if (evacuation.SourceStatus != "Evacuated")
                     await lxd.SetClusterMemberStateAsync(member, "evacuate", ct: ct); // nothing left to move: LXD only marks it
             }
             catch (LxdException e)
@@ -118,27 +135,32 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         await store.PutEvacuationAsync(record, ct);
     }
 
-    /// <summary>LXD's restore: the member is schedulable again and the instances evacuated from it go back.</summary>
-    public async Task<RestoreResult> RestoreAsync(string member, bool yes, IProgress<string>? progress, CancellationToken ct)
+    /// <summary>What restoring MEMBER brings back: LXD's restore (every project) plus the origins only Terrarium could record.</summary>
+    public async Task<RestorePlan> PlanRestoreAsync(string member, CancellationToken ct)
     {
         MemberName.Validate(member);
         using var lxd = env.Lxd();
         var target = RequireMember(await lxd.GetClusterMembersAsync(ct), member);
         var all = await lxd.GetAllInstancesAsync(ct);
-        // LXD's restore brings back the instances of every project whose origin is this member; Terrarium brings
-        // back those whose origin only it could record (RecordOriginsAsync).
         var returning = all.Where(i => i.Config.GetValueOrDefault(OriginKey) == member).Select(PlacementInputs.Ref).ToList();
-        var store = new Store.SharedConfigStore(lxd);
-        var record = (await store.LoadAsync(ct)).Evacuations.FirstOrDefault(e => e.Member == member);
+        var record = (await new Store.SharedConfigStore(lxd).LoadAsync(ct)).Evacuations.FirstOrDefault(e => e.Member == member);
         var kept = (record?.Instances ?? []).Select(i => InstanceRef.Of(i.Project, i.Name))
             .Where(r => all.Any(i => PlacementInputs.Ref(i) == r && i.Location != member)).ToList();
-        if (target.Status != "Evacuated" && kept.Count == 0)
+        return new RestorePlan(member, target.Status == "Evacuated", returning, kept, record is not null);
+    }
+
+    /// <summary>LXD's restore: the member is schedulable again and the instances evacuated from it go back.</summary>
+    public async Task<RestoreResult> RestoreAsync(RestorePlan plan, IProgress<string>? progress, CancellationToken ct)
+    {
+        var member = plan.Member;
+        using var lxd = env.Lxd();
+        var store = new Store.SharedConfigStore(lxd);
+        if (plan.Nothing)
         {
-            if (record is not null) await store.DeleteEvacuationAsync(member, ct);
+            if (plan.HasRecord) await store.DeleteEvacuationAsync(member, ct);
             return new RestoreResult(member, [], false);
         }
-        if (!yes) throw new InputException($"Restoring {member} moves {returning.Count + kept.Count} instance(s) back to it; add --yes to confirm.");
-        if (target.Status == "Evacuated")
+        if (plan.Evacuated)
         {
             var last = "";
             await lxd.SetClusterMemberStateAsync(member, "restore", new InlineProgress<Operation>(op =>
@@ -146,12 +168,12 @@ public sealed class WorkloadOperations(NodeEnvironment env)
                 if (LxdClient.DescribeProgress(op) is { } text && text != last) progress?.Report(last = text);
             }), ct);
         }
-        var moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log), kept.Select(k => new PlannedMove(k, member)).ToList(), 3, env.Log, ct);
+        var moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log, env.Time), plan.Kept.Select(k => new PlannedMove(k, member)).ToList(), 3, env.Log, ct);
         if (moves.Any(m => !m.Succeeded))
             throw new OperationFailedException($"{member} is schedulable again, but {string.Join(", ", moves.Where(m => !m.Succeeded).Select(m => $"{m.Instance} ({m.Detail})"))} " +
                                                $"could not be moved back; run `terrariumctl cluster restore {member} --yes` again.");
-        if (record is not null) await store.DeleteEvacuationAsync(member, ct);
-        return new RestoreResult(member, returning.Concat(kept).Distinct().Order().ToList(), true);
+        if (plan.HasRecord) await store.DeleteEvacuationAsync(member, ct);
+        return new RestoreResult(member, plan.Instances, true);
     }
 
     private static ClusterMember RequireMember(IReadOnlyList<ClusterMember> members, string name) =>

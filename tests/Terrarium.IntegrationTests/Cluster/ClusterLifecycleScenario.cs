@@ -20,6 +20,10 @@ namespace Terrarium.IntegrationTests.Cluster;
 public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
 {
     private static readonly Dictionary<string, string> CrashAfterLxdJoin = new() { ["TERRARIUM_CRASH_AFTER_STEP"] = "join:lxd-join" };
+    /// <summary>Every step of a join in order (JoinOperation's journal), with the point inside the LXD join.</summary>
+    private static readonly string[] JoinCrashPoints =
+        ["prepare", "mesh", "firewall", "handshake", "switch", "inside-lxd-join", "lxd-join", "rotate-key", "register", "activate-key", "ovn-plan", "ovn", "agent"];
+
     private static readonly Dictionary<string, string> CrashAfterRegister = new() { ["TERRARIUM_CRASH_AFTER_STEP"] = "join:register" };
 
     private string Mesh(int i) => $"10.255.54.{i}";
@@ -338,7 +342,20 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
         using (var pending = await lab.StatusAsync(1))
             Assert.Contains("node4", pending.RootElement.GetProperty("invites").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
 
-        MeshLab.AssertOk(await lab.Ctl(5, "cluster", "join", "--token", token, "--wireguard", bundle));
+        // Issue #8: the join killed at every journal step, and inside LXD's join, each time re-run at once.
+        foreach (var point in JoinCrashPoints)
+        {
+            var killed = await lab.Ctl(5, new Dictionary<string, string> { ["TERRARIUM_CRASH_AFTER_STEP"] = $"join:{point}" },
+                "cluster", "join", "--token", token, "--wireguard", bundle);
+            ProcessAssert.Exit(137, killed);
+            if (point == "lxd-join")
+                using (var joining = await lab.StatusAsync(1))
+                    Assert.Equal("joining", joining.RootElement.GetProperty("invites").EnumerateArray()
+                        .Single(i => i.GetProperty("name").GetString() == "node5").GetProperty("state").GetString());
+        }
+        var completed = await lab.Ctl(5, "cluster", "join", "--token", token, "--wireguard", bundle);
+        MeshLab.AssertOk(completed);
+        Assert.Contains("node5 joined the cluster", completed.StdOut);
         var keyOf5 = PublicKey(5);
         await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(1)).GetValueOrDefault(keyOf5) is not null, TimeSpan.FromSeconds(20), "node1 talks to node5");
         await OvnRaftSizeAsync(expected: 3, "a third member grows the OVN raft to three servers");

@@ -58,12 +58,12 @@ public class IncusClusterTests(IncusClusteredLab lab) : IClassFixture<IncusClust
         await incus.CreateInstanceAsync(new InstancesPost { Name = "evac1", Source = new InstanceSource { Alias = LabRunner.ImageAlias } }, target: "node2");
         var env = new NodeEnvironment(new NodeLayout(lab.Node(1).TerrariumRoot), ToolPaths.FromEnvironment(), lab.Node(1).LxdSocket, _ => { });
         var workloads = new WorkloadOperations(env);
-        var evacuated = await workloads.EvacuateAsync("node2", 3, yes: true, dryRun: false, _ => { }, CancellationToken.None);
+        var evacuated = await workloads.EvacuateAsync(await workloads.PlanEvacuationAsync("node2", CancellationToken.None), 3, CancellationToken.None);
         Assert.True(evacuated.MarkedEvacuated);
         Assert.Equal("node1", (await incus.GetInstanceAsync("evac1")).Location);
         Assert.Equal("Evacuated", (await incus.GetClusterMemberAsync("node2")).Status);
 
-        var restored = await workloads.RestoreAsync("node2", yes: true, progress: null, CancellationToken.None);
+        var restored = await workloads.RestoreAsync(await workloads.PlanRestoreAsync("node2", CancellationToken.None), progress: null, CancellationToken.None);
         Assert.Equal(["evac1"], restored.Returned.Select(r => r.ToString()));
         Assert.Equal("node2", (await incus.GetInstanceAsync("evac1")).Location);
         await incus.DeleteInstanceAsync("evac1");

@@ -20,10 +20,21 @@ public abstract class LabFixture(string prefix, int nodes, int underlayOctet, La
 
     public LabNodeSpec Node(int i) => Lab.Spec.NodeSpecs[i - 1];
 
+    /// <summary>The last lines of every node's LXD and agent logs (a failed scenario step prints them).</summary>
+    public string RecentLogs(int lines = 25) => string.Join('\n', Lab.Spec.NodeSpecs.SelectMany(n => new[] { n.LxdLog, n.AgentLog }
+        .Where(File.Exists).Select(f => $"== {n.Name} {Path.GetFileName(f)} ==\n{string.Join('\n', Tail(f, lines))}")));
+
+    private static IEnumerable<string> Tail(string file, int lines)
+    {
+        try { return File.ReadLines(file).TakeLast(lines).ToList(); }
+        catch (IOException e) { return [$"(unreadable: {e.Message})"]; }
+    }
+
     public LxdClient Client(int i) => Lab.Client(Node(i));
 
     public async Task InitializeAsync()
     {
+        Steps.Diagnose = () => RecentLogs();
         await Lab.DownAsync(); // leftovers of an interrupted earlier run
         await Lab.UpAsync(mode);
     }

@@ -10,6 +10,9 @@ public sealed class ScenarioSteps
 {
     private string? _failed;
 
+    /// <summary>What the lab can say about a failure (its daemons' recent logs), appended to the first failure.</summary>
+    public Func<string>? Diagnose { get; set; }
+
     public async Task RunAsync(Func<Task> body, [CallerMemberName] string step = "")
     {
         if (_failed is not null)
@@ -17,6 +20,11 @@ public sealed class ScenarioSteps
         try
         {
             await body();
+        }
+        catch (Exception e) when (_failed is null && Diagnose is not null)
+        {
+            _failed = step;
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n--- the lab's logs when it failed ---\n{Diagnose()}\n--- the failure ---\n{e.StackTrace}");
         }
         catch
         {

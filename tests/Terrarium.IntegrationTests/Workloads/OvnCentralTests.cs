@@ -17,5 +17,5 @@ public static class OvnProbe
 
     public static string[] SbctlArgs(NodeLayout layout, string db, params string[] args) =>
         ["ovn-sbctl", $"--db={db}", $"--private-key={layout.OvnPrivateKey}", $"--certificate={layout.OvnCertificate}",
-            $"--ca-cert={layout.OvnCaCertificate}", "--timeout=10", .. args];
+            $"--ca-cert={layout.OvnCaCertificate}", "--timeout=10", "--no-leader-only", .. args]; // reads: any connected server
 }

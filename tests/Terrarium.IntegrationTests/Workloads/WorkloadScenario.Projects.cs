@@ -162,6 +162,17 @@ public partial class WorkloadScenario
         Assert.Equal("node2", await LocationAsync(Tenant, "t1"));
         using var lxd = lab.Client(1);
         Assert.DoesNotContain(await lxd.GetAllInstancesAsync(), i => i.Location == "node3");
+
+        // Issue #8: the removed member's chassis leaves the southbound database (the CA holder deletes it).
+        string southbound;
+        using (var status = await StatusJsonAsync(1))
+            southbound = status.RootElement.GetProperty("ovn").GetProperty("northbound").GetString()!.Replace(":6641", ":6642");
+        var layout = new Terrarium.Cluster.Layout.NodeLayout(lab.Node(1).TerrariumRoot);
+        await MeshLab.EventuallyAsync(async () =>
+        {
+            var chassis = await lab.Exec(1, OvnProbe.SbctlArgs(layout, southbound, "--bare", "--columns=name", "list", "Chassis"));
+            return chassis.Ok && chassis.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order().SequenceEqual(["node1", "node2"]);
+        }, TimeSpan.FromSeconds(60), "node3's chassis is deleted from the southbound database");
     });
 
     private async Task<JsonDocument> StatusJsonAsync(int node)

@@ -54,9 +54,11 @@ public partial class WorkloadScenario(TerrariumLab lab) : IClassFixture<Terrariu
             Assert.True(OvnPki.IsValidFor(File.ReadAllText(layout.OvnCertificate), File.ReadAllText(layout.OvnCaCertificate), $"node{i}", DateTimeOffset.UtcNow));
         }
 
-        // O-4: LXD talks to the northbound databases over TLS on the mesh addresses.
+        // O-4: LXD talks to the northbound databases over TLS on the mesh addresses, each once raft counts it (issue #8).
         using var lxd = lab.Client(3);
-        Assert.Equal(string.Join(',', mesh.Select(a => $"ssl:{a}:6641")), (await lxd.GetServerAsync()).Config["network.ovn.northbound_connection"]);
+        var all = string.Join(',', mesh.Select(a => $"ssl:{a}:6641"));
+        await MeshLab.EventuallyAsync(async () => (await lxd.GetServerAsync()).Config.GetValueOrDefault("network.ovn.northbound_connection") == all,
+            TimeSpan.FromSeconds(30), "LXD's northbound connection lists the three raft servers");
 
         // Every member is a chassis whose Geneve endpoint is its mesh address.
         var layout1 = new Terrarium.Cluster.Layout.NodeLayout(lab.Node(1).TerrariumRoot);
@@ -99,13 +101,16 @@ public partial class WorkloadScenario(TerrariumLab lab) : IClassFixture<Terrariu
         foreach (var n in names) await LaunchAsync(n, "node2", start: n != "ev6"); // ev6 stays stopped
         using var lxd = lab.Client(1);
 
-        var r = await lab.Ctl(1, "--output", "json", "cluster", "evacuate", "node2", "--yes");
+        // Issue #10: at a terminal the plan is shown first, and answering "y" is the confirmation (no --yes).
+        var refusedAnswer = await lab.Lab.TerrariumctlOnTerminalAsync(lab.Node(1), "n", "cluster", "evacuate", "node2");
+        ProcessAssert.Exit(2, refusedAnswer);
+        Assert.Contains("Cancelled; nothing was moved.", refusedAnswer.StdOut);
+        Assert.Equal("Online", (await lxd.GetClusterMemberAsync("node2")).Status);
+        var r = await lab.Lab.TerrariumctlOnTerminalAsync(lab.Node(1), "y", "cluster", "evacuate", "node2");
         MeshLab.AssertOk(r);
-        using (var json = JsonDocument.Parse(r.StdOut))
-        {
-            Assert.True(json.RootElement.GetProperty("evacuated").GetBoolean());
-            Assert.All(json.RootElement.GetProperty("moves").EnumerateArray(), m => Assert.True(m.GetProperty("ok").GetBoolean()));
-        }
+        Assert.True(r.StdOut.IndexOf("Plan for evacuating node2:", StringComparison.Ordinal) is var plan and >= 0 &&
+                    r.StdOut.IndexOf("Move 6 instance(s) off node2 and mark it evacuated? [y/N]", StringComparison.Ordinal) > plan, r.StdOut);
+        Assert.Contains("node2 is evacuated: 6 instance(s) moved", r.StdOut);
         var after = (await lxd.GetInstancesAsync()).Where(i => names.Contains(i.Name)).ToList();
         Assert.Equal(3, after.Count(i => i.Location == "node1"));
         Assert.Equal(3, after.Count(i => i.Location == "node3"));

@@ -66,11 +66,25 @@ public class JoinBundleTests
     [InlineData("30m", 30 * 60)]
     [InlineData("1h", 3600)]
     [InlineData("2d", 2 * 86400)]
-    public void Invite_durations(string text, int seconds) => Assert.Equal(TimeSpan.FromSeconds(seconds), InviteDuration.Parse(text));
+    [InlineData("10s", 10)]
+    [InlineData("1.5h", 5400)]
+    public void Invite_durations(string text, int seconds) => Assert.Equal(TimeSpan.FromSeconds(seconds), Duration.InviteLifetime(text));
 
     [Theory]
     [InlineData("1 hour")]
     [InlineData("0s")]
     [InlineData("30d")]
-    public void X1_bad_durations(string text) => Assert.Throws<InputException>(() => InviteDuration.Parse(text));
+    [InlineData("9s")]
+    [InlineData("-1h")]
+    [InlineData("1e3s")]
+    [InlineData("NaNs")]
+    [InlineData("1h30m")]
+    [InlineData("")]
+    [InlineData("1H")]
+    public void X1_bad_durations(string text) => Assert.Throws<InputException>(() => Duration.InviteLifetime(text));
+
+    [Fact]
+    public void X1_a_duration_error_names_the_option_and_its_range() =>
+        Assert.Equal("--resync-interval '2d' must be between 1s and 1d.",
+            Assert.Throws<InputException>(() => Duration.Parse("2d", "--resync-interval", TimeSpan.FromSeconds(1), TimeSpan.FromHours(24))).Message);
 }

@@ -36,6 +36,11 @@ public class OvnPlumbingTests
             Status: cluster member
             Role: leader
             Term: 2
+            Leader: self
+            Vote: self
+
+            Election timer: 1000
+            Log: [2, 7]
             Servers:
                 3fd9 (3fd9 at ssl:10.255.54.2:6643) next_index=7 match_index=6 last msg 79 ms ago
                 becc (becc at ssl:10.255.54.3:6643) next_index=7 match_index=6 last msg 91234 ms ago
@@ -45,7 +50,31 @@ public class OvnPlumbingTests
         Assert.Equal(["ssl:10.255.54.2:6643", "ssl:10.255.54.3:6643", "ssl:10.255.54.1:6643"], status.Servers.Select(s => s.Address));
         Assert.Equal([true, false, true], status.Servers.Select(s => s.Reachable));
         Assert.True(status.Servers[2].Self);
+        Assert.Equal(1000, status.ElectionTimerMs);
     }
+
+    [Fact]
+    public void I8_lxd_is_pointed_only_at_central_servers_raft_already_counts()
+    {
+        string[] central = ["10.255.54.1", "10.255.54.2", "10.255.54.3"];
+        Assert.Equal(["10.255.54.1", "10.255.54.3"], OvnCentralPlanner.InRaft(central, ["ssl:10.255.54.3:6643", "ssl:10.255.54.1:6643", "ssl:10.255.54.9:6643"]));
+        Assert.Equal(central, OvnCentralPlanner.InRaft(central, null));
+        Assert.Equal(central, OvnCentralPlanner.InRaft(central, []));
+    }
+
+    [Fact]
+    public void I8_a_chassis_without_a_member_is_stale() =>
+        Assert.Equal(["node4", "old"], OvnChassis.Stale(["node1", "node4", "", "old", "node2", "node4"], ["node1", "node2", "node3"]));
+
+    [Theory]
+    [InlineData(1000, 2000)]
+    [InlineData(2000, 4000)]
+    [InlineData(4000, 5000)]
+    [InlineData(5000, null)]
+    [InlineData(8000, null)]
+    [InlineData(null, null)]
+    public void O2_the_election_timer_rises_to_five_seconds_at_most_doubling_per_change(int? current, int? next) =>
+        Assert.Equal(next, OvnNetworkSettings.NextElectionTimer(current));
 
     [Theory]
     [InlineData("cluster member", false)]
@@ -77,5 +106,20 @@ public class OvnPlumbingTests
         Assert.False(OvnPki.Answers(certificate, OvnPki.CreateMemberRequest("node2").RequestPem));
         Assert.Throws<Terrarium.Cluster.Validation.InputException>(() => OvnPki.Sign(ca, request, "node3", now)); // cannot claim another member
         Assert.DoesNotContain("PRIVATE", ca.ToString());
+    }
+
+    [Fact]
+    public void O3_the_signer_signs_a_request_without_a_current_answer_and_nothing_else()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var ca = OvnPki.CreateCa(now);
+        var (_, request) = OvnPki.CreateMemberRequest("node2");
+        var issued = OvnPki.Sign(ca, request, "node2", now);
+        Assert.False(OvnPki.NeedsSigning(null, ca.CertificatePem, "node2", null, now)); // no request: nothing asked
+        Assert.True(OvnPki.NeedsSigning(null, ca.CertificatePem, "node2", request, now));
+        Assert.False(OvnPki.NeedsSigning(issued, ca.CertificatePem, "node2", request, now));
+        Assert.True(OvnPki.NeedsSigning(issued, ca.CertificatePem, "node2", OvnPki.CreateMemberRequest("node2").RequestPem, now)); // a new key
+        Assert.True(OvnPki.NeedsSigning(issued, OvnPki.CreateCa(now).CertificatePem, "node2", request, now)); // the CA was rotated
+        Assert.True(OvnPki.NeedsSigning(issued, ca.CertificatePem, "node2", request, now + OvnPki.MemberLifetime - TimeSpan.FromDays(29))); // renewed a month early
     }
 }

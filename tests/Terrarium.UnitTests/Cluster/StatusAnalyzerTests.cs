@@ -94,6 +94,22 @@ public class StatusAnalyzerTests
     }
 
     [Fact]
+    public void I8_an_invite_lxd_took_is_joining_and_one_whose_token_is_gone_is_spent_each_with_a_fix()
+    {
+        InviteRecord Invite(string name, int minutes) => new() { Name = name, Address = $"10.0.0.{name[^1]}", MeshAddress = $"10.255.54.{name[^1]}", ExpiresAt = Now.AddMinutes(minutes) };
+        var config = Config("node1") with { Invites = [Invite("node2", 30), Invite("node3", 30), Invite("node4", 30), Invite("node5", -5)] };
+        var local = Local(new()) with { InviteTokenWaiting = new Dictionary<string, bool> { ["node2"] = false, ["node3"] = false, ["node4"] = true } };
+        // node2: LXD lists it (the join was killed after LXD accepted it); node3: token gone, not a member; node4: waiting;
+        // node5: expired and LXD could not be asked about its token.
+        var r = StatusAnalyzer.Analyze("node1", config, [Online("node1"), Online("node2", db: false)], local, Now);
+        Assert.Equal(["joining", "spent", "pending", "expired"], r.Invites.Select(i => i.State));
+        Assert.Contains(r.Problems, p => p.Message == "LXD accepted node2 into the cluster, but its join has not finished." && p.Fix.Contains("join` line on node2 again"));
+        Assert.Contains(r.Problems, p => p.Message.StartsWith("The invite for node3 was used or revoked") && p.Fix == "terrariumctl cluster invite node3 10.0.0.3 (a new invite replaces it)");
+        Assert.DoesNotContain(r.Problems, p => p.Message.Contains("node4"));
+        Assert.DoesNotContain(r.Problems, p => p.Message == "node2 is an LXD member without a mesh record.");
+    }
+
+    [Fact]
     public void C4_a_server_outside_any_cluster_gets_one_clear_problem()
     {
         var r = StatusAnalyzer.Analyze(null, SharedConfig.Empty, [], Local(null), Now);

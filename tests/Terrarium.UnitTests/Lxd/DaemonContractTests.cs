@@ -139,7 +139,8 @@ public class DaemonContractTests
         fake.Members.Add(("node2", "Online", ["database-standby"]));
         fake.Instances.Add(Instance("c1", "node1", "Stopped"));
         var env = Environment(fake);
-        var evacuate = new WorkloadOperations(env).EvacuateAsync("node1", 3, yes: true, dryRun: false, _ => { }, CancellationToken.None);
+        var operations = new WorkloadOperations(env);
+        var evacuate = Task.Run(async () => await operations.EvacuateAsync(await operations.PlanEvacuationAsync("node1", CancellationToken.None), 3, CancellationToken.None));
 
         if (fake.Profile.EvacuationQuorumCheck)
         {
@@ -174,10 +175,10 @@ public class DaemonContractTests
             .RunAsync(lxd, bundle, Token, EncodedToken, "10.255.54.1:8443", IPAddress.Parse("10.255.54.2"), CancellationToken.None);
     }
 
-    private static NodeEnvironment Environment(FakeLxd fake) =>
-        new(new NodeLayout(Path.GetTempPath()), ToolPaths.FromEnvironment(), fake.Socket, _ => { });
+    internal static NodeEnvironment Environment(FakeLxd fake, TimeProvider? time = null) =>
+        new(new NodeLayout(Path.GetTempPath()), ToolPaths.FromEnvironment(), fake.Socket, _ => { }, time);
 
-    private static JsonObject Instance(string name, string location, string status) => new()
+    internal static JsonObject Instance(string name, string location, string status) => new()
     {
         ["name"] = name, ["location"] = location, ["status"] = status, ["type"] = "container",
         ["config"] = new JsonObject(), ["expanded_config"] = new JsonObject(),

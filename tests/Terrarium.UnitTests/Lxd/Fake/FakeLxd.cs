@@ -32,6 +32,8 @@ public sealed class FakeLxd : IAsyncDisposable
     public ConcurrentQueue<string> JoinRefusals { get; } = new();
     public TimeSpan OperationTime { get; set; } = TimeSpan.FromMilliseconds(1500);
     public List<JsonObject> JoinRequests { get; } = [];
+    /// <summary>Per instance name: errors its next moves fail with, one per move, before moves succeed.</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<string>> MoveRefusals { get; } = new();
 
     private FakeLxd(DaemonProfile profile)
     {
@@ -134,6 +136,8 @@ public sealed class FakeLxd : IAsyncDisposable
                     return (202, Async(Start($"{action} instance", onSuccess: () => instance["status"] = action == "start" ? "Running" : "Stopped")));
                 case "POST":
                     var target = query["target"].ToString();
+                    if (MoveRefusals.TryGetValue(name, out var refusals) && refusals.TryDequeue(out var refusal))
+                        return (202, Async(Start("Migrating instance", refusal)));
                     return (202, Async(Start("Migrating instance", onSuccess: () => instance["location"] = target)));
             }
         }

@@ -1,9 +1,9 @@
 using Terrarium.Cluster.Ovn;
+using Terrarium.Operations.Ovn;
 using Terrarium.Operations.Convergence;
-using Terrarium.Operations.Lifecycle;
 using Terrarium.Operations.Store;
 
-namespace Terrarium.Operations.Ovn;
+namespace Terrarium.Operations.Lifecycle;
 
 public sealed record OvnConfigureResult(IReadOnlyList<string> Central, string CaHolder, string Northbound, string LocalState);
 

@@ -1,0 +1,91 @@
+using Terrarium.Cluster.Placement;
+using Terrarium.Operations.Workloads;
+using Terrarium.UnitTests.Lxd;
+using Terrarium.UnitTests.Lxd.Fake;
+
+namespace Terrarium.UnitTests.Operations;
+
+/// <summary>Workload operations against the fake daemon, with a clock that never really waits (issue #10 seams).</summary>
+public class WorkloadOperationsTests
+{
+    private static async Task<FakeLxd> ClusterAsync(params string[] instancesOnNode1)
+    {
+        var fake = await FakeLxd.StartAsync(DaemonProfile.Debian502);
+        fake.OperationTime = TimeSpan.FromMilliseconds(20);
+        fake.Clustered = true;
+        foreach (var n in new[] { "node1", "node2", "node3" }) fake.Members.Add((n, "Online", ["database"]));
+        foreach (var i in instancesOnNode1) fake.Instances.Add(DaemonContractTests.Instance(i, "node1", "Running"));
+        return fake;
+    }
+
+    [Fact]
+    public async Task I10_an_evacuation_with_one_failing_move_moves_the_others_brings_the_failed_one_back_up_and_does_not_mark_the_member()
+    {
+        await using var fake = await ClusterAsync("a", "b", "c");
+        fake.MoveRefusals["b"] = new(["Failed to transfer the root disk"]);
+        var operations = new WorkloadOperations(DaemonContractTests.Environment(fake, new InstantTime()));
+
+        var plan = await operations.PlanEvacuationAsync("node1", CancellationToken.None);
+        Assert.Equal(["a", "b", "c"], plan.Moves.Select(m => m.Name).Order());
+        Assert.Equal(0, fake.Count("POST /1.0/instances/")); // planning moves nothing
+        var result = await operations.EvacuateAsync(plan, parallel: 3, CancellationToken.None);
+
+        Assert.False(result.MarkedEvacuated);
+        Assert.Equal("Online", fake.Members.Single(m => m.Name == "node1").Status);
+        var failed = Assert.Single(result.Moves, m => !m.Succeeded);
+        Assert.Equal("b", failed.Instance.Name);
+        Assert.Contains("Failed to transfer the root disk (left on node1, running again)", failed.Detail);
+        var b = fake.Instances.Single(i => (string?)i["name"] == "b");
+        Assert.Equal(("node1", "Running"), ((string?)b["location"], (string?)b["status"]));
+        Assert.All(fake.Instances.Where(i => (string?)i["name"] != "b"), i => Assert.NotEqual("node1", (string?)i["location"]));
+    }
+
+    [Fact]
+    public async Task I8_a_move_refused_for_a_missing_events_connection_is_tried_once_more_after_a_pause()
+    {
+        await using var fake = await ClusterAsync("a");
+        fake.MoveRefusals["a"] = new(["Failed to connect to destination server \"10.255.54.2:8443\": Missing event connection with target cluster member"]);
+        var time = new InstantTime();
+        var operations = new WorkloadOperations(DaemonContractTests.Environment(fake, time));
+
+        var moved = await operations.MoveAsync("a", "node2", project: null, dryRun: false, progress: null, CancellationToken.None);
+
+        Assert.True(moved.Succeeded, moved.Detail);
+        Assert.Equal(2, fake.Count("POST /1.0/instances/a"));
+        Assert.Contains(InstanceMover.EventReconnectWait, time.Waited);
+        Assert.Equal("node2", (string?)fake.Instances[0]["location"]);
+    }
+
+    [Fact]
+    public async Task I8_other_move_failures_are_not_retried()
+    {
+        await using var fake = await ClusterAsync("a");
+        fake.MoveRefusals["a"] = new(["Instance is busy running a stop operation"]);
+        var operations = new WorkloadOperations(DaemonContractTests.Environment(fake, new InstantTime()));
+
+        var moved = await operations.MoveAsync("a", "node2", project: null, dryRun: false, progress: null, CancellationToken.None);
+
+        Assert.False(moved.Succeeded);
+        Assert.Equal(1, fake.Count("POST /1.0/instances/a"));
+    }
+}
+
+/// <summary>A clock whose timers fire at once and which records what was waited for.</summary>
+public sealed class InstantTime : TimeProvider
+{
+    public System.Collections.Concurrent.ConcurrentBag<TimeSpan> Waited { get; } = [];
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        Waited.Add(dueTime);
+        ThreadPool.QueueUserWorkItem(_ => callback(state));
+        return new Fired();
+    }
+
+    private sealed class Fired : ITimer
+    {
+        public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+        public void Dispose() { }
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
