@@ -55,7 +55,8 @@ public static class WorkloadCommands
                 if (json) JsonOut.Write(new EvacuateOutput(name, false, plan.Moves.Select(PlanRowOf).ToList(), []), CliJsonContext.Default.EvacuateOutput);
                 return ExitCodes.Ok;
             }
-            if (!pr.GetValue(yes))
+            var nothingToDo = plan.SourceStatus == "Evacuated" && plan.Moves.Count == 0; // a re-run after a complete evacuation
+            if (!pr.GetValue(yes) && !nothingToDo)
                 Prompt.Require($"Move {plan.Moves.Count} instance(s) off {name} and mark it evacuated?",
                     $"Evacuating {name} moves {plan.Moves.Count} instance(s); add --yes to confirm.", "nothing was moved");
             var r = await operations.EvacuateAsync(plan, workers, ct);

@@ -102,6 +102,8 @@ public sealed class OvnConverger(NodeEnvironment env)
             if (!OvnDatabase.Both.Any(_ovn.DatabaseExists)) await _ovn.StopNorthdAsync();
         }
 
+        if (ovn.Signer == self.Member && File.Exists(env.Layout.OvnCaPrivateKey))
+            changed |= await DaemonOvnClient.EnsureAsync(lxd, ovn, File.ReadAllText(env.Layout.OvnCaPrivateKey), env.Clock(), env.Log, ct);
         // Issue #8: LXD is pointed only at servers that are in the raft cluster. A server that is still catching up
         // is not (OVSDB adds it once it has the log), and LXD sent there got "database connection failed" for launches
         // during a join. One member decides, so that members with different local views do not flip the key.
