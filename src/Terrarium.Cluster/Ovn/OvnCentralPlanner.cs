@@ -35,6 +35,19 @@ public static class OvnCentralPlanner
         return caughtUp.Count == 0 ? central : caughtUp;
     }
 
+    /// <summary>
+    /// The servers LXD's northbound connection should list: the caught-up central servers. While the set is still
+    /// growing, a current list whose servers all remain central and in raft is kept, so LXD (which restarts its OVN
+    /// clients on every change of the key) sees one change per growth, not one per server.
+    /// </summary>
+    public static IReadOnlyList<string> NorthboundForLxd(IReadOnlyList<string> central, IEnumerable<string>? raftServers, IReadOnlyList<string> current)
+    {
+        var caughtUp = InRaft(central, raftServers);
+        var growing = caughtUp.Count < central.Count;
+        var currentStillGood = current.Count > 0 && current.All(caughtUp.Contains);
+        return growing && currentStillGood ? current : caughtUp;
+    }
+
     public static IReadOnlyList<string> Plan(IEnumerable<OvnCandidate> members, int max = DefaultMax)
     {
         var all = members.ToList();

@@ -30,6 +30,11 @@ public static class OvnNetworkSettings
     /// </summary>
     public static int WorkloadMtu(int meshMtu) => meshMtu - GeneveOverhead;
 
+    /// <summary>The addresses of "ssl:A:6641,ssl:B:6641" (empty for anything else, such as LXD's unix: default).</summary>
+    public static IReadOnlyList<string> Addresses(string? remotes) =>
+        (remotes ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(r => r.Split(':') is ["ssl", var ip, _] ? ip : null).OfType<string>().ToList();
+
     /// <summary>"ssl:A:6641,ssl:B:6641" for the given mesh addresses, in order.</summary>
     public static string Remotes(IEnumerable<string> meshAddresses, int port) =>
         string.Join(',', meshAddresses.Select(a => $"ssl:{a}:{port}"));

@@ -110,9 +110,11 @@ public sealed class OvnConverger(NodeEnvironment env)
         if (ovn.Signer == self.Member || config.Member(ovn.Signer) is null)
         {
             var raft = isCentral ? await _ovn.RaftStatusAsync(OvnDatabase.Northbound) : null;
-            var forLxd = OvnNetworkSettings.Remotes(OvnCentralPlanner.InRaft(central, raft?.Servers.Select(x => x.Address)), OvnNetworkSettings.NorthboundPort);
-            pending |= forLxd != nb;
             var server = await lxd.GetServerAsync(ct);
+            var current = OvnNetworkSettings.Addresses(server.Config.GetValueOrDefault("network.ovn.northbound_connection"));
+            var forLxd = OvnNetworkSettings.Remotes(OvnCentralPlanner.NorthboundForLxd(central, raft?.Servers.Select(x => x.Address), current),
+                OvnNetworkSettings.NorthboundPort);
+            pending |= forLxd != nb;
             if (server.Config.GetValueOrDefault("network.ovn.northbound_connection") != forLxd)
             {
                 await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["network.ovn.northbound_connection"] = forLxd }, ct);

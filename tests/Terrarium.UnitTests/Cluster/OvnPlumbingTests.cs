@@ -63,6 +63,20 @@ public class OvnPlumbingTests
     }
 
     [Fact]
+    public void I8_while_the_central_set_grows_lxd_keeps_a_valid_list_and_changes_once_all_caught_up()
+    {
+        string[] central = ["10.255.54.1", "10.255.54.2", "10.255.54.3"];
+        // 1 -> 3: node2 caught up, node3 not yet: the single-server list LXD has is still good.
+        Assert.Equal(["10.255.54.1"], OvnCentralPlanner.NorthboundForLxd(central, ["ssl:10.255.54.1:6643", "ssl:10.255.54.2:6643"], ["10.255.54.1"]));
+        Assert.Equal(central, OvnCentralPlanner.NorthboundForLxd(central, central.Select(a => $"ssl:{a}:6643"), ["10.255.54.1"]));
+        // a listed server that left the plan or raft is dropped at once
+        Assert.Equal(["10.255.54.1", "10.255.54.2"], OvnCentralPlanner.NorthboundForLxd(central, ["ssl:10.255.54.1:6643", "ssl:10.255.54.2:6643"], ["10.255.54.1", "10.255.54.9"]));
+        // nothing usable configured yet (LXD's unix: default)
+        Assert.Equal(["10.255.54.1"], OvnCentralPlanner.NorthboundForLxd(central, ["ssl:10.255.54.1:6643"], OvnNetworkSettings.Addresses("unix:/var/run/ovn/ovnnb_db.sock")));
+        Assert.Equal(["10.255.54.1", "10.255.54.2"], OvnNetworkSettings.Addresses("ssl:10.255.54.1:6641,ssl:10.255.54.2:6641"));
+    }
+
+    [Fact]
     public void I8_a_chassis_without_a_member_is_stale() =>
         Assert.Equal(["node4", "old"], OvnChassis.Stale(["node1", "node4", "", "old", "node2", "node4"], ["node1", "node2", "node3"]));
 
