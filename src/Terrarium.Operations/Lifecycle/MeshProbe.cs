@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Terrarium.Cluster.Mesh;
+using Terrarium.Host.Network;
 using Terrarium.Host.WireGuard;
 
 namespace Terrarium.Operations.Lifecycle;
@@ -92,14 +93,12 @@ public sealed class MeshProbe(NodeEnvironment env)
             attempt.CancelAfter(TimeSpan.FromSeconds(2));
             try
             {
-                using var tcp = new TcpClient(AddressFamily.InterNetwork);
-                await tcp.ConnectAsync(address, port, attempt.Token);
-                return true;
+                if (await TcpPort.AcceptsAsync(address.ToString(), port, attempt.Token)) return true;
             }
-            catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                await Task.Delay(250, ct);
             }
+            await Task.Delay(250, ct);
         }
         return false;
     }

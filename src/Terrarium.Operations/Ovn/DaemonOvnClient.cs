@@ -1,4 +1,3 @@
-using Terrarium.Cluster.Config;
 using Terrarium.Cluster.Ovn;
 using Terrarium.Lxd;
 
@@ -22,18 +21,19 @@ public static class DaemonOvnClient
     public const string CertificateKey = "network.ovn.client_cert";
     public const string PrivateKeyKey = "network.ovn.client_key";
 
+    /// <param name="config">The server configuration as just read (GET /1.0).</param>
     /// <returns>True when the keys were (re)written.</returns>
-    public static async Task<bool> EnsureAsync(LxdClient lxd, OvnRecord ovn, string caPrivateKeyPem, DateTimeOffset now, Action<string> log, CancellationToken ct)
+    public static async Task<bool> EnsureAsync(LxdClient lxd, IReadOnlyDictionary<string, string> config, PemPair ca, DateTimeOffset now, Action<string> log,
+        CancellationToken ct)
     {
         if (!(await lxd.GetServerProfileAsync(ct)).IsIncus) return false;
-        var config = (await lxd.GetServerAsync(ct)).Config;
         var certificate = config.GetValueOrDefault(CertificateKey);
-        if (config.GetValueOrDefault(CaKey) == ovn.CaCertificate && certificate is { Length: > 0 } &&
-            OvnPki.IsValidFor(certificate, ovn.CaCertificate, Identity, now) && config.ContainsKey(PrivateKeyKey))
+        if (config.GetValueOrDefault(CaKey) == ca.CertificatePem && certificate is { Length: > 0 } &&
+            OvnPki.IsValidFor(certificate, ca.CertificatePem, Identity, now) && config.ContainsKey(PrivateKeyKey))
             return false;
         var (key, request) = OvnPki.CreateMemberRequest(Identity);
-        var issued = OvnPki.Sign(new PemPair(ovn.CaCertificate, caPrivateKeyPem), request, Identity, now);
-        await lxd.SetServerConfigAsync(new Dictionary<string, string?> { [CaKey] = ovn.CaCertificate, [CertificateKey] = issued, [PrivateKeyKey] = key }, ct);
+        var issued = OvnPki.Sign(ca, request, Identity, now);
+        await lxd.SetServerConfigAsync(new Dictionary<string, string?> { [CaKey] = ca.CertificatePem, [CertificateKey] = issued, [PrivateKeyKey] = key }, ct);
         log("gave Incus its OVN client certificate (network.ovn.client_cert, issued by the OVN CA)");
         return true;
     }

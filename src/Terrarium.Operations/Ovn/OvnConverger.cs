@@ -45,7 +45,10 @@ public sealed class OvnConverger(NodeEnvironment env)
             changed = true;
         }
 
-        var signed = ovn.Signer == self.Member ? await SignPendingAsync(store, config, ovn, ct) : 0;
+        // The signer's CA, read once per pass: it signs members' requests and Incus' client identity.
+        var ca = ovn.Signer == self.Member && File.Exists(env.Layout.OvnCaPrivateKey)
+            ? new PemPair(ovn.CaCertificate, File.ReadAllText(env.Layout.OvnCaPrivateKey)) : null;
+        var signed = ca is null ? 0 : await SignPendingAsync(store, config, ca, ct);
         if (signed > 0) config = await store.LoadAsync(ct);
 
         var mine = config.OvnCertificate(self.Member);
@@ -102,20 +105,19 @@ public sealed class OvnConverger(NodeEnvironment env)
             if (!OvnDatabase.Both.Any(_ovn.DatabaseExists)) await _ovn.StopNorthdAsync();
         }
 
-        if (ovn.Signer == self.Member && File.Exists(env.Layout.OvnCaPrivateKey))
-            changed |= await DaemonOvnClient.EnsureAsync(lxd, ovn, File.ReadAllText(env.Layout.OvnCaPrivateKey), env.Clock(), env.Log, ct);
         // Issue #8: LXD is pointed only at servers that are in the raft cluster. A server that is still catching up
         // is not (OVSDB adds it once it has the log), and LXD sent there got "database connection failed" for launches
         // during a join. One member decides, so that members with different local views do not flip the key.
         if (ovn.Signer == self.Member || config.Member(ovn.Signer) is null)
         {
-            var raft = isCentral ? await _ovn.RaftStatusAsync(OvnDatabase.Northbound) : null;
             var server = await lxd.GetServerAsync(ct);
-            var current = OvnNetworkSettings.Addresses(server.Config.GetValueOrDefault("network.ovn.northbound_connection"));
-            var forLxd = OvnNetworkSettings.Remotes(OvnCentralPlanner.NorthboundForLxd(central, raft?.Servers.Select(x => x.Address), current),
-                OvnNetworkSettings.NorthboundPort);
+            if (ca is not null) changed |= await DaemonOvnClient.EnsureAsync(lxd, server.Config, ca, env.Clock(), env.Log, ct);
+            var raft = isCentral ? await _ovn.RaftStatusAsync(OvnDatabase.Northbound) : null;
+            var configured = server.Config.GetValueOrDefault("network.ovn.northbound_connection");
+            var forLxd = OvnNetworkSettings.Remotes(OvnCentralPlanner.NorthboundForLxd(central, raft?.Servers.Select(x => x.Address),
+                OvnNetworkSettings.Addresses(configured)), OvnNetworkSettings.NorthboundPort);
             pending |= forLxd != nb;
-            if (server.Config.GetValueOrDefault("network.ovn.northbound_connection") != forLxd)
+            if (configured != forLxd)
             {
                 await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["network.ovn.northbound_connection"] = forLxd }, ct);
                 changed = true;
@@ -150,12 +152,10 @@ public sealed class OvnConverger(NodeEnvironment env)
     }
 
     /// <summary>The signer answers every member whose certificate is missing, foreign, stale or for another key.</summary>
-    private async Task<int> SignPendingAsync(SharedConfigStore store, SharedConfig config, OvnRecord ovn, CancellationToken ct)
+    private async Task<int> SignPendingAsync(SharedConfigStore store, SharedConfig config, PemPair ca, CancellationToken ct)
     {
-        if (!File.Exists(env.Layout.OvnCaPrivateKey)) return 0;
-        var ca = new PemPair(ovn.CaCertificate, File.ReadAllText(env.Layout.OvnCaPrivateKey));
         var signed = 0;
-        foreach (var m in config.Members.Where(m => OvnPki.NeedsSigning(config.OvnCertificate(m.Name)?.Certificate, ovn.CaCertificate, m.Name, m.OvnRequest, env.Clock())))
+        foreach (var m in config.Members.Where(m => OvnPki.NeedsSigning(config.OvnCertificate(m.Name)?.Certificate, ca.CertificatePem, m.Name, m.OvnRequest, env.Clock())))
         {
             var certificate = OvnPki.Sign(ca, m.OvnRequest!, m.Name, env.Clock());
             await store.PutOvnCertificateAsync(new OvnCertificateRecord { Member = m.Name, Certificate = certificate, IssuedAt = env.Clock() }, ct);

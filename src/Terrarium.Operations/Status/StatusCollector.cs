@@ -34,7 +34,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         // column). A loaded member that is slow on one call is not reported unreachable (seen with nine on 2 vCPU).
         var probes = members.Where(m => m.Status is "Online" or "Evacuated").Select(async m =>
         {
-            var connects = Bounded(t => MemberPort.AcceptsAsync(m.Url, t), ct);
+            var connects = Bounded(t => Host.Network.TcpPort.AcceptsUrlAsync(m.Url, t), ct);
             var alive = Bounded(t => lxd.GetMemberServerAsync(m.ServerName, t), ct);
             var used = Bounded(async t => (await lxd.GetMemoryAsync(m.ServerName, t)).Used, ct);
             var (hasMemory, bytes) = await used;

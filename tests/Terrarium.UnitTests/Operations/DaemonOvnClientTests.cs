@@ -17,16 +17,16 @@ public class DaemonOvnClientTests
         await using var fake = await FakeLxd.StartAsync(DaemonProfile.Incus604);
         using var lxd = LxdClient.ForSocket(fake.Socket);
         var ca = OvnPki.CreateCa(Now);
-        var ovn = new OvnRecord { CaCertificate = ca.CertificatePem, Signer = "node1" };
+        Task<bool> EnsureAsync(PemPair with) => Task.Run(async () => await DaemonOvnClient.EnsureAsync(lxd, (await lxd.GetServerAsync()).Config, with, Now, _ => { }, CancellationToken.None));
 
-        Assert.True(await DaemonOvnClient.EnsureAsync(lxd, ovn, ca.PrivateKeyPem, Now, _ => { }, CancellationToken.None));
+        Assert.True(await EnsureAsync(ca));
         Assert.Equal(ca.CertificatePem, fake.Config[DaemonOvnClient.CaKey]);
         Assert.True(OvnPki.IsValidFor(fake.Config[DaemonOvnClient.CertificateKey], ca.CertificatePem, DaemonOvnClient.Identity, Now));
         Assert.Contains("PRIVATE KEY", fake.Config[DaemonOvnClient.PrivateKeyKey]);
-        Assert.False(await DaemonOvnClient.EnsureAsync(lxd, ovn, ca.PrivateKeyPem, Now, _ => { }, CancellationToken.None)); // current: untouched
+        Assert.False(await EnsureAsync(ca)); // current: untouched
 
         var rotated = OvnPki.CreateCa(Now);
-        Assert.True(await DaemonOvnClient.EnsureAsync(lxd, new OvnRecord { CaCertificate = rotated.CertificatePem, Signer = "node1" }, rotated.PrivateKeyPem, Now, _ => { }, CancellationToken.None));
+        Assert.True(await EnsureAsync(rotated));
         Assert.True(OvnPki.IsValidFor(fake.Config[DaemonOvnClient.CertificateKey], rotated.CertificatePem, DaemonOvnClient.Identity, Now));
     }
 
@@ -36,7 +36,7 @@ public class DaemonOvnClientTests
         await using var fake = await FakeLxd.StartAsync(DaemonProfile.Debian502);
         using var lxd = LxdClient.ForSocket(fake.Socket);
         var ca = OvnPki.CreateCa(Now);
-        Assert.False(await DaemonOvnClient.EnsureAsync(lxd, new OvnRecord { CaCertificate = ca.CertificatePem }, ca.PrivateKeyPem, Now, _ => { }, CancellationToken.None));
+        Assert.False(await DaemonOvnClient.EnsureAsync(lxd, (await lxd.GetServerAsync()).Config, ca, Now, _ => { }, CancellationToken.None));
         Assert.DoesNotContain(DaemonOvnClient.CertificateKey, fake.Config.Keys);
     }
 
