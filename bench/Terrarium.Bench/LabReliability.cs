@@ -12,18 +12,18 @@ public static class LabReliability
     public static async Task<int> RunAsync(string binary, int rounds)
     {
         string[] lab = ["lab", "--prefix", "trmrel", "--lab-dir", "/tmp/terrarium-reliability", "--underlay", "10.253.71.0/24"];
-        await ProcessRunner.RunAsync(binary, [.. lab, "down"], timeout: TimeSpan.FromMinutes(3));
+        await SystemProcessRunner.Instance.RunAsync(binary, [.. lab, "down"], timeout: TimeSpan.FromMinutes(3));
         var times = new List<double>();
         var failures = 0;
         for (var round = 1; round <= rounds; round++)
         {
             var clock = Stopwatch.StartNew();
-            var up = await ProcessRunner.RunAsync(binary, [.. lab, "up", "--nodes", "3"], timeout: TimeSpan.FromMinutes(5));
+            var up = await SystemProcessRunner.Instance.RunAsync(binary, [.. lab, "up", "--nodes", "3"], timeout: TimeSpan.FromMinutes(5));
             var took = clock.Elapsed.TotalSeconds;
             if (up.Ok) times.Add(took);
             else failures++;
             Console.WriteLine($"round {round,2}: {(up.Ok ? "ok  " : "FAIL")} {took,5:F1} s{(up.Ok ? "" : "  " + up.StdErr.Split('\n').LastOrDefault(l => l.StartsWith("Error", StringComparison.Ordinal)))}");
-            var down = await ProcessRunner.RunAsync(binary, [.. lab, "down"], timeout: TimeSpan.FromMinutes(3));
+            var down = await SystemProcessRunner.Instance.RunAsync(binary, [.. lab, "down"], timeout: TimeSpan.FromMinutes(3));
             if (!down.Ok) Console.WriteLine($"          lab down failed: {down.StdErr.Trim()}");
         }
         times.Sort();

@@ -13,7 +13,7 @@ namespace Terrarium.Lxd;
 /// Typed client for the LXD REST API (unix socket or HTTPS with client certificates).
 /// Partial files group it by API area: server, cluster, instances, operations, events, resources.
 /// </summary>
-public sealed partial class LxdClient : IDisposable
+public sealed partial class LxdClient : ILxdClient
 {
     private readonly SocketsHttpHandler _handler;
     private readonly HttpClient _http;

@@ -5,7 +5,12 @@ using Terrarium.Lxd;
 namespace Terrarium.Operations;
 
 /// <summary>Everything an operation needs to act on this node: paths, tools, the local LXD, a log and the time (a seam for tests).</summary>
-public sealed class NodeEnvironment(NodeLayout layout, ToolPaths tools, string lxdSocket, Action<string> log, TimeProvider? time = null)
+/// <remarks>
+/// The seams a unit test replaces: <paramref name="time"/>, <paramref name="lxd"/> (a factory of the LXD API, the real
+/// client on <paramref name="lxdSocket"/> by default) and <see cref="ToolPaths.Runner"/> (every program Host runs).
+/// </remarks>
+public sealed class NodeEnvironment(NodeLayout layout, ToolPaths tools, string lxdSocket, Action<string> log, TimeProvider? time = null,
+    Func<ILxdClient>? lxd = null)
 {
     public NodeLayout Layout { get; } = layout;
     public ToolPaths Tools { get; } = tools;
@@ -15,5 +20,6 @@ public sealed class NodeEnvironment(NodeLayout layout, ToolPaths tools, string l
 
     public DateTimeOffset Clock() => Time.GetUtcNow();
 
-    public LxdClient Lxd() => LxdClient.ForSocket(LxdSocket);
+    /// <summary>A client of the local daemon; the caller disposes it.</summary>
+    public ILxdClient Lxd() => lxd?.Invoke() ?? LxdClient.ForSocket(LxdSocket);
 }

@@ -15,5 +15,5 @@ public static class Terrariumctl
             : ["dotnet", Path.Join(AppContext.BaseDirectory, "terrariumctl.dll")];
 
     public static Task<ProcessResult> RunAsync(params string[] args) =>
-        ProcessRunner.RunAsync(Command[0], [.. Command.Skip(1), .. args], timeout: TimeSpan.FromMinutes(3));
+        SystemProcessRunner.Instance.RunAsync(Command[0], [.. Command.Skip(1), .. args], timeout: TimeSpan.FromMinutes(3));
 }

@@ -57,7 +57,7 @@ public static class LabCommands
             var target = FindNode(runner, pr.GetValue(node)!);
             var words = pr.GetValue(command) is { Length: > 0 } given ? given : ["/bin/bash"];
             var line = runner.ExecCommandLine(target, words);
-            return await ProcessRunner.RunInteractiveAsync(line[0], line.Skip(1), runner.CommandEnvironment(target), ct);
+            return await SystemProcessRunner.Instance.RunInteractiveAsync(line[0], line.Skip(1), runner.CommandEnvironment(target), ct);
         });
 
         var down = new Command("down", "Stop every lab daemon and remove the namespaces and files the lab made");

@@ -27,8 +27,8 @@ public sealed class NftablesFirewall(ToolPaths tools, string rulesFile)
     /// <summary>Loads the rules file as it is (boot: no LXD needed) and records the live listing.</summary>
     public async Task LoadFileAsync()
     {
-        await ProcessRunner.RunCheckedAsync(tools.Nft, ["-c", "-f", rulesFile]);
-        await ProcessRunner.RunCheckedAsync(tools.Nft, ["-f", rulesFile]);
+        await tools.Runner.RunCheckedAsync(tools.Nft, ["-c", "-f", rulesFile]);
+        await tools.Runner.RunCheckedAsync(tools.Nft, ["-f", rulesFile]);
         if (await ListStatelessAsync() is { } listing) AtomicFile.WriteIfChanged(LoadedListingFile, listing, (UnixFileMode)0b110_100_000);
     }
 
@@ -39,20 +39,20 @@ public sealed class NftablesFirewall(ToolPaths tools, string rulesFile)
 
     private async Task<string?> ListStatelessAsync()
     {
-        var r = await ProcessRunner.RunAsync(tools.Nft, ["-s", "list", "table", "inet", "terrarium"]);
+        var r = await tools.Runner.RunAsync(tools.Nft, ["-s", "list", "table", "inet", "terrarium"]);
         return r.Ok ? r.StdOut : null;
     }
 
     /// <summary>True/false when nft answers; null when nft itself is missing (status must not fail then).</summary>
     public async Task<bool?> TableStateAsync()
     {
-        var result = await ProcessRunner.RunAsync(tools.Nft, ["list", "table", "inet", "terrarium"]);
+        var result = await tools.Runner.RunAsync(tools.Nft, ["list", "table", "inet", "terrarium"]);
         return result.ExitCode == 127 ? null : result.Ok;
     }
 
     public async Task RemoveAsync()
     {
-        await ProcessRunner.RunAsync(tools.Nft, ["delete", "table", "inet", "terrarium"]);
+        await tools.Runner.RunAsync(tools.Nft, ["delete", "table", "inet", "terrarium"]);
         File.Delete(LoadedListingFile);
     }
 }

@@ -9,12 +9,12 @@ public sealed class UfwCoexistence(ToolPaths tools)
     /// <summary>False when ufw is not installed or inactive.</summary>
     public async Task<bool> IsActiveAsync()
     {
-        var status = await ProcessRunner.RunAsync(tools.Ufw, ["status"]);
+        var status = await tools.Runner.RunAsync(tools.Ufw, ["status"]);
         return status.Ok && status.StdOut.Contains("Status: active", StringComparison.Ordinal);
     }
 
     public async Task ApplyAsync(IEnumerable<string[]> rules)
     {
-        foreach (var rule in rules) await ProcessRunner.RunCheckedAsync(tools.Ufw, rule);
+        foreach (var rule in rules) await tools.Runner.RunCheckedAsync(tools.Ufw, rule);
     }
 }

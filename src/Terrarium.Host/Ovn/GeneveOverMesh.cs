@@ -72,7 +72,7 @@ public sealed partial class GeneveOverMesh(ToolPaths tools, OvnRuntime ovn)
     private async Task ChangeOvsRouteAsync(string peer, bool add)
     {
         string[] args = add ? ["ovs/route/add", $"{peer}/32", Bridge] : ["ovs/route/del", $"{peer}/32"];
-        var result = await ProcessRunner.RunAsync(tools.OvsAppctl, ["-t", ovn.VswitchdControl, .. args], env: ovn.Environment);
+        var result = await tools.Runner.RunAsync(tools.OvsAppctl, ["-t", ovn.VswitchdControl, .. args], env: ovn.Environment);
         if (!result.Ok && (await OvsMeshRoutesAsync()).Contains(peer) != add)
             throw new ProcessFailedException($"{tools.OvsAppctl} {string.Join(' ', args)}", result);
     }
@@ -81,10 +81,10 @@ public sealed partial class GeneveOverMesh(ToolPaths tools, OvnRuntime ovn)
         UserRoute().Matches(await Appctl("ovs/route/show")).Select(m => m.Groups["ip"].Value).ToHashSet();
 
     private async Task<string> Appctl(params string[] args) =>
-        (await ProcessRunner.RunCheckedAsync(tools.OvsAppctl, ["-t", ovn.VswitchdControl, .. args], env: ovn.Environment)).StdOut;
+        (await tools.Runner.RunCheckedAsync(tools.OvsAppctl, ["-t", ovn.VswitchdControl, .. args], env: ovn.Environment)).StdOut;
 
     private async Task<ProcessResult> Ip(bool check, params string[] args) =>
-        check ? await ProcessRunner.RunCheckedAsync(tools.Ip, args) : await ProcessRunner.RunAsync(tools.Ip, args);
+        check ? await tools.Runner.RunCheckedAsync(tools.Ip, args) : await tools.Runner.RunAsync(tools.Ip, args);
 
     /// <summary>Writes a sysctl of this network namespace (/proc/sys/net is per namespace).</summary>
     private static void Sysctl(string key, string value)

@@ -114,14 +114,14 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
     public async Task<RaftStatus?> RaftStatusAsync(OvnDatabase db)
     {
         if (!File.Exists(Ctl(db))) return null;
-        var r = await ProcessRunner.RunAsync(tools.OvsAppctl, ["-t", Ctl(db), "cluster/status", db.Name], env: Environment, timeout: TimeSpan.FromSeconds(10));
+        var r = await tools.Runner.RunAsync(tools.OvsAppctl, ["-t", Ctl(db), "cluster/status", db.Name], env: Environment, timeout: TimeSpan.FromSeconds(10));
         return r.Ok ? RaftStatusParser.Parse(r.StdOut) : null;
     }
 
     /// <summary>Raises the election timer (leader only; raft commits it; at most double the current value).
     /// Refused while an earlier change is still being committed: false, and the next pass tries again.</summary>
     public async Task<bool> ChangeElectionTimerAsync(OvnDatabase db, int milliseconds) =>
-        (await ProcessRunner.RunAsync(tools.OvsAppctl, ["-t", Ctl(db), "cluster/change-election-timer", db.Name,
+        (await tools.Runner.RunAsync(tools.OvsAppctl, ["-t", Ctl(db), "cluster/change-election-timer", db.Name,
             milliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)], env: Environment, timeout: TimeSpan.FromSeconds(10))).Ok;
 
     /// <summary>Removes another server from the raft cluster (run on the leader; raft commits it with a majority).</summary>
@@ -130,7 +130,7 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
 
     /// <summary>This server leaves the raft cluster gracefully (a leader hands over leadership first).</summary>
     public Task LeaveAsync(OvnDatabase db) =>
-        ProcessRunner.RunAsync(tools.OvsAppctl, ["-t", Ctl(db), "cluster/leave", db.Name], env: Environment, timeout: TimeSpan.FromSeconds(10));
+        tools.Runner.RunAsync(tools.OvsAppctl, ["-t", Ctl(db), "cluster/leave", db.Name], env: Environment, timeout: TimeSpan.FromSeconds(10));
 
     /// <summary>Stops the database server and deletes its file (after it has left or was removed from the cluster).</summary>
     public async Task DiscardDatabaseAsync(OvnDatabase db)
@@ -154,20 +154,20 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
 
     /// <summary>ovn-nbctl against the northbound databases over TLS.</summary>
     public async Task<string> NbctlAsync(string northbound, params string[] args) =>
-        (await ProcessRunner.RunCheckedAsync(tools.OvnNbctl, [$"--db={northbound}", .. Tls, "--timeout=10", .. args], env: Environment,
+        (await tools.Runner.RunCheckedAsync(tools.OvnNbctl, [$"--db={northbound}", .. Tls, "--timeout=10", .. args], env: Environment,
             timeout: TimeSpan.FromSeconds(20))).StdOut.Trim();
 
     /// <summary>Names of the chassis registered in the southbound database (over TLS, like any OVN client).</summary>
     public async Task<IReadOnlyList<string>> ChassisAsync(string southbound)
     {
-        var r = await ProcessRunner.RunAsync(tools.OvnSbctl, [$"--db={southbound}", .. Tls, "--timeout=10", "--no-leader-only", "--bare", "--columns=name", "list", "Chassis"],
+        var r = await tools.Runner.RunAsync(tools.OvnSbctl, [$"--db={southbound}", .. Tls, "--timeout=10", "--no-leader-only", "--bare", "--columns=name", "list", "Chassis"],
             env: Environment, timeout: TimeSpan.FromSeconds(15));
         return r.Ok ? r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
     }
 
     /// <summary>Deletes a chassis (and its encapsulations) from the southbound database; false when the database refused.</summary>
     public async Task<bool> DeleteChassisAsync(string southbound, string name) =>
-        (await ProcessRunner.RunAsync(tools.OvnSbctl, [$"--db={southbound}", .. Tls, "--timeout=10", "--if-exists", "chassis-del", name],
+        (await tools.Runner.RunAsync(tools.OvnSbctl, [$"--db={southbound}", .. Tls, "--timeout=10", "--if-exists", "chassis-del", name],
             env: Environment, timeout: TimeSpan.FromSeconds(15))).Ok;
 
     /// <summary>
@@ -191,7 +191,7 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
     public bool ControllerRunning => IsRunning(Pid(layout.OvnRunDir, "ovn-controller"));
 
     public Task<ProcessResult> VsctlAsync(params string[] args) =>
-        ProcessRunner.RunCheckedAsync(tools.OvsVsctl, [$"--db=unix:{Path.Join(layout.OvsRunDir, "db.sock")}", "--timeout=10", .. args], env: Environment);
+        tools.Runner.RunCheckedAsync(tools.OvsVsctl, [$"--db=unix:{Path.Join(layout.OvsRunDir, "db.sock")}", "--timeout=10", .. args], env: Environment);
 
     private async Task<bool> EnsureDaemonAsync(string name, bool restart, string binary, IReadOnlyList<string> args, string? logName = null, bool unixctl = true)
     {
@@ -223,5 +223,5 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
     }
 
     private Task<ProcessResult> RunAsync(string binary, IEnumerable<string> args) =>
-        ProcessRunner.RunCheckedAsync(binary, args, env: Environment, timeout: TimeSpan.FromSeconds(30));
+        tools.Runner.RunCheckedAsync(binary, args, env: Environment, timeout: TimeSpan.FromSeconds(30));
 }

@@ -19,12 +19,12 @@ public sealed class UserspaceNics(ToolPaths tools)
     public async Task<bool> TuneInstanceAsync(int pid, string nic)
     {
         if (pid <= 0 || Tuned.ContainsKey((pid, nic))) return false;
-        var r = await ProcessRunner.RunAsync(tools.Nsenter, ["-t", pid.ToString(), "-n", tools.Ethtool, "-K", nic, "tx", "off"]);
+        var r = await tools.Runner.RunAsync(tools.Nsenter, ["-t", pid.ToString(), "-n", tools.Ethtool, "-K", nic, "tx", "off"]);
         if (r.Ok) Tuned[(pid, nic)] = true;
         return r.Ok;
     }
 
     /// <summary>A host interface attached to OVS (e.g. the host's port on the workload network).</summary>
     public async Task TuneHostAsync(string device) =>
-        await ProcessRunner.RunAsync(tools.Ethtool, ["-K", device, "tx", "off"]);
+        await tools.Runner.RunAsync(tools.Ethtool, ["-K", device, "tx", "off"]);
 }

@@ -20,6 +20,10 @@ public sealed record ToolPaths(string Ip, string Wg, string WireGuardGo, string 
     public string OvnSchemaDir { get; init; } = "/usr/share/ovn";
 
     public string Systemctl { get; init; } = "systemctl";
+    public string Snap { get; init; } = "snap";
+
+    /// <summary>Runs every program above: the real one, or a test's fake (issue #10).</summary>
+    public Processes.IProcessRunner Runner { get; init; } = Processes.SystemProcessRunner.Instance;
 
     /// <summary>
     /// Shell command that restarts this node's LXD daemon (used once after a join when LXD 5.0 could not start
@@ -51,6 +55,7 @@ public sealed record ToolPaths(string Ip, string Wg, string WireGuardGo, string 
         OvsSchemaDir = Env("TERRARIUM_OVS_SCHEMA_DIR", "/usr/share/openvswitch"),
         OvnSchemaDir = Env("TERRARIUM_OVN_SCHEMA_DIR", "/usr/share/ovn"),
         Systemctl = Env("TERRARIUM_SYSTEMCTL", "systemctl"),
+        Snap = Env("TERRARIUM_SNAP", "snap"),
         LxdRestart = Environment.GetEnvironmentVariable("TERRARIUM_LXD_RESTART") is { Length: > 0 } restart ? restart : null,
     };
 

@@ -15,31 +15,30 @@ public sealed class WireGuardInterface(ToolPaths tools, string name)
 {
     public string Name { get; } = name;
 
-    public async Task<bool> ExistsAsync() => (await ProcessRunner.RunAsync(tools.Ip, ["link", "show", "dev", Name])).Ok;
+    public async Task<bool> ExistsAsync() => (await tools.Runner.RunAsync(tools.Ip, ["link", "show", "dev", Name])).Ok;
 
     /// <summary>Creates the interface if missing, then sets address, MTU and up. Idempotent.</summary>
     public async Task EnsureUpAsync(IPAddress address, int prefixLength, int mtu)
     {
         if (!await ExistsAsync())
         {
-            var kernel = await ProcessRunner.RunAsync(tools.Ip, ["link", "add", "dev", Name, "type", "wireguard"]);
+            var kernel = await tools.Runner.RunAsync(tools.Ip, ["link", "add", "dev", Name, "type", "wireguard"]);
             if (!kernel.Ok)
             {
                 // No kernel module: the userspace implementation creates a TUN device of the same name.
-                await ProcessRunner.RunCheckedAsync(tools.WireGuardGo, [Name], env: new Dictionary<string, string> { ["WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD"] = "1" });
+                await tools.Runner.RunCheckedAsync(tools.WireGuardGo, [Name], env: new Dictionary<string, string> { ["WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD"] = "1" });
                 await WaitForAsync(async () => await ExistsAsync() && File.Exists($"/var/run/wireguard/{Name}.sock"), TimeSpan.FromSeconds(5));
             }
         }
-        await ProcessRunner.RunCheckedAsync(tools.Ip, ["address", "replace", $"{address}/{prefixLength}", "dev", Name]);
-        await ProcessRunner.RunCheckedAsync(tools.Ip, ["link", "set", "dev", Name, "mtu", mtu.ToString(), "up"]);
+        await new Network.IpLink(tools, Name).SetAddressAndUpAsync(address, prefixLength, mtu);
     }
 
     /// <summary>Applies a wg(8) config file: peers added, changed and removed in place (M-4).</summary>
-    public Task SyncConfAsync(string configPath) => ProcessRunner.RunCheckedAsync(tools.Wg, ["syncconf", Name, configPath]);
+    public Task SyncConfAsync(string configPath) => tools.Runner.RunCheckedAsync(tools.Wg, ["syncconf", Name, configPath]);
 
     public async Task<IReadOnlyList<PeerHandshake>> HandshakesAsync()
     {
-        var dump = await ProcessRunner.RunAsync(tools.Wg, ["show", Name, "dump"]);
+        var dump = await tools.Runner.RunAsync(tools.Wg, ["show", Name, "dump"]);
         if (!dump.Ok) return [];
         // First line is the interface (private key!); it is skipped, never parsed or logged.
         return dump.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
@@ -52,7 +51,7 @@ public sealed class WireGuardInterface(ToolPaths tools, string name)
 
     public async Task DeleteAsync()
     {
-        if (await ExistsAsync()) await ProcessRunner.RunAsync(tools.Ip, ["link", "delete", "dev", Name]);
+        if (await ExistsAsync()) await tools.Runner.RunAsync(tools.Ip, ["link", "delete", "dev", Name]);
     }
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout)

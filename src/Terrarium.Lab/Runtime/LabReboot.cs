@@ -37,7 +37,7 @@ public sealed partial class LabRunner
             var name = line.Split(':', 3)[1].Trim().Split('@')[0];
             if (name is not ("lo" or "eth0")) await NamespaceShell.IpQuiet("-n", node.Namespace, "link", "del", name);
         }
-        await ProcessRunner.RunAsync("ip", ["netns", "exec", node.Namespace, "nft", "flush", "ruleset"]);
+        await SystemProcessRunner.Instance.RunAsync("ip", ["netns", "exec", node.Namespace, "nft", "flush", "ruleset"]);
         foreach (var dir in new[] { Path.Join(node.TerrariumRoot, "run"), node.WireGuardRunDir })
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         foreach (var file in new[] { node.PidFile, node.AgentPidFile, node.LxdSocket }) File.Delete(file);

@@ -254,7 +254,7 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
     }
 
     private static async Task<IReadOnlyList<string>> BusyboxAppletsAsync() =>
-        (await ProcessRunner.RunCheckedAsync("/bin/busybox", ["--list-full"])).StdOut
+        (await SystemProcessRunner.Instance.RunCheckedAsync("/bin/busybox", ["--list-full"])).StdOut
         .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(a => "/" + a.Trim()).ToList();
 
     private static void EnsureSubordinateIds()

@@ -32,7 +32,7 @@ public sealed partial class LabRunner
     {
         var env = new Dictionary<string, string>(CommandEnvironment(node));
         foreach (var (k, v) in extraEnvironment ?? new Dictionary<string, string>()) env[k] = v;
-        return ProcessRunner.RunAsync(Spec.NsRunScript, [node.Namespace, .. command], env: env, timeout: timeout ?? TimeSpan.FromMinutes(5), ct: ct);
+        return SystemProcessRunner.Instance.RunAsync(Spec.NsRunScript, [node.Namespace, .. command], env: env, timeout: timeout ?? TimeSpan.FromMinutes(5), ct: ct);
     }
 
     /// <summary>The command line that runs <paramref name="command"/> inside a node (for interactive use).</summary>

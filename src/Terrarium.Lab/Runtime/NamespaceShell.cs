@@ -47,9 +47,9 @@ public static class NamespaceShell
     public const string EtcOvnVariable = "TERRARIUM_LAB_ETC_OVN";
     public const string OvsRunVariable = "TERRARIUM_LAB_OVS_RUN";
 
-    public static Task<ProcessResult> Ip(params string[] args) => ProcessRunner.RunCheckedAsync("ip", args);
+    public static Task<ProcessResult> Ip(params string[] args) => SystemProcessRunner.Instance.RunCheckedAsync("ip", args);
 
-    public static Task<ProcessResult> IpQuiet(params string[] args) => ProcessRunner.RunAsync("ip", args);
+    public static Task<ProcessResult> IpQuiet(params string[] args) => SystemProcessRunner.Instance.RunAsync("ip", args);
 
     public static bool NamespaceExists(string name) => File.Exists($"/run/netns/{name}");
 
@@ -57,7 +57,7 @@ public static class NamespaceShell
     public static async Task<int> StartDetachedAsync(string logFile, IReadOnlyDictionary<string, string> env, params string[] command)
     {
         // bash does the redirection and backgrounding so the daemon never holds our stdout/stderr pipes.
-        var result = await ProcessRunner.RunCheckedAsync("bash",
+        var result = await SystemProcessRunner.Instance.RunCheckedAsync("bash",
             ["-c", "setsid \"$@\" >\"$LOGFILE\" 2>&1 </dev/null & echo $!", "start", .. command],
             env: new Dictionary<string, string>(env) { ["LOGFILE"] = logFile });
         return int.Parse(result.StdOut.Trim());

@@ -22,7 +22,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
 
     private readonly Channel<Wake> _cluster = Channel.CreateUnbounded<Wake>();
     private readonly Channel<Wake> _instances = Channel.CreateUnbounded<Wake>();
-    private readonly NodeConverger _converger = new(env);
+    private readonly NodeConverger _converger = NodeConverger.ForAgent(env);
 
     /// <param name="Instances">For instance events: the instances they named (null: look at all).</param>
     private sealed record Wake(string Reason, IReadOnlySet<InstanceRef>? Instances = null);
@@ -70,7 +70,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             try
             {
                 await HealMeshAsync(); // before anything that needs LXD's database, which is reached over the mesh
-                var result = await _converger.ConvergeAsync(ct, includeRoutes: false);
+                var result = await _converger.ConvergeAsync(ct);
                 if (result.Changed) env.Log($"converged ({wake.Reason}): {Describe(result)}");
                 if (result.OvnError is { } ovnError) env.Log($"OVN: {ovnError}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
                 pass = new ClusterPassOutcome(false, result.OvnError is not null, result.Ovn?.State == OvnResult.AwaitingCertificate,

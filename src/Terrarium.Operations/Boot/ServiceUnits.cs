@@ -1,5 +1,5 @@
 using Terrarium.Host.Files;
-using Terrarium.Host.Processes;
+using Terrarium.Host.Systemd;
 
 namespace Terrarium.Operations.Boot;
 
@@ -66,20 +66,22 @@ public static class ServiceUnits
             if (!File.Exists(env.Layout.PackagedUnitFile(unit)))
                 changed |= AtomicFile.WriteIfChanged(env.Layout.UnitFile(unit), text);
         if (!RealSystemd(env)) return;
-        if (changed) await ProcessRunner.RunCheckedAsync(env.Tools.Systemctl, ["daemon-reload"]);
-        await ProcessRunner.RunCheckedAsync(env.Tools.Systemctl, ["enable", Mesh]);
-        await ProcessRunner.RunCheckedAsync(env.Tools.Systemctl, ["enable", "--now", Agent]);
+        var systemctl = new Systemctl(env.Tools);
+        if (changed) await systemctl.DaemonReloadAsync();
+        await systemctl.EnableAsync(Mesh);
+        await systemctl.EnableAsync(Agent, startNow: true);
     }
 
     /// <summary>This node left the cluster: nothing of Terrarium starts at the next boot. The agent stops last.</summary>
     public static async Task RemoveAsync(NodeEnvironment env)
     {
-        if (RealSystemd(env)) await ProcessRunner.RunAsync(env.Tools.Systemctl, ["disable", Mesh, Agent]);
+        var systemctl = new Systemctl(env.Tools);
+        if (RealSystemd(env)) await systemctl.DisableAsync(Mesh, Agent);
         foreach (var unit in new[] { Mesh, Agent }) File.Delete(env.Layout.UnitFile(unit));
         if (RealSystemd(env))
         {
-            await ProcessRunner.RunAsync(env.Tools.Systemctl, ["daemon-reload"]);
-            await ProcessRunner.RunAsync(env.Tools.Systemctl, ["stop", "--no-block", Agent]);
+            await systemctl.TryDaemonReloadAsync();
+            await systemctl.StopWithoutWaitingAsync(Agent);
         }
     }
 

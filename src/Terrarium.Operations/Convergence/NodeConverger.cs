@@ -33,25 +33,48 @@ public sealed record ConvergeResult(string State, int Peers, bool MeshChanged, b
 }
 
 /// <summary>
-/// C-11 / S-3: makes this node's WireGuard interface and firewall match the shared configuration. Idempotent;
-/// `reconfigure` runs it once, the agent on every relevant LXD event and on a timer. Any member also clears
-/// expired invites and orphan leases, so cleanup never depends on the member that created them.
+/// C-11 / S-3: one convergence pass of this node: the reconcilers (<see cref="SharedRecordsReconciler"/>,
+/// <see cref="MeshReconciler"/>, <see cref="FirewallReconciler"/>, <see cref="OvnReconciler"/> and, unless the agent's
+/// route worker owns them, <see cref="RouteReconciler"/>) run by one <see cref="ConvergenceLoop"/> under the host lock.
+/// `reconfigure` and the commands run a pass once, the agent on every relevant LXD event and on a timer.
 /// </summary>
-public sealed class NodeConverger(NodeEnvironment env)
+public sealed class NodeConverger
 {
-    public static readonly TimeSpan LeaseGrace = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan ConvergeLockTimeout = TimeSpan.FromMinutes(5);
 
-    // One per converger: it remembers instances between passes so that an instance event costs one or two calls.
-    private readonly RouteSync _routes = new(env);
+    private readonly NodeEnvironment env;
+    private readonly bool _insideLifecycle;
 
-    /// <param name="fromLifecycle">True when init/join call it themselves (their journal is still open then).</param>
-    /// <param name="includeRoutes">False when the caller keeps routes in step itself (the agent's route worker).</param>
-    public async Task<ConvergeResult> ConvergeAsync(CancellationToken ct = default, bool fromLifecycle = false, bool includeRoutes = true)
+    /// <summary>The converger of a command (`reconfigure`, invite, remove, ovn configure): every concern, routes included.</summary>
+    public NodeConverger(NodeEnvironment env) : this(env, insideLifecycle: false, withRoutes: true) { }
+
+    private NodeConverger(NodeEnvironment env, bool insideLifecycle, bool withRoutes)
+    {
+        this.env = env;
+        _insideLifecycle = insideLifecycle;
+        Mesh = new MeshReconciler(env);
+        Firewall = new FirewallReconciler(env);
+        Routes = new RouteReconciler(env);
+        IReconciler[] concerns = [new SharedRecordsReconciler(env), Mesh, Firewall, new OvnReconciler(env)];
+        Loop = new ConvergenceLoop(withRoutes ? [.. concerns, Routes] : concerns);
+    }
+
+    /// <summary>The agent's: its route worker keeps routes in step on instance events (<see cref="SyncRoutesAsync"/>).</summary>
+    public static NodeConverger ForAgent(NodeEnvironment env) => new(env, insideLifecycle: false, withRoutes: false);
+
+    /// <summary>Init's and join's: they converge while their own journal is still open.</summary>
+    public static NodeConverger ForLifecycle(NodeEnvironment env) => new(env, insideLifecycle: true, withRoutes: true);
+
+    public MeshReconciler Mesh { get; }
+    public FirewallReconciler Firewall { get; }
+    public RouteReconciler Routes { get; }
+    public ConvergenceLoop Loop { get; }
+
+    public async Task<ConvergeResult> ConvergeAsync(CancellationToken ct = default)
     {
         var identity = NodeIdentity.Load(env.Layout);
         var key = KeyStore.Load(env.Layout);
-        if (identity is null || key is null || (!fromLifecycle && LifecycleInProgress())) return Nothing(ConvergeResult.NotMember);
+        if (identity is null || key is null || (!_insideLifecycle && LifecycleInProgress())) return Nothing(ConvergeResult.NotMember);
 
         // The agent and a command may converge at the same moment; their host changes must not interleave.
         using var hostLock = await HostLock.AcquireAsync(env.Layout.ConvergeLockFile, ConvergeLockTimeout, ct);
@@ -69,37 +92,13 @@ public sealed class NodeConverger(NodeEnvironment env)
         var config = await store.LoadAsync(ct);
         if (config.Settings is null || config.Member(identity.Member) is null) return Nothing(ConvergeResult.NotMember);
 
-        var cleaned = await CleanUpAsync(lxd, store, config, ct);
-        if (cleaned > 0) config = await store.LoadAsync(ct);
-
-        var desired = NodeDesiredState.Compute(config, identity.Member, env.Clock());
-        var meshChanged = await ApplyMeshAsync(desired.Mesh, desired.MeshAddress, desired.Peers, key);
-        bool firewallChanged;
-        await _firewallGate.WaitAsync(ct);
-        try
-        {
-            _invites = NodeDesiredState.LiveInvites(config, identity.Member, env.Clock()).ToList();
-            _firewall = desired.Firewall;
-            firewallChanged = await ApplyFirewallAsync(await BindInvitesAsync());
-        }
-        finally
-        {
-            _firewallGate.Release();
-        }
-        // OVN must not hold the mesh and firewall hostage: a failure there is reported, the rest still converges.
-        OvnResult? ovn = null;
-        string? ovnError = null;
-        try
-        {
-            ovn = await new OvnConverger(env).ConvergeAsync(lxd, store, config, identity, ct);
-        }
-        catch (Exception e) when (e is ProcessFailedException or TimeoutException or IOException or InvalidOperationException or LxdException)
-        {
-            ovnError = e.Message;
-        }
-        var routeResult = includeRoutes ? await _routes.SyncAsync(lxd, ct) : null;
-        return new ConvergeResult(ConvergeResult.Member, desired.Peers.Count, meshChanged, firewallChanged, cleaned, config.NextExpiry(env.Clock()),
-            routeResult, ovn, ovnError);
+        var context = new ConvergenceContext(env, lxd, store, identity, key, config);
+        var outcomes = await Loop.RunAsync(context, ct);
+        ReconcileOutcome? Of(string concern) => outcomes.FirstOrDefault(o => o.Concern == concern);
+        var ovn = Of("ovn");
+        return new ConvergeResult(ConvergeResult.Member, context.Desired.Peers.Count, Of("mesh")?.Changed == true, Of("firewall")?.Changed == true,
+            Of("records")?.Detail as int? ?? 0, context.Config.NextExpiry(env.Clock()),
+            Of("routes")?.DetailAs<RouteSyncResult>(), ovn?.DetailAs<OvnResult>(), ovn?.Error);
     }
 
     /// <summary>
@@ -112,7 +111,7 @@ public sealed class NodeConverger(NodeEnvironment env)
         var identity = NodeIdentity.Load(env.Layout);
         if (identity is null || LifecycleInProgress()) return Nothing(ConvergeResult.NotMember);
         using var lxd = env.Lxd();
-        var routes = await _routes.SyncAsync(lxd, ct, instances);
+        var routes = await Routes.SyncAsync(lxd, instances, ct);
         try
         {
             await new OvnConverger(env).TuneLocalInstancesAsync(lxd, identity.Member, ct);
@@ -124,79 +123,10 @@ public sealed class NodeConverger(NodeEnvironment env)
         return Nothing(ConvergeResult.Member) with { Routes = routes };
     }
 
-    /// <summary>Writes the wg(8) config (0600: it holds the private key) and applies it live.</summary>
-    public async Task<bool> ApplyMeshAsync(MeshSettings mesh, IPAddress address, IEnumerable<WireGuardPeer> peers, WireGuardKeyPair key)
-    {
-        var path = env.Layout.WireGuardConfig(mesh.Interface);
-        var changed = AtomicFile.WriteIfChanged(path, WireGuardConfigRenderer.Render(key.PrivateKey, mesh.Port, peers), AtomicFile.SecretMode);
-        if (NodeIdentity.Load(env.Layout) is { } identity)
-        {
-            (identity.MeshCidr, identity.Port, identity.Mtu, identity.Interface) = (mesh.Cidr, mesh.Port, mesh.Mtu, mesh.Interface);
-            identity.Save(env.Layout);
-        }
-        var wg = new WireGuardInterface(env.Tools, mesh.Interface);
-        var existed = await wg.ExistsAsync();
-        await wg.EnsureUpAsync(address, mesh.PrefixLength, mesh.Mtu);
-        // syncconf on every pass also heals hand edits; it never disturbs unchanged peers (M-4).
-        await wg.SyncConfAsync(path);
-        return changed || !existed;
-    }
-
-    private readonly SemaphoreSlim _firewallGate = new(1, 1);
-    private FirewallPlan? _firewall;
-    private IReadOnlyList<InviteRecord> _invites = [];
-    private IReadOnlyList<System.Net.IPAddress> _unbound = [];
-
     /// <summary>Whether pending invites wait to be seen from their address (the agent then looks every second).</summary>
-    public bool InvitesPending => _firewall is not null && _invites.Count > 0;
+    public bool InvitesPending => Firewall.InvitesPending;
 
-    /// <summary>Issue #9: the last firewall plan with each pending invite opened once WireGuard saw it at its own address.</summary>
-    private async Task<FirewallPlan> BindInvitesAsync()
-    {
-        var plan = _firewall!;
-        if (_invites.Count > 0)
-        {
-            var endpoints = new Dictionary<string, string?>();
-            foreach (var h in await new WireGuardInterface(env.Tools, plan.MeshInterface).HandshakesAsync()) endpoints[h.PublicKey] = h.Endpoint;
-            plan = plan with { UnboundInvites = InviteBinding.Unbound(_invites, endpoints) };
-        }
-        _unbound = plan.UnboundInvites;
-        return plan;
-    }
-
-    /// <summary>Re-applies the firewall when an invite's binding changed since the last pass; true when it did.</summary>
-    public async Task<bool> RebindInvitesAsync()
-    {
-        if (!InvitesPending) return false;
-        await _firewallGate.WaitAsync();
-        IReadOnlyList<System.Net.IPAddress> before;
-        FirewallPlan plan;
-        try
-        {
-            before = _unbound;
-            plan = await BindInvitesAsync();
-            if (before.SequenceEqual(plan.UnboundInvites)) return false;
-            await ApplyFirewallAsync(plan);
-        }
-        finally
-        {
-            _firewallGate.Release();
-        }
-        foreach (var opened in before.Except(plan.UnboundInvites))
-            env.Log($"invite at mesh address {opened} seen from its own address: cluster ports open to it");
-        foreach (var closed in plan.UnboundInvites.Except(before))
-            env.Log($"invite at mesh address {closed} used from another address: cluster ports closed to it");
-        return true;
-    }
-
-    public async Task<bool> ApplyFirewallAsync(FirewallPlan plan)
-    {
-        var changed = await new NftablesFirewall(env.Tools, env.Layout.NftablesFile).ApplyAsync(NftablesRenderer.Render(plan));
-        var ufw = new UfwCoexistence(env.Tools);
-        if (changed && await ufw.IsActiveAsync())
-            await ufw.ApplyAsync(UfwRules.For(plan));
-        return changed;
-    }
+    public Task<bool> RebindInvitesAsync() => Firewall.RebindInvitesAsync();
 
     /// <summary>Removes the mesh interface, the firewall table and this node's Terrarium identity.</summary>
     public async Task LeaveAsync(NodeIdentity identity)
@@ -228,44 +158,6 @@ public sealed class NodeConverger(NodeEnvironment env)
 
     private bool LifecycleInProgress() =>
         OperationJournal.InProgress(env.Layout, "init") || OperationJournal.InProgress(env.Layout, "join");
-
-    /// <summary>Expired invites lose their LXD token, row and lease; used invites and orphan leases go too.</summary>
-    private async Task<int> CleanUpAsync(LxdClient lxd, SharedConfigStore store, SharedConfig config, CancellationToken ct)
-    {
-        var now = env.Clock();
-        var removed = 0;
-        foreach (var invite in config.ExpiredInvites(now))
-        {
-            await RevokeInviteAsync(lxd, store, config, invite, ct);
-            env.Log($"expired invite for {invite.Name} removed (mesh address {invite.MeshAddress} released)");
-            removed++;
-        }
-        foreach (var invite in config.UsedInvites())
-        {
-            await store.DeleteInviteAsync(invite.Name, ct);
-            removed++;
-        }
-        foreach (var lease in config.OrphanLeases(now, LeaseGrace))
-        {
-            await store.ReleaseLeaseAsync(lease.Address, ct);
-            env.Log($"orphan lease on {lease.Address} (held by {lease.Holder}) released");
-            removed++;
-        }
-        return removed;
-    }
-
-    /// <summary>Cancels an invite's LXD join token and removes its row and lease. Safe to race with another member.</summary>
-    public static async Task RevokeInviteAsync(LxdClient lxd, SharedConfigStore store, SharedConfig config, InviteRecord invite, CancellationToken ct)
-    {
-        if (invite.TokenOperation.Length > 0)
-        {
-            try { await lxd.CancelOperationAsync(invite.TokenOperation, ct); }
-            catch (LxdException) { /* already used, expired or gone */ }
-        }
-        await store.DeleteInviteAsync(invite.Name, ct);
-        if (config.Leases.Any(l => l.Address == invite.MeshAddress && l.Holder == invite.Name))
-            await store.ReleaseLeaseAsync(invite.MeshAddress, ct);
-    }
 
     private static ConvergeResult Nothing(string state) => new(state, 0, false, false, 0, null);
 }

@@ -2,7 +2,7 @@ using System.Net;
 using Terrarium.Cluster.Doctor;
 using Terrarium.Cluster.Mesh;
 using Terrarium.Host.Firewall;
-using Terrarium.Host.Processes;
+using Terrarium.Host.Tools;
 using Terrarium.Host.WireGuard;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
@@ -67,8 +67,7 @@ public sealed class Doctor(NodeEnvironment env)
         {
             foreach (var key in new[] { "ovn.builtin", "openvswitch.builtin" })
             {
-                var r = await ProcessRunner.RunAsync("snap", ["get", "lxd", key], timeout: TimeSpan.FromSeconds(10));
-                if (r.Ok && r.StdOut.Trim() == "true")
+                if (await new ToolProbe(env.Tools).SnapGetAsync("lxd", key) == "true")
                     checks.Add(new("ovn-paths", DoctorCheck.Fail, $"snap LXD has {key}=true: it points /etc/ovn or /run/openvswitch inside the snap, away from Terrarium's",
                         $"snap set lxd {key}=false && snap restart lxd"));
             }
@@ -82,13 +81,14 @@ public sealed class Doctor(NodeEnvironment env)
     {
         var checks = new List<DoctorCheck>();
         var kernel = Directory.Exists("/sys/module/wireguard");
-        var wgGo = await ProcessRunner.RunAsync(env.Tools.WireGuardGo, ["--version"], timeout: TimeSpan.FromSeconds(5));
+        var probe = new ToolProbe(env.Tools);
+        var wgGo = await probe.WireGuardGoVersionAsync();
         checks.Add(kernel ? DoctorCheck.Ok("wireguard", "kernel WireGuard")
             : wgGo.ExitCode != 127 ? DoctorCheck.Ok("wireguard", "userspace wireguard-go (no kernel module)")
             : new("wireguard", DoctorCheck.Fail, "neither the kernel module nor wireguard-go", "apt install wireguard-go (or a kernel with WireGuard)"));
-        var wg = await ProcessRunner.RunAsync(env.Tools.Wg, ["--version"], timeout: TimeSpan.FromSeconds(5));
+        var wg = await probe.WgVersionAsync();
         checks.Add(wg.Ok ? DoctorCheck.Ok("wg", wg.StdOut.Trim()) : new("wg", DoctorCheck.Fail, "wg is missing", "apt install wireguard-tools"));
-        var nft = await ProcessRunner.RunAsync(env.Tools.Nft, ["list", "tables"], timeout: TimeSpan.FromSeconds(5));
+        var nft = await probe.NftTablesAsync();
         checks.Add(nft.Ok ? DoctorCheck.Ok("nftables", "nft answers") : new("nftables", DoctorCheck.Fail, nft.ExitCode == 127 ? "nft is missing" : nft.StdErr.Trim(), "apt install nftables (and run as root)"));
         var ufw = await new UfwCoexistence(env.Tools).IsActiveAsync();
         checks.Add(DoctorCheck.Ok("ufw", ufw ? "active: Terrarium adds its UDP opening to ufw as well" : "not active"));
@@ -130,7 +130,7 @@ public sealed class Doctor(NodeEnvironment env)
         return flags.Count > 0 ? ("the running traefik's flags", null, false, flags) : (null, null, false, flags);
     }
 
-    private async Task<IEnumerable<DoctorCheck>> MemberChecks(LxdClient lxd, NodeIdentity identity, CancellationToken ct)
+    private async Task<IEnumerable<DoctorCheck>> MemberChecks(ILxdClient lxd, NodeIdentity identity, CancellationToken ct)
     {
         var checks = new List<DoctorCheck>();
         try

@@ -47,14 +47,14 @@ public sealed class InitOperation(NodeEnvironment env)
         }
 
         var journal = OperationJournal.Open(env.Layout, "init", env.Log, env.Clock());
-        var converger = new NodeConverger(env);
+        var converger = NodeConverger.ForLifecycle(env);
         var key = KeyStore.LoadOrCreate(env.Layout);
         await journal.StepAsync("mesh", async () =>
         {
             new NodeIdentity { Member = member, MeshAddress = address.ToString() }.Save(env.Layout);
-            await converger.ApplyMeshAsync(mesh, address, [], key);
+            await converger.Mesh.ApplyAsync(mesh, address, [], key);
         });
-        await journal.StepAsync("firewall", () => converger.ApplyFirewallAsync(
+        await journal.StepAsync("firewall", () => converger.Firewall.ApplyAsync(
             Cluster.Firewall.FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port, [])));
         await journal.StepAsync("lxd-cluster", async () =>
         {
@@ -80,7 +80,7 @@ public sealed class InitOperation(NodeEnvironment env)
         });
         await journal.StepAsync("ovn", () => OvnPlanning.BootstrapAsync(env, new SharedConfigStore(lxd), member, address.ToString(), request.OvnUplink, ct));
         await journal.StepAsync("agent", () => Boot.ServiceUnits.InstallAsync(env));
-        await converger.ConvergeAsync(ct, fromLifecycle: true);
+        await converger.ConvergeAsync(ct);
         await journal.StepAsync("workload-network", () => WaitForWorkloadNetworkAsync(converger, lxd, ct));
         journal.Complete();
         return new InitResult(member, address.ToString(), endpoint.ToString(), false);
@@ -91,7 +91,7 @@ public sealed class InitOperation(NodeEnvironment env)
     /// chassis registers, and a join that overlapped its creation would have to try again (issue #14). Without it
     /// in time, the agent finishes the OVN setup and a join still copes (LxdJoin retries).
     /// </summary>
-    private async Task WaitForWorkloadNetworkAsync(NodeConverger converger, LxdClient lxd, CancellationToken ct)
+    private async Task WaitForWorkloadNetworkAsync(NodeConverger converger, ILxdClient lxd, CancellationToken ct)
     {
         var deadline = env.Clock() + WorkloadNetworkWait;
         while (true)
@@ -99,7 +99,7 @@ public sealed class InitOperation(NodeEnvironment env)
             if (await lxd.ExistsAsync($"/1.0/networks/{Cluster.Ovn.OvnNetworkSettings.NetworkName}", ct) &&
                 (await lxd.GetNetworkAsync(Cluster.Ovn.OvnNetworkSettings.NetworkName, ct)).Status == "Created")
                 return;
-            var result = await converger.ConvergeAsync(ct, fromLifecycle: true);
+            var result = await converger.ConvergeAsync(ct);
             if (result.Ovn?.State == OvnResult.Disabled) return;
             if (env.Clock() > deadline)
             {

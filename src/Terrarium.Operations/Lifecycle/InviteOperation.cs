@@ -47,7 +47,7 @@ public sealed class InviteOperation(NodeEnvironment env)
         if (config.Invite(name) is { } previous)
         {
             // Inviting the same name again replaces the earlier invite (its token stops working).
-            await NodeConverger.RevokeInviteAsync(lxd, store, config, previous, ct);
+            await store.RevokeInviteAsync(config, previous, ct);
             env.Log($"the earlier invite for {name} was revoked");
             config = await store.LoadAsync(ct);
         }
@@ -97,7 +97,7 @@ public sealed class InviteOperation(NodeEnvironment env)
         throw new InputException($"The mesh {mesh.Cidr} has no free address left; remove unused members or invites first.");
     }
 
-    private static async Task GiveBackAsync(LxdClient lxd, SharedConfigStore store, string name, string meshAddress, string? tokenOperation)
+    private static async Task GiveBackAsync(ILxdClient lxd, SharedConfigStore store, string name, string meshAddress, string? tokenOperation)
     {
         using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try

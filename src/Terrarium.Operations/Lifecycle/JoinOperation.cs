@@ -28,7 +28,7 @@ public sealed record JoinResult(string Member, string MeshAddress, string Endpoi
 public sealed class JoinOperation(NodeEnvironment env)
 {
     private const string Operation = "join";
-    private readonly NodeConverger _converger = new(env);
+    private readonly NodeConverger _converger = NodeConverger.ForLifecycle(env);
 
     public async Task<JoinResult> RunAsync(JoinRequest request, CancellationToken ct = default)
     {
@@ -77,8 +77,8 @@ public sealed class JoinOperation(NodeEnvironment env)
                 KeyStore.Save(env.Layout, Cluster.Crypto.WireGuardKeyPair.FromPrivate(bundle.PrivateKey));
             });
             var peers = BundlePeers(bundle, mesh);
-            await journal.StepAsync("mesh", () => _converger.ApplyMeshAsync(mesh, meshAddress, peers, KeyStore.Load(env.Layout)!));
-            await journal.StepAsync("firewall", () => _converger.ApplyFirewallAsync(FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port,
+            await journal.StepAsync("mesh", () => _converger.Mesh.ApplyAsync(mesh, meshAddress, peers, KeyStore.Load(env.Layout)!));
+            await journal.StepAsync("firewall", () => _converger.Firewall.ApplyAsync(FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port,
                 peers.Select(p => p.Endpoint?.Host).Select(h => IPAddress.TryParse(h, out var ip) ? ip : null).OfType<IPAddress>())));
             await journal.StepAsync("handshake", () => new MeshProbe(env).WaitForClusterAsync(mesh, peers, bundle.Inviter, ct));
             // Incus creates the cluster's OVN network on the joiner during the join and needs OVS for it then (LXD 5.0
@@ -110,12 +110,12 @@ public sealed class JoinOperation(NodeEnvironment env)
             KeyStore.PromotePending(env.Layout);
             // The members already expect the new key: switch the interface first, or LXD (and with it the
             // shared configuration) is out of reach; the full convergence then adds everyone else.
-            await _converger.ApplyMeshAsync(mesh, meshAddress, BundlePeers(bundle, mesh), KeyStore.Load(env.Layout)!);
+            await _converger.Mesh.ApplyAsync(mesh, meshAddress, BundlePeers(bundle, mesh), KeyStore.Load(env.Layout)!);
             if (!await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(45), env.Time, ct))
                 throw new LxdException($"The cluster database is not reachable with this node's new WireGuard key yet (is terrarium-agent running on {bundle.Inviter}?); " +
                                        "run the same join command again to finish.");
             await new SharedConfigStore(lxd).DeleteInviteAsync(bundle.Member, ct); // any agent would clean it up too
-            await _converger.ConvergeAsync(ct, fromLifecycle: true);
+            await _converger.ConvergeAsync(ct);
         });
         await journal.StepAsync("ovn-plan", () => OvnPlanning.ReplanAsync(env, lxd, new SharedConfigStore(lxd), bundle.Member, rotateCa: false, ct: ct));
         await journal.StepAsync("ovn", () => WaitForOvnAsync(ct));
@@ -134,7 +134,7 @@ public sealed class JoinOperation(NodeEnvironment env)
         var deadline = env.Clock() + TimeSpan.FromSeconds(60);
         while (true)
         {
-            var result = await _converger.ConvergeAsync(ct, fromLifecycle: true);
+            var result = await _converger.ConvergeAsync(ct);
             if (result.Ovn is null || result.Ovn.State != OvnResult.AwaitingCertificate) return;
             if (env.Clock() > deadline)
             {
@@ -178,7 +178,7 @@ public sealed class JoinOperation(NodeEnvironment env)
     /// (LXD rebalances roles right after a join). Whichever key reaches the database is used, then the write is
     /// repeated (it is idempotent).
     /// </summary>
-    private async Task RegisterAsync(LxdClient lxd, JoinBundle bundle, MeshSettings mesh, IPAddress meshAddress, HostEndpoint endpoint, CancellationToken ct)
+    private async Task RegisterAsync(ILxdClient lxd, JoinBundle bundle, MeshSettings mesh, IPAddress meshAddress, HostEndpoint endpoint, CancellationToken ct)
     {
         var next = KeyStore.LoadPending(env.Layout) ?? KeyStore.Load(env.Layout)!;
         var record = new MemberRecord
@@ -202,13 +202,13 @@ public sealed class JoinOperation(NodeEnvironment env)
                 env.Log($"registering {bundle.Member} did not go through ({e.Message}); finding the key the cluster accepts");
                 if (await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(10), env.Time, ct)) continue;
                 current = 1 - current;
-                await _converger.ApplyMeshAsync(mesh, meshAddress, BundlePeers(bundle, mesh), keys[current]);
+                await _converger.Mesh.ApplyAsync(mesh, meshAddress, BundlePeers(bundle, mesh), keys[current]);
                 await MeshProbe.WaitForDatabaseAsync(lxd, TimeSpan.FromSeconds(10), env.Time, ct);
             }
         }
     }
 
-    private async Task WipeInstancesAsync(LxdClient lxd, CancellationToken ct)
+    private async Task WipeInstancesAsync(ILxdClient lxd, CancellationToken ct)
     {
         foreach (var instance in await lxd.GetAllInstancesAsync(ct))
         {
@@ -218,7 +218,7 @@ public sealed class JoinOperation(NodeEnvironment env)
         }
     }
 
-    private async Task RollBackAsync(LxdClient lxd, MeshSettings mesh, string? originalHttpsAddress)
+    private async Task RollBackAsync(ILxdClient lxd, MeshSettings mesh, string? originalHttpsAddress)
     {
         env.Log("rolling back: removing the mesh interface, firewall table and keys this join created");
         await NodeConverger.TearDownAsync(env, mesh.Interface);

@@ -19,7 +19,7 @@ public sealed class LxdJoin(NodeEnvironment env, Func<string, string, Cancellati
     public const int MaxAttempts = 6;
     private const string JoinDescription = "Joining cluster"; // lxd/operations/operationtype Description()
 
-    public async Task RunAsync(LxdClient lxd, JoinBundle bundle, ClusterJoinToken token, string encodedToken, string clusterAddress, IPAddress meshAddress,
+    public async Task RunAsync(ILxdClient lxd, JoinBundle bundle, ClusterJoinToken token, string encodedToken, string clusterAddress, IPAddress meshAddress,
         CancellationToken ct)
     {
         if (await JoinedAsync(lxd, ct)) return;
@@ -59,7 +59,7 @@ public sealed class LxdJoin(NodeEnvironment env, Func<string, string, Cancellati
     }
 
     /// <summary>True once LXD is clustered; waits first for a join LXD is still running (started before a crash).</summary>
-    private async Task<bool> JoinedAsync(LxdClient lxd, CancellationToken ct)
+    private async Task<bool> JoinedAsync(ILxdClient lxd, CancellationToken ct)
     {
         foreach (var op in (await lxd.GetRunningOperationsAsync(ct)).Where(o => o.Description == JoinDescription))
         {

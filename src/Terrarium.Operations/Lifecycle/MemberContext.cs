@@ -10,7 +10,7 @@ namespace Terrarium.Operations.Lifecycle;
 public static class MemberContext
 {
     /// <summary>This node's identity and the shared configuration; a clear error when this is not a member.</summary>
-    public static async Task<(NodeIdentity Self, SharedConfig Config)> RequireAsync(NodeEnvironment env, LxdClient lxd, CancellationToken ct)
+    public static async Task<(NodeIdentity Self, SharedConfig Config)> RequireAsync(NodeEnvironment env, ILxdClient lxd, CancellationToken ct)
     {
         var identity = NodeIdentity.Load(env.Layout);
         var config = await new SharedConfigStore(lxd).LoadAsync(ct);

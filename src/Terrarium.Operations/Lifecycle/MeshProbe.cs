@@ -58,7 +58,7 @@ public sealed class MeshProbe(NodeEnvironment env)
     /// Waits until LXD on this node reaches the cluster database (a read that the leader answers through the
     /// mesh). After a key change this is the only honest test: a handshake timestamp may predate the switch.
     /// </summary>
-    public static async Task<bool> WaitForDatabaseAsync(Lxd.LxdClient lxd, TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    public static async Task<bool> WaitForDatabaseAsync(Lxd.ILxdClient lxd, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
         var deadline = time.GetUtcNow() + timeout;
         while (time.GetUtcNow() < deadline)

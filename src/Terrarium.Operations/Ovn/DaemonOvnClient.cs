@@ -23,7 +23,7 @@ public static class DaemonOvnClient
 
     /// <param name="config">The server configuration as just read (GET /1.0).</param>
     /// <returns>True when the keys were (re)written.</returns>
-    public static async Task<bool> EnsureAsync(LxdClient lxd, IReadOnlyDictionary<string, string> config, PemPair ca, DateTimeOffset now, Action<string> log,
+    public static async Task<bool> EnsureAsync(ILxdClient lxd, IReadOnlyDictionary<string, string> config, PemPair ca, DateTimeOffset now, Action<string> log,
         CancellationToken ct)
     {
         if (!(await lxd.GetServerProfileAsync(ct)).IsIncus) return false;

@@ -3,7 +3,7 @@ using System.Text;
 using Terrarium.Cluster.Mesh;
 using Terrarium.Cluster.Ovn;
 using Terrarium.Host.Ovn;
-using Terrarium.Host.Processes;
+using Terrarium.Host.Network;
 using Terrarium.Lxd;
 
 namespace Terrarium.Operations.Ovn;
@@ -19,7 +19,7 @@ public sealed class HostPort(NodeEnvironment env, OvnRuntime ovn)
     public const string Interface = "terrarium-host";
 
     /// <returns>The host's address on the workload network, or null while the network does not exist yet.</returns>
-    public async Task<string?> EnsureAsync(LxdClient lxd, string northbound, string member, int mtu, bool userspace, CancellationToken ct)
+    public async Task<string?> EnsureAsync(ILxdClient lxd, string northbound, string member, int mtu, bool userspace, CancellationToken ct)
     {
         if (!await lxd.ExistsAsync($"/1.0/networks/{OvnNetworkSettings.NetworkName}", ct)) return null;
         var network = await lxd.GetNetworkAsync(OvnNetworkSettings.NetworkName, ct);
@@ -42,8 +42,7 @@ public sealed class HostPort(NodeEnvironment env, OvnRuntime ovn)
 
         await ovn.VsctlAsync("--may-exist", "add-port", "br-int", Interface, "--", "set", "Interface", Interface, "type=internal",
             $"external_ids:iface-id={port}", $"mac=\"{mac}\"");
-        await ProcessRunner.RunCheckedAsync(env.Tools.Ip, ["address", "replace", $"{ip}/{prefix}", "dev", Interface]);
-        await ProcessRunner.RunCheckedAsync(env.Tools.Ip, ["link", "set", "dev", Interface, "mtu", mtu.ToString(), "up"]);
+        await new IpLink(env.Tools, Interface).SetAddressAndUpAsync(ip, prefix, mtu);
         if (userspace) await new UserspaceNics(env.Tools).TuneHostAsync(Interface);
         return ip;
     }

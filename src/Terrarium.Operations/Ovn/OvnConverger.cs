@@ -32,7 +32,7 @@ public sealed class OvnConverger(NodeEnvironment env)
 {
     private readonly OvnRuntime _ovn = new(env.Tools, env.Layout);
 
-    public async Task<OvnResult> ConvergeAsync(LxdClient lxd, SharedConfigStore store, SharedConfig config, NodeIdentity self, CancellationToken ct)
+    public async Task<OvnResult> ConvergeAsync(ILxdClient lxd, SharedConfigStore store, SharedConfig config, NodeIdentity self, CancellationToken ct)
     {
         if (config.Ovn is not { } ovn || config.Member(self.Member) is not { } me) return new OvnResult(OvnResult.Disabled, false, 0, false);
         var changed = false;
@@ -201,7 +201,7 @@ public sealed class OvnConverger(NodeEnvironment env)
     /// Userspace datapath only: transmit checksum offload off inside each local running instance that has a NIC
     /// on terrarium-ovn (see <see cref="UserspaceNics"/>); a no-op with a kernel datapath.
     /// </summary>
-    public async Task<int> TuneLocalInstancesAsync(LxdClient lxd, string self, CancellationToken ct)
+    public async Task<int> TuneLocalInstancesAsync(ILxdClient lxd, string self, CancellationToken ct)
     {
         if (GeneveOverMesh.KernelDatapathAvailable) return 0;
         var nics = new UserspaceNics(env.Tools);

@@ -14,7 +14,7 @@ namespace Terrarium.Operations.Ovn;
 public static class OvnPlanning
 {
     /// <param name="maxCentral">A new cap for the central set (`ovn configure --max`); null keeps the recorded one.</param>
-    public static async Task<OvnRecord> ReplanAsync(NodeEnvironment env, LxdClient lxd, SharedConfigStore store, string self, bool rotateCa,
+    public static async Task<OvnRecord> ReplanAsync(NodeEnvironment env, ILxdClient lxd, SharedConfigStore store, string self, bool rotateCa,
         IReadOnlyCollection<string>? excluding = null, CancellationToken ct = default, int? maxCentral = null)
     {
         var config = await store.LoadAsync(ct);

@@ -1,5 +1,6 @@
 using Terrarium.Cluster.Config;
 using Terrarium.Cluster.Ovn;
+using Terrarium.Host.Systemd;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
 
@@ -14,7 +15,7 @@ public static class WorkloadNetwork
 {
     /// <param name="chassisReady">Whether every member's chassis is registered: LXD starts the network on every
     /// member at creation, and LXD 5.0 retries a failed start with stale settings, so it is created only then.</param>
-    public static async Task<bool> EnsureAsync(LxdClient lxd, OvnRecord ovn, int meshMtu, Func<Task<bool>> chassisReady, Action<string> log, CancellationToken ct)
+    public static async Task<bool> EnsureAsync(ILxdClient lxd, OvnRecord ovn, int meshMtu, Func<Task<bool>> chassisReady, Action<string> log, CancellationToken ct)
     {
         if (await lxd.ExistsAsync($"/1.0/networks/{OvnNetworkSettings.NetworkName}", ct)) return false;
         if (!await chassisReady()) return false;
@@ -50,7 +51,7 @@ public static class UnavailableNetworkRepair
 {
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(5);
 
-    public static async Task<bool> RepairAsync(NodeEnvironment env, LxdClient lxd, string self, CancellationToken ct)
+    public static async Task<bool> RepairAsync(NodeEnvironment env, ILxdClient lxd, string self, CancellationToken ct)
     {
         var warnings = await lxd.GetWarningsAsync(ct);
         if (!warnings.Any(w => w.Type == "Network unavailable" && w.Location == self && w.Status != "resolved" &&
@@ -60,7 +61,7 @@ public static class UnavailableNetworkRepair
         if (File.Exists(stamp) && env.Clock() - File.GetLastWriteTimeUtc(stamp) < MinimumInterval) return false;
         env.Log($"LXD reports {OvnNetworkSettings.NetworkName} unavailable on {self} although its chassis runs: restarting LXD");
         var unit = (await lxd.GetServerProfileAsync(ct)).ServiceUnit(File.Exists);
-        await Host.Processes.ProcessRunner.RunCheckedAsync("sh", ["-c", env.Tools.LxdRestartCommand(unit)], timeout: TimeSpan.FromMinutes(2), ct: ct);
+        await new Systemctl(env.Tools).RestartDaemonAsync(unit, ct);
         await lxd.WaitReadyAsync(TimeSpan.FromMinutes(1), ct);
         Directory.CreateDirectory(env.Layout.StateDir);
         File.WriteAllText(stamp, env.Clock().ToString("O")); // only a restart that happened counts against the interval

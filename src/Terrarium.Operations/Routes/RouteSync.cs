@@ -34,7 +34,7 @@ public sealed class RouteSync(NodeEnvironment env)
     private IReadOnlyList<IPNetwork> _mesh = [];
 
     /// <param name="changed">Instances an event named; null (or a first sync) means look at everything.</param>
-    public async Task<RouteSyncResult> SyncAsync(LxdClient lxd, CancellationToken ct, IReadOnlyCollection<InstanceRef>? changed = null)
+    public async Task<RouteSyncResult> SyncAsync(ILxdClient lxd, CancellationToken ct, IReadOnlyCollection<InstanceRef>? changed = null)
     {
         var store = new SharedConfigStore(lxd);
         if (changed is null || _online is null)
@@ -131,7 +131,7 @@ public sealed class RouteSync(NodeEnvironment env)
     public static string? WorkloadAddress(Instance instance) => ServingNic(instance) is { } nic ? AddressOn(instance, nic.Device) : null;
 
     /// <summary>Re-reads one instance; its address is kept while it runs on the same member, else asked for again.</summary>
-    private async Task RefreshAsync(LxdClient lxd, InstanceRef which, CancellationToken ct)
+    private async Task RefreshAsync(ILxdClient lxd, InstanceRef which, CancellationToken ct)
     {
         Instance fresh;
         try
@@ -155,7 +155,7 @@ public sealed class RouteSync(NodeEnvironment env)
         i.Status == "Running" && _online!.Contains(i.Location) &&
         i.Config.Keys.Any(k => k.StartsWith(RouteDeclaration.KeyPrefix, StringComparison.Ordinal));
 
-    private static async Task LoadStateAsync(LxdClient lxd, Instance instance, CancellationToken ct)
+    private static async Task LoadStateAsync(ILxdClient lxd, Instance instance, CancellationToken ct)
     {
         try
         {

@@ -12,7 +12,7 @@ namespace Terrarium.Operations.Store;
 /// (docs/lxd-notes.md), so records never share an entity: inserts rely on LXD's unique names (a lease
 /// can only be created once) and updates are ETag read-modify-write on a record with a single writer.
 /// </summary>
-public sealed class SharedConfigStore(LxdClient lxd)
+public sealed class SharedConfigStore(ILxdClient lxd)
 {
     private static ClusterJsonContext Json => ClusterJsonContext.Default;
 
@@ -79,6 +79,19 @@ public sealed class SharedConfigStore(LxdClient lxd)
     public Task DeleteMemberAsync(string name, CancellationToken ct = default) => DeleteRowAsync(RowNames.Member(name), ct);
     public Task DeleteInviteAsync(string name, CancellationToken ct = default) => DeleteRowAsync(RowNames.Invite(name), ct);
     public Task ReleaseLeaseAsync(string address, CancellationToken ct = default) => DeleteRowAsync(RowNames.Lease(address), ct);
+
+    /// <summary>Cancels an invite's LXD join token and removes its row and lease. Safe to race with another member.</summary>
+    public async Task RevokeInviteAsync(SharedConfig config, InviteRecord invite, CancellationToken ct)
+    {
+        if (invite.TokenOperation.Length > 0)
+        {
+            try { await lxd.CancelOperationAsync(invite.TokenOperation, ct); }
+            catch (LxdException) { /* already used, expired or gone */ }
+        }
+        await DeleteInviteAsync(invite.Name, ct);
+        if (config.Leases.Any(l => l.Address == invite.MeshAddress && l.Holder == invite.Name))
+            await ReleaseLeaseAsync(invite.MeshAddress, ct);
+    }
 
     /// <summary>Issue #15: claims <paramref name="host"/> for <paramref name="project"/>; the first claim wins. Returns the owner.</summary>
     public async Task<string?> ClaimRouteHostAsync(string host, string project, DateTimeOffset now, CancellationToken ct = default) =>

@@ -13,7 +13,7 @@ public sealed record MoveOutcome(InstanceRef Instance, string From, string To, b
 /// moved and started again. LXD copies before it deletes, so a failed move leaves the instance where it was,
 /// and this class starts it again there when it was running.
 /// </summary>
-public sealed class InstanceMover(LxdClient lxd, Action<string> log, TimeProvider? time = null)
+public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvider? time = null)
 {
     public static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(20);
 

@@ -14,7 +14,7 @@ public sealed class PlacementInputs
     public required IReadOnlyList<Instance> Instances { get; init; }
     public required IReadOnlyDictionary<string, Project> Projects { get; init; }
 
-    public static async Task<PlacementInputs> LoadAsync(LxdClient lxd, IReadOnlyList<ClusterMember> members, CancellationToken ct)
+    public static async Task<PlacementInputs> LoadAsync(ILxdClient lxd, IReadOnlyList<ClusterMember> members, CancellationToken ct)
     {
         var instances = lxd.GetAllInstancesAsync(ct);
         var projects = lxd.GetProjectsAsync(ct);
@@ -46,7 +46,7 @@ public sealed class PlacementInputs
         Members.Select(m => new GroupedMember(m.ServerName, m.Groups, m.Config.GetValueOrDefault("scheduler.instance", "all"))).ToList();
 
     /// <summary>Online, non-evacuated members other than <paramref name="excluded"/>, with instance counts (all projects) and memory use.</summary>
-    public async Task<List<PlacementTarget>> TargetsAsync(LxdClient lxd, IEnumerable<string> excluded, CancellationToken ct)
+    public async Task<List<PlacementTarget>> TargetsAsync(ILxdClient lxd, IEnumerable<string> excluded, CancellationToken ct)
     {
         var skip = excluded.ToHashSet();
         var online = Members.Where(m => m.Status == "Online" && !skip.Contains(m.ServerName)).ToList();

@@ -112,7 +112,7 @@ public sealed class WorkloadOperations(NodeEnvironment env)
     /// works too. A restricted project refuses volatile.* keys even to an administrator; those instances are
     /// recorded in the shared configuration instead and `terrariumctl cluster restore` moves them back itself.
     /// </summary>
-    private async Task RecordOriginsAsync(LxdClient lxd, string member, IReadOnlyList<InstanceRef> moved, CancellationToken ct)
+    private async Task RecordOriginsAsync(ILxdClient lxd, string member, IReadOnlyList<InstanceRef> moved, CancellationToken ct)
     {
         var store = new Store.SharedConfigStore(lxd);
         var record = (await store.LoadAsync(ct)).Evacuations.FirstOrDefault(e => e.Member == member) ?? new EvacuationRecord { Member = member };
@@ -180,7 +180,7 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         members.FirstOrDefault(m => m.ServerName == name)
         ?? throw new InputException($"{name} is not a member of this cluster (members: {string.Join(", ", members.Select(m => m.ServerName))}).");
 
-    private static async Task<Instance> FindInstanceAsync(LxdClient lxd, string name, string? project, CancellationToken ct)
+    private static async Task<Instance> FindInstanceAsync(ILxdClient lxd, string name, string? project, CancellationToken ct)
     {
         if (project is not null)
         {

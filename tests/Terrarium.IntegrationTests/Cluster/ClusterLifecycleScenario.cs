@@ -176,7 +176,7 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
 
             // The host is on the underlay but no member: its WireGuard datagrams are dropped.
             var before = await lab.CounterAsync(1, "wireguard from strangers");
-            await ProcessRunner.RunCheckedAsync("sh", ["-c", $"echo junk | socat -u - UDP-SENDTO:{underlay}:51820"]);
+            await SystemProcessRunner.Instance.RunCheckedAsync("sh", ["-c", $"echo junk | socat -u - UDP-SENDTO:{underlay}:51820"]);
             await MeshLab.EventuallyAsync(async () => await lab.CounterAsync(1, "wireguard from strangers") > before, TimeSpan.FromSeconds(5), "stranger's 51820 dropped");
         }
         finally

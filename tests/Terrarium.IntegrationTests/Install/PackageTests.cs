@@ -72,7 +72,7 @@ public class PackageTests : IDisposable
         var completed = await Run("bash", "-c", $"source {completion} && COMP_WORDS=(terrariumctl cluster in) && COMP_CWORD=2 && _terrariumctl && echo \"${{COMPREPLY[*]}}\"");
         Assert.Equal("init invite", completed.StdOut.Trim());
 
-        var man = await ProcessRunner.RunAsync("man", ["-l", Path.Join(files, "usr/share/man/man1/terrariumctl.1.gz")],
+        var man = await SystemProcessRunner.Instance.RunAsync("man", ["-l", Path.Join(files, "usr/share/man/man1/terrariumctl.1.gz")],
             env: new Dictionary<string, string> { ["MANWIDTH"] = "120", ["MANPAGER"] = "cat", ["PAGER"] = "cat" });
         ProcessAssert.Ok(man);
         foreach (var text in new[] { "EXIT STATUS", "terrariumctl cluster join", "--wireguard-endpoint", "terrariumctl mesh restore" })
@@ -84,7 +84,7 @@ public class PackageTests : IDisposable
 
     private static async Task<ProcessResult> Run(string file, params string[] args)
     {
-        var r = await ProcessRunner.RunAsync(file, args, timeout: TimeSpan.FromMinutes(2));
+        var r = await SystemProcessRunner.Instance.RunAsync(file, args, timeout: TimeSpan.FromMinutes(2));
         ProcessAssert.Ok(r);
         return r;
     }

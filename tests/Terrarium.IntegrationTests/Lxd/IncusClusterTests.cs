@@ -72,7 +72,7 @@ public class IncusClusterTests(IncusClusteredLab lab) : IClassFixture<IncusClust
     [Fact]
     public async Task L13_terrariumctl_finds_incus_through_INCUS_DIR()
     {
-        var r = await ProcessRunner.RunAsync(Terrariumctl.Command[0], [.. Terrariumctl.Command.Skip(1), "--root", lab.Node(1).TerrariumRoot, "-o", "json", "doctor"],
+        var r = await SystemProcessRunner.Instance.RunAsync(Terrariumctl.Command[0], [.. Terrariumctl.Command.Skip(1), "--root", lab.Node(1).TerrariumRoot, "-o", "json", "doctor"],
             env: new Dictionary<string, string> { ["LXD_DIR"] = "", ["INCUS_DIR"] = lab.Node(1).LxdDir }, timeout: TimeSpan.FromMinutes(1));
         using var json = System.Text.Json.JsonDocument.Parse(r.StdOut);
         var daemon = json.RootElement.GetProperty("checks").EnumerateArray().First(c => c.GetProperty("check").GetString() == "daemon");

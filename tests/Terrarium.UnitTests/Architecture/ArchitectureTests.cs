@@ -52,6 +52,15 @@ public partial class ArchitectureTests
     }
 
     [Fact]
+    public void A3_operations_run_programs_only_through_host_adapters()
+    {
+        // Operations may not even hold the runner: a program and its arguments belong to a Host adapter
+        // (WireGuardInterface, NftablesFirewall, Systemctl, OvnRuntime ...) whose binary ToolPaths can override.
+        var offenders = Sources("Terrarium.Operations").Where(f => RunnerUse().IsMatch(Code(f))).Select(Relative).ToList();
+        Assert.True(offenders.Count == 0, "Operations running a program itself (add a Terrarium.Host adapter):\n" + string.Join('\n', offenders));
+    }
+
+    [Fact]
     public void A5_operations_read_the_time_through_the_node_environment()
     {
         var offenders = Sources("Terrarium.Operations").Where(f => WallClock().IsMatch(Code(f))).Select(Relative).ToList();
@@ -130,6 +139,9 @@ public partial class ArchitectureTests
 
     [GeneratedRegex(@"\bProcess\.Start\b|new ProcessStartInfo\b|new Process\b")]
     private static partial Regex ProcessStart();
+
+    [GeneratedRegex(@"\b(I|System)?ProcessRunner\b|\.Runner\.Run")]
+    private static partial Regex RunnerUse();
 
     [GeneratedRegex(@"\bDateTime(Offset)?\.(Utc)?Now\b")]
     private static partial Regex WallClock();

@@ -9,7 +9,7 @@ public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
     public string FirstErrorLine => (StdErr.Length > 0 ? StdErr : StdOut).Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "";
 }
 
-/// <summary>Thrown by <see cref="ProcessRunner.RunCheckedAsync"/> when a tool exits non-zero.</summary>
+/// <summary>Thrown by <see cref="ProcessRunnerExtensions.RunCheckedAsync"/> when a tool exits non-zero.</summary>
 public sealed class ProcessFailedException(string command, ProcessResult result)
     : Exception($"`{Shorten(command)}` failed with exit code {result.ExitCode}: {result.FirstErrorLine}")
 {
@@ -19,10 +19,38 @@ public sealed class ProcessFailedException(string command, ProcessResult result)
     private static string Shorten(string command) => command.Length <= 100 ? command : command[..97] + "...";
 }
 
-/// <summary>Runs external tools (ip, nft, wg, ...) with arguments passed as a list, never through a shell string.</summary>
-public static class ProcessRunner
+/// <summary>
+/// Runs external tools (ip, nft, wg, ...). An instance, carried by <see cref="Tools.ToolPaths.Runner"/>, so a unit test
+/// can hand the host adapters a fake that records commands and answers them (issue #10).
+/// </summary>
+public interface IProcessRunner
 {
-    public static async Task<ProcessResult> RunAsync(string file, IEnumerable<string> args, string? stdin = null,
+    Task<ProcessResult> RunAsync(string file, IEnumerable<string> args, string? stdin = null,
+        IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null, CancellationToken ct = default);
+
+    /// <summary>Runs a program attached to this terminal (stdin/stdout/stderr inherited); returns its exit code.</summary>
+    Task<int> RunInteractiveAsync(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, CancellationToken ct = default);
+}
+
+public static class ProcessRunnerExtensions
+{
+    /// <summary>Runs a tool and throws <see cref="ProcessFailedException"/> when it exits non-zero.</summary>
+    public static async Task<ProcessResult> RunCheckedAsync(this IProcessRunner runner, string file, IEnumerable<string> args, string? stdin = null,
+        IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var list = args.ToList();
+        var result = await runner.RunAsync(file, list, stdin, env, timeout, ct);
+        if (!result.Ok) throw new ProcessFailedException($"{file} {string.Join(' ', list)}", result);
+        return result;
+    }
+}
+
+/// <summary>The real runner: arguments passed as a list, never through a shell string; a timeout kills the process tree.</summary>
+public sealed class SystemProcessRunner : IProcessRunner
+{
+    public static readonly SystemProcessRunner Instance = new();
+
+    public async Task<ProcessResult> RunAsync(string file, IEnumerable<string> args, string? stdin = null,
         IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null, CancellationToken ct = default)
     {
         var psi = new ProcessStartInfo(file)
@@ -65,8 +93,7 @@ public static class ProcessRunner
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>Runs a program attached to this terminal (stdin/stdout/stderr inherited); returns its exit code.</summary>
-    public static async Task<int> RunInteractiveAsync(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, CancellationToken ct = default)
+    public async Task<int> RunInteractiveAsync(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, CancellationToken ct = default)
     {
         var psi = new ProcessStartInfo(file) { UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -87,14 +114,5 @@ public static class ProcessRunner
             await process.WaitForExitAsync(ct);
             return process.ExitCode;
         }
-    }
-
-    public static async Task<ProcessResult> RunCheckedAsync(string file, IEnumerable<string> args, string? stdin = null,
-        IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null, CancellationToken ct = default)
-    {
-        var list = args.ToList();
-        var result = await RunAsync(file, list, stdin, env, timeout, ct);
-        if (!result.Ok) throw new ProcessFailedException($"{file} {string.Join(' ', list)}", result);
-        return result;
     }
 }

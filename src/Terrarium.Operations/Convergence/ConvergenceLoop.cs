@@ -1,0 +1,31 @@
+using Terrarium.Host.Processes;
+using Terrarium.Lxd;
+
+namespace Terrarium.Operations.Convergence;
+
+/// <summary>Runs reconcilers in order over one context. A contained reconciler's failure is reported in its outcome and the pass goes on.</summary>
+public sealed class ConvergenceLoop(IReadOnlyList<IReconciler> reconcilers)
+{
+    public IReadOnlyList<IReconciler> Reconcilers { get; } = reconcilers;
+
+    public async Task<IReadOnlyList<ReconcileOutcome>> RunAsync(ConvergenceContext context, CancellationToken ct)
+    {
+        var outcomes = new List<ReconcileOutcome>(Reconcilers.Count);
+        foreach (var reconciler in Reconcilers)
+        {
+            try
+            {
+                outcomes.Add(await reconciler.ReconcileAsync(context, ct));
+            }
+            catch (Exception e) when (reconciler.Contained && IsHostOrDaemonFailure(e))
+            {
+                outcomes.Add(new ReconcileOutcome(reconciler.Concern, false, e.Message));
+            }
+        }
+        return outcomes;
+    }
+
+    /// <summary>The failures a contained concern reports instead of throwing; a bug (e.g. NullReferenceException) still throws.</summary>
+    public static bool IsHostOrDaemonFailure(Exception e) =>
+        e is ProcessFailedException or TimeoutException or IOException or InvalidOperationException or LxdException;
+}

@@ -1,0 +1,39 @@
+using System.Net;
+using Terrarium.Cluster.Crypto;
+using Terrarium.Cluster.Mesh;
+using Terrarium.Host.Files;
+using Terrarium.Host.WireGuard;
+using Terrarium.Operations.Identity;
+
+namespace Terrarium.Operations.Convergence;
+
+/// <summary>M-4: this node's WireGuard interface, address and peers. Init and join use it for their mesh step with the peers they know then.</summary>
+public sealed class MeshReconciler(NodeEnvironment env) : IReconciler
+{
+    public string Concern => "mesh";
+
+    public async Task<ReconcileOutcome> ReconcileAsync(ConvergenceContext context, CancellationToken ct)
+    {
+        var desired = context.Desired;
+        var changed = await ApplyAsync(desired.Mesh, desired.MeshAddress, desired.Peers, context.Key);
+        return new ReconcileOutcome(Concern, changed, Detail: desired.Peers.Count);
+    }
+
+    /// <summary>Writes the wg(8) config (0600: it holds the private key) and applies it live.</summary>
+    public async Task<bool> ApplyAsync(MeshSettings mesh, IPAddress address, IEnumerable<WireGuardPeer> peers, WireGuardKeyPair key)
+    {
+        var path = env.Layout.WireGuardConfig(mesh.Interface);
+        var changed = AtomicFile.WriteIfChanged(path, WireGuardConfigRenderer.Render(key.PrivateKey, mesh.Port, peers), AtomicFile.SecretMode);
+        if (NodeIdentity.Load(env.Layout) is { } identity)
+        {
+            (identity.MeshCidr, identity.Port, identity.Mtu, identity.Interface) = (mesh.Cidr, mesh.Port, mesh.Mtu, mesh.Interface);
+            identity.Save(env.Layout);
+        }
+        var wg = new WireGuardInterface(env.Tools, mesh.Interface);
+        var existed = await wg.ExistsAsync();
+        await wg.EnsureUpAsync(address, mesh.PrefixLength, mesh.Mtu);
+        // syncconf on every pass also heals hand edits; it never disturbs unchanged peers (M-4).
+        await wg.SyncConfAsync(path);
+        return changed || !existed;
+    }
+}

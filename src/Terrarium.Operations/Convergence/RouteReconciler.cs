@@ -1,0 +1,21 @@
+using Terrarium.Operations.Routes;
+
+namespace Terrarium.Operations.Convergence;
+
+/// <summary>T-1..T-3: this node's Traefik file from every routed instance. One per converger: it remembers instances between passes.</summary>
+public sealed class RouteReconciler(NodeEnvironment env) : IReconciler
+{
+    private readonly RouteSync _routes = new(env);
+
+    public string Concern => "routes";
+
+    public async Task<ReconcileOutcome> ReconcileAsync(ConvergenceContext context, CancellationToken ct)
+    {
+        var result = await _routes.SyncAsync(context.Lxd, ct);
+        return new ReconcileOutcome(Concern, result.Changed, Detail: result);
+    }
+
+    /// <summary>After instance events: only <paramref name="instances"/> are read again (null: all).</summary>
+    public Task<RouteSyncResult> SyncAsync(Lxd.ILxdClient lxd, IReadOnlyCollection<Cluster.Placement.InstanceRef>? instances, CancellationToken ct) =>
+        _routes.SyncAsync(lxd, ct, instances);
+}
