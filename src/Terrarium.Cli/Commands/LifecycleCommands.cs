@@ -28,13 +28,15 @@ public static class LifecycleCommands
                     Cluster.Config.MemberName.Validate(pr.GetValue(uplink)!)), ct);
             if (CommonOptions.Json(pr))
             {
-                JsonOut.Write(new InitOutput(r.Member, r.MeshAddress, r.Endpoint, r.AlreadyInitialised, pr.GetValue(dryRun)), CliJsonContext.Default.InitOutput);
+                JsonOut.Write(new InitOutput(r.Member, r.MeshAddress, r.Endpoint, r.AlreadyInitialised, pr.GetValue(dryRun), PlanStepRow.Of(r.Plan)),
+                    CliJsonContext.Default.InitOutput);
                 return ExitCodes.Ok;
             }
             var verb = pr.GetValue(dryRun) ? "Would initialise" : r.AlreadyInitialised ? "Already initialised:" : "Initialised";
             Console.WriteLine($"{verb} Terrarium cluster member {r.Member}");
             Console.WriteLine($"  mesh address:        {r.MeshAddress} (LXD listens there only)");
             Console.WriteLine($"  WireGuard endpoint:  {r.Endpoint}");
+            if (r.Plan is { } plan) PrintSteps(plan);
             if (!pr.GetValue(dryRun)) Console.WriteLine("Next: terrariumctl cluster invite NAME [ADDRESS]");
             return ExitCodes.Ok;
         });
@@ -84,13 +86,14 @@ public static class LifecycleCommands
                 new JoinRequest(pr.GetValue(token)!, pr.GetValue(bundle)!, pr.GetValue(endpoint), pr.GetValue(yes), pr.GetValue(dryRun)), ct);
             if (CommonOptions.Json(pr))
             {
-                JsonOut.Write(new JoinOutput(r.Member, r.MeshAddress, r.Endpoint, r.Inviter, r.AlreadyMember, r.Plan, pr.GetValue(dryRun)), CliJsonContext.Default.JoinOutput);
+                JsonOut.Write(new JoinOutput(r.Member, r.MeshAddress, r.Endpoint, r.Inviter, r.AlreadyMember, PlanStepRow.Of(r.Plan), pr.GetValue(dryRun)),
+                    CliJsonContext.Default.JoinOutput);
                 return ExitCodes.Ok;
             }
             if (pr.GetValue(dryRun))
             {
                 Console.WriteLine($"Joining as {r.Member} would:");
-                foreach (var step in r.Plan) Console.WriteLine($"  - {step}");
+                PrintSteps(r.Plan);
                 return ExitCodes.Ok;
             }
             Console.WriteLine(r.AlreadyMember
@@ -99,6 +102,13 @@ public static class LifecycleCommands
             return ExitCodes.Ok;
         });
         return c;
+    }
+
+    /// <summary>A step table as `lxc`-style aligned rows: the journal's step name, then what it does.</summary>
+    private static void PrintSteps(IReadOnlyList<Operations.PlanStep> plan)
+    {
+        var width = plan.Max(s => s.Step.Length);
+        foreach (var step in plan) Console.WriteLine($"  {step.Step.PadRight(width)}  {step.Action}");
     }
 
     public static Command Remove()

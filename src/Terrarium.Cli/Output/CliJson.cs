@@ -10,7 +10,16 @@ public sealed record InitOutput(
     [property: JsonPropertyName("mesh_address")] string MeshAddress,
     [property: JsonPropertyName("endpoint")] string Endpoint,
     [property: JsonPropertyName("already_initialised")] bool AlreadyInitialised,
-    [property: JsonPropertyName("dry_run")] bool DryRun);
+    [property: JsonPropertyName("dry_run")] bool DryRun,
+    [property: JsonPropertyName("plan")] IReadOnlyList<PlanStepRow> Plan);
+
+/// <summary>One step of init's or join's plan: the journal's step name and what it does.</summary>
+public sealed record PlanStepRow(
+    [property: JsonPropertyName("step")] string Step,
+    [property: JsonPropertyName("action")] string Action)
+{
+    public static List<PlanStepRow> Of(IEnumerable<Operations.PlanStep>? steps) => (steps ?? []).Select(s => new PlanStepRow(s.Step, s.Action)).ToList();
+}
 
 public sealed record InviteOutput(
     [property: JsonPropertyName("member")] string Member,
@@ -27,7 +36,7 @@ public sealed record JoinOutput(
     [property: JsonPropertyName("endpoint")] string Endpoint,
     [property: JsonPropertyName("inviter")] string Inviter,
     [property: JsonPropertyName("already_member")] bool AlreadyMember,
-    [property: JsonPropertyName("plan")] IReadOnlyList<string> Plan,
+    [property: JsonPropertyName("plan")] IReadOnlyList<PlanStepRow> Plan,
     [property: JsonPropertyName("dry_run")] bool DryRun);
 
 public sealed record DoctorRow(

@@ -14,21 +14,25 @@ public sealed class OperationJournal
     private readonly string _path;
     private readonly Action<string> _log;
     private readonly JournalState _state;
+    private readonly IReadOnlyList<string>? _steps;
 
-    private OperationJournal(string path, JournalState state, Action<string> log)
+    private OperationJournal(string path, JournalState state, Action<string> log, IReadOnlyList<string>? steps)
     {
         _path = path;
         _state = state;
         _log = log;
+        _steps = steps;
     }
 
-    public static OperationJournal Open(NodeLayout layout, string operation, Action<string> log, DateTimeOffset now)
+    /// <param name="steps">The operation's step table (JoinSteps.Order, InitSteps.Order): a step not in it, or run
+    /// before an earlier one of it is done, is a bug and throws, so the table --dry-run prints is the one that runs.</param>
+    public static OperationJournal Open(NodeLayout layout, string operation, Action<string> log, DateTimeOffset now, IReadOnlyList<string>? steps = null)
     {
         var path = Path.Join(layout.JournalDir, $"{operation}.json");
         var state = File.Exists(path)
             ? JsonSerializer.Deserialize(File.ReadAllText(path), OperationsJsonContext.Default.JournalState) ?? new JournalState()
             : new JournalState { Operation = operation, StartedAt = now };
-        return new OperationJournal(path, state, log);
+        return new OperationJournal(path, state, log, steps);
     }
 
     public static bool InProgress(NodeLayout layout, string operation) => File.Exists(Path.Join(layout.JournalDir, $"{operation}.json"));
@@ -44,6 +48,12 @@ public sealed class OperationJournal
 
     public async Task StepAsync(string step, Func<Task> body)
     {
+        if (_steps is not null)
+        {
+            if (!_steps.Contains(step)) throw new InvalidOperationException($"Step {step} is not in the {_state.Operation} step table.");
+            if (_steps.TakeWhile(s => s != step).FirstOrDefault(s => !IsDone(s)) is { } earlier)
+                throw new InvalidOperationException($"Step {step} of {_state.Operation} ran before step {earlier}.");
+        }
         if (IsDone(step))
         {
             _log($"step {step}: already done");

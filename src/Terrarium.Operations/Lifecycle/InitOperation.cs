@@ -14,11 +14,11 @@ namespace Terrarium.Operations.Lifecycle;
 
 public sealed record InitRequest(string? Member, string Cidr, int Port, string? Endpoint, bool DryRun, string OvnUplink = Cluster.Config.OvnRecord.DefaultUplink);
 
-public sealed record InitResult(string Member, string MeshAddress, string Endpoint, bool AlreadyInitialised);
+public sealed record InitResult(string Member, string MeshAddress, string Endpoint, bool AlreadyInitialised, IReadOnlyList<PlanStep>? Plan = null);
 
 /// <summary>
-/// C-1: bootstrap the first member. Steps (journaled, each idempotent): mesh, firewall, lxd-cluster,
-/// shared-config, ovn (CA held here, raft bootstrapped here), agent. Bad input is refused before any step runs.
+/// C-1: bootstrap the first member. Steps (journaled, each idempotent) in the order of <see cref="InitSteps"/>.
+/// Bad input is refused before any step runs.
 /// </summary>
 public sealed class InitOperation(NodeEnvironment env)
 {
@@ -42,28 +42,27 @@ public sealed class InitOperation(NodeEnvironment env)
         var address = mesh.HostAddresses().First();
         if (request.DryRun)
         {
-            env.Log($"would initialise {member}: mesh {mesh.Cidr} address {address}, endpoint {endpoint}, LXD on {address}:{MeshSettings.LxdPort}");
-            return new InitResult(member, address.ToString(), endpoint.ToString(), false);
+            return new InitResult(member, address.ToString(), endpoint.ToString(), false, InitSteps.Plan(member, mesh, address, endpoint, request.OvnUplink));
         }
 
-        var journal = OperationJournal.Open(env.Layout, "init", env.Log, env.Clock());
+        var journal = OperationJournal.Open(env.Layout, "init", env.Log, env.Clock(), InitSteps.Order);
         var converger = NodeConverger.ForLifecycle(env);
         var key = KeyStore.LoadOrCreate(env.Layout);
-        await journal.StepAsync("mesh", async () =>
+        await journal.StepAsync(InitSteps.Mesh, async () =>
         {
             new NodeIdentity { Member = member, MeshAddress = address.ToString() }.Save(env.Layout);
             await converger.Mesh.ApplyAsync(mesh, address, [], key);
         });
-        await journal.StepAsync("firewall", () => converger.Firewall.ApplyAsync(
+        await journal.StepAsync(InitSteps.Firewall, () => converger.Firewall.ApplyAsync(
             Cluster.Firewall.FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port, [])));
-        await journal.StepAsync("lxd-cluster", async () =>
+        await journal.StepAsync(InitSteps.LxdCluster, async () =>
         {
             // LXD listens on the mesh only: cluster traffic never uses the underlay.
             await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["core.https_address"] = $"{address}:{MeshSettings.LxdPort}" }, ct);
             if (!(await lxd.GetServerAsync(ct)).Environment.ServerClustered)
                 await lxd.UpdateClusterAsync(new ClusterPut { ServerName = member, Enabled = true }, ct: ct);
         });
-        await journal.StepAsync("shared-config", async () =>
+        await journal.StepAsync(InitSteps.SharedConfig, async () =>
         {
             var store = new SharedConfigStore(lxd);
             await store.EnsureProjectAsync(ct);
@@ -78,10 +77,10 @@ public sealed class InitOperation(NodeEnvironment env)
                 Name = member, PublicKey = key.PublicKey, MeshAddress = address.ToString(), Endpoint = endpoint.ToString(), UpdatedAt = env.Clock(),
             }, ct);
         });
-        await journal.StepAsync("ovn", () => OvnPlanning.BootstrapAsync(env, new SharedConfigStore(lxd), member, address.ToString(), request.OvnUplink, ct));
-        await journal.StepAsync("agent", () => Boot.ServiceUnits.InstallAsync(env));
+        await journal.StepAsync(InitSteps.Ovn, () => OvnPlanning.BootstrapAsync(env, new SharedConfigStore(lxd), member, address.ToString(), request.OvnUplink, ct));
+        await journal.StepAsync(InitSteps.Agent, () => Boot.ServiceUnits.InstallAsync(env));
         await converger.ConvergeAsync(ct);
-        await journal.StepAsync("workload-network", () => WaitForWorkloadNetworkAsync(converger, lxd, ct));
+        await journal.StepAsync(InitSteps.WorkloadNetwork, () => WaitForWorkloadNetworkAsync(converger, lxd, ct));
         journal.Complete();
         return new InitResult(member, address.ToString(), endpoint.ToString(), false);
     }

@@ -17,11 +17,11 @@ namespace Terrarium.Operations.Lifecycle;
 
 public sealed record JoinRequest(string Token, string Bundle, string? Endpoint, bool Yes, bool DryRun);
 
-public sealed record JoinResult(string Member, string MeshAddress, string Endpoint, string Inviter, bool AlreadyMember, IReadOnlyList<string> Plan);
+public sealed record JoinResult(string Member, string MeshAddress, string Endpoint, string Inviter, bool AlreadyMember, IReadOnlyList<PlanStep> Plan);
 
 /// <summary>
 /// C-3: join this fresh server. Both strings are checked before anything changes (X-1). Steps, journaled
-/// (X-3): prepare, mesh, firewall, handshake, switch, lxd-join, rotate-key, register, activate-key, ovn-plan, ovn, agent. If the
+/// (X-3), in the order of <see cref="JoinSteps"/>. If the
 /// cluster cannot be reached or LXD refuses the join, everything done so far is rolled back, so a used,
 /// revoked or expired invite leaves the server exactly as it was.
 /// </summary>
@@ -34,8 +34,8 @@ public sealed class JoinOperation(NodeEnvironment env)
     {
         var token = LxdClient.DecodeJoinToken(request.Token)
                     ?? throw new InputException("The --token value is not an LXD join token; paste the whole line printed by `terrariumctl cluster invite`.");
-        var journal = OperationJournal.InProgress(env.Layout, Operation) ? OperationJournal.Open(env.Layout, Operation, env.Log, env.Clock()) : null;
-        var joinedLxd = journal?.IsDone("lxd-join") == true;
+        var journal = OperationJournal.InProgress(env.Layout, Operation) ? OperationJournal.Open(env.Layout, Operation, env.Log, env.Clock(), JoinSteps.Order) : null;
+        var joinedLxd = journal?.IsDone(JoinSteps.LxdJoin) == true;
         // Once LXD has accepted this server, the invite's expiry no longer matters: the join must finish.
         var bundle = JoinBundleCodec.Decode(request.Bundle, request.Token, joinedLxd ? DateTimeOffset.MinValue : env.Clock());
         if (token.ServerName != bundle.Member)
@@ -62,35 +62,35 @@ public sealed class JoinOperation(NodeEnvironment env)
                 throw new InputException($"This server is not fresh: it has {instances.Count} instance(s) ({string.Join(", ", instances.Select(i => i.Name).Take(5))}), and joining wipes the local LXD database; move them away first or confirm with --yes.");
         }
 
-        var plan = Plan(bundle, mesh, endpoint, clusterAddress, request.Yes);
+        var plan = JoinSteps.Plan(bundle, mesh, endpoint, clusterAddress, request.Yes);
         if (request.DryRun) return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
 
-        journal ??= OperationJournal.Open(env.Layout, Operation, env.Log, env.Clock());
+        journal ??= OperationJournal.Open(env.Layout, Operation, env.Log, env.Clock(), JoinSteps.Order);
         var originalHttpsAddress = server.Config.GetValueOrDefault("core.https_address");
         var lxdTouched = false;
         try
         {
-            await journal.StepAsync("prepare", async () =>
+            await journal.StepAsync(JoinSteps.Prepare, async () =>
             {
                 if (request.Yes) await WipeInstancesAsync(lxd, ct);
                 new NodeIdentity { Member = bundle.Member, MeshAddress = bundle.MeshAddress }.Save(env.Layout);
                 KeyStore.Save(env.Layout, Cluster.Crypto.WireGuardKeyPair.FromPrivate(bundle.PrivateKey));
             });
             var peers = BundlePeers(bundle, mesh);
-            await journal.StepAsync("mesh", () => _converger.Mesh.ApplyAsync(mesh, meshAddress, peers, KeyStore.Load(env.Layout)!));
-            await journal.StepAsync("firewall", () => _converger.Firewall.ApplyAsync(FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port,
+            await journal.StepAsync(JoinSteps.Mesh, () => _converger.Mesh.ApplyAsync(mesh, meshAddress, peers, KeyStore.Load(env.Layout)!));
+            await journal.StepAsync(JoinSteps.Firewall, () => _converger.Firewall.ApplyAsync(FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port,
                 peers.Select(p => p.Endpoint?.Host).Select(h => IPAddress.TryParse(h, out var ip) ? ip : null).OfType<IPAddress>())));
-            await journal.StepAsync("handshake", () => new MeshProbe(env).WaitForClusterAsync(mesh, peers, bundle.Inviter, ct));
+            await journal.StepAsync(JoinSteps.Handshake, () => new MeshProbe(env).WaitForClusterAsync(mesh, peers, bundle.Inviter, ct));
             // Incus creates the cluster's OVN network on the joiner during the join and needs OVS for it then (LXD 5.0
             // retries later); the local switch is needed right after the join anyway.
-            await journal.StepAsync("switch", () => StartSwitchAsync(bundle.Member));
-            await journal.StepAsync("lxd-join", () =>
+            await journal.StepAsync(JoinSteps.Switch, () => StartSwitchAsync(bundle.Member));
+            await journal.StepAsync(JoinSteps.LxdJoin, () =>
             {
                 lxdTouched = true;
                 return new LxdJoin(env).RunAsync(lxd, bundle, token, request.Token, clusterAddress, meshAddress, ct);
             });
         }
-        catch (Exception e) when (e is MeshUnreachableException or LxdException or InputException && !journal.IsDone("lxd-join"))
+        catch (Exception e) when (e is MeshUnreachableException or LxdException or InputException && !journal.IsDone(JoinSteps.LxdJoin))
         {
             var touched = journal.DoneSteps.Count > 0 || lxdTouched;
             await RollBackAsync(lxd, mesh, originalHttpsAddress);
@@ -103,9 +103,9 @@ public sealed class JoinOperation(NodeEnvironment env)
             throw new LxdException($"{e.Message} ({undone}; re-run the join once the problem is fixed)", (e as LxdException)?.Status, e);
         }
 
-        await journal.StepAsync("rotate-key", () => Task.FromResult(KeyStore.LoadOrCreatePending(env.Layout)));
-        await journal.StepAsync("register", () => RegisterAsync(lxd, bundle, mesh, meshAddress, endpoint, ct));
-        await journal.StepAsync("activate-key", async () =>
+        await journal.StepAsync(JoinSteps.RotateKey, () => Task.FromResult(KeyStore.LoadOrCreatePending(env.Layout)));
+        await journal.StepAsync(JoinSteps.Register, () => RegisterAsync(lxd, bundle, mesh, meshAddress, endpoint, ct));
+        await journal.StepAsync(JoinSteps.ActivateKey, async () =>
         {
             KeyStore.PromotePending(env.Layout);
             // The members already expect the new key: switch the interface first, or LXD (and with it the
@@ -117,9 +117,9 @@ public sealed class JoinOperation(NodeEnvironment env)
             await new SharedConfigStore(lxd).DeleteInviteAsync(bundle.Member, ct); // any agent would clean it up too
             await _converger.ConvergeAsync(ct);
         });
-        await journal.StepAsync("ovn-plan", () => OvnPlanning.ReplanAsync(env, lxd, new SharedConfigStore(lxd), bundle.Member, rotateCa: false, ct: ct));
-        await journal.StepAsync("ovn", () => WaitForOvnAsync(ct));
-        await journal.StepAsync("agent", () => Boot.ServiceUnits.InstallAsync(env));
+        await journal.StepAsync(JoinSteps.OvnPlan, () => OvnPlanning.ReplanAsync(env, lxd, new SharedConfigStore(lxd), bundle.Member, rotateCa: false, ct: ct));
+        await journal.StepAsync(JoinSteps.Ovn, () => WaitForOvnAsync(ct));
+        await journal.StepAsync(JoinSteps.Agent, () => Boot.ServiceUnits.InstallAsync(env));
         journal.Complete();
         return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
     }
@@ -160,16 +160,6 @@ public sealed class JoinOperation(NodeEnvironment env)
     private static List<WireGuardPeer> BundlePeers(JoinBundle bundle, MeshSettings mesh) =>
         bundle.Peers.Select(p => new WireGuardPeer(p.Name, p.PublicKey, IPAddress.Parse(p.MeshAddress),
             p.Endpoint.Length > 0 ? HostEndpoint.Parse(p.Endpoint, mesh.Port) : null)).ToList();
-
-    private static List<string> Plan(JoinBundle bundle, MeshSettings mesh, HostEndpoint endpoint, string clusterAddress, bool wipe) =>
-    [
-        .. wipe ? new[] { "delete this server's instances (--yes)" } : [],
-        $"bring up {mesh.Interface} as {bundle.MeshAddress}/{mesh.PrefixLength} (WireGuard endpoint {endpoint}) with {bundle.Peers.Count} peer(s)",
-        $"load table inet terrarium: cluster ports only through {mesh.Interface}, UDP {mesh.Port} only from members",
-        $"join LXD as {bundle.Member} through {clusterAddress} (LXD listens on {bundle.MeshAddress}:{MeshSettings.LxdPort} only)",
-        "replace the WireGuard key that travelled in the invite with a new one made here",
-        "install the terrarium-agent service",
-    ];
 
     /// <summary>
     /// W-4: publish this member with the key made here (the invite's key was seen by the inviter). The moment
