@@ -16,16 +16,28 @@ public static class OvnCommands
         {
             Description = $"At most this many members run the OVN databases (1, 3, 5 or 7; default {Cluster.Ovn.OvnCentralPlanner.DefaultMax}); kept in the shared configuration",
         };
+        var dryRun = ClusterCommands.DryRun();
         var configure = new Command("configure", "Recompute the odd-sized OVN central database set, re-issue certificates as needed, update members and firewall")
         {
-            rotate, max,
+            rotate, max, dryRun,
         };
         configure.SetHandler(async (pr, ct) =>
         {
-            var r = await new OvnConfigureOperation(CommonOptions.Node(pr)).RunAsync(pr.GetValue(rotate), ct, pr.GetValue(max));
+            var r = await new OvnConfigureOperation(CommonOptions.Node(pr)).RunAsync(pr.GetValue(rotate), ct, pr.GetValue(max), pr.GetValue(dryRun));
+            var p = r.Plan;
             if (CommonOptions.Json(pr))
             {
-                JsonOut.Write(new OvnConfigureOutput(r.Central, r.CaHolder, r.Northbound, r.LocalState), CliJsonContext.Default.OvnConfigureOutput);
+                JsonOut.Write(new OvnConfigureOutput(r.Central, r.CaHolder, r.Northbound, r.LocalState, [.. p.Current.Central], p.NewCa, pr.GetValue(dryRun)),
+                    CliJsonContext.Default.OvnConfigureOutput);
+                return ExitCodes.Ok;
+            }
+            if (pr.GetValue(dryRun))
+            {
+                Console.WriteLine(!p.Changes ? "Nothing to change: the OVN central set and CA are current." : "Would change:");
+                if (!p.Central.SequenceEqual(p.Current.Central))
+                    Console.WriteLine($"  central set  {string.Join(", ", p.Current.Central)} -> {string.Join(", ", p.Central)} (one raft server at a time, by each member's agent)");
+                if (p.MaxCentral != p.Current.MaxCentral) Console.WriteLine($"  cap          {p.Current.MaxCentral} -> {p.MaxCentral}");
+                if (p.NewCa) Console.WriteLine($"  CA           new CA held by {p.Signer}{(p.SignerGone ? " (its holder is gone)" : "")}; every member gets a new certificate");
                 return ExitCodes.Ok;
             }
             Console.WriteLine($"OVN central set: {string.Join(", ", r.Central)} (CA held by {r.CaHolder})");

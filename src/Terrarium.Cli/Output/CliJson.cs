@@ -91,7 +91,10 @@ public sealed record OvnConfigureOutput(
     [property: JsonPropertyName("central")] IReadOnlyList<string> Central,
     [property: JsonPropertyName("ca_holder")] string CaHolder,
     [property: JsonPropertyName("northbound")] string Northbound,
-    [property: JsonPropertyName("this_node")] string ThisNode);
+    [property: JsonPropertyName("this_node")] string ThisNode,
+    [property: JsonPropertyName("previous_central")] IReadOnlyList<string> PreviousCentral,
+    [property: JsonPropertyName("new_ca")] bool NewCa,
+    [property: JsonPropertyName("dry_run")] bool DryRun);
 
 public sealed record ReconfigureOutput(
     [property: JsonPropertyName("state")] string State,

@@ -33,6 +33,13 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
     [Fact]
     public Task S01_C1_init_bootstraps_the_first_member_on_the_mesh() => lab.Steps.RunAsync(async () =>
     {
+        // Issue #10: the plan is init's own step table, and showing it changes nothing.
+        var planned = await lab.Ctl(1, "cluster", "init", "--member", "node1", "--dry-run", "-o", "json");
+        MeshLab.AssertOk(planned);
+        using (var plan = System.Text.Json.JsonDocument.Parse(planned.StdOut))
+            Assert.Equal(Terrarium.Operations.Lifecycle.InitSteps.Order, plan.RootElement.GetProperty("plan").EnumerateArray().Select(p => p.GetProperty("step").GetString()));
+        Assert.False((await lab.Exec(1, "ip", "link", "show", "terrarium-wg0")).Ok);
+
         var r = await lab.Ctl(1, "cluster", "init", "--member", "node1");
         MeshLab.AssertOk(r);
         Assert.Contains("Initialised Terrarium cluster member node1", r.StdOut);
@@ -59,6 +66,10 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
         var (token, bundle) = await lab.InviteAsync(1, 2);
         // Issue #14: networks created between invite and join (the invite carries no list of them that could go stale).
         for (var n = 0; n <= 1; n++) await CreateClusterNetworkAsync($"trmrace{n}");
+        var planned = await lab.Ctl(2, "cluster", "join", "--token", token, "--wireguard", bundle, "--dry-run");
+        MeshLab.AssertOk(planned);
+        Assert.All(Terrarium.Operations.Lifecycle.JoinSteps.Order, step => Assert.Contains($"  {step} ", planned.StdOut));
+        Assert.False(File.Exists(Path.Join(Layout(2).JournalDir, "join.json"))); // a plan changes nothing
         var killed = await lab.Ctl(2, CrashAfterLxdJoin, "cluster", "join", "--token", token, "--wireguard", bundle);
         ProcessAssert.Exit(137, killed); // SIGKILL right after the step was journaled
         Assert.True(File.Exists(Path.Join(Layout(2).JournalDir, "join.json")));

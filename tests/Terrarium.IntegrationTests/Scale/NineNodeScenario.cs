@@ -56,6 +56,18 @@ public class NineNodeScenario(ScaleLab lab) : IClassFixture<ScaleLab>
         Assert.Equal(Five, s.RootElement.GetProperty("ovn").GetProperty("central").EnumerateArray().Select(c => c.GetString()));
         Assert.All(OvnProbe.LocalRaft(s), r => Assert.Equal(5, r.Servers));
 
+        // Issue #10: the plan of a smaller cap, shown and not applied.
+        var planned = await lab.Ctl(1, "cluster", "ovn", "configure", "--max", "3", "--dry-run", "-o", "json");
+        MeshLab.AssertOk(planned);
+        using (var plan = System.Text.Json.JsonDocument.Parse(planned.StdOut))
+        {
+            Assert.True(plan.RootElement.GetProperty("dry_run").GetBoolean());
+            Assert.Equal(Five, plan.RootElement.GetProperty("previous_central").EnumerateArray().Select(c => c.GetString()));
+            Assert.Equal(3, plan.RootElement.GetProperty("central").GetArrayLength());
+        }
+        using (var after = await lab.StatusAsync(1))
+            Assert.Equal(Five, after.RootElement.GetProperty("ovn").GetProperty("central").EnumerateArray().Select(c => c.GetString()));
+
         var refused = await lab.Ctl(1, "cluster", "ovn", "configure", "--max", "4");
         ProcessAssert.Exit(2, refused);
         Assert.Contains("--max must be one of", refused.StdErr);
