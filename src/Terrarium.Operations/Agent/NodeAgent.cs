@@ -60,6 +60,10 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
 
     public static readonly TimeSpan InviteWatchInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>A pass longer than this is logged with the time each concern took (a stuck agent explains itself).</summary>
+    public static readonly TimeSpan SlowPass = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan StuckPass = TimeSpan.FromSeconds(60);
+
     private async Task ClusterWorkerAsync(CancellationToken ct)
     {
         var wake = new Wake("start");
@@ -70,8 +74,11 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             try
             {
                 await HealMeshAsync(); // before anything that needs LXD's database, which is reached over the mesh
+                var started = env.Time.GetTimestamp();
+                using var watchdog = Watch(wake.Reason, ct);
                 var result = await _converger.ConvergeAsync(ct);
                 if (result.Changed) env.Log($"converged ({wake.Reason}): {Describe(result)}");
+                if (env.Time.GetElapsedTime(started) > SlowPass) env.Log($"slow convergence pass ({wake.Reason}): {result.DescribeTimings()}");
                 if (result.OvnError is { } ovnError) env.Log($"OVN: {ovnError}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
                 pass = new ClusterPassOutcome(false, result.OvnError is not null, result.Ovn?.State == OvnResult.AwaitingCertificate,
                     result.Ovn?.MembershipPending == true, result.NextExpiry, wake.Reason.StartsWith("cluster-member-", StringComparison.Ordinal));
@@ -83,6 +90,38 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             }
             (var wait, followUps) = AgentTiming.NextClusterWait(resyncInterval, pass, env.Clock(), followUps);
             wake = await NextWakeAsync(_cluster, wait, ct);
+        }
+    }
+
+    /// <summary>Logs once a minute while a pass runs on, with the concern it is in (a stuck agent explains itself).</summary>
+    private IDisposable Watch(string reason, CancellationToken ct)
+    {
+        var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var started = env.Time.GetTimestamp();
+        var token = done.Token; // read once: the source is disposed right after it is cancelled
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(StuckPass, env.Time, token);
+                    env.Log($"convergence pass ({reason}) still running after {env.Time.GetElapsedTime(started).TotalSeconds:0} s, in {_converger.Loop.Running ?? "setup (lock, LXD)"}");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+        return new CancelOnDispose(done);
+    }
+
+    private sealed class CancelOnDispose(CancellationTokenSource source) : IDisposable
+    {
+        public void Dispose()
+        {
+            source.Cancel();
+            source.Dispose();
         }
     }
 

@@ -4,24 +4,32 @@ using Terrarium.Lxd;
 namespace Terrarium.Operations.Convergence;
 
 /// <summary>Runs reconcilers in order over one context. A contained reconciler's failure is reported in its outcome and the pass goes on.</summary>
-public sealed class ConvergenceLoop(IReadOnlyList<IReconciler> reconcilers)
+public sealed class ConvergenceLoop(IReadOnlyList<IReconciler> reconcilers, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public IReadOnlyList<IReconciler> Reconcilers { get; } = reconcilers;
+
+    /// <summary>The concern being reconciled right now (null between passes): what a watchdog reports about a long pass.</summary>
+    public string? Running { get; private set; }
 
     public async Task<IReadOnlyList<ReconcileOutcome>> RunAsync(ConvergenceContext context, CancellationToken ct)
     {
         var outcomes = new List<ReconcileOutcome>(Reconcilers.Count);
         foreach (var reconciler in Reconcilers)
         {
+            var started = _time.GetTimestamp();
+            Running = reconciler.Concern;
             try
             {
-                outcomes.Add(await reconciler.ReconcileAsync(context, ct));
+                outcomes.Add(await reconciler.ReconcileAsync(context, ct) with { Elapsed = _time.GetElapsedTime(started) });
             }
             catch (Exception e) when (reconciler.Contained && IsHostOrDaemonFailure(e))
             {
-                outcomes.Add(new ReconcileOutcome(reconciler.Concern, false, e.Message));
+                outcomes.Add(new ReconcileOutcome(reconciler.Concern, false, e.Message) { Elapsed = _time.GetElapsedTime(started) });
             }
         }
+        Running = null;
         return outcomes;
     }
 

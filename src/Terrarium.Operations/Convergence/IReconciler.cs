@@ -20,5 +20,8 @@ public interface IReconciler
 /// <summary>What one reconciler found: whether it changed the host, its error when contained, and its own detail.</summary>
 public sealed record ReconcileOutcome(string Concern, bool Changed, string? Error = null, object? Detail = null)
 {
+    /// <summary>How long the reconciler took (set by the loop): a slow pass says which concern was slow.</summary>
+    public TimeSpan Elapsed { get; init; }
+
     public T? DetailAs<T>() where T : class => Detail as T;
 }

@@ -30,6 +30,13 @@ public sealed record ConvergeResult(string State, int Peers, bool MeshChanged, b
 
     /// <summary>A routed instance is running but has no address yet (DHCP): worth looking again soon.</summary>
     public bool AwaitingAddresses => Routes?.AwaitingAddress.Count > 0;
+
+    /// <summary>How long each concern took in this pass.</summary>
+    public IReadOnlyList<(string Concern, TimeSpan Elapsed)> Timings { get; init; } = [];
+
+    /// <summary>"ovn 41.2 s, mesh 0.1 s": the concerns of a slow pass, slowest first.</summary>
+    public string DescribeTimings() =>
+        string.Join(", ", Timings.OrderByDescending(t => t.Elapsed).Select(t => $"{t.Concern} {t.Elapsed.TotalSeconds:0.0} s"));
 }
 
 /// <summary>
@@ -56,7 +63,7 @@ public sealed class NodeConverger
         Firewall = new FirewallReconciler(env);
         Routes = new RouteReconciler(env);
         IReconciler[] concerns = [new SharedRecordsReconciler(env), Mesh, Firewall, new OvnReconciler(env)];
-        Loop = new ConvergenceLoop(withRoutes ? [.. concerns, Routes] : concerns);
+        Loop = new ConvergenceLoop(withRoutes ? [.. concerns, Routes] : concerns, env.Time);
     }
 
     /// <summary>The agent's: its route worker keeps routes in step on instance events (<see cref="SyncRoutesAsync"/>).</summary>
@@ -98,7 +105,10 @@ public sealed class NodeConverger
         var ovn = Of("ovn");
         return new ConvergeResult(ConvergeResult.Member, context.Desired.Peers.Count, Of("mesh")?.Changed == true, Of("firewall")?.Changed == true,
             Of("records")?.Detail as int? ?? 0, context.Config.NextExpiry(env.Clock()),
-            Of("routes")?.DetailAs<RouteSyncResult>(), ovn?.DetailAs<OvnResult>(), ovn?.Error);
+            Of("routes")?.DetailAs<RouteSyncResult>(), ovn?.DetailAs<OvnResult>(), ovn?.Error)
+        {
+            Timings = outcomes.Select(o => (o.Concern, o.Elapsed)).ToList(),
+        };
     }
 
     /// <summary>

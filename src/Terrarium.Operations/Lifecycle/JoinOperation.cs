@@ -6,7 +6,6 @@ using Terrarium.Cluster.Mesh;
 using Terrarium.Cluster.Validation;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
-using Terrarium.Operations.Agent;
 using Terrarium.Operations.Convergence;
 using Terrarium.Operations.Identity;
 using Terrarium.Operations.Journal;

@@ -24,6 +24,17 @@ public abstract class LabFixture(string prefix, int nodes, int underlayOctet, La
     public string RecentLogs(int lines = 25) => string.Join('\n', Lab.Spec.NodeSpecs.SelectMany(n => new[] { n.LxdLog, n.AgentLog }
         .Where(File.Exists).Select(f => $"== {n.Name} {Path.GetFileName(f)} ==\n{string.Join('\n', Tail(f, lines))}")));
 
+    /// <summary>Copies every node's logs out of the lab before it is torn down; returns the folder.</summary>
+    public string KeepLogs()
+    {
+        var dir = Path.Join(Path.GetTempPath(), $"terrarium-failed-{Lab.Spec.Prefix}-{DateTime.UtcNow:HHmmss}");
+        Directory.CreateDirectory(dir);
+        foreach (var n in Lab.Spec.NodeSpecs)
+            foreach (var f in new[] { n.LxdLog, n.AgentLog }.Where(File.Exists))
+                File.Copy(f, Path.Join(dir, $"{n.Name}-{Path.GetFileName(f)}"), overwrite: true);
+        return dir;
+    }
+
     private static IEnumerable<string> Tail(string file, int lines)
     {
         try { return File.ReadLines(file).TakeLast(lines).ToList(); }
@@ -34,7 +45,7 @@ public abstract class LabFixture(string prefix, int nodes, int underlayOctet, La
 
     public async Task InitializeAsync()
     {
-        Steps.Diagnose = () => RecentLogs();
+        Steps.Diagnose = () => $"(every node's whole logs kept in {KeepLogs()})\n{RecentLogs()}";
         await Lab.DownAsync(); // leftovers of an interrupted earlier run
         await Lab.UpAsync(mode);
     }
