@@ -48,14 +48,26 @@ public static class LifecycleCommands
         var name = new Argument<string>("name") { Description = "Name the new member will have" };
         var address = new Argument<string?>("address") { Description = "The new server's IP (default: resolve NAME; asked for on a TTY)", Arity = ArgumentArity.ZeroOrOne };
         var expires = new Option<string>("--expires") { Description = "How long the invite stays valid (e.g. 30m, 1h, 2d)", DefaultValueFactory = _ => "1h" };
+        var dryRun = ClusterCommands.DryRun();
         var c = new Command("invite", "Create a join command for a new server: LXD token, reserved mesh address, firewall opening for ADDRESS")
         {
-            name, address, expires,
+            name, address, expires, dryRun,
         };
         c.SetHandler(async (pr, ct) =>
         {
             var r = await new InviteOperation(CommonOptions.Node(pr)).RunAsync(
-                new InviteRequest(pr.GetValue(name)!, pr.GetValue(address), pr.GetValue(expires)!, Prompt.Interactive ? Prompt.Ask : null), ct);
+                new InviteRequest(pr.GetValue(name)!, pr.GetValue(address), pr.GetValue(expires)!, Prompt.Interactive ? Prompt.Ask : null, pr.GetValue(dryRun)), ct);
+            if (r.Plan is { } plan)
+            {
+                if (CommonOptions.Json(pr))
+                    JsonOut.Write(new InvitePlanOutput(r.Member, r.Address, r.MeshAddress, r.ExpiresAt, PlanStepRow.Of(plan), true), CliJsonContext.Default.InvitePlanOutput);
+                else
+                {
+                    Console.WriteLine($"Inviting {r.Member} ({r.Address}) would:");
+                    PrintSteps(plan);
+                }
+                return ExitCodes.Ok;
+            }
             if (CommonOptions.Json(pr))
             {
                 JsonOut.Write(new InviteOutput(r.Member, r.Address, r.MeshAddress, r.ExpiresAt, r.Token, r.Bundle, r.JoinCommand), CliJsonContext.Default.InviteOutput);

@@ -30,6 +30,14 @@ public sealed record InviteOutput(
     [property: JsonPropertyName("wireguard")] string WireGuard,
     [property: JsonPropertyName("command")] string Command);
 
+public sealed record InvitePlanOutput(
+    [property: JsonPropertyName("member")] string Member,
+    [property: JsonPropertyName("address")] string Address,
+    [property: JsonPropertyName("mesh_address")] string MeshAddress,
+    [property: JsonPropertyName("expires_at")] DateTimeOffset ExpiresAt,
+    [property: JsonPropertyName("plan")] IReadOnlyList<PlanStepRow> Plan,
+    [property: JsonPropertyName("dry_run")] bool DryRun);
+
 public sealed record JoinOutput(
     [property: JsonPropertyName("member")] string Member,
     [property: JsonPropertyName("mesh_address")] string MeshAddress,
@@ -107,6 +115,7 @@ public sealed record ReconfigureOutput(
 [JsonSerializable(typeof(InitOutput))]
 [JsonSerializable(typeof(InviteOutput))]
 [JsonSerializable(typeof(JoinOutput))]
+[JsonSerializable(typeof(InvitePlanOutput))]
 [JsonSerializable(typeof(RemoveOutput))]
 [JsonSerializable(typeof(ReconfigureOutput))]
 [JsonSerializable(typeof(EvacuateOutput))]

@@ -12,9 +12,11 @@ using Terrarium.Operations.Store;
 namespace Terrarium.Operations.Lifecycle;
 
 /// <param name="AskAddress">Asks the operator for the IP when NAME does not resolve (null when not on a TTY).</param>
-public sealed record InviteRequest(string Name, string? Address, string Expires, Func<string, string?>? AskAddress);
+public sealed record InviteRequest(string Name, string? Address, string Expires, Func<string, string?>? AskAddress, bool DryRun = false);
 
-public sealed record InviteResult(string Member, string MeshAddress, string Address, DateTimeOffset ExpiresAt, string Token, string Bundle)
+/// <param name="Plan">Set by a dry run (no token, no bundle): what the invite would do.</param>
+public sealed record InviteResult(string Member, string MeshAddress, string Address, DateTimeOffset ExpiresAt, string Token, string Bundle,
+    IReadOnlyList<PlanStep>? Plan = null)
 {
     public string JoinCommand => $"terrariumctl cluster join --token '{Token}' --wireguard '{Bundle}'";
 }
@@ -44,6 +46,7 @@ public sealed class InviteOperation(NodeEnvironment env)
             throw new InputException($"Address {address} is inside the mesh {mesh.Cidr}; give the new server's underlay (public or private LAN) address.");
 
         var store = new SharedConfigStore(lxd);
+        if (request.DryRun) return Plan(name, address, mesh, config, lifetime);
         if (config.Invite(name) is { } previous)
         {
             // Inviting the same name again replaces the earlier invite (its token stops working).
@@ -83,6 +86,24 @@ public sealed class InviteOperation(NodeEnvironment env)
             await GiveBackAsync(lxd, store, name, meshAddress.ToString(), tokenOperation);
             throw;
         }
+    }
+
+    private InviteResult Plan(string name, IPAddress address, MeshSettings mesh, SharedConfig config, TimeSpan lifetime)
+    {
+        var previous = config.Invite(name);
+        var held = config.HeldAddresses().Where(a => previous is null || a.ToString() != previous.MeshAddress).ToHashSet();
+        var meshAddress = MeshAddressAllocator.NextFree(mesh, held)
+                          ?? throw new InputException($"The mesh {mesh.Cidr} has no free address left; remove unused members or invites first.");
+        var expiresAt = env.Clock() + lifetime;
+        List<PlanStep> steps =
+        [
+            .. previous is null ? [] : new[] { new PlanStep("revoke", $"revoke the pending invite for {name} (its token stops working)") },
+            new("lease", $"reserve mesh address {meshAddress} for {name} (the lowest free one when the invite is made)"),
+            new("token", $"create LXD's single-use join token for {name}"),
+            new("record", $"record the invite until {expiresAt:yyyy-MM-dd HH:mm:ss}Z: every member adds the peer and opens UDP {mesh.Port} to {address}, and its cluster ports once WireGuard sees it there"),
+            new("print", "print the one-line join command to run on the new server"),
+        ];
+        return new InviteResult(name, meshAddress.ToString(), address.ToString(), expiresAt, "", "", steps);
     }
 
     private async Task<IPAddress> LeaseAddressAsync(SharedConfigStore store, MeshSettings mesh, SharedConfig config, string holder, CancellationToken ct)

@@ -265,6 +265,16 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
 
         await lab.Lab.StartAgentAsync(lab.Node(2));
         await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(2)).Count == 2, TimeSpan.FromSeconds(20), "node2 heals when its agent is back");
+
+        // Issue #10: an invite's plan names the address it would lease and changes nothing.
+        var planned = await lab.Ctl(1, "cluster", "invite", "ghost2", "10.253.64.98", "--dry-run", "-o", "json");
+        MeshLab.AssertOk(planned);
+        using (var plan = JsonDocument.Parse(planned.StdOut))
+        {
+            Assert.Equal(["lease", "token", "record", "print"], plan.RootElement.GetProperty("plan").EnumerateArray().Select(p => p.GetProperty("step").GetString()));
+            Assert.StartsWith("10.255.54.", plan.RootElement.GetProperty("mesh_address").GetString());
+        }
+        Assert.DoesNotContain(await lxd.GetProfilesAsync("terrarium"), p => p.Name.Contains("ghost2") || p.Config.GetValueOrDefault("user.terrarium.record", "").Contains("ghost2"));
     });
 
     [Fact]
