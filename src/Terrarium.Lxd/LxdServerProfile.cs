@@ -76,6 +76,13 @@ public sealed class LxdServerProfile
     private Version? ParsedVersion =>
         System.Version.TryParse(Version.Contains('.') ? Version : Version + ".0", out var v) ? new Version(v.Major, v.Minor, Math.Max(v.Build, 0)) : null;
 
+    /// <summary>
+    /// Incus opens OVN on a joiner during its join, to create the cluster's OVN networks there (cmd/incusd/api_cluster.go
+    /// clusterPutJoin, v6.0.4), so the joiner's client identity and southbound address must be in place before it;
+    /// LXD 5.0 fails to start them then and starts them after a restart.
+    /// </summary>
+    public bool OpensOvnDuringJoin => IsIncus;
+
     /// <summary>The systemd unit that runs this daemon (Debian lxd, snap.lxd.daemon, incus).</summary>
     public string ServiceUnit(Func<string, bool> exists) =>
         IsIncus ? "incus" : exists("/var/snap/lxd/common/lxd/unix.socket") ? "snap.lxd.daemon" : "lxd";
