@@ -83,6 +83,13 @@ public sealed class LxdServerProfile
     /// </summary>
     public bool OpensOvnDuringJoin => IsIncus;
 
+    /// <summary>
+    /// Incus refuses a request another member forwards to a member that was just restarted ("Server isn't ready yet")
+    /// until that member's next heartbeat reconnects its event listener (internal/server/cluster/events.go
+    /// EventListenerWait, listenersUnavailable, v6.0.4); LXD 5.0 waits for the connection instead.
+    /// </summary>
+    public bool RefusesForwardsUntilHeartbeat => IsIncus;
+
     /// <summary>The systemd unit that runs this daemon (Debian lxd, snap.lxd.daemon, incus).</summary>
     public string ServiceUnit(Func<string, bool> exists) =>
         IsIncus ? "incus" : exists("/var/snap/lxd/common/lxd/unix.socket") ? "snap.lxd.daemon" : "lxd";
