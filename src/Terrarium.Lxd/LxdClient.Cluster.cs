@@ -100,23 +100,6 @@ public sealed partial class LxdClient
         return answers;
     }
 
-    /// <summary>
-    /// Whether member <paramref name="via"/> forwards a request to <paramref name="member"/> now: GET
-    /// /1.0/cluster/members/MEMBER/state sent through VIA, which VIA answers by forwarding it (extension cluster_member_state).
-    /// </summary>
-    public async Task<bool> ForwardsToAsync(string via, string member, CancellationToken ct = default)
-    {
-        try
-        {
-            await SendAsync(HttpMethod.Get, WithQuery($"/1.0/cluster/members/{Escape(member)}/state", ("target", via)), null, null, ct);
-            return true;
-        }
-        catch (LxdException)
-        {
-            return false;
-        }
-    }
-
     public Task DeleteClusterMemberAsync(string name, bool force, CancellationToken ct = default) =>
         DeleteAsync(WithQuery($"/1.0/cluster/members/{Escape(name)}", ("force", force ? "1" : null)), ct);
 

@@ -10,6 +10,20 @@ public sealed partial class LxdClient
     public Task<ServerInfo> GetMemberServerAsync(string member, CancellationToken ct = default) =>
         GetAsync(WithQuery("/1.0", ("target", member)), LxdJson.Info<ServerInfo>(), ct);
 
+    /// <summary>Whether this member forwards a request to <paramref name="member"/> now (GET /1.0 through it).</summary>
+    public async Task<bool> ForwardsToAsync(string member, CancellationToken ct = default)
+    {
+        try
+        {
+            await GetMemberServerAsync(member, ct);
+            return true;
+        }
+        catch (LxdException)
+        {
+            return false;
+        }
+    }
+
     private LxdServerProfile? _profile;
 
     /// <summary>The daemon's kind, version and extensions (read once per client; they change only with an upgrade).</summary>

@@ -84,9 +84,9 @@ public sealed class LxdServerProfile
     public bool OpensOvnDuringJoin => IsIncus;
 
     /// <summary>
-    /// Incus refuses a request another member forwards to a member that was just restarted ("Server isn't ready yet")
-    /// until that member's next heartbeat reconnects its event listener (internal/server/cluster/events.go
-    /// EventListenerWait, listenersUnavailable, v6.0.4); LXD 5.0 waits for the connection instead.
+    /// Incus refuses a request between members ("Server isn't ready yet") while the sender has marked the other one
+    /// unavailable, e.g. around a restart, until the next heartbeat reconnects its event listener
+    /// (internal/server/cluster/events.go EventListenerWait, listenersUnavailable, v6.0.4); LXD 5.0 waits for the connection.
     /// </summary>
     public bool RefusesForwardsUntilHeartbeat => IsIncus;
 

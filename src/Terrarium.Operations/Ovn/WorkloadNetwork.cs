@@ -70,7 +70,10 @@ public static class UnavailableNetworkRepair
 
     public static readonly TimeSpan ForwardWait = TimeSpan.FromSeconds(30);
 
-    /// <summary>Until every other running member forwards requests to this one again (at most <see cref="ForwardWait"/>).</summary>
+    /// <summary>
+    /// Until this member forwards requests to every other running member again (at most <see cref="ForwardWait"/>): a
+    /// launch here fetches its image from another member through such a request.
+    /// </summary>
     private static async Task WaitForwardedAsync(NodeEnvironment env, LxdClient lxd, string self, CancellationToken ct)
     {
         var deadline = env.Clock() + ForwardWait;
@@ -79,11 +82,11 @@ public static class UnavailableNetworkRepair
         {
             var waiting = new List<string>();
             foreach (var other in others)
-                if (!await lxd.ForwardsToAsync(other, self, ct)) waiting.Add(other);
+                if (!await lxd.ForwardsToAsync(other, ct)) waiting.Add(other);
             if (waiting.Count == 0) return;
             if (env.Clock() > deadline)
             {
-                env.Log($"{string.Join(", ", waiting)} cannot forward requests to {self} yet; it will after its next heartbeat");
+                env.Log($"{self} cannot forward requests to {string.Join(", ", waiting)} yet; it will after the next heartbeat");
                 return;
             }
             await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
