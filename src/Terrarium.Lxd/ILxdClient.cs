@@ -110,6 +110,8 @@ public interface ILxdClient : IDisposable
     Task<ServerInfo> GetServerAsync(CancellationToken ct = default);
     /// <summary>GET /1.0 answered by one member (LXD forwards it): a cheap liveness probe of that member.</summary>
     Task<ServerInfo> GetMemberServerAsync(string member, CancellationToken ct = default);
+    /// <summary>Whether this member forwards a request to <paramref name="member"/> now (GET /1.0 through it).</summary>
+    Task<bool> ForwardsToAsync(string member, CancellationToken ct = default);
     /// <summary>The daemon's kind, version and extensions (read once per client; they change only with an upgrade).</summary>
     Task<LxdServerProfile> GetServerProfileAsync(CancellationToken ct = default);
     /// <summary>

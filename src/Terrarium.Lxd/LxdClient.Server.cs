@@ -10,6 +10,20 @@ public sealed partial class LxdClient
     public Task<ServerInfo> GetMemberServerAsync(string member, CancellationToken ct = default) =>
         GetAsync(WithQuery("/1.0", ("target", member)), LxdJson.Info<ServerInfo>(), ct);
 
+    /// <summary>Whether this member forwards a request to <paramref name="member"/> now (GET /1.0 through it).</summary>
+    public async Task<bool> ForwardsToAsync(string member, CancellationToken ct = default)
+    {
+        try
+        {
+            await GetMemberServerAsync(member, ct);
+            return true;
+        }
+        catch (LxdException)
+        {
+            return false;
+        }
+    }
+
     private LxdServerProfile? _profile;
 
     /// <summary>The daemon's kind, version and extensions (read once per client; they change only with an upgrade).</summary>
@@ -19,13 +33,16 @@ public sealed partial class LxdClient
     /// <summary>
     /// Changes server config keys; a null value removes the key. PATCH /1.0 with only the changed keys (it exists
     /// in LXD 5.0 and Incus alike), never a PUT of the whole map: a hidden key read back as true would otherwise be
-    /// written as the literal password "true". If-Match keeps a concurrent writer's change from being lost.
+    /// written as the literal password "true". If-Match keeps a concurrent writer's change from being lost. Daemons
+    /// whose failed PATCH resets the keys it does not name get every visible key in the PATCH too
+    /// (<see cref="LxdServerProfile.FailedPatchResetsUnnamedKeys"/>).
     /// </summary>
     public async Task<ServerInfo> SetServerConfigAsync(IReadOnlyDictionary<string, string?> changes, CancellationToken ct = default)
     {
         for (var attempt = 1; ; attempt++)
         {
             var (current, etag) = await GetWithETagAsync("/1.0", LxdJson.Info<ServerInfo>(), ct);
+            _profile ??= LxdServerProfile.From(current);
             var patch = new ServerPut();
             foreach (var (key, value) in changes)
             {
@@ -33,6 +50,11 @@ public sealed partial class LxdClient
                 if (value is null ? has : now != value) patch.Config[key] = value ?? "";
             }
             if (patch.Config.Count == 0) return current;
+            if (_profile.FailedPatchResetsUnnamedKeys)
+                // Issue #13: should this PATCH fail, the daemon resets every key it does not name; naming each one
+                // with its current value keeps the member's addresses (and the cluster's keys) as they were.
+                foreach (var (key, value) in current.Config)
+                    if (!patch.Config.ContainsKey(key) && !_profile.HiddenKeys.Contains(key)) patch.Config[key] = value;
             try
             {
                 await SendJsonAsync(HttpMethod.Patch, "/1.0", patch, LxdJson.Info<ServerPut>(), ct, etag);

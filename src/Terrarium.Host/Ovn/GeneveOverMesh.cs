@@ -61,8 +61,12 @@ public sealed partial class GeneveOverMesh(ToolPaths tools, OvnRuntime ovn)
     {
         var present = await OvsMeshRoutesAsync();
         var wanted = peers.Select(p => p.ToString()).ToHashSet();
-        foreach (var stale in present.Except(wanted)) await ChangeOvsRouteAsync(stale, add: false);
-        foreach (var peer in wanted.Except(present)) await ChangeOvsRouteAsync(peer, add: true);
+        var stale = present.Except(wanted).ToList();
+        foreach (var route in stale) await ChangeOvsRouteAsync(route, add: false);
+        // Deleting one route through br-mesh makes OVS forget br-mesh's addresses as tunnel endpoints altogether
+        // (lib/ovs-router.c __rt_entry_delete calls tnl_port_map_delete_ipdev, OVS 3.1): Geneve from the remaining
+        // peers was no longer popped after a member left. Adding their routes again registers br-mesh again.
+        foreach (var peer in stale.Count > 0 ? wanted : wanted.Except(present)) await ChangeOvsRouteAsync(peer, add: true);
     }
 
     /// <summary>

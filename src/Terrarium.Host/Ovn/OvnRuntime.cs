@@ -81,6 +81,10 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
         return started;
     }
 
+    /// <summary>Only names the southbound databases in the switch (external_ids:ovn-remote), without starting the chassis.</summary>
+    public Task NameSouthboundAsync(string southbound) =>
+        VsctlAsync("--no-wait", "set", "Open_vSwitch", ".", $"external_ids:ovn-remote=\"{southbound}\"");
+
     /// <summary>Points the chassis at the southbound databases (Geneve over the mesh) and runs ovn-controller.</summary>
     public async Task<bool> EnsureControllerAsync(string southbound, string encapIp, string datapathType, bool restart)
     {

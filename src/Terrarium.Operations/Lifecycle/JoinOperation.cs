@@ -82,7 +82,7 @@ public sealed class JoinOperation(NodeEnvironment env)
             await journal.StepAsync(JoinSteps.Handshake, () => new MeshProbe(env).WaitForClusterAsync(mesh, peers, bundle.Inviter, ct));
             // Incus creates the cluster's OVN network on the joiner during the join and needs OVS for it then (LXD 5.0
             // retries later); the local switch is needed right after the join anyway.
-            await journal.StepAsync(JoinSteps.Switch, () => StartSwitchAsync(bundle.Member));
+            await journal.StepAsync(JoinSteps.Switch, async () => await StartSwitchAsync(bundle, (await lxd.GetServerProfileAsync(ct)).OpensOvnDuringJoin));
             await journal.StepAsync(JoinSteps.LxdJoin, () =>
             {
                 lxdTouched = true;
@@ -144,11 +144,18 @@ public sealed class JoinOperation(NodeEnvironment env)
         }
     }
 
-    private async Task StartSwitchAsync(string member)
+    private async Task StartSwitchAsync(JoinBundle bundle, bool opensOvnDuringJoin)
     {
         try
         {
-            await new Host.Ovn.OvnRuntime(env.Tools, env.Layout).EnsureSwitchAsync(member);
+            var ovn = new Host.Ovn.OvnRuntime(env.Tools, env.Layout);
+            await ovn.EnsureSwitchAsync(bundle.Member);
+            // Issue #13: Incus reads the southbound address from this switch's ovn-remote when it opens OVN during the
+            // join (cmd/incusd/daemon.go setupOVN, v6.0.4), and fails on an empty one ("failed to connect to : ...
+            // unknown network protocol"). The central set is not known here yet: every member is named (the client
+            // skips those that do not answer); the ovn step sets the exact set once this server is a member.
+            if (opensOvnDuringJoin)
+                await ovn.NameSouthboundAsync(Cluster.Ovn.OvnNetworkSettings.Remotes(bundle.Peers.Select(p => p.MeshAddress), Cluster.Ovn.OvnNetworkSettings.SouthboundPort));
         }
         catch (Exception e) when (e is Host.Processes.ProcessFailedException or IOException)
         {

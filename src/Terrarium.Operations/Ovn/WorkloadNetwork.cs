@@ -65,6 +65,32 @@ public static class UnavailableNetworkRepair
         await lxd.WaitReadyAsync(TimeSpan.FromMinutes(1), ct);
         Directory.CreateDirectory(env.Layout.StateDir);
         File.WriteAllText(stamp, env.Clock().ToString("O")); // only a restart that happened counts against the interval
+        if ((await lxd.GetServerProfileAsync(ct)).RefusesForwardsUntilHeartbeat) await WaitForwardedAsync(env, lxd, self, ct);
         return true;
+    }
+
+    public static readonly TimeSpan ForwardWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Until this member forwards requests to every other running member again (at most <see cref="ForwardWait"/>): a
+    /// launch here fetches its image from another member through such a request.
+    /// </summary>
+    private static async Task WaitForwardedAsync(NodeEnvironment env, ILxdClient lxd, string self, CancellationToken ct)
+    {
+        var deadline = env.Clock() + ForwardWait;
+        var others = (await lxd.GetClusterMembersAsync(ct)).Where(m => m.ServerName != self && LxdServerProfile.IsAlive(m.Status)).Select(m => m.ServerName).ToList();
+        while (true)
+        {
+            var waiting = new List<string>();
+            foreach (var other in others)
+                if (!await lxd.ForwardsToAsync(other, ct)) waiting.Add(other);
+            if (waiting.Count == 0) return;
+            if (env.Clock() > deadline)
+            {
+                env.Log($"{self} cannot forward requests to {string.Join(", ", waiting)} yet; it will after the next heartbeat");
+                return;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+        }
     }
 }

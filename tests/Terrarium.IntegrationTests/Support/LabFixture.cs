@@ -57,5 +57,10 @@ public sealed class StandaloneLab() : LabFixture("trmits", 2, 61, LabMode.Standa
 
 public sealed class ClusteredLab() : LabFixture("trmitc", 2, 62, LabMode.LxdCluster);
 
-/// <summary>Two real Incus 6.0.4 daemons (Debian bookworm-backports) formed into a cluster through Terrarium's client.</summary>
-public sealed class IncusClusteredLab() : LabFixture("trmiti", 2, 63, LabMode.LxdCluster, LabServer.Incus);
+/// <summary>Three fresh servers running real Incus 6.0.4 (Debian bookworm-backports): the Incus scenario forms a Terrarium cluster on them.</summary>
+public sealed class IncusLab() : LabFixture("trmiti", 3, 63, LabMode.Standalone, LabServer.Incus)
+{
+    public Task<Terrarium.Host.Processes.ProcessResult> Ctl(int node, params string[] args) => Lab.TerrariumctlAsync(Node(node), args);
+
+    public Task<Terrarium.Host.Processes.ProcessResult> Exec(int node, params string[] command) => Lab.ExecAsync(Node(node), command, TimeSpan.FromSeconds(60));
+}

@@ -46,6 +46,27 @@ public class DaemonContractTests
 
     [Theory]
     [MemberData(nameof(DaemonProfile.Each), MemberType = typeof(DaemonProfile))]
+    public async Task I13_a_config_change_the_daemon_fails_keeps_the_members_addresses_and_the_clusters_keys(string name)
+    {
+        // What Incus 6.0.4 did in the lab: a network.ovn.* change it could not connect with wiped cluster.https_address.
+        await using var fake = await FakeLxd.StartAsync(DaemonProfile.Named(name));
+        fake.Config["core.https_address"] = fake.Config["cluster.https_address"] = "10.255.54.1:8443";
+        fake.Config["network.ovn.northbound_connection"] = "ssl:10.255.54.1:6641";
+        foreach (var key in fake.Profile.HiddenKeys) fake.Hidden[key] = "s3cret";
+        fake.PatchFailures.Enqueue("Failed to connect to OVN: no client certificate");
+        using var lxd = LxdClient.ForSocket(fake.Socket);
+
+        await Assert.ThrowsAsync<LxdException>(() => lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["network.ovn.client_cert"] = "PEM" }));
+
+        Assert.Equal("10.255.54.1:8443", fake.Config["core.https_address"]);
+        Assert.Equal("10.255.54.1:8443", fake.Config["cluster.https_address"]);
+        Assert.Equal("ssl:10.255.54.1:6641", fake.Config["network.ovn.northbound_connection"]);
+        foreach (var key in fake.Profile.HiddenKeys.Where(_ => fake.Profile.PatchRevert != PatchRevert.ResetsUnnamed))
+            Assert.Equal("s3cret", fake.Hidden[key]); // a hidden key cannot be named (its value is not readable): lost there
+    }
+
+    [Theory]
+    [MemberData(nameof(DaemonProfile.Each), MemberType = typeof(DaemonProfile))]
     public async Task L13_operations_longer_than_one_wait_succeed_and_failures_carry_the_daemons_reason(string name)
     {
         await using var fake = await FakeLxd.StartAsync(DaemonProfile.Named(name));
@@ -167,6 +188,24 @@ public class DaemonContractTests
         var instance = new Instance { Type = type, ExpandedConfig = { ["migration.stateful"] = "true" } };
         Assert.Equal(live, InstanceMover.CanMigrateLive(instance, new LxdServerProfile(server, "x", [])));
     }
+
+    [Theory]
+    [InlineData("lxd", "5.0.2", false)]
+    [InlineData("lxd", "5.0.3", true)]
+    [InlineData("lxd", "5.17", false)]
+    [InlineData("lxd", "5.21.4", true)]
+    [InlineData("lxd", "5.21.5", false)]
+    [InlineData("lxd", "6.8", true)]
+    [InlineData("lxd", "6.9", false)]
+    [InlineData("incus", "6.0.4", true)]
+    [InlineData("incus", "6.0.5", true)]
+    [InlineData("incus", "6.0.6", false)]
+    [InlineData("incus", "6.17", true)]
+    [InlineData("incus", "6.18", false)]
+    [InlineData("incus", "7.1", false)]
+    [InlineData("incus", "git", false)]
+    public void I13_the_versions_whose_failed_patch_resets_other_keys(string server, string version, bool resets) =>
+        Assert.Equal(resets, new LxdServerProfile(server, version, []).FailedPatchResetsUnnamedKeys);
 
     private static async Task Join(FakeLxd fake, LxdClient lxd)
     {

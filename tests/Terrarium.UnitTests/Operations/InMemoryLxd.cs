@@ -94,6 +94,7 @@ public sealed class InMemoryLxd : ILxdClient
     public Task<bool> ExistsAsync(string path, CancellationToken ct = default) => Task.FromResult(path.StartsWith("/1.0/projects/", StringComparison.Ordinal) && Projects.Contains(path["/1.0/projects/".Length..]));
     public Task<ServerInfo> GetServerAsync(CancellationToken ct = default) => throw Unexpected(nameof(GetServerAsync));
     public Task<ServerInfo> GetMemberServerAsync(string member, CancellationToken ct = default) => throw Unexpected(nameof(GetMemberServerAsync));
+    public Task<bool> ForwardsToAsync(string member, CancellationToken ct = default) => throw Unexpected(nameof(ForwardsToAsync));
     public Task<LxdServerProfile> GetServerProfileAsync(CancellationToken ct = default) => throw Unexpected(nameof(GetServerProfileAsync));
     public Task<ServerInfo> SetServerConfigAsync(IReadOnlyDictionary<string, string?> changes, CancellationToken ct = default) => throw Unexpected(nameof(SetServerConfigAsync));
     public Task<ServerInfo> WaitReadyAsync(TimeSpan timeout, CancellationToken ct = default) => throw Unexpected(nameof(WaitReadyAsync));

@@ -32,6 +32,8 @@ public sealed class FakeLxd : IAsyncDisposable
     public ConcurrentQueue<string> JoinRefusals { get; } = new();
     public TimeSpan OperationTime { get; set; } = TimeSpan.FromMilliseconds(1500);
     public List<JsonObject> JoinRequests { get; } = [];
+    /// <summary>Errors the next PATCH /1.0 requests fail with after storing their change (an OVN key Incus cannot connect with).</summary>
+    public ConcurrentQueue<string> PatchFailures { get; } = new();
     /// <summary>Per instance name: errors its next moves fail with, one per move, before moves succeed.</summary>
     public ConcurrentDictionary<string, ConcurrentQueue<string>> MoveRefusals { get; } = new();
 
@@ -91,12 +93,24 @@ public sealed class FakeLxd : IAsyncDisposable
         {
             case ("GET", "/1.0"): return (200, Sync(ServerInfo()));
             case ("PATCH", "/1.0"):
-                foreach (var (k, v) in body!["config"]!.AsObject())
+                var (oldConfig, oldHidden) = (new Dictionary<string, string>(Config), new Dictionary<string, string>(Hidden));
+                var named = body!["config"]!.AsObject().Select(p => p.Key).ToList();
+                foreach (var (k, v) in body["config"]!.AsObject())
                 {
                     var text = v!.GetValue<string>();
                     if (Profile.HiddenKeys.Contains(k)) Hidden[k] = text; else if (text.Length == 0) Config.Remove(k); else Config[k] = text;
                 }
-                return (200, Sync(null));
+                if (!PatchFailures.TryDequeue(out var failure)) return (200, Sync(null));
+                if (Profile.PatchRevert != PatchRevert.None)
+                {
+                    Config.Clear();
+                    Hidden.Clear();
+                    foreach (var (k, v) in oldConfig)
+                        if (Profile.PatchRevert == PatchRevert.Restores || named.Contains(k)) Config[k] = v;
+                    foreach (var (k, v) in oldHidden)
+                        if (Profile.PatchRevert == PatchRevert.Restores || named.Contains(k)) Hidden[k] = v;
+                }
+                return (500, Error(failure, 500));
             case ("PUT", "/1.0"):
                 // A whole-map PUT writes hidden keys back as whatever string the client read (map.go Change).
                 foreach (var k in Profile.HiddenKeys) if (body!["config"]?[k] is { } v) Hidden[k] = v.ToString();
