@@ -45,10 +45,9 @@ public sealed class SkewProxy(string listen, string upstream, LxdBehaviour behav
             {
                 var (method, target) = request.Request;
                 var route = SkewRewrites.Route(behaviour, method, target);
-                up ??= await HttpPeer.ConnectAsync(upstream, ct);
                 if (request.Has("Connection", "upgrade") && request["Upgrade"] is not null)
                 {
-                    await UpgradeAsync(client, up, request, ct);
+                    await UpgradeAsync(client, up ??= await ConnectAsync(ct), request, ct);
                     return;
                 }
                 if (request.Has("Expect", "100-continue"))
@@ -69,10 +68,12 @@ public sealed class SkewProxy(string listen, string upstream, LxdBehaviour behav
                         continue;
                     }
                     if (route == SkewRoute.Join) body = SkewRewrites.Join(behaviour, body);
+                    up ??= await ConnectAsync(ct);
                     await up.WriteAsync(request.WithLength(body.Length), body, ct);
                 }
                 else
                 {
+                    up ??= await ConnectAsync(ct);
                     await up.WriteAsync(request, null, ct);
                     if (request.Chunked) await client.CopyChunkedAsync(up.Stream, ct);
                     else if (request.ContentLength is { } n) await client.CopyAsync(n, up.Stream, ct);
@@ -94,6 +95,13 @@ public sealed class SkewProxy(string listen, string upstream, LxdBehaviour behav
             up?.Dispose();
         }
     }
+
+    /// <summary>
+    /// A connection to the daemon, made only when a request is ready to go on it: LXD 5.0.2's unix listener peeks at each
+    /// new connection's first bytes inside Accept (lxd-5.0.2 lxd/endpoints/listeners/starttls.go), so one silent
+    /// connection stops the whole socket, including the proxy's own look-ups.
+    /// </summary>
+    private Task<HttpPeer> ConnectAsync(CancellationToken ct) => HttpPeer.ConnectAsync(upstream, ct);
 
     /// <returns>Whether the connection may carry another request.</returns>
     private async Task<bool> RelayResponseAsync(HttpPeer client, HttpPeer up, string method, SkewRoute route, CancellationToken ct)
