@@ -34,6 +34,7 @@ public static class LabCommands
         server.AcceptOnlyFromAmong("lxd", "incus");
         var behaviour = new Option<string?>("--lxd-behaviour")
         {
+            HelpName = "5.21|6|incus",
             Description = "Answer the nodes' commands as LXD 5.21, LXD 6 (6.9) or Incus (6.0.4) would, through a proxy in front of each real LXD " +
                           "(wait envelope, join token field, hidden keys, 6.9's evacuation quorum refusal; issue #13)",
         };
