@@ -3,6 +3,7 @@ using System.Text.Json;
 using Terrarium.Cli.Output;
 using Terrarium.Host.Processes;
 using Terrarium.Lab.Runtime;
+using Terrarium.Lab.Skew;
 using Terrarium.Lab.Topology;
 
 namespace Terrarium.Cli.Commands;
@@ -31,15 +32,24 @@ public static class LabCommands
         var lxdOnly = new Option<bool>("--lxd-only") { Description = "Form a plain LXD cluster over the underlay, without Terrarium" };
         var server = new Option<string>("--server") { Description = "Daemon each node runs: lxd (Debian's) or incus (bookworm-backports' incus-base)", DefaultValueFactory = _ => "lxd" };
         server.AcceptOnlyFromAmong("lxd", "incus");
+        var behaviour = new Option<string?>("--lxd-behaviour")
+        {
+            HelpName = "5.21|6|incus",
+            Description = "Answer the nodes' commands as LXD 5.21, LXD 6 (6.9) or Incus (6.0.4) would, through a proxy in front of each real LXD " +
+                          "(wait envelope, join token field, hidden keys, 6.9's evacuation quorum refusal; issue #13)",
+        };
         var up = new Command("up", "Create the nodes, start their LXD daemons and form a Terrarium cluster (init, invite, join, agents)")
         {
-            nodes, standalone, lxdOnly, server,
+            nodes, standalone, lxdOnly, server, behaviour,
         };
         up.SetHandler(async (pr, ct) =>
         {
-            var runner = Runner(pr, pr.GetValue(nodes), pr.GetValue(server) == "incus" ? LabServer.Incus : LabServer.Lxd);
+            var runner = Runner(pr, pr.GetValue(nodes), pr.GetValue(server) == "incus" ? LabServer.Incus : LabServer.Lxd,
+                pr.GetValue(behaviour) is { } b ? LxdBehaviour.Parse(b) : null);
             if (pr.GetValue(standalone) && pr.GetValue(lxdOnly))
                 throw new Terrarium.Cluster.Validation.InputException("--standalone and --lxd-only exclude each other; pick one.");
+            if (runner.Spec.Behaviour is not null && runner.Spec.Server == LabServer.Incus)
+                throw new Terrarium.Cluster.Validation.InputException("--lxd-behaviour proxies Debian's LXD; leave out --server incus.");
             RequireRoot();
             var mode = pr.GetValue(standalone) ? LabMode.Standalone : pr.GetValue(lxdOnly) ? LabMode.LxdCluster : LabMode.Terrarium;
             await runner.UpAsync(mode, ct);
@@ -99,11 +109,29 @@ public static class LabCommands
             return ExitCodes.Ok;
         });
         lab.Subcommands.Add(reboot);
+        lab.Subcommands.Add(ProxyCommand());
         return lab;
     }
 
-    private static LabRunner Runner(ParseResult pr, int nodes, LabServer server = LabServer.Lxd) =>
-        new(LabSpec.Create(pr.GetValue(Prefix)!, nodes, pr.GetValue(LabDir)!, pr.GetValue(Underlay)!) with { Server = server }, Log, Self());
+    /// <summary>`lab lxd-proxy`: one node's skew proxy, started by `lab up --lxd-behaviour` (hidden: not for people).</summary>
+    private static Command ProxyCommand()
+    {
+        var listen = new Option<string>("--listen") { Description = "Unix socket to answer on", Required = true };
+        var upstream = new Option<string>("--upstream") { Description = "The real LXD unix socket", Required = true };
+        var behaviour = new Option<string>("--behaviour") { Description = "5.21, 6 or incus", Required = true };
+        var proxy = new Command("lxd-proxy", "Answer as another LXD version in front of a real LXD socket (issue #13)") { listen, upstream, behaviour };
+        proxy.Hidden = true;
+        proxy.SetHandler(async (pr, ct) =>
+        {
+            var target = LxdBehaviour.Parse(pr.GetValue(behaviour)!);
+            await new SkewProxy(pr.GetValue(listen)!, pr.GetValue(upstream)!, target, m => Console.Error.WriteLine($"lxd-proxy: {m}")).RunAsync(ct);
+            return ExitCodes.Ok;
+        });
+        return proxy;
+    }
+
+    private static LabRunner Runner(ParseResult pr, int nodes, LabServer server = LabServer.Lxd, LxdBehaviour? behaviour = null) =>
+        new(LabSpec.Create(pr.GetValue(Prefix)!, nodes, pr.GetValue(LabDir)!, pr.GetValue(Underlay)!) with { Server = server, Behaviour = behaviour }, Log, Self());
 
     /// <summary>How this very binary is started again inside a node (NativeAOT binary, or dotnet + dll).</summary>
     private static IReadOnlyList<string> Self()
@@ -121,7 +149,10 @@ public static class LabCommands
         var state = LabState.Load(Path.Join(dir, "lab.json"));
         return state is null
             ? Runner(pr, LabSpec.MaxNodes)
-            : new LabRunner(LabSpec.Create(state.Prefix, state.Nodes, dir, state.Underlay) with { Server = state.Server }, Log, Self());
+            : new LabRunner(LabSpec.Create(state.Prefix, state.Nodes, dir, state.Underlay) with
+            {
+                Server = state.Server, Behaviour = state.Behaviour is { } b ? LxdBehaviour.Parse(b) : null,
+            }, Log, Self());
     }
 
     private static async Task PrintStatusAsync(LabRunner runner, ParseResult pr, CancellationToken ct)

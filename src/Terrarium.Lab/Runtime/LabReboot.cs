@@ -40,7 +40,7 @@ public sealed partial class LabRunner
         await SystemProcessRunner.Instance.RunAsync("ip", ["netns", "exec", node.Namespace, "nft", "flush", "ruleset"]);
         foreach (var dir in new[] { Path.Join(node.TerrariumRoot, "run"), node.WireGuardRunDir })
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        foreach (var file in new[] { node.PidFile, node.AgentPidFile, node.LxdSocket }) File.Delete(file);
+        foreach (var file in new[] { node.PidFile, node.AgentPidFile, node.LxdSocket, node.ProxyPidFile }) File.Delete(file);
     }
 
     /// <summary>Runs the node's units around its daemon, in the order their Before=/After= lines put them.</summary>
@@ -53,6 +53,7 @@ public sealed partial class LabRunner
             log($"{node.Name}: {unit.Name} {(r.Ok ? "done" : $"failed: {r.FirstErrorLine}")}");
         }
         await StartLxdAsync(node);
+        await StartProxyAsync(node); // part of the lab, not of the server: there whenever the daemon is
         await WaitLxdAsync(node, ct);
         foreach (var unit in units.Where(u => u.After.Intersect(DaemonUnits).Any() && !u.Before.Intersect(DaemonUnits).Any()))
         {

@@ -25,7 +25,8 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
 
     public LabSpec Spec { get; } = spec;
 
-    public LxdClient Client(LabNodeSpec node) => LxdClient.ForSocket(node.LxdSocket);
+    /// <summary>A client of the node's LXD as its commands see it (through the skew proxy when the lab has one).</summary>
+    public LxdClient Client(LabNodeSpec node) => LxdClient.ForSocket(node.ApiSocket);
 
     public async Task UpAsync(LabMode mode, CancellationToken ct = default)
     {
@@ -37,7 +38,7 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
         File.WriteAllText(Spec.NsRunScript, NamespaceShell.Script);
         File.SetUnixFileMode(Spec.NsRunScript, (UnixFileMode)0b111_101_101);
         // Recorded first, so that `lab down` finds a lab that failed half-way up.
-        new LabState { Prefix = Spec.Prefix, Nodes = Spec.Nodes, Underlay = Spec.UnderlayCidr, Mode = mode, Server = Spec.Server, Created = DateTimeOffset.UtcNow }
+        new LabState { Prefix = Spec.Prefix, Nodes = Spec.Nodes, Underlay = Spec.UnderlayCidr, Mode = mode, Server = Spec.Server, Behaviour = Spec.Behaviour?.Name, Created = DateTimeOffset.UtcNow }
             .Save(Spec.StateFile);
 
         await CreateNetworkAsync();
@@ -48,6 +49,7 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
             Directory.CreateDirectory(node.LxdDir);
             Directory.CreateDirectory(node.TerrariumRoot);
             await StartLxdAsync(node);
+            await StartProxyAsync(node);
         }
         foreach (var node in Spec.NodeSpecs) await WaitLxdAsync(node, ct);
         log($"{Spec.Nodes} LXD daemons ready ({Elapsed(started)})");
@@ -93,7 +95,7 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
         }
         catch (LxdException e)
         {
-            throw new LabException($"LXD on {node.Name} did not start: {e.Message} (log: {node.LxdLog}).");
+            throw new LabException($"LXD on {node.Name} did not start: {e.Message} (log: {node.LxdLog}{(node.Proxied ? $", proxy log: {node.ProxyLog}" : "")}).");
         }
     }
 
@@ -194,7 +196,7 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
             string lxd = "down";
             bool clustered = false;
             int? instances = null;
-            if (File.Exists(node.LxdSocket))
+            if (File.Exists(node.ApiSocket))
             {
                 using var client = Client(node);
                 using var quick = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -211,7 +213,7 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
                     lxd = "not answering";
                 }
             }
-            rows.Add(new LabNodeStatus(node.Name, node.Namespace, node.Address.ToString(), node.LxdSocket, node.TerrariumRoot,
+            rows.Add(new LabNodeStatus(node.Name, node.Namespace, node.Address.ToString(), node.ApiSocket, node.TerrariumRoot,
                 LivePid(node.PidFile), lxd, clustered, instances, MeshAddressOf(node), LivePid(node.AgentPidFile)));
         }
         return rows;
@@ -226,7 +228,7 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
         var pids = new List<int>();
         foreach (var node in Spec.NodeSpecs)
         {
-            foreach (var file in new[] { node.PidFile, node.AgentPidFile })
+            foreach (var file in new[] { node.PidFile, node.AgentPidFile, node.ProxyPidFile })
                 if (File.Exists(file) && int.TryParse(File.ReadAllText(file), out var pid)) pids.Add(pid);
             if (NamespaceShell.NamespaceExists(node.Namespace))
             {

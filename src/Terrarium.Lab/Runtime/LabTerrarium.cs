@@ -14,8 +14,8 @@ public sealed partial class LabRunner
     public static IReadOnlyDictionary<string, string> NodeEnvironment(LabNodeSpec node) => new Dictionary<string, string>
     {
         ["TERRARIUM_ROOT"] = node.TerrariumRoot,
-        ["LXD_DIR"] = node.LxdDir,
-        ["INCUS_DIR"] = node.LxdDir,
+        ["LXD_DIR"] = node.ApiDir,
+        ["INCUS_DIR"] = node.ApiDir,
         [NamespaceShell.WireGuardRunVariable] = node.WireGuardRunDir,
     };
 
@@ -67,6 +67,18 @@ public sealed partial class LabRunner
         var pid = await NamespaceShell.StartDetachedAsync(node.AgentLog, CommandEnvironment(node), [Spec.NsRunScript, node.Namespace, .. Terrariumctl, .. args]);
         await File.WriteAllTextAsync(node.AgentPidFile, pid.ToString());
         return pid;
+    }
+
+    /// <summary>
+    /// Issue #13: the node's skew proxy (`lab lxd-proxy`), detached inside the node like its daemon, so a killed or
+    /// rebooted node loses it too; its socket is the node's LXD_DIR from then on.
+    /// </summary>
+    private async Task StartProxyAsync(LabNodeSpec node)
+    {
+        if (Spec.Behaviour is not { } behaviour) return;
+        var pid = await NamespaceShell.StartDetachedAsync(node.ProxyLog, new Dictionary<string, string>(),
+            [Spec.NsRunScript, node.Namespace, .. Terrariumctl, "lab", "lxd-proxy", "--listen", node.ApiSocket, "--upstream", node.LxdSocket, "--behaviour", behaviour.Name]);
+        await File.WriteAllTextAsync(node.ProxyPidFile, pid.ToString());
     }
 
     private static string Quote(string word) => $"'{word.Replace("'", "'\\''")}'";

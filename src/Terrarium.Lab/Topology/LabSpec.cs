@@ -18,6 +18,9 @@ public sealed partial record LabSpec(string Prefix, int Nodes, string Root, IPAd
     /// <summary>Which daemon each node runs: Debian's LXD, or Incus (Debian bookworm-backports' incus-base).</summary>
     public LabServer Server { get; init; } = LabServer.Lxd;
 
+    /// <summary>Issue #13: the LXD version each node's commands see through a skew proxy in front of its real LXD (null: none).</summary>
+    public Skew.LxdBehaviour? Behaviour { get; init; }
+
     /// <summary>Validates user input and returns the spec; throws <see cref="InputException"/>.</summary>
     public static LabSpec Create(string prefix, int nodes, string root, string underlayCidr)
     {
@@ -53,7 +56,7 @@ public sealed partial record LabSpec(string Prefix, int Nodes, string Root, IPAd
             Namespace: $"{Prefix}-node{i}",
             HubPort: $"n{i}",
             Address: Offset(10 + i),
-            Dir: Path.Join(Root, $"node{i}"))).ToList();
+            Dir: Path.Join(Root, $"node{i}")) { Proxied = Behaviour is not null }).ToList();
 
     private IPAddress Offset(int host)
     {
@@ -68,6 +71,20 @@ public sealed record LabNodeSpec(int Index, string Name, string Namespace, strin
 {
     public string LxdDir => Path.Join(Dir, "lxd");
     public string LxdSocket => Path.Join(LxdDir, "unix.socket");
+
+    /// <summary>Whether the node's commands reach LXD through the lab's skew proxy (`lab up --lxd-behaviour`).</summary>
+    public bool Proxied { get; init; }
+
+    /// <summary>The folder whose unix.socket is the proxy's; the node's LXD_DIR when <see cref="Proxied"/>.</summary>
+    public string ProxyDir => Path.Join(Dir, "lxd-proxy");
+    public string ProxyLog => Path.Join(Dir, "lxd-proxy.log");
+    public string ProxyPidFile => Path.Join(Dir, "lxd-proxy.pid");
+
+    /// <summary>The LXD_DIR the node's commands use: the proxy's folder when there is one, else LXD's own.</summary>
+    public string ApiDir => Proxied ? ProxyDir : LxdDir;
+
+    /// <summary>The socket the node's clients talk to (the proxy's, or LXD's own).</summary>
+    public string ApiSocket => Path.Join(ApiDir, "unix.socket");
     public string LxdLog => Path.Join(Dir, "lxd.log");
     public string TerrariumRoot => Path.Join(Dir, "root");
     public string PidFile => Path.Join(Dir, "lxd.pid");

@@ -17,7 +17,13 @@ namespace Terrarium.IntegrationTests.Cluster;
 /// status, remove --move and remove --force. The steps run in order and build on each other.
 /// </summary>
 [TestCaseOrderer(ScenarioOrderer.Name, ScenarioOrderer.Assembly)]
-public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
+public class ClusterLifecycleScenario(MeshLab lab) : ClusterLifecycleSteps(lab), IClassFixture<MeshLab>;
+
+/// <summary>
+/// The lifecycle scenario's steps, run by <see cref="ClusterLifecycleScenario"/> on plain Debian LXD 5.0.2 and, issue #13,
+/// again by the scenarios whose nodes answer as another LXD version through the lab's skew proxy (SkewedLifecycleScenarios.cs).
+/// </summary>
+public abstract class ClusterLifecycleSteps(MeshLab lab)
 {
     private static readonly Dictionary<string, string> CrashAfterLxdJoin = new() { ["TERRARIUM_CRASH_AFTER_STEP"] = "join:lxd-join" };
     /// <summary>Every step of a join in order (JoinOperation's journal), with the point inside the LXD join.</summary>
@@ -27,6 +33,8 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
     private static readonly Dictionary<string, string> CrashAfterRegister = new() { ["TERRARIUM_CRASH_AFTER_STEP"] = "join:register" };
 
     private string Mesh(int i) => $"10.255.54.{i}";
+    /// <summary>An address on this lab's underlay (each lab has its own /24).</summary>
+    private string Underlay(int host) => $"{string.Join('.', lab.Lab.Spec.UnderlayNetwork.GetAddressBytes()[..3])}.{host}";
     private NodeLayout Layout(int i) => new(lab.Node(i).TerrariumRoot);
     private string PublicKey(int i) => WireGuardKeyPair.FromPrivate(File.ReadAllText(Layout(i).WireGuardPrivateKey)).PublicKey;
 
@@ -226,9 +234,9 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
                      (["cluster", "invite", "nodex"], "does not resolve"),
                      (["cluster", "invite", "nodex", "10.255.54.77"], "inside the mesh"),
                      (["cluster", "invite", "nodex", "300.1.2.3"], "neither an IPv4 address"),
-                     (["cluster", "invite", "nodex", "10.253.64.77", "--expires", "forever"], "--expires"),
-                     (["cluster", "invite", "Bad_Name", "10.253.64.77"], "invalid"),
-                     (["cluster", "invite", "node2", "10.253.64.12"], "already a cluster member"),
+                     (["cluster", "invite", "nodex", Underlay(77), "--expires", "forever"], "--expires"),
+                     (["cluster", "invite", "Bad_Name", Underlay(77)], "invalid"),
+                     (["cluster", "invite", "node2", lab.Node(2).Address.ToString()], "already a cluster member"),
                      (["cluster", "remove", "nosuch", "--yes"], "not a member"),
                      (["cluster", "remove", "node2"], "--yes"),
                      (["cluster", "remove", "node1", "--yes"], "another member"),
@@ -248,14 +256,14 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
     public Task S07_C2_an_expired_invite_is_cleaned_by_the_other_members_without_its_creator() => lab.Steps.RunAsync(async () =>
     {
         await lab.Lab.StopAgentAsync(lab.Node(2)); // the inviter is away: cleanup must not depend on it
-        var r = await lab.Ctl(2, "--output", "json", "cluster", "invite", "ghost", "10.253.64.99", "--expires", "12s");
+        var r = await lab.Ctl(2, "--output", "json", "cluster", "invite", "ghost", Underlay(99), "--expires", "12s");
         MeshLab.AssertOk(r);
         foreach (var i in new[] { 1, 3 })
-            await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(i)).Count == 3 && (await lab.FirewallPeersAsync(i)).Contains("10.253.64.99"),
+            await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(i)).Count == 3 && (await lab.FirewallPeersAsync(i)).Contains(Underlay(99)),
                 TimeSpan.FromSeconds(10), $"node{i} pre-authorises the invitee");
 
         foreach (var i in new[] { 1, 3 })
-            await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(i)).Count == 2 && !(await lab.FirewallPeersAsync(i)).Contains("10.253.64.99"),
+            await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(i)).Count == 2 && !(await lab.FirewallPeersAsync(i)).Contains(Underlay(99)),
                 TimeSpan.FromSeconds(40), $"node{i} drops the expired invitee's peer and firewall opening");
         var invites = (await lab.StatusAsync(1)).RootElement.GetProperty("invites").EnumerateArray().Select(i => i.GetProperty("name").GetString());
         Assert.DoesNotContain("ghost", invites);
@@ -267,7 +275,7 @@ public class ClusterLifecycleScenario(MeshLab lab) : IClassFixture<MeshLab>
         await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(2)).Count == 2, TimeSpan.FromSeconds(20), "node2 heals when its agent is back");
 
         // Issue #10: an invite's plan names the address it would lease and changes nothing.
-        var planned = await lab.Ctl(1, "cluster", "invite", "ghost2", "10.253.64.98", "--dry-run", "-o", "json");
+        var planned = await lab.Ctl(1, "cluster", "invite", "ghost2", Underlay(98), "--dry-run", "-o", "json");
         MeshLab.AssertOk(planned);
         using (var plan = JsonDocument.Parse(planned.StdOut))
         {

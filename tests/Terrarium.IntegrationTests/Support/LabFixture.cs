@@ -1,4 +1,5 @@
 using Terrarium.Lab.Runtime;
+using Terrarium.Lab.Skew;
 using Terrarium.Lab.Topology;
 using Terrarium.Lxd;
 using Terrarium.Tests.Shared;
@@ -9,13 +10,14 @@ namespace Terrarium.IntegrationTests.Support;
 /// A real lab for a test class: network namespaces plus one real LXD daemon per node. Each fixture kind
 /// has its own prefix, underlay and folder, so it never collides with a developer's `lab up`.
 /// </summary>
-public abstract class LabFixture(string prefix, int nodes, int underlayOctet, LabMode mode, LabServer server = LabServer.Lxd) : IAsyncLifetime
+public abstract class LabFixture(string prefix, int nodes, int underlayOctet, LabMode mode, LabServer server = LabServer.Lxd,
+    LxdBehaviour? behaviour = null) : IAsyncLifetime
 {
     /// <summary>The ordered steps of the scenario that uses this lab.</summary>
     public ScenarioSteps Steps { get; } = new();
 
     public LabRunner Lab { get; } = new(
-        LabSpec.Create(prefix, nodes, Path.Join(Path.GetTempPath(), $"terrarium-it-{prefix}"), $"10.253.{underlayOctet}.0/24") with { Server = server },
+        LabSpec.Create(prefix, nodes, Path.Join(Path.GetTempPath(), $"terrarium-it-{prefix}"), $"10.253.{underlayOctet}.0/24") with { Server = server, Behaviour = behaviour },
         m => Console.Error.WriteLine($"[{prefix}] {m}"), Terrariumctl.Command);
 
     public LabNodeSpec Node(int i) => Lab.Spec.NodeSpecs[i - 1];

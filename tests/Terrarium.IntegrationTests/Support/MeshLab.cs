@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Terrarium.Host.Processes;
+using Terrarium.Lab.Skew;
 using Terrarium.Lab.Topology;
 
 namespace Terrarium.IntegrationTests.Support;
@@ -8,8 +9,13 @@ namespace Terrarium.IntegrationTests.Support;
 /// Five fresh LXD servers in namespaces (standalone lab): the cluster scenario forms, grows and shrinks
 /// a Terrarium cluster on them with the real terrariumctl, the way an operator would.
 /// </summary>
-public sealed class MeshLab() : LabFixture("trmitm", 5, 64, LabMode.Standalone)
+public class MeshLab : LabFixture
 {
+    public MeshLab() : this("trmitm", 64, null) { }
+
+    /// <summary>Issue #13: the same five servers, answering as <paramref name="behaviour"/> through the lab's skew proxy.</summary>
+    protected MeshLab(string prefix, int underlayOctet, LxdBehaviour? behaviour) : base(prefix, 5, underlayOctet, LabMode.Standalone, behaviour: behaviour) { }
+
     /// <summary>Invites remembered across steps (e.g. to reuse a used token later).</summary>
     public Dictionary<string, (string Token, string Bundle)> Invites { get; } = [];
 
@@ -112,3 +118,9 @@ public sealed class ScaleLab() : LabFixture("trmitn", 9, 66, LabMode.Terrarium)
         return JsonDocument.Parse(r.StdOut);
     }
 }
+
+/// <summary>Issue #13: <see cref="MeshLab"/> whose nodes answer as snap LXD 5.21.1 (`lab up --lxd-behaviour 5.21`).</summary>
+public sealed class MeshLab521() : MeshLab("trmitp5", 98, LxdBehaviour.Lxd521);
+
+/// <summary>Issue #13: <see cref="MeshLab"/> whose nodes answer as LXD 6.9 (`lab up --lxd-behaviour 6`).</summary>
+public sealed class MeshLab6() : MeshLab("trmitp6", 99, LxdBehaviour.Lxd6);

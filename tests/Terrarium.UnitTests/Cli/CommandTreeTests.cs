@@ -29,6 +29,7 @@ public class CommandTreeTests
     [InlineData("cluster", "invite", "--help", "--expires")]
     [InlineData("cluster", "remove", "--help", "--force")]
     [InlineData("lab", "up", "--help", "--nodes")]
+    [InlineData("lab", "up", "--help", "--lxd-behaviour")]
     public async Task Subcommand_help_shows_its_options(string a, string b, string c, string option)
     {
         var r = await Terrariumctl.RunAsync(a, b, c);
@@ -42,6 +43,7 @@ public class CommandTreeTests
     [InlineData("cluster", "frobnicate")]
     [InlineData("lab", "up", "--nodes", "0")]
     [InlineData("lab", "up", "--underlay", "10.0.0.0/8")]
+    [InlineData("lab", "up", "--lxd-behaviour", "5.0")] // issue #13: only 5.21, 6 and incus are reproduced
     public async Task X1_bad_usage_exits_2_with_one_error_line(params string[] args)
     {
         var r = await Terrariumctl.RunAsync(args);

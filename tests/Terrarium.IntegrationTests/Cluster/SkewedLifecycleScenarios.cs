@@ -1,0 +1,63 @@
+using Terrarium.IntegrationTests.Support;
+using Terrarium.Tests.Shared;
+
+namespace Terrarium.IntegrationTests.Cluster;
+
+/// <summary>
+/// Issue #13: the whole lifecycle scenario on real LXD 5.0.2 daemons that answer as snap LXD 5.21.1 through the lab's
+/// skew proxy: operation waits in the error envelope, the token read only from cluster_password, the trust password
+/// rendered as a JSON boolean.
+/// </summary>
+[TestCaseOrderer(ScenarioOrderer.Name, ScenarioOrderer.Assembly)]
+public class Issue13_LifecycleOnLxd521(MeshLab521 lab) : ClusterLifecycleSteps(lab), IClassFixture<MeshLab521>
+{
+    [Fact]
+    public Task S00_L13_every_node_answers_as_LXD_5_21_through_the_proxy() => lab.Steps.RunAsync(async () =>
+    {
+        for (var i = 1; i <= 5; i++)
+        {
+            using var lxd = lab.Client(i);
+            Assert.Equal("LXD 5.21.1", (await lxd.GetServerProfileAsync()).ToString());
+            Assert.Equal("true", (await lxd.GetServerAsync()).Config["core.trust_password"]); // JSON true, read as text
+        }
+        var doctor = await lab.Ctl(1, "doctor");
+        Assert.Contains($"LXD 5.21.1 at {lab.Node(1).ApiSocket}", doctor.StdOut);
+    });
+}
+
+/// <summary>
+/// Issue #13: the whole lifecycle scenario on real LXD 5.0.2 daemons that answer as LXD 6.9 through the lab's skew proxy:
+/// the token read only from cluster_token, no hidden keys, and the evacuation quorum refusal at the end.
+/// </summary>
+[TestCaseOrderer(ScenarioOrderer.Name, ScenarioOrderer.Assembly)]
+public class Issue13_LifecycleOnLxd6(MeshLab6 lab) : ClusterLifecycleSteps(lab), IClassFixture<MeshLab6>
+{
+    [Fact]
+    public Task S00_L13_every_node_answers_as_LXD_6_9_through_the_proxy() => lab.Steps.RunAsync(async () =>
+    {
+        for (var i = 1; i <= 5; i++)
+        {
+            using var lxd = lab.Client(i);
+            var profile = await lxd.GetServerProfileAsync();
+            Assert.Equal("LXD 6.9", profile.ToString());
+            Assert.True(profile.EvacuationChecksQuorum);
+            Assert.False((await lxd.GetServerAsync()).Config.ContainsKey("core.trust_password"));
+        }
+    });
+
+    [Fact]
+    public Task S11_L13_C5_the_last_voter_of_two_members_is_not_evacuated_and_the_daemon_itself_refuses_too() => lab.Steps.RunAsync(async () =>
+    {
+        using var lxd = lab.Client(1);
+        var members = await lxd.GetClusterMembersAsync();
+        Assert.Equal(["node1", "node2"], members.Select(m => m.ServerName).Order());
+        Assert.DoesNotContain("database", members.Single(m => m.ServerName == "node2").Roles); // LXD keeps a second member standby
+
+        var r = await lab.Ctl(1, "cluster", "evacuate", "node1", "--yes");
+        ProcessAssert.Exit(2, r);
+        Assert.Contains("LXD 6.9 would refuse to mark node1 evacuated", r.StdErr);
+        var e = await Assert.ThrowsAnyAsync<Terrarium.Lxd.LxdException>(() => lxd.SetClusterMemberStateAsync("node1", "evacuate"));
+        Assert.Contains("Insufficient online voters to maintain quorum", e.Message);
+        Assert.All(await lxd.GetClusterMembersAsync(), m => Assert.Equal("Online", m.Status));
+    });
+}
