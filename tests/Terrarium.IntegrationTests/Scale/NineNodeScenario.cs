@@ -49,7 +49,15 @@ public class NineNodeScenario(ScaleLab lab) : IClassFixture<ScaleLab>
     [Fact]
     public Task S03_I11_removing_two_members_keeps_five_database_servers_on_seven() => lab.Steps.RunAsync(async () =>
     {
-        MeshLab.AssertOk(await lab.Ctl(1, "cluster", "remove", "node9", "--yes")); // evacuated: nothing left on it
+        // Issue #8: plain `remove` with two survivors' containers pinging each other over terrarium-ovn.
+        await using (var ping = await Workloads.OverlayPing.StartAsync(lab, "keep1", "node1", "keep2", "node2"))
+        {
+            MeshLab.AssertOk(await lab.Ctl(1, "cluster", "remove", "node9", "--yes")); // evacuated: nothing left on it
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            var loss = await ping.StopAsync();
+            Assert.True(loss.LostFraction < 0.01, $"overlay ping across remove lost {loss}");
+            Assert.True(loss.LongestGap <= TimeSpan.FromSeconds(5), $"overlay ping across remove was cut for more than 5 s: {loss}");
+        }
         MeshLab.AssertOk(await lab.Ctl(1, "cluster", "remove", "node8", "--move", "--yes")); // it may have taken one of them
         using var s = await lab.StatusAsync(1);
         Assert.Equal(7, s.RootElement.GetProperty("members").GetArrayLength());

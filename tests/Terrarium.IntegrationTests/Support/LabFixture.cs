@@ -45,6 +45,20 @@ public abstract class LabFixture(string prefix, int nodes, int underlayOctet, La
 
     public LxdClient Client(int i) => Lab.Client(Node(i));
 
+    /// <summary>terrariumctl on node <paramref name="node"/> (its root, socket and tools).</summary>
+    public Task<Terrarium.Host.Processes.ProcessResult> Ctl(int node, params string[] args) => Lab.TerrariumctlAsync(Node(node), args);
+
+    /// <summary>A command inside node <paramref name="node"/>'s namespace.</summary>
+    public Task<Terrarium.Host.Processes.ProcessResult> Exec(int node, params string[] command) => Lab.ExecAsync(Node(node), command, TimeSpan.FromSeconds(60));
+
+    /// <summary>`cluster status -o json` on node <paramref name="node"/>; a failure shows its stderr.</summary>
+    public async Task<System.Text.Json.JsonDocument> StatusAsync(int node)
+    {
+        var r = await Ctl(node, "--output", "json", "cluster", "status");
+        Terrarium.Tests.Shared.ProcessAssert.Ok(r);
+        return System.Text.Json.JsonDocument.Parse(r.StdOut);
+    }
+
     public async Task InitializeAsync()
     {
         Steps.Diagnose = () => $"(every node's whole logs kept in {KeepLogs()})\n{RecentLogs()}";
@@ -60,9 +74,4 @@ public sealed class StandaloneLab() : LabFixture("trmits", 2, 61, LabMode.Standa
 public sealed class ClusteredLab() : LabFixture("trmitc", 2, 62, LabMode.LxdCluster);
 
 /// <summary>Three fresh servers running real Incus 6.0.4 (Debian bookworm-backports): the Incus scenario forms a Terrarium cluster on them.</summary>
-public sealed class IncusLab() : LabFixture("trmiti", 3, 63, LabMode.Standalone, LabServer.Incus)
-{
-    public Task<Terrarium.Host.Processes.ProcessResult> Ctl(int node, params string[] args) => Lab.TerrariumctlAsync(Node(node), args);
-
-    public Task<Terrarium.Host.Processes.ProcessResult> Exec(int node, params string[] command) => Lab.ExecAsync(Node(node), command, TimeSpan.FromSeconds(60));
-}
+public sealed class IncusLab() : LabFixture("trmiti", 3, 63, LabMode.Standalone, LabServer.Incus);

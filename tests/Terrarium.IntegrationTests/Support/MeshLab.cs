@@ -19,12 +19,10 @@ public class MeshLab : LabFixture
     /// <summary>Invites remembered across steps (e.g. to reuse a used token later).</summary>
     public Dictionary<string, (string Token, string Bundle)> Invites { get; } = [];
 
-    public Task<ProcessResult> Ctl(int node, params string[] args) => Lab.TerrariumctlAsync(Node(node), args);
 
     public Task<ProcessResult> Ctl(int node, IReadOnlyDictionary<string, string> env, params string[] args) =>
         Lab.TerrariumctlAsync(Node(node), env, args);
 
-    public Task<ProcessResult> Exec(int node, params string[] command) => Lab.ExecAsync(Node(node), command, TimeSpan.FromSeconds(60));
 
     /// <summary>`cluster invite` on <paramref name="on"/> for node <paramref name="node"/> (its underlay address).</summary>
     public async Task<(string Token, string Bundle)> InviteAsync(int on, int node, string expires = "1h")
@@ -85,39 +83,16 @@ public class MeshLab : LabFixture
         }
         throw new InvalidOperationException($"no rule '{comment}' on node{node}");
     }
-
-    public async Task<JsonDocument> StatusAsync(int node)
-    {
-        var r = await Ctl(node, "--output", "json", "cluster", "status");
-        AssertOk(r);
-        return JsonDocument.Parse(r.StdOut);
-    }
 }
 
 /// <summary>A 3-node Terrarium cluster formed by `lab up` (init, invite, join, agents), for workload scenarios.</summary>
 public sealed class TerrariumLab() : LabFixture("trmitw", 3, 65, LabMode.Terrarium)
 {
-    public Task<ProcessResult> Ctl(int node, params string[] args) => Lab.TerrariumctlAsync(Node(node), args);
-
-    public Task<ProcessResult> Exec(int node, params string[] command) => Lab.ExecAsync(Node(node), command, TimeSpan.FromSeconds(60));
-
     public string TraefikFile(int node) => new Terrarium.Cluster.Layout.NodeLayout(Node(node).TerrariumRoot).TraefikDynamicFile;
 }
 
 /// <summary>Issue #11: a 9-node Terrarium cluster formed by `lab up` (what a growing cluster looks like).</summary>
-public sealed class ScaleLab() : LabFixture("trmitn", 9, 66, LabMode.Terrarium)
-{
-    public Task<ProcessResult> Ctl(int node, params string[] args) => Lab.TerrariumctlAsync(Node(node), args);
-
-    public Task<ProcessResult> Exec(int node, params string[] command) => Lab.ExecAsync(Node(node), command, TimeSpan.FromSeconds(60));
-
-    public async Task<JsonDocument> StatusAsync(int node)
-    {
-        var r = await Ctl(node, "--output", "json", "cluster", "status");
-        Terrarium.Tests.Shared.ProcessAssert.Ok(r);
-        return JsonDocument.Parse(r.StdOut);
-    }
-}
+public sealed class ScaleLab() : LabFixture("trmitn", 9, 66, LabMode.Terrarium);
 
 /// <summary>Issue #13: <see cref="MeshLab"/> whose nodes answer as snap LXD 5.21.1 (`lab up --lxd-behaviour 5.21`).</summary>
 public sealed class MeshLab521() : MeshLab("trmitp5", 98, LxdBehaviour.Lxd521);

@@ -150,8 +150,14 @@ public partial class WorkloadScenario
     {
         MeshLab.AssertOk(await lab.Ctl(1, "cluster", "move", "t1", "node3"));
         MeshLab.AssertOk(await lab.Ctl(1, "cluster", "move", "d1", "node3"));
+        // Issue #8: two survivors' containers ping each other over terrarium-ovn while node3 leaves.
+        await using var ping = await OverlayPing.StartAsync(lab, "keep1", "node1", "keep2", "node2");
         var r = await lab.Ctl(1, "--output", "json", "cluster", "remove", "node3", "--move", "--yes");
         MeshLab.AssertOk(r);
+        await Task.Delay(TimeSpan.FromSeconds(10)); // and after it: the survivors' agents drop node3's peer and its route
+        var loss = await ping.StopAsync();
+        Assert.True(loss.LostFraction < 0.01, $"overlay ping across the remove lost {loss}");
+        Assert.True(loss.LongestGap <= TimeSpan.FromSeconds(5), $"overlay ping across the remove was cut for more than 5 s: {loss}");
         using (var json = JsonDocument.Parse(r.StdOut))
         {
             var plan = json.RootElement.GetProperty("plan").EnumerateArray()

@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+using Terrarium.Cluster.Ovn;
+using Terrarium.IntegrationTests.Support;
+using Terrarium.Lab.Runtime;
+using Terrarium.Lxd.Wire;
+using Terrarium.Operations.Routes;
+
+namespace Terrarium.IntegrationTests.Workloads;
+
+/// <summary>What a continuous ping lost: how many of how many, and the longest run of lost replies as time.</summary>
+public sealed record PingLoss(int Sent, int Lost, TimeSpan LongestGap)
+{
+    public double LostFraction => Sent == 0 ? 1 : (double)Lost / Sent;
+    public override string ToString() => $"{Lost} of {Sent} replies (longest gap {LongestGap.TotalSeconds:0.0} s)";
+}
+
+/// <summary>
+/// Issue #8: a ping every 200 ms from a container on one member to a container on another, both on terrarium-ovn
+/// (Geneve inside WireGuard), running while a fault happens. Busybox ping's sequence numbers say which replies were
+/// lost and for how long; the containers are deleted afterwards.
+/// </summary>
+public sealed partial class OverlayPing : IAsyncDisposable
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+    private readonly LabFixture _lab;
+    private readonly string[] _instances;
+    private readonly string _log;
+
+    private OverlayPing(LabFixture lab, string[] instances, string log) => (_lab, _instances, _log) = (lab, instances, log);
+
+    public static async Task<OverlayPing> StartAsync(LabFixture lab, string from, string fromMember, string to, string toMember)
+    {
+        using var lxd = lab.Client(1);
+        foreach (var (name, member) in new[] { (from, fromMember), (to, toMember) })
+        {
+            var body = new InstancesPost { Name = name, Source = new InstanceSource { Alias = LabRunner.ImageAlias } };
+            body.Devices["eth0"] = new() { ["type"] = "nic", ["name"] = "eth0", ["network"] = OvnNetworkSettings.NetworkName };
+            await lxd.LaunchInstanceAsync(body, member);
+        }
+        string? target = null;
+        await MeshLab.EventuallyAsync(async () =>
+        {
+            var state = (await lxd.GetInstancesWithStateAsync()).FirstOrDefault(x => x.Name == to);
+            target = state is null ? null : RouteSync.WorkloadAddress(state);
+            return target is not null && (await lab.Exec(1, "lxc", "exec", from, "--", "ping", "-c", "1", "-W", "2", target)).Ok;
+        }, TimeSpan.FromSeconds(60), $"{from} reaches {to} over terrarium-ovn before the fault");
+        var log = Path.Join(lab.Lab.Spec.Root, $"overlay-ping-{Guid.NewGuid():N}.log");
+        await NamespaceShell.StartDetachedAsync(log, LabRunner.NodeEnvironment(lab.Node(1)),
+            [lab.Lab.Spec.NsRunScript, lab.Node(1).Namespace, "lxc", "exec", from, "--", "ping", "-i", "0.2", target!]);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // a few replies before the fault
+        return new OverlayPing(lab, [from, to], log);
+    }
+
+    /// <summary>Stops the ping (SIGINT: busybox prints its count of sent packets) and reads what it lost.</summary>
+    public async Task<PingLoss> StopAsync()
+    {
+        await _lab.Exec(1, "lxc", "exec", _instances[0], "--", "killall", "-INT", "ping");
+        string text = "";
+        await MeshLab.EventuallyAsync(() =>
+        {
+            text = File.ReadAllText(_log);
+            return Task.FromResult(Transmitted().IsMatch(text));
+        }, TimeSpan.FromSeconds(10), "the ping prints its statistics");
+        var sent = int.Parse(Transmitted().Match(text).Groups["n"].Value);
+        var received = Sequence().Matches(text).Select(m => int.Parse(m.Groups["seq"].Value)).ToHashSet();
+        var lost = Enumerable.Range(0, sent).Where(n => !received.Contains(n)).ToList();
+        var longest = 0;
+        for (int i = 0, run = 0; i < sent; i++)
+        {
+            run = received.Contains(i) ? 0 : run + 1;
+            longest = Math.Max(longest, run);
+        }
+        return new PingLoss(sent, lost.Count, Interval * longest);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var lxd = _lab.Client(1);
+        foreach (var name in _instances)
+        {
+            try
+            {
+                await lxd.SetInstanceStateAsync(name, "stop", force: true);
+                await lxd.DeleteInstanceAsync(name);
+            }
+            catch (Terrarium.Lxd.LxdException)
+            {
+                // already gone with a failed step; the lab is torn down anyway
+            }
+        }
+    }
+
+    [GeneratedRegex(@"(?<n>\d+) packets transmitted")]
+    private static partial Regex Transmitted();
+
+    [GeneratedRegex(@"seq=(?<seq>\d+)")]
+    private static partial Regex Sequence();
+}
