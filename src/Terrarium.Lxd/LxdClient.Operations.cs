@@ -26,9 +26,10 @@ public sealed partial class LxdClient
     public async Task<Operation> WaitOperationAsync(string idOrPath, IProgress<Operation>? progress = null, CancellationToken ct = default)
     {
         var path = OperationPath(idOrPath);
+        var waitPath = WaitPath(idOrPath);
         while (true)
         {
-            var (reply, status, reason, _) = await SendRawAsync(HttpMethod.Get, $"{path}/wait?timeout=1", null, null, ct);
+            var (reply, status, reason, _) = await SendRawAsync(HttpMethod.Get, waitPath, null, null, ct);
             var wait = OperationWait.Classify(reply, status, reason);
             switch (wait.Kind)
             {
@@ -52,7 +53,23 @@ public sealed partial class LxdClient
         }
     }
 
-    private static string IdOf(string path) => path[(path.LastIndexOf('/') + 1)..];
+    private static string IdOf(string path)
+    {
+        var withoutQuery = path.Split('?')[0];
+        return withoutQuery[(withoutQuery.LastIndexOf('/') + 1)..];
+    }
+
+    /// <summary>
+    /// The one-second long poll of an operation. Incus names a project's operation with its project
+    /// (`/1.0/operations/ID?project=NAME`, internal/server/operations/operations.go): `/wait` goes before the query,
+    /// or the request is a plain GET of the operation and the wait becomes a busy loop.
+    /// </summary>
+    public static string WaitPath(string idOrPath)
+    {
+        var path = OperationPath(idOrPath);
+        var q = path.IndexOf('?');
+        return q < 0 ? $"{path}/wait?timeout=1" : $"{path[..q]}/wait?{path[(q + 1)..]}&timeout=1";
+    }
 
     /// <summary>A one-line progress text from an operation's metadata (e.g. "migration_progress: 42%").</summary>
     public static string? DescribeProgress(Operation op)

@@ -24,8 +24,12 @@ public sealed class StatusCollector(NodeEnvironment env)
         if (!server.Environment.ServerClustered)
             return StatusAnalyzer.Analyze(identity?.Member, SharedConfig.Empty, [], Empty, env.Clock());
 
-        var config = await new SharedConfigStore(lxd).LoadAsync(ct);
-        var members = await lxd.GetClusterMembersAsync(ct);
+        // Everything below runs at once: a dead member costs one MemberTimeout for the whole command (issue #8).
+        var configCall = new SharedConfigStore(lxd).LoadAsync(ct);
+        var membersCall = lxd.GetClusterMembersAsync(ct);
+        var config = await configCall;
+        var members = await membersCall;
+        var hostCall = ObserveHostAsync(config); // this node's wg, nft and OVN raft: local programs, not LXD
         // LXD asks each member for its instances: bounded too, a dead member must not hold the list up.
         var instancesCall = Bounded(t => lxd.GetAllInstancesAsync(t), ct); // every project (issue #15)
         // Issue #8: bounded calls per member, all at once; a dead member costs MemberTimeout, not LXD's 20-30 s.
@@ -58,18 +62,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         var (_, listed) = await instancesCall;
         var instances = listed ?? [];
 
-        var iface = config.Settings?.Interface ?? Cluster.Mesh.MeshSettings.DefaultInterface;
-        var wg = new WireGuardInterface(env.Tools, iface);
-        var up = await wg.ExistsAsync();
-        IReadOnlyDictionary<string, DateTimeOffset?>? handshakes = null;
-        if (up) handshakes = (await wg.HandshakesAsync()).ToDictionary(h => h.PublicKey, h => h.LatestHandshake);
-        var firewall = await new NftablesFirewall(env.Tools, env.Layout.NftablesFile).TableStateAsync();
-
-        var raft = new List<RaftView>();
-        var ovn = new OvnRuntime(env.Tools, env.Layout);
-        foreach (var db in OvnDatabase.Both)
-            if (await ovn.RaftStatusAsync(db) is { } s)
-                raft.Add(new RaftView { Database = db.Name, Role = s.Role, Servers = s.Servers.Select(x => x.Address).Order(StringComparer.Ordinal).ToList() });
+        var (up, handshakes, firewall, raft) = await hostCall;
         // Issue #15: the same ownership and reach rules the agents render with (no writes: claims as recorded).
         var routes = Cluster.Routes.RoutePlanner.Plan(instances.Select(i => Routes.RouteSync.Routed(i, new Dictionary<string, Lxd.Wire.Network>())),
             members.Select(m => m.ServerName).ToHashSet(), null, config.RouteClaims.ToDictionary(c => c.Host, c => c.Project, StringComparer.Ordinal));
@@ -80,6 +73,22 @@ public sealed class StatusCollector(NodeEnvironment env)
         };
         var views = members.Select(m => new LxdMemberView(m.ServerName, m.Status, m.Message, m.Roles)).ToList();
         return StatusAnalyzer.Analyze(identity?.Member, config, views, local, env.Clock());
+    }
+
+    private async Task<(bool Up, IReadOnlyDictionary<string, DateTimeOffset?>? Handshakes, bool? Firewall, List<RaftView> Raft)> ObserveHostAsync(SharedConfig config)
+    {
+        var iface = config.Settings?.Interface ?? Cluster.Mesh.MeshSettings.DefaultInterface;
+        var wg = new WireGuardInterface(env.Tools, iface);
+        var up = await wg.ExistsAsync();
+        IReadOnlyDictionary<string, DateTimeOffset?>? handshakes = null;
+        if (up) handshakes = (await wg.HandshakesAsync()).ToDictionary(h => h.PublicKey, h => h.LatestHandshake);
+        var firewall = await new NftablesFirewall(env.Tools, env.Layout.NftablesFile).TableStateAsync();
+        var raft = new List<RaftView>();
+        var ovn = new OvnRuntime(env.Tools, env.Layout);
+        foreach (var db in OvnDatabase.Both)
+            if (await ovn.RaftStatusAsync(db) is { } s)
+                raft.Add(new RaftView { Database = db.Name, Role = s.Role, Servers = s.Servers.Select(x => x.Address).Order(StringComparer.Ordinal).ToList() });
+        return (up, handshakes, firewall, raft);
     }
 
     /// <summary>How long one member may take to answer before status calls it unreachable.</summary>

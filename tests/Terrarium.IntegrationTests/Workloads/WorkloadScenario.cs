@@ -249,6 +249,11 @@ public partial class WorkloadScenario(TerrariumLab lab) : IClassFixture<Terrariu
         var status = await lab.Ctl(1, "cluster", "status");
         MeshLab.AssertOk(status);
         await NorthboundAnswersAsync("the OVN northbound cluster heals once node3's mesh is back");
+        // Recovered means LXD has node3 back too: it marks a member offline after missed heartbeats while the mesh was
+        // gone, and online again at the next heartbeat that gets through.
+        using var lxd = lab.Client(1);
+        await MeshLab.EventuallyAsync(async () => (await lxd.GetClusterMembersAsync()).All(m => m.Status == "Online"), TimeSpan.FromSeconds(60),
+            "LXD lists every member online again once node3's mesh is back");
     });
 
     /// <summary>Waits until the OVN northbound raft cluster answers node1 (what LXD needs to attach an instance to terrarium-ovn).</summary>

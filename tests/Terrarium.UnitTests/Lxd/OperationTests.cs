@@ -34,3 +34,14 @@ public class OperationTests
         Assert.Equal("/1.0/instances/c1", ev.LifecycleSource);
     }
 }
+
+public class OperationWaitPathTests
+{
+    [Theory]
+    [InlineData("abc", "/1.0/operations/abc/wait?timeout=1")]
+    [InlineData("/1.0/operations/abc", "/1.0/operations/abc/wait?timeout=1")]
+    // Incus names a project's operation with its project (the failure it caused: a GET of the operation, busy-polled until it was gone).
+    [InlineData("/1.0/operations/abc?project=default", "/1.0/operations/abc/wait?project=default&timeout=1")]
+    public void L13_the_wait_goes_before_the_operations_query(string operation, string wait) =>
+        Assert.Equal(wait, Terrarium.Lxd.LxdClient.WaitPath(operation));
+}
