@@ -412,15 +412,17 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
 
         // Issue #8: the survivors' containers ping each other over terrarium-ovn while the dead member is removed.
         await using var ping = await Workloads.OverlayPing.StartAsync(lab, "keep1", "node1", "keep2", "node2");
-        MeshLab.AssertOk(await lab.Ctl(1, "cluster", "remove", "node5", "--force", "--yes"));
+        var forced = await lab.Ctl(1, "cluster", "remove", "node5", "--force", "--yes");
+        ping.FaultOver();
+        MeshLab.AssertOk(forced);
         Assert.Equal(["node1", "node2"], (await lxd.GetClusterMembersAsync()).Select(m => m.ServerName).Order());
         foreach (var i in new[] { 1, 2 })
             await MeshLab.EventuallyAsync(async () => !(await lab.PeersAsync(i)).ContainsKey(keyOf5) &&
                                                       !(await lab.FirewallPeersAsync(i)).Contains(lab.Node(5).Address.ToString()),
                 TimeSpan.FromSeconds(20), $"node{i} drops node5");
-        await Task.Delay(TimeSpan.FromSeconds(5));
         var loss = await ping.StopAsync();
         Assert.True(loss.LostFraction < 0.01, $"overlay ping across remove --force lost {loss}");
+        Assert.True(loss.LostLate == 0, $"overlay ping lost replies more than 5 s after remove --force: {loss}");
         Assert.True(loss.LongestGap <= TimeSpan.FromSeconds(5), $"overlay ping across remove --force was cut for more than 5 s: {loss}");
         await OvnRaftSizeAsync(expected: 1, "the dead member's raft server is removed and the set shrinks back to one");
         using var status = await lab.StatusAsync(1);

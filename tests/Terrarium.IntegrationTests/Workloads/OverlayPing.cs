@@ -8,10 +8,11 @@ using Terrarium.Operations.Routes;
 namespace Terrarium.IntegrationTests.Workloads;
 
 /// <summary>What a continuous ping lost: how many of how many, and the longest run of lost replies as time.</summary>
-public sealed record PingLoss(int Sent, int Lost, TimeSpan LongestGap)
+/// <param name="LostLate">Replies lost more than 5 s after the fault was over (issue #8: none).</param>
+public sealed record PingLoss(int Sent, int Lost, TimeSpan LongestGap, int LostLate)
 {
     public double LostFraction => Sent == 0 ? 1 : (double)Lost / Sent;
-    public override string ToString() => $"{Lost} of {Sent} replies (longest gap {LongestGap.TotalSeconds:0.0} s)";
+    public override string ToString() => $"{Lost} of {Sent} replies (longest gap {LongestGap.TotalSeconds:0.0} s, {LostLate} more than 5 s after the fault)";
 }
 
 /// <summary>
@@ -25,8 +26,16 @@ public sealed partial class OverlayPing : IAsyncDisposable
     private readonly LabFixture _lab;
     private readonly string[] _instances;
     private readonly string _log;
+    private readonly System.Diagnostics.Stopwatch _running = System.Diagnostics.Stopwatch.StartNew();
+    private TimeSpan? _faultOver;
+
+    /// <summary>How long the ping goes on after the fault: enough replies that 1% is more than one packet.</summary>
+    public static readonly TimeSpan After = TimeSpan.FromSeconds(25);
 
     private OverlayPing(LabFixture lab, string[] instances, string log) => (_lab, _instances, _log) = (lab, instances, log);
+
+    /// <summary>The fault's command returned: replies lost more than 5 s later count as late.</summary>
+    public void FaultOver() => _faultOver = _running.Elapsed;
 
     public static async Task<OverlayPing> StartAsync(LabFixture lab, string from, string fromMember, string to, string toMember)
     {
@@ -47,13 +56,16 @@ public sealed partial class OverlayPing : IAsyncDisposable
         var log = Path.Join(lab.Lab.Spec.Root, $"overlay-ping-{Guid.NewGuid():N}.log");
         await NamespaceShell.StartDetachedAsync(log, LabRunner.NodeEnvironment(lab.Node(1)),
             [lab.Lab.Spec.NsRunScript, lab.Node(1).Namespace, "lxc", "exec", from, "--", "ping", "-i", "0.2", target!]);
+        var ping = new OverlayPing(lab, [from, to], log);
         await Task.Delay(TimeSpan.FromSeconds(2)); // a few replies before the fault
-        return new OverlayPing(lab, [from, to], log);
+        return ping;
     }
 
     /// <summary>Stops the ping (SIGINT: busybox prints its count of sent packets) and reads what it lost.</summary>
     public async Task<PingLoss> StopAsync()
     {
+        var faultOver = _faultOver ?? _running.Elapsed;
+        if (_running.Elapsed - faultOver < After) await Task.Delay(After - (_running.Elapsed - faultOver));
         await _lab.Exec(1, "lxc", "exec", _instances[0], "--", "killall", "-INT", "ping");
         string text = "";
         await MeshLab.EventuallyAsync(() =>
@@ -70,7 +82,9 @@ public sealed partial class OverlayPing : IAsyncDisposable
             run = received.Contains(i) ? 0 : run + 1;
             longest = Math.Max(longest, run);
         }
-        return new PingLoss(sent, lost.Count, Interval * longest);
+        // The n-th request leaves about n × 200 ms after the ping started (it started when this object was made, ±1 s).
+        var late = lost.Count(n => Interval * n > faultOver + TimeSpan.FromSeconds(5) + TimeSpan.FromSeconds(1));
+        return new PingLoss(sent, lost.Count, Interval * longest, late);
     }
 
     public async ValueTask DisposeAsync()
