@@ -164,6 +164,11 @@ public partial class WorkloadScenario(TerrariumLab lab) : IClassFixture<Terrariu
     public Task S04_O1_T1_instances_on_terrarium_ovn_reach_each_other_and_every_host_reaches_a_routed_backend() => lab.Steps.RunAsync(async () =>
     {
         using var lxd = lab.Client(1);
+        // LXD 5.0 starts terrarium-ovn on a member once and then again every minute; a member whose first start fell
+        // into the raft growth of the joins (seen in CI: "database connection failed" while leadership moved) says
+        // "Network unavailable" until its next try. Launching there before that is refused, so wait for it.
+        await MeshLab.EventuallyAsync(async () => !(await lxd.GetWarningsAsync()).Any(w => w.Type == "Network unavailable" && w.Status != "resolved"),
+            TimeSpan.FromSeconds(90), "terrarium-ovn available on every member");
         var network = await lxd.GetNetworkAsync(OvnNetworkSettings.NetworkName);
         Assert.Equal("ovn", network.Type);
         Assert.Equal("1362", network.Config["bridge.mtu"]); // mesh MTU 1420 - Geneve 58
