@@ -393,6 +393,10 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         // ("No matching cluster join operation found"), presumably a busy member briefly counted as offline.
         // 20 s, not less: LXD heartbeats every ~10 s, and an 11 s threshold once marked the live node5 offline under load.
         await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["cluster.offline_threshold"] = "20" });
+        // Issue #8: the survivors' containers ping each other over terrarium-ovn while node5 dies and is removed. They are
+        // made while node5 lives: with a central member dead, northd's lock may sit with it until its session times out,
+        // and LXD's `ovn-nbctl --wait=sb` for a new port waits on northd (seen in CI).
+        await using var ping = await Workloads.OverlayPing.StartAsync(lab, "keep1", "node1", "keep2", "node2");
         await lab.Lab.KillNodeAsync(lab.Node(5));
         // Issue #8: status answers at once while LXD still lists the dead member Online, and says it is unreachable.
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -410,8 +414,6 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         ProcessAssert.Exit(2, refused);
         Assert.Contains("--force", refused.StdErr);
 
-        // Issue #8: the survivors' containers ping each other over terrarium-ovn while the dead member is removed.
-        await using var ping = await Workloads.OverlayPing.StartAsync(lab, "keep1", "node1", "keep2", "node2");
         var forced = await lab.Ctl(1, "cluster", "remove", "node5", "--force", "--yes");
         ping.FaultOver();
         MeshLab.AssertOk(forced);
