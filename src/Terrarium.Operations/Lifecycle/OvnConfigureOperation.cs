@@ -20,14 +20,10 @@ public sealed class OvnConfigureOperation(NodeEnvironment env)
         if (maxCentral is { } max && !OvnCentralPlanner.AllowedMax.Contains(max))
             throw new Cluster.Validation.InputException($"--max must be one of {string.Join(", ", OvnCentralPlanner.AllowedMax)} (an odd number of OVN database servers keeps a strict majority).");
         using var lxd = env.Lxd();
-        var (self, _) = await MemberContext.RequireAsync(env, lxd, ct);
+        var (self, shared) = await MemberContext.RequireAsync(env, lxd, ct);
         var store = new SharedConfigStore(lxd);
         var plan = await OvnPlanning.PlanAsync(env, lxd, store, self.Member, rotateCa, ct: ct, maxCentral: maxCentral);
-        if (dryRun)
-        {
-            var members = await store.LoadAsync(ct);
-            return new OvnConfigureResult(plan.Central, plan.Signer, Northbound(members, plan.Central), "unchanged (--dry-run)", plan);
-        }
+        if (dryRun) return new OvnConfigureResult(plan.Central, plan.Signer, Northbound(shared, plan.Central), "unchanged (--dry-run)", plan);
         var record = await OvnPlanning.ApplyAsync(env, store, plan, ct);
         var result = await new NodeConverger(env).ConvergeAsync(ct);
         if (result.OvnError is { } error) throw new OperationFailedException($"OVN on this node: {error}");

@@ -53,7 +53,7 @@ public partial class WorkloadScenario
         await LaunchAsync("dup", "node1", start: false);
         await LaunchInAsync(Customer, "dup", "node1", start: false);
 
-        using (var status = await StatusJsonAsync(1))
+        using (var status = await lab.StatusAsync(1))
             Assert.Equal(3, status.RootElement.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "node2").GetProperty("instances").GetInt32());
 
         // move: any project by a unique name, --project for a name several projects use; the project's groups bind.
@@ -109,7 +109,7 @@ public partial class WorkloadScenario
         var dweb = await AddressAsync("dweb");
         await MeshLab.EventuallyAsync(async () =>
         {
-            using var status = await StatusJsonAsync(2);
+            using var status = await lab.StatusAsync(2);
             return Problems(status).Count(p => p.Contains("which belongs to project tenant")) == 2;
         }, TimeSpan.FromSeconds(30), "status reports both conflicting routes of dweb");
         for (var n = 1; n <= 3; n++)
@@ -128,7 +128,7 @@ public partial class WorkloadScenario
         await MeshLab.EventuallyAsync(() => Task.FromResult(File.ReadAllText(file2).Contains($"http://{bridgeAddress}:80")), TimeSpan.FromSeconds(30), "node2 serves bweb");
         foreach (var n in new[] { 1, 3 })
             Assert.DoesNotContain("bridge.example.com", File.ReadAllText(lab.TraefikFile(n)));
-        using (var status = await StatusJsonAsync(1))
+        using (var status = await lab.StatusAsync(1))
         {
             var problem = status.RootElement.GetProperty("problems").EnumerateArray().Single(p => p.GetProperty("message").GetString()!.Contains("bweb routes"));
             Assert.Contains("only node2 serves it", problem.GetProperty("message").GetString());
@@ -172,7 +172,7 @@ public partial class WorkloadScenario
 
         // Issue #8: the removed member's chassis leaves the southbound database (the CA holder deletes it).
         string southbound;
-        using (var status = await StatusJsonAsync(1))
+        using (var status = await lab.StatusAsync(1))
             southbound = status.RootElement.GetProperty("ovn").GetProperty("northbound").GetString()!.Replace(":6641", ":6642");
         var layout = new Terrarium.Cluster.Layout.NodeLayout(lab.Node(1).TerrariumRoot);
         await MeshLab.EventuallyAsync(async () =>
@@ -181,13 +181,6 @@ public partial class WorkloadScenario
             return chassis.Ok && chassis.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order().SequenceEqual(["node1", "node2"]);
         }, TimeSpan.FromSeconds(60), "node3's chassis is deleted from the southbound database");
     });
-
-    private async Task<JsonDocument> StatusJsonAsync(int node)
-    {
-        var r = await lab.Ctl(node, "--output", "json", "cluster", "status");
-        MeshLab.AssertOk(r);
-        return JsonDocument.Parse(r.StdOut);
-    }
 
     private static List<string> Problems(JsonDocument status) =>
         status.RootElement.GetProperty("problems").EnumerateArray().Select(p => p.GetProperty("message").GetString()!).ToList();
