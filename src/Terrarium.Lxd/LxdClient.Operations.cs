@@ -27,9 +27,14 @@ public sealed partial class LxdClient
     {
         var path = OperationPath(idOrPath);
         var waitPath = WaitPath(idOrPath);
+        var polls = 0;
+        var sinceLastAnswer = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
+            var asked = sinceLastAnswer.Elapsed;
             var (reply, status, reason, _) = await SendRawAsync(HttpMethod.Get, waitPath, null, null, ct);
+            polls++;
+            sinceLastAnswer.Restart();
             var wait = OperationWait.Classify(reply, status, reason);
             switch (wait.Kind)
             {
@@ -48,7 +53,8 @@ public sealed partial class LxdClient
                 case OperationWait.State.Failed:
                     throw new LxdOperationFailedException(IdOf(path), wait.Error!);
                 default:
-                    throw new LxdException($"LXD GET {path}/wait: {wait.Error}", status);
+                    // The daemon forgets an operation 5 s after it ended (operations.go done()): say how late this poll was.
+                    throw new LxdException($"LXD GET {path}/wait: {wait.Error} (poll {polls}, sent {asked.TotalSeconds:0.0} s after the previous answer)", status);
             }
         }
     }

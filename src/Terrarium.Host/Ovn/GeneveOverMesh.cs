@@ -56,6 +56,24 @@ public sealed partial class GeneveOverMesh(ToolPaths tools, OvnRuntime ovn)
         await SyncOvsRoutesAsync(peers);
     }
 
+    /// <summary>
+    /// A member that left: the veth pair, the policy rule and its table go, and the local table moves back to the front.
+    /// (br-mesh itself is deleted with OVN's bridges, <see cref="OvnRuntime.ForgetChassisAsync"/>.) Each part may be gone already.
+    /// </summary>
+    public async Task RemoveAsync()
+    {
+        await Ip(check: false, "link", "del", KernelVeth);
+        await Ip(check: false, "-4", "rule", "del", "pref", RulePreference.ToString());
+        await Ip(check: false, "-4", "route", "flush", "table", Table.ToString());
+        var rules = (await Ip(check: false, "-4", "rule", "show")).StdOut.Split('\n', StringSplitOptions.TrimEntries);
+        if (rules.Contains($"{LocalRulePreference}:\tfrom all lookup local"))
+        {
+            if (!rules.Contains("0:\tfrom all lookup local"))
+                await Ip(check: false, "-4", "rule", "add", "pref", "0", "lookup", "local");
+            await Ip(check: false, "-4", "rule", "del", "pref", LocalRulePreference.ToString(), "lookup", "local");
+        }
+    }
+
     /// <summary>OVS's own routes: each peer's mesh address via br-mesh; routes for peers that left are removed.</summary>
     private async Task SyncOvsRoutesAsync(IReadOnlyCollection<IPAddress> peers)
     {

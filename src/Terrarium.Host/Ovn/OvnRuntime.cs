@@ -19,6 +19,12 @@ public sealed record RaftStatus(string Role, string Status, IReadOnlyList<RaftSe
     /// <summary>"Election timer: 1000" (milliseconds), when listed.</summary>
     public int? ElectionTimerMs { get; init; }
 
+    /// <summary>"Leader: self", a server id, or "unknown" while an election runs (or this server is disconnected).</summary>
+    public string Leader { get; init; } = "";
+
+    /// <summary>The raft cluster has a leader this server knows: clients of the database are answered.</summary>
+    public bool HasLeader => Leader is { Length: > 0 } and not "unknown";
+
     /// <summary>
     /// Raft says this server left (a removed server then stops serving the database, and `cluster/status` fails).
     /// "disconnected from the cluster" is no such proof: when the leader's member goes, the others are disconnected
@@ -144,6 +150,20 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
     }
 
     public Task StopNorthdAsync() => StopAsync(Pid(layout.OvnRunDir, "ovn-northd"));
+
+    /// <summary>
+    /// A member that leaves deletes the bridges the cluster made in Open vSwitch (OVN's br-int, Terrarium's br-mesh for
+    /// Geneve in the userspace datapath) and the chassis settings, so nothing of the old cluster comes back when
+    /// Open vSwitch starts again. Other bridges of the host stay. Best effort: Open vSwitch may not be running.
+    /// </summary>
+    public async Task ForgetChassisAsync()
+    {
+        if (!IsRunning(Pid(layout.OvsRunDir, "ovsdb-server"))) return;
+        await tools.Runner.RunAsync(tools.OvsVsctl, ["--db=unix:" + Path.Join(layout.OvsRunDir, "db.sock"), "--timeout=10",
+            "--if-exists", "del-br", "br-int", "--", "--if-exists", "del-br", GeneveOverMesh.Bridge,
+            "--", "remove", "Open_vSwitch", ".", "external_ids", "ovn-remote", "ovn-encap-type", "ovn-encap-ip", "ovn-bridge", "ovn-bridge-datapath-type"],
+            env: Environment, timeout: TimeSpan.FromSeconds(15));
+    }
 
     /// <summary>Stops every OVS/OVN daemon of this node (a member that leaves the cluster).</summary>
     public async Task StopAllAsync()

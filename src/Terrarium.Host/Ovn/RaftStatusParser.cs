@@ -7,6 +7,7 @@ namespace Terrarium.Host.Ovn;
 /// <code>
 /// Status: cluster member   (a removed server says "left cluster"; one never joined "joining cluster")
 /// Role: leader
+/// Leader: self             (another server's id, or "unknown" during an election)
 /// Election timer: 1000
 /// Servers:
 ///     206b (206b at ssl:10.255.54.2:6643) next_index=21 match_index=20 ...
@@ -32,6 +33,7 @@ public static partial class RaftStatusParser
         }
         return new RaftStatus(Field("Role"), Field("Status"), servers)
         {
+            Leader = Field("Leader"),
             ElectionTimerMs = int.TryParse(Field("Election timer"), System.Globalization.CultureInfo.InvariantCulture, out var timer) ? timer : null,
         };
     }

@@ -43,7 +43,34 @@ public sealed class MeshRestore(NodeEnvironment env)
         if (string.IsNullOrEmpty(southbound)) return ", Open vSwitch started";
         var datapath = Host.Ovn.GeneveOverMesh.KernelDatapathAvailable ? "system" : "netdev";
         await ovn.EnsureControllerAsync(southbound, identity.MeshAddress, datapath, false);
-        return ", Open vSwitch and ovn-controller started";
+        return ", Open vSwitch and ovn-controller started" + await StartCentralAsync(ovn, identity, File.ReadAllLines(remotes)[0], southbound);
+    }
+
+    /// <summary>How long boot waits, at most, for the OVN databases to elect a leader before LXD/Incus starts.</summary>
+    public static readonly TimeSpan LeaderWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A central member also starts its OVN database servers and northd from its own raft files: when two members of
+    /// three reboot at once, the northbound database has no majority until both are back, and LXD, which starts the OVN
+    /// network once at its own start and then only once a minute (lxd/networks.go networkStartup, lxd-5.0.2), would
+    /// keep the network and the instances on it down meanwhile. Boot then waits (bounded) for raft to elect a leader.
+    /// </summary>
+    private async Task<string> StartCentralAsync(Host.Ovn.OvnRuntime ovn, NodeIdentity identity, string northbound, string southbound)
+    {
+        var databases = Host.Ovn.OvnDatabase.Both.Where(ovn.DatabaseExists).ToList();
+        if (databases.Count == 0) return "";
+        foreach (var db in databases) await ovn.EnsureDatabaseServerAsync(db, identity.MeshAddress, restart: false);
+        if (databases.Count == Host.Ovn.OvnDatabase.Both.Count) await ovn.EnsureNorthdAsync(northbound, southbound, restart: false);
+        var started = env.Time.GetTimestamp();
+        while (true)
+        {
+            var statuses = await Task.WhenAll(databases.Select(ovn.RaftStatusAsync));
+            if (statuses.All(s => s is { HasLeader: true }))
+                return $", OVN databases started (leader elected after {env.Time.GetElapsedTime(started).TotalSeconds:0.#} s)";
+            if (env.Time.GetElapsedTime(started) >= LeaderWait)
+                return $", OVN databases started (no raft leader within {LeaderWait.TotalSeconds:0} s: the other central members are not up yet)";
+            await Task.Delay(TimeSpan.FromMilliseconds(500), env.Time);
+        }
     }
 
     /// <summary>True when the mesh interface this node should have is missing (e.g. after a reboot).</summary>

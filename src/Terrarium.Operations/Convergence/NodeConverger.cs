@@ -138,10 +138,21 @@ public sealed class NodeConverger
 
     public Task<bool> RebindInvitesAsync() => Firewall.RebindInvitesAsync();
 
-    /// <summary>Removes the mesh interface, the firewall table and this node's Terrarium identity.</summary>
+    /// <summary>Removes LXD's listen addresses on the mesh, OVN, the mesh interface, the firewall table and this node's identity.</summary>
     public async Task LeaveAsync(NodeIdentity identity)
     {
-        env.Log($"{identity.Member} is no longer in an LXD cluster: removing its OVN daemons, mesh interface, firewall table and identity");
+        env.Log($"{identity.Member} is no longer in an LXD cluster: removing LXD's mesh listen addresses, its OVN daemons and bridges, mesh interface, firewall table and identity");
+        // First, while the identity still says which address was the mesh's: should LXD not answer (it restarts itself
+        // after its removal), this throws and the next pass does the whole leave again.
+        using (var lxd = env.Lxd())
+        {
+            var server = await lxd.GetServerAsync();
+            if (MeshListenAddresses.Unset(server.Config, identity.MeshAddress) is { Count: > 0 } unset)
+            {
+                await lxd.SetServerConfigAsync(unset);
+                env.Log($"LXD no longer listens on {identity.MeshAddress} ({string.Join(", ", unset.Keys)} unset; its unix socket stays)");
+            }
+        }
         try
         {
             await new OvnConverger(env).LeaveAsync();

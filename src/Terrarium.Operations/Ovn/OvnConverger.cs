@@ -54,17 +54,19 @@ public sealed class OvnConverger(NodeEnvironment env)
         var mine = config.OvnCertificate(self.Member);
         if (mine is null || !OvnPki.IsValidFor(mine.Certificate, ovn.CaCertificate, self.Member, env.Clock()) || !OvnPki.Answers(mine.Certificate, request))
             return new OvnResult(OvnResult.AwaitingCertificate, false, signed, changed);
-        var restart = OvnIdentity.Install(env.Layout, mine.Certificate, ovn.CaCertificate);
+        var certificateChanged = OvnIdentity.Install(env.Layout, mine.Certificate, ovn.CaCertificate);
 
         var central = ovn.Central.Select(n => config.Member(n)?.MeshAddress).OfType<string>().ToList();
         var nb = OvnNetworkSettings.Remotes(central, OvnNetworkSettings.NorthboundPort);
         var sb = OvnNetworkSettings.Remotes(central, OvnNetworkSettings.SouthboundPort);
-        // Daemons take their remotes at start: when the central set moved, they restart with the new one.
-        restart |= AtomicFile.WriteIfChanged(Path.Join(env.Layout.OvnDir, "remotes"), $"{nb}\n{sb}\n");
+        // Issue #8: only northd takes the central set on its command line and restarts when it moved. ovn-controller
+        // reads external_ids:ovn-remote at run time and ovsdb-server takes no remotes; restarting them for a new set
+        // (as this did) cost the survivors' containers packets during every remove.
+        var remotesChanged = AtomicFile.WriteIfChanged(Path.Join(env.Layout.OvnDir, "remotes"), $"{nb}\n{sb}\n");
 
         changed |= await _ovn.EnsureSwitchAsync(self.Member);
         var userspace = !GeneveOverMesh.KernelDatapathAvailable;
-        changed |= await _ovn.EnsureControllerAsync(sb, self.MeshAddress, userspace ? "netdev" : "system", restart);
+        changed |= await _ovn.EnsureControllerAsync(sb, self.MeshAddress, userspace ? "netdev" : "system", certificateChanged);
         if (userspace)
         {
             changed |= await _ovn.AdoptBridgesAsync("netdev");
@@ -87,12 +89,12 @@ public sealed class OvnConverger(NodeEnvironment env)
                     await _ovn.JoinClusterAsync(db, self.MeshAddress, others);
                     env.Log($"joining the {db.Name} raft cluster through {string.Join(", ", others)}");
                 }
-                changed |= await _ovn.EnsureDatabaseServerAsync(db, self.MeshAddress, restart);
+                changed |= await _ovn.EnsureDatabaseServerAsync(db, self.MeshAddress, certificateChanged);
                 var (acted, more) = await ReconcileMembershipAsync(db, central, config, planned: true);
                 changed |= acted;
                 pending |= more;
             }
-            changed |= await _ovn.EnsureNorthdAsync(nb, sb, restart);
+            changed |= await _ovn.EnsureNorthdAsync(nb, sb, certificateChanged || remotesChanged);
         }
         else
         {
@@ -133,7 +135,7 @@ public sealed class OvnConverger(NodeEnvironment env)
         if (_ovn.ControllerRunning) changed |= await UnavailableNetworkRepair.RepairAsync(env, lxd, self.Member, ct);
         var hostAddress = await new HostPort(env, _ovn).EnsureAsync(lxd, nb, self.Member, OvnNetworkSettings.WorkloadMtu(config.Settings!.Mtu), userspace, ct);
         changed |= await TuneLocalInstancesAsync(lxd, self.Member, ct) > 0;
-        return new OvnResult(OvnResult.Ready, isCentral, signed, changed || restart) { MembershipPending = pending, HostAddress = hostAddress };
+        return new OvnResult(OvnResult.Ready, isCentral, signed, changed || certificateChanged || remotesChanged) { MembershipPending = pending, HostAddress = hostAddress };
     }
 
     /// <summary>The CA holder deletes each chassis whose member is gone (a member's chassis only exists once it has a record).</summary>
@@ -226,6 +228,8 @@ public sealed class OvnConverger(NodeEnvironment env)
     /// which keeps raft changes one at a time.</remarks>
     public async Task LeaveAsync()
     {
+        if (!GeneveOverMesh.KernelDatapathAvailable) await new GeneveOverMesh(env.Tools, _ovn).RemoveAsync();
+        await _ovn.ForgetChassisAsync();
         await _ovn.StopAllAsync();
         foreach (var db in OvnDatabase.Both) await _ovn.DiscardDatabaseAsync(db);
         OvnIdentity.DeleteAll(env.Layout);

@@ -387,7 +387,15 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         Assert.Contains("node5 joined the cluster", completed.StdOut);
         var keyOf5 = PublicKey(5);
         await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(1)).GetValueOrDefault(keyOf5) is not null, TimeSpan.FromSeconds(20), "node1 talks to node5");
+        // Issue #8: an instance on terrarium-ovn launched while this join grows the OVN central set from one server to
+        // three: its servers are not restarted for a new set, and LXD is pointed only at servers raft counts (a CI run
+        // once had such a launch refused).
+        var grow = new Terrarium.Lxd.Wire.InstancesPost { Name = "grow1", Source = new Terrarium.Lxd.Wire.InstanceSource { Alias = LabRunner.ImageAlias } };
+        grow.Devices["eth0"] = new() { ["type"] = "nic", ["name"] = "eth0", ["network"] = Terrarium.Cluster.Ovn.OvnNetworkSettings.NetworkName };
+        await lxd.LaunchInstanceAsync(grow, "node2");
         await OvnRaftSizeAsync(expected: 3, "a third member grows the OVN raft to three servers");
+        await lxd.SetInstanceStateAsync("grow1", "stop", force: true);
+        await lxd.DeleteInstanceAsync("grow1");
 
         // Only needed to see node5 die: set before the join, it once made LXD miss the join token under load
         // ("No matching cluster join operation found"), presumably a busy member briefly counted as offline.

@@ -4,6 +4,7 @@ using Terrarium.Cluster.Ovn;
 using Terrarium.Host.Processes;
 using Terrarium.Host.Tools;
 using Terrarium.IntegrationTests.Support;
+using Terrarium.IntegrationTests.Workloads;
 using Terrarium.Lab.Runtime;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
@@ -126,7 +127,7 @@ public class IncusClusterTests(IncusLab lab) : IClassFixture<IncusLab>
     [Fact]
     public Task S08_O1_instances_on_terrarium_ovn_reach_each_other_across_incus_members() => lab.Steps.RunAsync(async () =>
     {
-        await OvnSettledAsync();
+        await OvnSettle.WaitAsync(lab);
         using var incus = lab.Client(1);
         foreach (var i in new[] { 2, 3 })
         {
@@ -169,46 +170,6 @@ public class IncusClusterTests(IncusLab lab) : IClassFixture<IncusLab>
             "--wireguard", json.RootElement.GetProperty("wireguard").GetString()!);
         ProcessAssert.Ok(join);
         await lab.Lab.StartAgentAsync(lab.Node(node));
-    }
-
-    /// <summary>
-    /// Waits until both OVN raft clusters hold the whole central set and northd carries a change into the southbound
-    /// database: Incus refuses an instance port while the northd lock moves during raft growth ("Insufficient dynamic
-    /// addresses allocated", internal/server/network/driver_ovn.go, v6.0.4); `cluster status` reports that state.
-    /// </summary>
-    private async Task OvnSettledAsync()
-    {
-        // Every central member sees both raft clusters at the central set's size with one leader each, twice 5 s apart:
-        // right after a join the set is still growing (servers restart into the cluster, leadership can move), and
-        // Incus gives northd only 2.5 s to address a new port (driver_ovn.go), so a launch then is refused.
-        var stableSince = (DateTime?)null;
-        await MeshLab.EventuallyAsync(async () =>
-        {
-            if (!await RaftSettledEverywhereAsync()) stableSince = null;
-            else stableSince ??= DateTime.UtcNow;
-            return stableSince is { } since && DateTime.UtcNow - since >= TimeSpan.FromSeconds(5);
-        }, TimeSpan.FromSeconds(90), "both OVN raft clusters hold the central set, with one leader each, on every central member for 5 s");
-        var certificates = new NodeLayout(lab.Node(1).TerrariumRoot).LxdOvnDir;
-        await MeshLab.EventuallyAsync(async () => (await lab.Exec(1, "ovn-nbctl", "--timeout=5", "--db",
-            $"ssl:{Mesh(1)}:6641,ssl:{Mesh(2)}:6641,ssl:{Mesh(3)}:6641", "-c", Path.Join(certificates, "cert_host"), "-p", Path.Join(certificates, "key_host"),
-            "-C", Path.Join(certificates, "ovn-central.crt"), "--wait=sb", "sync")).Ok, TimeSpan.FromSeconds(60), "northd carries the northbound database into the southbound one");
-    }
-
-    private async Task<bool> RaftSettledEverywhereAsync()
-    {
-        var leaders = new Dictionary<string, int>();
-        int central;
-        using (var status = await lab.StatusAsync(1))
-            central = status.RootElement.GetProperty("ovn").GetProperty("central").GetArrayLength();
-        for (var node = 1; node <= central; node++)
-        {
-            using var status = await lab.StatusAsync(node);
-            var raft = status.RootElement.GetProperty("ovn").GetProperty("local_raft").EnumerateArray().ToList();
-            if (raft.Count != 2 || raft.Any(r => r.GetProperty("servers").GetArrayLength() != central)) return false;
-            foreach (var r in raft.Where(r => r.GetProperty("role").GetString() == "leader"))
-                leaders[r.GetProperty("database").GetString()!] = leaders.GetValueOrDefault(r.GetProperty("database").GetString()!) + 1;
-        }
-        return leaders.Count == 2 && leaders.Values.All(n => n == 1);
     }
 
     private static async Task<Dictionary<string, string>> OvnAddressesAsync(LxdClient incus)

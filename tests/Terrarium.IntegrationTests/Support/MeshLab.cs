@@ -86,13 +86,21 @@ public class MeshLab : LabFixture
 }
 
 /// <summary>A 3-node Terrarium cluster formed by `lab up` (init, invite, join, agents), for workload scenarios.</summary>
-public sealed class TerrariumLab() : LabFixture("trmitw", 3, 65, LabMode.Terrarium)
+public class TerrariumLab : LabFixture
 {
+    public TerrariumLab() : this("trmitw", 65, null) { }
+
+    /// <summary>Issue #13: the same three servers, answering as <paramref name="behaviour"/> through the lab's skew proxy.</summary>
+    protected TerrariumLab(string prefix, int underlayOctet, LxdBehaviour? behaviour) : base(prefix, 3, underlayOctet, LabMode.Terrarium, behaviour: behaviour) { }
+
     public string TraefikFile(int node) => new Terrarium.Cluster.Layout.NodeLayout(Node(node).TerrariumRoot).TraefikDynamicFile;
 }
 
 /// <summary>Issue #11: a 9-node Terrarium cluster formed by `lab up` (what a growing cluster looks like).</summary>
 public sealed class ScaleLab() : LabFixture("trmitn", 9, 66, LabMode.Terrarium);
+
+/// <summary>Issue #13: <see cref="TerrariumLab"/> whose nodes answer as snap LXD 5.21.1 (`lab up --lxd-behaviour 5.21`).</summary>
+public sealed class TerrariumLab521() : TerrariumLab("trmitw5", 97, LxdBehaviour.Lxd521);
 
 /// <summary>Issue #13: <see cref="MeshLab"/> whose nodes answer as snap LXD 5.21.1 (`lab up --lxd-behaviour 5.21`).</summary>
 public sealed class MeshLab521() : MeshLab("trmitp5", 98, LxdBehaviour.Lxd521);

@@ -39,6 +39,7 @@ public sealed partial class OverlayPing : IAsyncDisposable
 
     public static async Task<OverlayPing> StartAsync(LabFixture lab, string from, string fromMember, string to, string toMember)
     {
+        await OvnSettle.WaitAsync(lab);
         using var lxd = lab.Client(1);
         foreach (var (name, member) in new[] { (from, fromMember), (to, toMember) })
         {

@@ -13,7 +13,7 @@ namespace Terrarium.IntegrationTests.Workloads;
 /// (restricted to the cluster group tenant-hw = node2, node3) — through move, evacuate/restore, status, routes and
 /// remove --move. These steps run last: S09 removes node3.
 /// </summary>
-public partial class WorkloadScenario
+public abstract partial class WorkloadSteps
 {
     private const string Tenant = "tenant", Customer = "customer";
 
@@ -180,6 +180,17 @@ public partial class WorkloadScenario
             var chassis = await lab.Exec(1, OvnProbe.SbctlArgs(layout, southbound, "--bare", "--columns=name", "list", "Chassis"));
             return chassis.Ok && chassis.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order().SequenceEqual(["node1", "node2"]);
         }, TimeSpan.FromSeconds(60), "node3's chassis is deleted from the southbound database");
+
+        // Issue #8: node3 itself forgets the cluster — LXD no longer listens on the gone mesh address (it would fail to
+        // start there), and the Geneve plumbing and the cluster's bridges are gone with its OVN daemons.
+        using var lxd3 = lab.Client(3);
+        await MeshLab.EventuallyAsync(async () => !File.Exists(new Terrarium.Cluster.Layout.NodeLayout(lab.Node(3).TerrariumRoot).NodeIdentityFile),
+            TimeSpan.FromSeconds(60), "node3's agent finishes leaving");
+        var config3 = (await lxd3.GetServerAsync()).Config;
+        Assert.DoesNotContain(config3, kv => kv.Key is "core.https_address" or "cluster.https_address" && kv.Value.StartsWith("10.255.54.3:", StringComparison.Ordinal));
+        var links3 = await lab.Exec(3, "ip", "-o", "link", "show");
+        Assert.DoesNotContain("mesh-k", links3.StdOut);
+        Assert.DoesNotContain("terrarium-wg0", links3.StdOut);
     });
 
     private static List<string> Problems(JsonDocument status) =>

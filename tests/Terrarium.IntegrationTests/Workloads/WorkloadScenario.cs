@@ -13,7 +13,10 @@ namespace Terrarium.IntegrationTests.Workloads;
 /// plan and bounded parallelism, LXD-compatible restore, and published routes rendered on every node.
 /// </summary>
 [TestCaseOrderer(ScenarioOrderer.Name, ScenarioOrderer.Assembly)]
-public partial class WorkloadScenario(TerrariumLab lab) : IClassFixture<TerrariumLab>
+public class WorkloadScenario(TerrariumLab lab) : WorkloadSteps(lab), IClassFixture<TerrariumLab>;
+
+/// <summary>The workload scenario's steps, run in order on one lab; each concrete class gives the lab (issue #13: LXD versions).</summary>
+public abstract partial class WorkloadSteps(TerrariumLab lab)
 {
     private async Task LaunchAsync(string name, string member, Dictionary<string, string>? config = null, bool start = true)
     {
@@ -164,11 +167,7 @@ public partial class WorkloadScenario(TerrariumLab lab) : IClassFixture<Terrariu
     public Task S04_O1_T1_instances_on_terrarium_ovn_reach_each_other_and_every_host_reaches_a_routed_backend() => lab.Steps.RunAsync(async () =>
     {
         using var lxd = lab.Client(1);
-        // LXD 5.0 starts terrarium-ovn on a member once and then again every minute; a member whose first start fell
-        // into the raft growth of the joins (seen in CI: "database connection failed" while leadership moved) says
-        // "Network unavailable" until its next try. Launching there before that is refused, so wait for it.
-        await MeshLab.EventuallyAsync(async () => !(await lxd.GetWarningsAsync()).Any(w => w.Type == "Network unavailable" && w.Status != "resolved"),
-            TimeSpan.FromSeconds(90), "terrarium-ovn available on every member");
+        await OvnSettle.WaitAsync(lab);
         var network = await lxd.GetNetworkAsync(OvnNetworkSettings.NetworkName);
         Assert.Equal("ovn", network.Type);
         Assert.Equal("1362", network.Config["bridge.mtu"]); // mesh MTU 1420 - Geneve 58
@@ -211,6 +210,51 @@ public partial class WorkloadScenario(TerrariumLab lab) : IClassFixture<Terrariu
             await lxd.SetInstanceStateAsync($"ovn{i}", "stop", force: true);
             await lxd.DeleteInstanceAsync($"ovn{i}");
         }
+    });
+
+    [Fact]
+    public Task S04b_I8_rebooted_members_one_and_then_two_at_once_come_back_by_their_boot_units() => lab.Steps.RunAsync(async () =>
+    {
+        using var lxd = lab.Client(1);
+        await OvnSettle.WaitAsync(lab);
+        foreach (var (name, node) in new[] { ("rb1", "node1"), ("rb3", "node3") })
+        {
+            var body = new InstancesPost { Name = name, Source = new InstanceSource { Alias = LabRunner.ImageAlias } };
+            body.Devices["eth0"] = new() { ["type"] = "nic", ["name"] = "eth0", ["network"] = OvnNetworkSettings.NetworkName };
+            await lxd.LaunchInstanceAsync(body, node);
+        }
+        await lxd.PatchInstanceConfigAsync("rb3", new() { ["user.terrarium.route.web"] = "reboot.example.com:80" });
+
+        // One member, then two of three at once: LXD's and OVN's raft both lose their majority until both are back.
+        foreach (var nodes in new[] { new[] { 3 }, [2, 3] })
+        {
+            var what = string.Join(" and ", nodes.Select(n => $"node{n}"));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await lab.Lab.RebootAsync(nodes.Select(lab.Node).ToList());
+            var addresses = new Dictionary<string, string>();
+            // Issue #8: back within 60 s of the power cycle — members, instances on terrarium-ovn, routes, overlay.
+            var deadline = TimeSpan.FromSeconds(60);
+            await MeshLab.EventuallyAsync(async () => (await lxd.GetClusterMembersAsync()).All(m => m.Status == "Online"),
+                deadline - clock.Elapsed, $"every member Online after rebooting {what}");
+            await MeshLab.EventuallyAsync(async () =>
+            {
+                addresses.Clear();
+                foreach (var i in (await lxd.GetInstancesWithStateAsync()).Where(i => i.Name.StartsWith("rb", StringComparison.Ordinal) && i.Status == "Running"))
+                    if (RouteSync.WorkloadAddress(i) is { } a) addresses[i.Name] = a;
+                return addresses.Count == 2;
+            }, deadline - clock.Elapsed, $"both instances running with OVN addresses again after rebooting {what}");
+            await AllNodesAsync(text => text.Contains("Host(`reboot.example.com`)") && text.Contains(addresses["rb3"]), $"the route of rb3 after rebooting {what}",
+                seconds: (int)Math.Max(1, (deadline - clock.Elapsed).TotalSeconds));
+            await MeshLab.EventuallyAsync(async () => (await lab.Exec(1, "lxc", "exec", "rb1", "--", "ping", "-c", "1", "-W", "2", addresses["rb3"])).Ok,
+                deadline - clock.Elapsed, $"rb1 on node1 reaches rb3 on node3 over terrarium-ovn after rebooting {what}");
+            Console.Error.WriteLine($"[reboot] {what}: back (members, instances, routes, overlay) in {clock.Elapsed.TotalSeconds:F0} s");
+        }
+        foreach (var name in new[] { "rb1", "rb3" })
+        {
+            await lxd.SetInstanceStateAsync(name, "stop", force: true);
+            await lxd.DeleteInstanceAsync(name);
+        }
+        await OvnSettle.WaitAsync(lab); // the steps after this one start from a settled OVN again
     });
 
     [Fact]

@@ -51,7 +51,16 @@ public class OvnPlumbingTests
         Assert.Equal([true, false, true], status.Servers.Select(s => s.Reachable));
         Assert.True(status.Servers[2].Self);
         Assert.Equal(1000, status.ElectionTimerMs);
+        Assert.True(status.HasLeader);
     }
+
+    [Theory]
+    [InlineData("Leader: self\n", true)]
+    [InlineData("Leader: 3fd9\n", true)]
+    [InlineData("Leader: unknown\n", false)]
+    [InlineData("", false)]
+    public void I8_a_raft_server_knows_whether_its_cluster_has_a_leader(string line, bool hasLeader) =>
+        Assert.Equal(hasLeader, RaftStatusParser.Parse($"Status: cluster member\nRole: follower\n{line}").HasLeader);
 
     [Fact]
     public void I8_lxd_is_pointed_only_at_central_servers_raft_already_counts()
