@@ -31,11 +31,12 @@ public static class StatusCommand
             text.Append($"Cluster: {r.Members.Count} member(s), mesh {r.Mesh?.Cidr} on {r.Mesh?.Interface} (UDP {r.Mesh?.Port}), this node: {r.Self}\n");
             text.Append($"Quorum:  {q.DatabaseOnline}/{q.DatabaseMembers} database members online, {(q.HasQuorum ? "OK" : "LOST")}; " +
                         $"can lose {q.TolerableFailures} and keep working\n\n");
-            text.Append(TableWriter.Render(["NAME", "STATUS", "ROLES", "MESH ADDRESS", "ENDPOINT", "HANDSHAKE", "INSTANCES", "MEMORY"],
+            text.Append(TableWriter.Render(["NAME", "STATUS", "ROLES", "MESH ADDRESS", "ENDPOINT", "HANDSHAKE", "OVERLAY", "INSTANCES", "MEMORY"],
                 r.Members.Select(m => (IReadOnlyList<string>)[
                     m.IsSelf ? $"{m.Name}*" : m.Name, m.Reachable ? m.Status : $"{m.Status} (unreachable)", m.Roles.Count == 0 ? "-" : string.Join(",", m.Roles),
                     m.MeshAddress ?? "-", m.Endpoint ?? "-",
                     m.IsSelf ? "(self)" : m.HandshakeAgeSeconds is { } s ? $"{StatusAnalyzer.Age(s)} ago" : "never",
+                    m.IsSelf ? "-" : m.Overlay ?? "-",
                     m.Instances.ToString(), m.MemoryUsedBytes is { } b ? $"{b / (1024 * 1024)}MiB" : "-"])));
             if (r.Invites.Count > 0)
             {

@@ -24,6 +24,10 @@ public sealed class MemberRecord
 
     /// <summary>O-3: the member's OVN certificate request (public); its key never leaves the member.</summary>
     [JsonPropertyName("ovn_request")] public string? OvnRequest { get; set; }
+
+    /// <summary>Issue #8: the address of the member's own port on terrarium-ovn (its host, reached through OVN), and since when.</summary>
+    [JsonPropertyName("ovn_host_address")] public string? OvnHostAddress { get; set; }
+    [JsonPropertyName("ovn_host_since")] public DateTimeOffset? OvnHostSince { get; set; }
 }
 
 /// <summary>

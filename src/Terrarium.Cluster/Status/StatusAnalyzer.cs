@@ -23,6 +23,9 @@ public sealed record LocalObservations(
     /// <summary>Members LXD lists Online that did not answer within the status bound (a dead member, before LXD's offline threshold).</summary>
     public IReadOnlySet<string> Unreachable { get; init; } = new HashSet<string>();
 
+    /// <summary>Issue #8: per member, whether its host port on terrarium-ovn answered an echo from this host; absent when not probed.</summary>
+    public IReadOnlyDictionary<string, bool> OverlayAnswers { get; init; } = new Dictionary<string, bool>();
+
     /// <summary>Per invite name: whether LXD's join token is still waiting to be used; absent when LXD did not say.</summary>
     public IReadOnlyDictionary<string, bool> InviteTokenWaiting { get; init; } = new Dictionary<string, bool>();
 }
@@ -35,6 +38,9 @@ public static class StatusAnalyzer
 {
     /// <summary>WireGuard re-handshakes every 2 minutes on an active tunnel (keepalive 25 s keeps it active).</summary>
     public static readonly TimeSpan StaleHandshake = TimeSpan.FromMinutes(3);
+
+    /// <summary>A host port younger than this may still be wiring up in OVN: its silence is not a problem yet.</summary>
+    public static readonly TimeSpan OverlayGrace = TimeSpan.FromSeconds(60);
 
     public static StatusReport Analyze(string? self, SharedConfig config, IReadOnlyList<LxdMemberView> lxdMembers, LocalObservations local, DateTimeOffset now)
     {
@@ -67,6 +73,7 @@ public static class StatusAnalyzer
             report.Members.Add(row);
 
             row.Reachable = !local.Unreachable.Contains(m.Name);
+            if (local.OverlayAnswers.TryGetValue(m.Name, out var overlayAnswers)) row.Overlay = overlayAnswers ? "answers" : "silent";
             if (!row.Reachable && m.Status is "Online" or "Evacuated")
                 problems.Add(new Problem
                 {
@@ -94,6 +101,18 @@ public static class StatusAnalyzer
                     Message = row.HandshakeAgeSeconds is null ? $"No WireGuard handshake with {m.Name} yet." : $"The last WireGuard handshake with {m.Name} was {Age(row.HandshakeAgeSeconds.Value)} ago.",
                     Fix = $"check that UDP {config.Settings!.Port} reaches {record.Endpoint} and that terrarium-agent runs on {m.Name}",
                 });
+        }
+        foreach (var row in report.Members.Where(r => r.Overlay == "silent" && r.Reachable && r.Status is "Online" or "Evacuated"))
+        {
+            // A stale handshake is reported above (the mesh carries the overlay); a new host port may still be wiring up.
+            var record = config.Member(row.Name)!;
+            if (row.HandshakeAgeSeconds is null || row.HandshakeAgeSeconds > StaleHandshake.TotalSeconds) continue;
+            if (record.OvnHostSince is not { } since || now - since < OverlayGrace) continue;
+            problems.Add(new Problem
+            {
+                Message = $"{row.Name}'s host port on terrarium-ovn ({record.OvnHostAddress}) does not answer from here: the workload network between this member and {row.Name} is broken.",
+                Fix = $"run `terrariumctl doctor` on {row.Name} and here (Open vSwitch, ovn-controller); terrarium-agent restarts what is missing at its next pass",
+            });
         }
         foreach (var stale in config.Members.Where(r => lxdMembers.All(m => m.Name != r.Name)))
             problems.Add(new Problem { Message = $"{stale.Name} has a mesh record but is not an LXD member.", Fix = $"terrariumctl cluster remove {stale.Name} --force" });

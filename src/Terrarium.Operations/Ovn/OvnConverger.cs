@@ -134,6 +134,14 @@ public sealed class OvnConverger(NodeEnvironment env)
             changed |= await RemoveStaleChassisAsync(sb, config);
         if (_ovn.ControllerRunning) changed |= await UnavailableNetworkRepair.RepairAsync(env, lxd, self.Member, ct);
         var hostAddress = await new HostPort(env, _ovn).EnsureAsync(lxd, nb, self.Member, OvnNetworkSettings.WorkloadMtu(config.Settings!.Mtu), userspace, ct);
+        if (hostAddress is not null && me.OvnHostAddress != hostAddress)
+        {
+            // Issue #8: `cluster status` on any member probes this address to see the workload network reach this host.
+            me.OvnHostAddress = hostAddress;
+            me.OvnHostSince = env.Clock();
+            await store.PutMemberAsync(me, ct);
+            changed = true;
+        }
         changed |= await TuneLocalInstancesAsync(lxd, self.Member, ct) > 0;
         return new OvnResult(OvnResult.Ready, isCentral, signed, changed || certificateChanged || remotesChanged) { MembershipPending = pending, HostAddress = hostAddress };
     }

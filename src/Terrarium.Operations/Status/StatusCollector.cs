@@ -55,6 +55,12 @@ public sealed class StatusCollector(NodeEnvironment env)
             }, ct);
             return (i.Name, Known: answered, Waiting: waiting);
         }).ToList();
+        // Issue #8: the data plane — from this host, each member's own port on terrarium-ovn (through OVN and Geneve in the
+        // mesh), when this host has one itself.
+        var overlay = identity is not null && config.Member(identity.Member)?.OvnHostAddress is not null
+            ? config.Members.Where(r => r.Name != identity.Member && r.OvnHostAddress is not null)
+                .Select(async r => (r.Name, Answers: await Host.Network.IcmpProbe.AnswersAsync(r.OvnHostAddress!, OverlayTimeout))).ToList()
+            : [];
         var answers = await Task.WhenAll(probes);
         var tokenWaiting = (await Task.WhenAll(tokens)).Where(t => t.Known).ToDictionary(t => t.Name, t => t.Waiting);
         var memory = answers.Where(a => a.Used is not null).ToDictionary(a => a.ServerName, a => a.Used!.Value);
@@ -62,6 +68,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         var (_, listed) = await instancesCall;
         var instances = listed ?? [];
 
+        var overlayAnswers = (await Task.WhenAll(overlay)).ToDictionary(o => o.Name, o => o.Answers);
         var (up, handshakes, firewall, raft) = await hostCall;
         // Issue #15: the same ownership and reach rules the agents render with (no writes: claims as recorded).
         var routes = Cluster.Routes.RoutePlanner.Plan(instances.Select(i => Routes.RouteSync.Routed(i, new Dictionary<string, Lxd.Wire.Network>())),
@@ -69,7 +76,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         var local = new LocalObservations(handshakes, up, firewall,
             instances.GroupBy(i => i.Location).ToDictionary(g => g.Key, g => g.Count()), memory)
         {
-            Raft = raft, Unreachable = unreachable, InviteTokenWaiting = tokenWaiting, RouteConflicts = routes.Conflicts, LocalRoutes = routes.LocalOnly,
+            Raft = raft, Unreachable = unreachable, OverlayAnswers = overlayAnswers, InviteTokenWaiting = tokenWaiting, RouteConflicts = routes.Conflicts, LocalRoutes = routes.LocalOnly,
         };
         var views = members.Select(m => new LxdMemberView(m.ServerName, m.Status, m.Message, m.Roles)).ToList();
         return StatusAnalyzer.Analyze(identity?.Member, config, views, local, env.Clock());
@@ -90,6 +97,9 @@ public sealed class StatusCollector(NodeEnvironment env)
                 raft.Add(new RaftView { Database = db.Name, Role = s.Role, Servers = s.Servers.Select(x => x.Address).Order(StringComparer.Ordinal).ToList() });
         return (up, handshakes, firewall, raft);
     }
+
+    /// <summary>How long a member's host port on terrarium-ovn may take to answer an echo.</summary>
+    public static readonly TimeSpan OverlayTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>How long one member may take to answer before status calls it unreachable.</summary>
     public static readonly TimeSpan MemberTimeout = TimeSpan.FromSeconds(1.2);

@@ -93,6 +93,9 @@ public class TerrariumLab : LabFixture
     /// <summary>Issue #13: the same three servers, answering as <paramref name="behaviour"/> through the lab's skew proxy.</summary>
     protected TerrariumLab(string prefix, int underlayOctet, LxdBehaviour? behaviour) : base(prefix, 3, underlayOctet, LabMode.Terrarium, behaviour: behaviour) { }
 
+    /// <summary>What `doctor` names the daemon as: Debian's real one, or the version the skew proxy presents.</summary>
+    public virtual string DaemonVersion => "LXD 5.0.2";
+
     public string TraefikFile(int node) => new Terrarium.Cluster.Layout.NodeLayout(Node(node).TerrariumRoot).TraefikDynamicFile;
 }
 
@@ -100,7 +103,10 @@ public class TerrariumLab : LabFixture
 public sealed class ScaleLab() : LabFixture("trmitn", 9, 66, LabMode.Terrarium);
 
 /// <summary>Issue #13: <see cref="TerrariumLab"/> whose nodes answer as snap LXD 5.21.1 (`lab up --lxd-behaviour 5.21`).</summary>
-public sealed class TerrariumLab521() : TerrariumLab("trmitw5", 97, LxdBehaviour.Lxd521);
+public sealed class TerrariumLab521() : TerrariumLab("trmitw5", 97, LxdBehaviour.Lxd521)
+{
+    public override string DaemonVersion => "LXD 5.21.1";
+}
 
 /// <summary>Issue #13: <see cref="MeshLab"/> whose nodes answer as snap LXD 5.21.1 (`lab up --lxd-behaviour 5.21`).</summary>
 public sealed class MeshLab521() : MeshLab("trmitp5", 98, LxdBehaviour.Lxd521);
