@@ -3,20 +3,28 @@ using System.Net.NetworkInformation;
 
 namespace Terrarium.Host.Network;
 
-/// <summary>One ICMP echo from this host (raw socket as root, the ping helper otherwise), answered or not within a bound.</summary>
+/// <summary>ICMP echoes from this host (raw socket as root, the ping helper otherwise), answered or not within a bound.</summary>
 public static class IcmpProbe
 {
+    /// <summary>
+    /// Two echoes, each with half of <paramref name="timeout"/>: the first packet of a flow may take the slow path of a
+    /// userspace Open vSwitch (an upcall to ovs-vswitchd on a busy host), the second then takes the installed flow.
+    /// </summary>
     public static async Task<bool> AnswersAsync(string address, TimeSpan timeout)
     {
         if (!IPAddress.TryParse(address, out var ip)) return false;
         using var ping = new Ping();
-        try
+        for (var attempt = 0; attempt < 2; attempt++)
         {
-            return (await ping.SendPingAsync(ip, timeout)).Status == IPStatus.Success;
+            try
+            {
+                if ((await ping.SendPingAsync(ip, timeout / 2)).Status == IPStatus.Success) return true;
+            }
+            catch (PingException)
+            {
+                return false;
+            }
         }
-        catch (PingException)
-        {
-            return false;
-        }
+        return false;
     }
 }

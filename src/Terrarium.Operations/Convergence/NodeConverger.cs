@@ -149,8 +149,15 @@ public sealed class NodeConverger
             var server = await lxd.GetServerAsync();
             if (MeshListenAddresses.Unset(server.Config, identity.MeshAddress) is { Count: > 0 } unset)
             {
-                await lxd.SetServerConfigAsync(unset);
-                env.Log($"LXD no longer listens on {identity.MeshAddress} ({string.Join(", ", unset.Keys)} unset; its unix socket stays)");
+                try
+                {
+                    await lxd.SetServerConfigAsync(unset);
+                    env.Log($"LXD no longer listens on {identity.MeshAddress} ({string.Join(", ", unset.Keys)} unset; its unix socket stays)");
+                }
+                catch (LxdException e) when (e.Status is not null) // LXD answered and refused: retrying would not change that
+                {
+                    env.Log($"LXD refused to unset {string.Join(", ", unset.Keys)} ({e.Message}); unset them by hand, or LXD fails to listen at its next start");
+                }
             }
         }
         try

@@ -99,7 +99,7 @@ public sealed class StatusCollector(NodeEnvironment env)
     }
 
     /// <summary>How long a member's host port on terrarium-ovn may take to answer an echo.</summary>
-    public static readonly TimeSpan OverlayTimeout = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan OverlayTimeout = TimeSpan.FromSeconds(1.2);
 
     /// <summary>How long one member may take to answer before status calls it unreachable.</summary>
     public static readonly TimeSpan MemberTimeout = TimeSpan.FromSeconds(1.2);
