@@ -101,18 +101,14 @@ public static class StatusAnalyzer
                     Message = row.HandshakeAgeSeconds is null ? $"No WireGuard handshake with {m.Name} yet." : $"The last WireGuard handshake with {m.Name} was {Age(row.HandshakeAgeSeconds.Value)} ago.",
                     Fix = $"check that UDP {config.Settings!.Port} reaches {record.Endpoint} and that terrarium-agent runs on {m.Name}",
                 });
-        }
-        foreach (var row in report.Members.Where(r => r.Overlay == "silent" && r.Reachable && r.Status is "Online" or "Evacuated"))
-        {
-            // A stale handshake is reported above (the mesh carries the overlay); a new host port may still be wiring up.
-            var record = config.Member(row.Name)!;
-            if (row.HandshakeAgeSeconds is null || row.HandshakeAgeSeconds > StaleHandshake.TotalSeconds) continue;
-            if (record.OvnHostSince is not { } since || now - since < OverlayGrace) continue;
-            problems.Add(new Problem
-            {
-                Message = $"{row.Name}'s host port on terrarium-ovn ({record.OvnHostAddress}) does not answer from here: the workload network between this member and {row.Name} is broken.",
-                Fix = $"run `terrariumctl doctor` on {row.Name} and here (Open vSwitch, ovn-controller); terrarium-agent restarts what is missing at its next pass",
-            });
+            // A silent host port over a stale handshake is the mesh's problem (above); a new port may still be wiring up.
+            else if (row.Overlay == "silent" && row.Reachable && m.Status is "Online" or "Evacuated" && row.HandshakeAgeSeconds is not null
+                     && record.OvnHostSince is { } since && now - since >= OverlayGrace)
+                problems.Add(new Problem
+                {
+                    Message = $"{m.Name}'s host port on terrarium-ovn ({record.OvnHostAddress}) does not answer from here: the workload network between this member and {m.Name} is broken.",
+                    Fix = $"run `terrariumctl doctor` on {m.Name} and here (Open vSwitch, ovn-controller); terrarium-agent restarts what is missing at its next pass",
+                });
         }
         foreach (var stale in config.Members.Where(r => lxdMembers.All(m => m.Name != r.Name)))
             problems.Add(new Problem { Message = $"{stale.Name} has a mesh record but is not an LXD member.", Fix = $"terrariumctl cluster remove {stale.Name} --force" });

@@ -39,11 +39,12 @@ public sealed class MeshRestore(NodeEnvironment env)
         await ovn.EnsureSwitchAsync(identity.Member);
         var remotes = Path.Join(env.Layout.OvnDir, "remotes");
         if (!File.Exists(remotes) || !File.Exists(env.Layout.OvnCertificate)) return ", Open vSwitch started";
-        var southbound = File.ReadAllLines(remotes).ElementAtOrDefault(1);
+        var lines = File.ReadAllLines(remotes); // northbound, southbound (OvnConverger writes them)
+        var southbound = lines.ElementAtOrDefault(1);
         if (string.IsNullOrEmpty(southbound)) return ", Open vSwitch started";
         var datapath = Host.Ovn.GeneveOverMesh.KernelDatapathAvailable ? "system" : "netdev";
         await ovn.EnsureControllerAsync(southbound, identity.MeshAddress, datapath, false);
-        return ", Open vSwitch and ovn-controller started" + await StartCentralAsync(ovn, identity, File.ReadAllLines(remotes)[0], southbound);
+        return ", Open vSwitch and ovn-controller started" + await StartCentralAsync(ovn, identity, lines[0], southbound);
     }
 
     /// <summary>How long boot waits, at most, for the OVN databases to elect a leader before LXD/Incus starts.</summary>

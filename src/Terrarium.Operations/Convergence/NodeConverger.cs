@@ -91,7 +91,7 @@ public sealed class NodeConverger
         {
             // LXD no longer has this server in a cluster (`cluster remove` ran on another member):
             // take down what Terrarium set up here so that nothing keeps pointing at the old mesh.
-            await LeaveAsync(identity);
+            await LeaveAsync(identity, lxd, server);
             return Nothing(ConvergeResult.Left);
         }
 
@@ -139,25 +139,21 @@ public sealed class NodeConverger
     public Task<bool> RebindInvitesAsync() => Firewall.RebindInvitesAsync();
 
     /// <summary>Removes LXD's listen addresses on the mesh, OVN, the mesh interface, the firewall table and this node's identity.</summary>
-    public async Task LeaveAsync(NodeIdentity identity)
+    public async Task LeaveAsync(NodeIdentity identity, ILxdClient lxd, Lxd.Wire.ServerInfo server)
     {
         env.Log($"{identity.Member} is no longer in an LXD cluster: removing LXD's mesh listen addresses, its OVN daemons and bridges, mesh interface, firewall table and identity");
         // First, while the identity still says which address was the mesh's: should LXD not answer (it restarts itself
         // after its removal), this throws and the next pass does the whole leave again.
-        using (var lxd = env.Lxd())
+        if (MeshListenAddresses.Unset(server.Config, identity.MeshAddress) is { Count: > 0 } unset)
         {
-            var server = await lxd.GetServerAsync();
-            if (MeshListenAddresses.Unset(server.Config, identity.MeshAddress) is { Count: > 0 } unset)
+            try
             {
-                try
-                {
-                    await lxd.SetServerConfigAsync(unset);
-                    env.Log($"LXD no longer listens on {identity.MeshAddress} ({string.Join(", ", unset.Keys)} unset; its unix socket stays)");
-                }
-                catch (LxdException e) when (e.Status is not null) // LXD answered and refused: retrying would not change that
-                {
-                    env.Log($"LXD refused to unset {string.Join(", ", unset.Keys)} ({e.Message}); unset them by hand, or LXD fails to listen at its next start");
-                }
+                await lxd.SetServerConfigAsync(unset);
+                env.Log($"LXD no longer listens on {identity.MeshAddress} ({string.Join(", ", unset.Keys)} unset; its unix socket stays)");
+            }
+            catch (LxdException e) when (e.Status is not null) // LXD answered and refused: retrying would not change that
+            {
+                env.Log($"LXD refused to unset {string.Join(", ", unset.Keys)} ({e.Message}); unset them by hand, or LXD fails to listen at its next start");
             }
         }
         try

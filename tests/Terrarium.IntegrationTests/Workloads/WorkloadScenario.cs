@@ -244,11 +244,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
         using var lxd = lab.Client(1);
         await OvnSettle.WaitAsync(lab);
         foreach (var (name, node) in new[] { ("rb1", "node1"), ("rb3", "node3") })
-        {
-            var body = new InstancesPost { Name = name, Source = new InstanceSource { Alias = LabRunner.ImageAlias } };
-            body.Devices["eth0"] = new() { ["type"] = "nic", ["name"] = "eth0", ["network"] = OvnNetworkSettings.NetworkName };
-            await lxd.LaunchInstanceAsync(body, node);
-        }
+            await LaunchInAsync("default", name, node, onOvn: true);
         await lxd.PatchInstanceConfigAsync("rb3", new() { ["user.terrarium.route.web"] = "reboot.example.com:80" });
 
         // One member, then two of three at once: LXD's and OVN's raft both lose their majority until both are back.
