@@ -8,6 +8,7 @@ using Terrarium.Lab.Topology;
 //   dotnet run -c Release --project bench/Terrarium.Bench -- [--routes N] [--instances K] [--terrariumctl PATH]
 // Reliability of the main job instead (issue #14): -- --reliability 20
 // Cost against cluster size (issue #11): -- --scale 3,5,7,9 [--routes 50] [--instances 10] [--rounds 1]
+// Two joins at once against one alone (issue #11): -- --concurrent-joins 1
 // The shared configuration's fan-out beyond a lab, simulated in memory: -- --simulate 100,500
 var routes = Arg("--routes", 50);
 var instances = Arg("--instances", 6);
@@ -20,6 +21,7 @@ if (!File.Exists(binary))
 }
 
 if (Arg("--reliability", 0) is > 0 and var rounds) return await LabReliability.RunAsync(binary, rounds);
+if (Arg("--concurrent-joins", 0) is > 0 and var joinRounds) return await ConcurrentJoins.RunAsync(binary, joinRounds);
 if (ArgText("--scale", "") is { Length: > 0 } sizes)
     return await ScaleCost.RunAsync(binary, sizes.Split(',').Select(int.Parse).ToList(), routes, Arg("--instances", 10), Arg("--rounds", 1));
 

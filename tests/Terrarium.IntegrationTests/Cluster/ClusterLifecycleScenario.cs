@@ -94,9 +94,9 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         var rerun = await lab.Ctl(2, "cluster", "join", "--token", token, "--wireguard", bundle);
         MeshLab.AssertOk(rerun);
         Assert.Contains("already a member", rerun.StdOut);
-        var networks = await lab.Exec(2, "lxc", "network", "list", "--format", "csv");
+        var networks = await lab.Exec(2, lab.Lab.Cli, "network", "list", "--format", "csv");
         for (var n = 0; n <= 1; n++) Assert.Contains($"trmrace{n},", networks.StdOut);
-        for (var n = 0; n <= 1; n++) MeshLab.AssertOk(await lab.Exec(1, "lxc", "network", "delete", $"trmrace{n}"));
+        for (var n = 0; n <= 1; n++) MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "network", "delete", $"trmrace{n}"));
     });
 
     [Fact]
@@ -125,13 +125,13 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         using var lxd = lab.Client(1);
         var members = (await lxd.GetClusterMembersAsync()).Select(m => m.ServerName).ToList();
         foreach (var member in members)
-            MeshLab.AssertOk(await lab.Exec(1, "lxc", "network", "create", name, "--target", member));
-        var created = await lab.Exec(1, "lxc", "network", "create", name, "ipv4.address=none", "ipv6.address=none");
+            MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "network", "create", name, "--target", member));
+        var created = await lab.Exec(1, lab.Lab.Cli, "network", "create", name, "ipv4.address=none", "ipv6.address=none");
         if (!created.Ok) // a member joined while it was pending: it needs its own entry too
         {
             foreach (var member in (await lxd.GetClusterMembersAsync()).Select(m => m.ServerName).Except(members))
-                MeshLab.AssertOk(await lab.Exec(1, "lxc", "network", "create", name, "--target", member));
-            created = await lab.Exec(1, "lxc", "network", "create", name, "ipv4.address=none", "ipv6.address=none");
+                MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "network", "create", name, "--target", member));
+            created = await lab.Exec(1, lab.Lab.Cli, "network", "create", name, "ipv4.address=none", "ipv6.address=none");
         }
         MeshLab.AssertOk(created);
     }
@@ -320,7 +320,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     public Task S09_C8_P2_remove_move_balances_the_instances_and_drops_the_member_everywhere() => lab.Steps.RunAsync(async () =>
     {
         var names = new[] { "w1", "w2", "w3", "w4" };
-        foreach (var n in names) MeshLab.AssertOk(await lab.Exec(1, "lxc", "launch", LabRunner.ImageAlias, n, "--target", "node3"));
+        foreach (var n in names) MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "launch", LabRunner.ImageAlias, n, "--target", "node3"));
         var keyOf3 = PublicKey(3);
 
         var refused = await lab.Ctl(1, "cluster", "remove", "node3", "--yes");

@@ -61,3 +61,24 @@ public class Issue13_LifecycleOnLxd6(MeshLab6 lab) : ClusterLifecycleSteps(lab),
         Assert.All(await lxd.GetClusterMembersAsync(), m => Assert.Equal("Online", m.Status));
     });
 }
+
+/// <summary>
+/// Issue #13: the whole lifecycle scenario on five real Incus 6.0.4 daemons (Debian bookworm-backports): the join token
+/// in cluster_token, existing pools left to the joiner, operations waited on across the error envelope, Incus's own
+/// socket, statuses and client.
+/// </summary>
+[TestCaseOrderer(ScenarioOrderer.Name, ScenarioOrderer.Assembly)]
+public class Issue13_LifecycleOnIncus(MeshLabIncus lab) : ClusterLifecycleSteps(lab), IClassFixture<MeshLabIncus>
+{
+    [Fact]
+    public Task S00_L13_every_node_is_a_real_incus_6_0() => lab.Steps.RunAsync(async () =>
+    {
+        for (var i = 1; i <= 5; i++)
+        {
+            using var incus = lab.Client(i);
+            var profile = await incus.GetServerProfileAsync();
+            Assert.True(profile.IsIncus, profile.ToString());
+            Assert.StartsWith("Incus 6.0", profile.ToString());
+        }
+    });
+}

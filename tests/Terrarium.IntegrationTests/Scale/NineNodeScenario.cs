@@ -37,7 +37,7 @@ public class NineNodeScenario(ScaleLab lab) : IClassFixture<ScaleLab>
     [Fact]
     public Task S02_I11_an_evacuation_spreads_over_the_other_eight() => lab.Steps.RunAsync(async () =>
     {
-        for (var i = 1; i <= 4; i++) MeshLab.AssertOk(await lab.Exec(1, "lxc", "launch", LabRunner.ImageAlias, $"s{i}", "--target", "node9"));
+        for (var i = 1; i <= 4; i++) MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "launch", LabRunner.ImageAlias, $"s{i}", "--target", "node9"));
         var r = await lab.Ctl(1, "--output", "json", "cluster", "evacuate", "node9", "--yes");
         MeshLab.AssertOk(r);
         using var json = JsonDocument.Parse(r.StdOut);

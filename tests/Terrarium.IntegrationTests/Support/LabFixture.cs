@@ -72,6 +72,3 @@ public abstract class LabFixture(string prefix, int nodes, int underlayOctet, La
 public sealed class StandaloneLab() : LabFixture("trmits", 2, 61, LabMode.Standalone);
 
 public sealed class ClusteredLab() : LabFixture("trmitc", 2, 62, LabMode.LxdCluster);
-
-/// <summary>Three fresh servers running real Incus 6.0.4 (Debian bookworm-backports): the Incus scenario forms a Terrarium cluster on them.</summary>
-public sealed class IncusLab() : LabFixture("trmiti", 3, 63, LabMode.Standalone, LabServer.Incus);

@@ -14,7 +14,8 @@ public class MeshLab : LabFixture
     public MeshLab() : this("trmitm", 64, null) { }
 
     /// <summary>Issue #13: the same five servers, answering as <paramref name="behaviour"/> through the lab's skew proxy.</summary>
-    protected MeshLab(string prefix, int underlayOctet, LxdBehaviour? behaviour) : base(prefix, 5, underlayOctet, LabMode.Standalone, behaviour: behaviour) { }
+    protected MeshLab(string prefix, int underlayOctet, LxdBehaviour? behaviour, LabServer server = LabServer.Lxd)
+        : base(prefix, 5, underlayOctet, LabMode.Standalone, server, behaviour) { }
 
     /// <summary>Invites remembered across steps (e.g. to reuse a used token later).</summary>
     public Dictionary<string, (string Token, string Bundle)> Invites { get; } = [];
@@ -91,7 +92,8 @@ public class TerrariumLab : LabFixture
     public TerrariumLab() : this("trmitw", 65, null) { }
 
     /// <summary>Issue #13: the same three servers, answering as <paramref name="behaviour"/> through the lab's skew proxy.</summary>
-    protected TerrariumLab(string prefix, int underlayOctet, LxdBehaviour? behaviour) : base(prefix, 3, underlayOctet, LabMode.Terrarium, behaviour: behaviour) { }
+    protected TerrariumLab(string prefix, int underlayOctet, LxdBehaviour? behaviour, LabServer server = LabServer.Lxd)
+        : base(prefix, 3, underlayOctet, LabMode.Terrarium, server, behaviour) { }
 
     /// <summary>What `doctor` names the daemon as: Debian's real one, or the version the skew proxy presents.</summary>
     public virtual string DaemonVersion => "LXD 5.0.2";
@@ -107,6 +109,15 @@ public sealed class TerrariumLab521() : TerrariumLab("trmitw5", 97, LxdBehaviour
 {
     public override string DaemonVersion => "LXD 5.21.1";
 }
+
+/// <summary>Issue #13: <see cref="TerrariumLab"/> on real Incus 6.0.4 daemons (`lab up --server incus`).</summary>
+public sealed class TerrariumLabIncus() : TerrariumLab("trmitwi", 95, null, LabServer.Incus)
+{
+    public override string DaemonVersion => "Incus 6.0.4";
+}
+
+/// <summary>Issue #13: <see cref="MeshLab"/> on five real Incus 6.0.4 daemons.</summary>
+public sealed class MeshLabIncus() : MeshLab("trmitpi", 96, null, LabServer.Incus);
 
 /// <summary>Issue #13: <see cref="MeshLab"/> whose nodes answer as snap LXD 5.21.1 (`lab up --lxd-behaviour 5.21`).</summary>
 public sealed class MeshLab521() : MeshLab("trmitp5", 98, LxdBehaviour.Lxd521);

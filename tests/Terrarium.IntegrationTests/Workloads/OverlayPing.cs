@@ -52,11 +52,11 @@ public sealed partial class OverlayPing : IAsyncDisposable
         {
             var state = (await lxd.GetInstancesWithStateAsync()).FirstOrDefault(x => x.Name == to);
             target = state is null ? null : RouteSync.WorkloadAddress(state);
-            return target is not null && (await lab.Exec(1, "lxc", "exec", from, "--", "ping", "-c", "1", "-W", "2", target)).Ok;
+            return target is not null && (await lab.Exec(1, lab.Lab.Cli, "exec", from, "--", "ping", "-c", "1", "-W", "2", target)).Ok;
         }, TimeSpan.FromSeconds(60), $"{from} reaches {to} over terrarium-ovn before the fault");
         var log = Path.Join(lab.Lab.Spec.Root, $"overlay-ping-{Guid.NewGuid():N}.log");
         await NamespaceShell.StartDetachedAsync(log, LabRunner.NodeEnvironment(lab.Node(1)),
-            [lab.Lab.Spec.NsRunScript, lab.Node(1).Namespace, "lxc", "exec", from, "--", "ping", "-i", "0.2", target!]);
+            [lab.Lab.Spec.NsRunScript, lab.Node(1).Namespace, lab.Lab.Cli, "exec", from, "--", "ping", "-i", "0.2", target!]);
         var ping = new OverlayPing(lab, [from, to], log);
         await Task.Delay(TimeSpan.FromSeconds(2)); // a few replies before the fault
         return ping;
@@ -67,7 +67,7 @@ public sealed partial class OverlayPing : IAsyncDisposable
     {
         var faultOver = _faultOver ?? _running.Elapsed;
         if (_running.Elapsed - faultOver < After) await Task.Delay(After - (_running.Elapsed - faultOver));
-        await _lab.Exec(1, "lxc", "exec", _instances[0], "--", "killall", "-INT", "ping");
+        await _lab.Exec(1, _lab.Lab.Cli, "exec", _instances[0], "--", "killall", "-INT", "ping");
         string text = "";
         await MeshLab.EventuallyAsync(() =>
         {

@@ -37,15 +37,16 @@ public abstract partial class WorkloadSteps
     {
         // Projects share the default project's profiles, images and networks, as `lxc project create` users set them up.
         var shared = new[] { "-c", "features.profiles=false", "-c", "features.images=false", "-c", "features.networks=false" };
-        MeshLab.AssertOk(await lab.Exec(1, ["lxc", "project", "create", Customer, .. shared]));
-        // LXD: a restricted project needs its own profiles.
-        MeshLab.AssertOk(await lab.Exec(1, "lxc", "project", "create", Tenant, "-c", "features.profiles=true", "-c", "features.images=false",
-            "-c", "features.networks=false", "-c", "restricted=true", "-c", "restricted.cluster.groups=tenant-hw"));
-        MeshLab.AssertOk(await lab.Exec(1, "lxc", "profile", "device", "add", "default", "root", "disk", "path=/", "pool=default", "--project", Tenant));
-        MeshLab.AssertOk(await lab.Exec(1, "lxc", "profile", "device", "add", "default", "eth0", "nic", "network=lxdbr0", "name=eth0", "--project", Tenant));
-        MeshLab.AssertOk(await lab.Exec(1, "lxc", "cluster", "group", "create", "tenant-hw"));
+        MeshLab.AssertOk(await lab.Exec(1, [lab.Lab.Cli, "project", "create", Customer, .. shared]));
+        // Incus checks that a project's restricted.cluster.groups exist: the group comes first.
+        MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "cluster", "group", "create", "tenant-hw"));
         foreach (var member in new[] { "node2", "node3" })
-            MeshLab.AssertOk(await lab.Exec(1, "lxc", "cluster", "group", "assign", member, "default,tenant-hw"));
+            MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "cluster", "group", "assign", member, "default,tenant-hw"));
+        // LXD: a restricted project needs its own profiles.
+        MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "project", "create", Tenant, "-c", "features.profiles=true", "-c", "features.images=false",
+            "-c", "features.networks=false", "-c", "restricted=true", "-c", "restricted.cluster.groups=tenant-hw"));
+        MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "profile", "device", "add", "default", "root", "disk", "path=/", "pool=default", "--project", Tenant));
+        MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "profile", "device", "add", "default", "eth0", "nic", "network=lxdbr0", "name=eth0", "--project", Tenant));
 
         await LaunchAsync("d1", "node2");
         await LaunchInAsync(Tenant, "t1", "node2");

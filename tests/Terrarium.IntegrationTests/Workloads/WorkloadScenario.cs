@@ -189,11 +189,11 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
 
         // Geneve inside WireGuard: every pair across members (userspace datapath in the lab).
         foreach (var (from, to) in new[] { ("ovn1", "ovn2"), ("ovn2", "ovn3"), ("ovn3", "ovn1") })
-            MeshLab.AssertOk(await lab.Exec(1, "lxc", "exec", from, "--", "ping", "-c", "2", "-W", "3", addresses[to]));
+            MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "exec", from, "--", "ping", "-c", "2", "-W", "3", addresses[to]));
 
         // A web server on node2, published by a route: node1's and node3's Traefik configuration point at it, and
         // both hosts (where Traefik runs) fetch the page through OVN, exactly as Traefik's backend call would.
-        MeshLab.AssertOk(await lab.Exec(1, "lxc", "exec", "ovn2", "--", "sh", "-c", "echo served-by-ovn2 > /tmp/index.html && httpd -p 8080 -h /tmp"));
+        MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "exec", "ovn2", "--", "sh", "-c", "echo served-by-ovn2 > /tmp/index.html && httpd -p 8080 -h /tmp"));
         await lxd.PatchInstanceConfigAsync("ovn2", onOvn);
         var url = $"http://{addresses["ovn2"]}:8080";
         await AllNodesAsync(text => text.Contains("Host(`shop.example.com`)") && text.Contains(url), "the OVN backend in every node's routes");
@@ -203,7 +203,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
             MeshLab.AssertOk(fetched);
             Assert.Equal("served-by-ovn2", fetched.StdOut.Trim());
         }
-        var fromContainer = await lab.Exec(1, "lxc", "exec", "ovn1", "--", "wget", "-q", "-O-", $"{url}/index.html");
+        var fromContainer = await lab.Exec(1, lab.Lab.Cli, "exec", "ovn1", "--", "wget", "-q", "-O-", $"{url}/index.html");
         Assert.Equal("served-by-ovn2", fromContainer.StdOut.Trim());
         for (var i = 1; i <= 3; i++)
         {
@@ -267,7 +267,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
             }, deadline - clock.Elapsed, $"both instances running with OVN addresses again after rebooting {what}");
             await AllNodesAsync(text => text.Contains("Host(`reboot.example.com`)") && text.Contains(addresses["rb3"]), $"the route of rb3 after rebooting {what}",
                 seconds: (int)Math.Max(1, (deadline - clock.Elapsed).TotalSeconds));
-            await MeshLab.EventuallyAsync(async () => (await lab.Exec(1, "lxc", "exec", "rb1", "--", "ping", "-c", "1", "-W", "2", addresses["rb3"])).Ok,
+            await MeshLab.EventuallyAsync(async () => (await lab.Exec(1, lab.Lab.Cli, "exec", "rb1", "--", "ping", "-c", "1", "-W", "2", addresses["rb3"])).Ok,
                 deadline - clock.Elapsed, $"rb1 on node1 reaches rb3 on node3 over terrarium-ovn after rebooting {what}");
             Console.Error.WriteLine($"[reboot] {what}: back (members, instances, routes, overlay) in {clock.Elapsed.TotalSeconds:F0} s");
         }
