@@ -8,7 +8,8 @@ bash scripts/build.sh
 bash scripts/package.sh   # the Debian package: its install/upgrade/purge tests run below
 log=$(mktemp)
 set +e
-TERRARIUMCTL="$(pwd)/out/terrariumctl" dotnet test Terrarium.slnx -c Release --no-build -nologo 2>&1 | tee "$log"
+# Each test is listed with its duration: a slow CI run shows where its time went.
+TERRARIUMCTL="$(pwd)/out/terrariumctl" dotnet test Terrarium.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 # One plain closing line for the whole run, summed over the test assemblies.
