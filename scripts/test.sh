@@ -13,7 +13,8 @@ TERRARIUMCTL="$(pwd)/out/terrariumctl" dotnet test Terrarium.slnx -c Release --n
 rc=${PIPESTATUS[0]}
 set -e
 # One plain closing line for the whole run, summed over the test assemblies.
-awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+# Both of dotnet test's closing formats: "Passed!  - Failed: 0, Passed: 413, ..." and, with the listing, "     Passed: 413".
+awk '/(Passed|Failed)!/ || /^ *(Passed|Failed|Skipped): [0-9]+ *$/ { for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 rm -f "$log"
 exit "$rc"

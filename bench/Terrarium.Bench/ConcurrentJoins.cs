@@ -60,13 +60,21 @@ public static class ConcurrentJoins
         var clock = Stopwatch.StartNew();
         var join = string.Join(' ', lab.ExecCommandLine(node, ["terrariumctl", "cluster", "join", "--token", invite.Token, "--wireguard", invite.Bundle]).Skip(2).Select(Quote));
         var started = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-        var r = await lab.ExecAsync(node, ["sh", "-c", $"{join} 2>&1 | while IFS= read -r l; do echo \"$(date +%s.%N) $l\"; done; exit 0"], TimeSpan.FromMinutes(5));
+        // The join's exit status comes back on the last line (the pipe would hide it).
+        var r = await lab.ExecAsync(node, ["sh", "-c", $"{{ {join} 2>&1; echo \"exit $?\"; }} | while IFS= read -r l; do echo \"$(date +%s.%N) $l\"; done"], TimeSpan.FromMinutes(5));
         var seconds = clock.Elapsed.TotalSeconds;
         foreach (var line in r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var space = line.IndexOf(' ');
             if (space > 0 && double.TryParse(line[..space], System.Globalization.CultureInfo.InvariantCulture, out var at))
                 Console.Error.WriteLine($"  {node.Name} ({kind}) +{at - started,5:F1}s {line[(space + 1)..]}");
+        }
+        var exit = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Split(' ').LastOrDefault();
+        if (exit != "0")
+        {
+            // A failed join is a result, not a time: it resumes when run again, as an operator would.
+            Console.WriteLine($"{node.Name} ({kind}): the join failed (exit {exit}) after {seconds:F1} s; running it again");
+            return seconds + await JoinAsync(lab, node, invite, kind + ", again");
         }
         await lab.StartAgentAsync(node);
         Console.Error.WriteLine($"{node.Name} ({kind}) joined in {seconds:F1} s");
