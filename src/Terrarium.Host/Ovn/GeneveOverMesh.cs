@@ -74,17 +74,18 @@ public sealed partial class GeneveOverMesh(ToolPaths tools, OvnRuntime ovn)
         }
     }
 
-    /// <summary>OVS's own routes: each peer's mesh address via br-mesh; routes for peers that left are removed.</summary>
+    /// <summary>
+    /// OVS's own routes: each peer's mesh address via br-mesh. A route of a peer that left stays (it is harmless: only a
+    /// member is given that mesh address again, and its route is the same): deleting any route through br-mesh makes
+    /// OVS forget br-mesh's addresses as tunnel endpoints altogether (lib/ovs-router.c __rt_entry_delete calls
+    /// tnl_port_map_delete_ipdev, OVS 3.1), and until the remaining routes were added again Geneve from the other peers
+    /// was not popped: survivors lost single packets whenever a member left. The routes go with br-mesh when this
+    /// member leaves itself.
+    /// </summary>
     private async Task SyncOvsRoutesAsync(IReadOnlyCollection<IPAddress> peers)
     {
         var present = await OvsMeshRoutesAsync();
-        var wanted = peers.Select(p => p.ToString()).ToHashSet();
-        var stale = present.Except(wanted).ToList();
-        foreach (var route in stale) await ChangeOvsRouteAsync(route, add: false);
-        // Deleting one route through br-mesh makes OVS forget br-mesh's addresses as tunnel endpoints altogether
-        // (lib/ovs-router.c __rt_entry_delete calls tnl_port_map_delete_ipdev, OVS 3.1): Geneve from the remaining
-        // peers was no longer popped after a member left. Adding their routes again registers br-mesh again.
-        foreach (var peer in stale.Count > 0 ? wanted : wanted.Except(present)) await ChangeOvsRouteAsync(peer, add: true);
+        foreach (var peer in peers.Select(p => p.ToString()).Where(p => !present.Contains(p))) await ChangeOvsRouteAsync(peer, add: true);
     }
 
     /// <summary>
