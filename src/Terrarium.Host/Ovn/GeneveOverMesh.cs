@@ -85,18 +85,15 @@ public sealed partial class GeneveOverMesh(ToolPaths tools, OvnRuntime ovn)
     private async Task SyncOvsRoutesAsync(IReadOnlyCollection<IPAddress> peers)
     {
         var present = await OvsMeshRoutesAsync();
-        foreach (var peer in peers.Select(p => p.ToString()).Where(p => !present.Contains(p))) await ChangeOvsRouteAsync(peer, add: true);
+        foreach (var peer in peers.Select(p => p.ToString()).Where(p => !present.Contains(p))) await AddOvsRouteAsync(peer);
     }
 
-    /// <summary>
-    /// Adds or removes one route. A refusal only counts when the route is still not as wanted: once, in the lab,
-    /// `ovs/route/del` answered "Not found" for a route listed a moment before, and the member removal failed on it.
-    /// </summary>
-    private async Task ChangeOvsRouteAsync(string peer, bool add)
+    /// <summary>Adds one route. A refusal only counts when the route is still missing afterwards.</summary>
+    private async Task AddOvsRouteAsync(string peer)
     {
-        string[] args = add ? ["ovs/route/add", $"{peer}/32", Bridge] : ["ovs/route/del", $"{peer}/32"];
+        string[] args = ["ovs/route/add", $"{peer}/32", Bridge];
         var result = await tools.Runner.RunAsync(tools.OvsAppctl, ["-t", ovn.VswitchdControl, .. args], env: ovn.Environment);
-        if (!result.Ok && (await OvsMeshRoutesAsync()).Contains(peer) != add)
+        if (!result.Ok && !(await OvsMeshRoutesAsync()).Contains(peer))
             throw new ProcessFailedException($"{tools.OvsAppctl} {string.Join(' ', args)}", result);
     }
 
