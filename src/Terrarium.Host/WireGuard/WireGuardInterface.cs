@@ -1,5 +1,6 @@
 using System.Net;
 using Terrarium.Host.Processes;
+using Terrarium.Cluster.Mesh;
 using Terrarium.Host.Tools;
 
 namespace Terrarium.Host.WireGuard;
@@ -9,7 +10,8 @@ public sealed record PeerHandshake(string PublicKey, string? Endpoint, DateTimeO
 
 /// <summary>
 /// The mesh interface on this host (M-4, M-5): kernel WireGuard when the kernel has it, else wireguard-go
-/// with the same configuration. Peers are applied with `wg syncconf`, never by restarting the interface.
+/// with the same configuration. Changes are applied live, never by restarting the interface: the peers that differ
+/// with `wg set` (<see cref="WireGuardDelta"/>), the whole file with `wg syncconf` when the key or port changes.
 /// </summary>
 public sealed class WireGuardInterface(ToolPaths tools, string name)
 {
@@ -33,8 +35,36 @@ public sealed class WireGuardInterface(ToolPaths tools, string name)
         await new Network.IpLink(tools, Name).SetAddressAndUpAsync(address, prefixLength, mtu);
     }
 
-    /// <summary>Applies a wg(8) config file: peers added, changed and removed in place (M-4).</summary>
+    /// <summary>Applies a whole wg(8) config file (M-4). On wireguard-go this re-binds the UDP socket: see <see cref="WireGuardDelta"/>.</summary>
     public Task SyncConfAsync(string configPath) => tools.Runner.RunCheckedAsync(tools.Wg, ["syncconf", Name, configPath]);
+
+    /// <summary>`wg set IF …` with the peer changes of a <see cref="WireGuardDelta"/> (public keys, endpoints, addresses: no secret).</summary>
+    public Task SetPeersAsync(IReadOnlyList<string> setArguments) => tools.Runner.RunCheckedAsync(tools.Wg, ["set", Name, .. setArguments]);
+
+    /// <summary>The live interface, or null when there is none to read.</summary>
+    public async Task<WireGuardLive?> ReadLiveAsync()
+    {
+        var dump = await tools.Runner.RunAsync(tools.Wg, ["show", Name, "dump"]);
+        return dump.Ok ? ParseDump(dump.StdOut) : null;
+    }
+
+    /// <summary>
+    /// `wg show IF dump`: the interface line (private key, public key, listen port, fwmark), then one line per peer
+    /// (public key, preshared key, endpoint, allowed IPs, latest handshake, rx, tx, keepalive). The private key is skipped.
+    /// </summary>
+    public static WireGuardLive? ParseDump(string dump)
+    {
+        var lines = dump.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0) return null;
+        var head = lines[0].Split('\t');
+        if (head.Length < 3 || !int.TryParse(head[2], out var port)) return null;
+        var peers = lines.Skip(1).Select(l => l.Split('\t')).Where(f => f.Length >= 8)
+            .Select(f => new WireGuardLivePeer(f[0], f[2] == "(none)" ? null : f[2],
+                f[3] == "(none)" ? [] : f[3].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                int.TryParse(f[7], out var k) ? k : 0))
+            .ToList();
+        return new WireGuardLive(head[1] == "(none)" ? null : head[1], port, peers);
+    }
 
     public async Task<IReadOnlyList<PeerHandshake>> HandshakesAsync()
     {

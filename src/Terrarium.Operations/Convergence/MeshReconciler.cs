@@ -19,11 +19,16 @@ public sealed class MeshReconciler(NodeEnvironment env) : IReconciler
         return new ReconcileOutcome(Concern, changed, Detail: desired.Peers.Count);
     }
 
-    /// <summary>Writes the wg(8) config (0600: it holds the private key) and applies it live.</summary>
+    /// <summary>
+    /// Writes the wg(8) config (0600: it holds the private key; boot applies it) and changes the live interface where it
+    /// differs from it: only the peers that differ, the whole file only for a new key or port (<see cref="WireGuardDelta"/>).
+    /// True when the file or the interface changed.
+    /// </summary>
     public async Task<bool> ApplyAsync(MeshSettings mesh, IPAddress address, IEnumerable<WireGuardPeer> peers, WireGuardKeyPair key)
     {
         var path = env.Layout.WireGuardConfig(mesh.Interface);
-        var changed = AtomicFile.WriteIfChanged(path, WireGuardConfigRenderer.Render(key.PrivateKey, mesh.Port, peers), AtomicFile.SecretMode);
+        var desired = peers.ToList();
+        var changed = AtomicFile.WriteIfChanged(path, WireGuardConfigRenderer.Render(key.PrivateKey, mesh.Port, desired), AtomicFile.SecretMode);
         if (NodeIdentity.Load(env.Layout) is { } identity)
         {
             (identity.MeshCidr, identity.Port, identity.Mtu, identity.Interface) = (mesh.Cidr, mesh.Port, mesh.Mtu, mesh.Interface);
@@ -32,8 +37,11 @@ public sealed class MeshReconciler(NodeEnvironment env) : IReconciler
         var wg = new WireGuardInterface(env.Tools, mesh.Interface);
         var existed = await wg.ExistsAsync();
         await wg.EnsureUpAsync(address, mesh.PrefixLength, mesh.Mtu);
-        // syncconf on every pass also heals hand edits; it never disturbs unchanged peers (M-4).
-        await wg.SyncConfAsync(path);
-        return changed || !existed;
+        // Judged on the live interface on every pass, so hand edits are healed too.
+        var live = await wg.ReadLiveAsync();
+        var delta = live is null ? null : WireGuardDelta.Compute(key.PublicKey, mesh.Port, desired, live);
+        if (delta is null || delta.InterfaceDiffers) await wg.SyncConfAsync(path);
+        else if (delta.SetArguments.Count > 0) await wg.SetPeersAsync(delta.SetArguments);
+        return changed || !existed || delta is not { IsEmpty: true };
     }
 }

@@ -104,7 +104,8 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     {
         var (token, bundle) = await lab.InviteAsync(2, 3); // any member can invite
         // node2 pings node1 through the mesh all along node3's join (and its resumption).
-        var ping = lab.Lab.ExecAsync(lab.Node(2), ["ping", "-q", "-i", "0.05", "-c", "500", Mesh(1)], TimeSpan.FromSeconds(90));
+        // -D -O: every reply and every missing one stamped, so a loss says when it happened (to set against the logs).
+        var ping = lab.Lab.ExecAsync(lab.Node(2), ["ping", "-D", "-O", "-i", "0.05", "-c", "500", Mesh(1)], TimeSpan.FromSeconds(90));
         await Task.Delay(500);
         var killed = await lab.Ctl(3, CrashAfterRegister, "cluster", "join", "--token", token, "--wireguard", bundle);
         ProcessAssert.Exit(137, killed);
@@ -115,9 +116,14 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         var stats = await ping;
         var m = Regex.Match(stats.StdOut, @"(\d+) packets transmitted, (\d+) received");
         Assert.True(m.Success, stats.StdOut + stats.StdErr);
-        Assert.Equal(m.Groups[1].Value, m.Groups[2].Value); // no packet lost
+        Assert.True(m.Groups[1].Value == m.Groups[2].Value, $"{m.Value}; lost: {string.Join(", ", LostPings(stats.StdOut))}"); // no packet lost
         Assert.True(int.Parse(m.Groups[1].Value) >= 450, stats.StdOut); // and it really ran across the whole join
     });
+
+    /// <summary>"icmp_seq=N at HH:mm:ss.fff UTC" for each request `ping -D -O` reported unanswered.</summary>
+    private static IEnumerable<string> LostPings(string output) =>
+        Regex.Matches(output, @"\[(\d+\.\d+)\] no answer yet for icmp_seq=(\d+)").Select(l =>
+            $"icmp_seq={l.Groups[2].Value} at {DateTimeOffset.FromUnixTimeMilliseconds((long)(double.Parse(l.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * 1000)):HH:mm:ss.fff} UTC");
 
     /// <summary>A bridge the way LXD 5.0 creates one in a cluster: pending on each member (--target), then created.</summary>
     private async Task CreateClusterNetworkAsync(string name)

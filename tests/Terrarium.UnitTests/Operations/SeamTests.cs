@@ -20,28 +20,40 @@ public sealed class SeamTests : IDisposable
     private NodeEnvironment Node() => new(new NodeLayout(_root), ToolPaths.FromEnvironment() with { Runner = _runner }, "/nonexistent.socket", _ => { });
 
     [Fact]
-    public async Task M4_the_mesh_reconciler_creates_the_interface_once_and_then_only_syncs_it()
+    public async Task M4_the_mesh_reconciler_creates_the_interface_once_and_then_changes_only_the_peers_that_differ()
     {
         var interfaceExists = false;
-        _runner.Answer = line => line.EndsWith("link show dev terrarium-wg0") && !interfaceExists ? new ProcessResult(1, "", "Device does not exist") : null;
+        string? dump = null;
+        _runner.Answer = line => line.EndsWith("link show dev terrarium-wg0") && !interfaceExists ? new ProcessResult(1, "", "Device does not exist")
+            : line.EndsWith("show terrarium-wg0 dump") && dump is not null ? new ProcessResult(0, dump, "") : null;
         var mesh = new MeshReconciler(Node());
         var key = WireGuardKeyPair.Generate();
+        var node2 = WireGuardKeyPair.Generate().PublicKey;
         var settings = MeshSettings.Create("10.77.0.0/24", 51820);
-        WireGuardPeer[] peers = [new("node2", WireGuardKeyPair.Generate().PublicKey, IPAddress.Parse("10.77.0.2"), HostEndpoint.Parse("192.0.2.2:51820", 51820))];
+        WireGuardPeer[] peers = [new("node2", node2, IPAddress.Parse("10.77.0.2"), HostEndpoint.Parse("192.0.2.2:51820", 51820))];
 
         Assert.True(await mesh.ApplyAsync(settings, IPAddress.Parse("10.77.0.1"), peers, key));
         interfaceExists = true;
         var first = _runner.Commands.ToList();
-        _runner.Commands.Clear();
-        Assert.False(await mesh.ApplyAsync(settings, IPAddress.Parse("10.77.0.1"), peers, key));
-
+        var config = Path.Join(_root, "etc/wireguard/terrarium-wg0.conf");
         Assert.Contains(first, c => c.EndsWith("link add dev terrarium-wg0 type wireguard"));
         Assert.Contains(first, c => c.EndsWith("address replace 10.77.0.1/24 dev terrarium-wg0"));
-        Assert.DoesNotContain(_runner.Commands, c => c.Contains("link add"));
-        var config = Path.Join(_root, "etc/wireguard/terrarium-wg0.conf");
-        Assert.Contains(_runner.Commands, c => c.EndsWith($"syncconf terrarium-wg0 {config}"));
+        Assert.Contains(first, c => c.EndsWith($"syncconf terrarium-wg0 {config}")); // a new interface gets the whole file
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(config)); // it holds the private key
         Assert.Contains("192.0.2.2:51820", File.ReadAllText(config));
+
+        // Live and desired agree: nothing is sent (syncconf would re-bind wireguard-go's socket and drop packets).
+        dump = $"(hidden)\t{key.PublicKey}\t51820\toff\n{node2}\t(none)\t192.0.2.2:51820\t10.77.0.2/32\t0\t0\t0\t25\n";
+        _runner.Commands.Clear();
+        Assert.False(await mesh.ApplyAsync(settings, IPAddress.Parse("10.77.0.1"), peers, key));
+        Assert.DoesNotContain(_runner.Commands, c => c.Contains("link add") || c.Contains("syncconf") || c.Contains("set terrarium-wg0 peer"));
+
+        // A hand edit of one peer is healed with `wg set` for that peer only.
+        dump = $"(hidden)\t{key.PublicKey}\t51820\toff\n{node2}\t(none)\t192.0.2.2:51820\t10.77.0.9/32\t0\t0\t0\t25\n";
+        _runner.Commands.Clear();
+        Assert.True(await mesh.ApplyAsync(settings, IPAddress.Parse("10.77.0.1"), peers, key));
+        Assert.Contains(_runner.Commands, c => c.EndsWith($"set terrarium-wg0 peer {node2} allowed-ips 10.77.0.2/32"));
+        Assert.DoesNotContain(_runner.Commands, c => c.Contains("syncconf"));
     }
 
     [Fact]
