@@ -21,7 +21,7 @@ public static class WireGuardConfigRenderer
         {
             sb.Append($"\n# {peer.Name}\n[Peer]\n");
             sb.Append($"PublicKey = {peer.PublicKey}\n");
-            sb.Append($"AllowedIPs = {peer.MeshAddress}/32\n");
+            sb.Append($"AllowedIPs = {peer.AllowedIp}\n");
             if (peer.Endpoint is not null) sb.Append($"Endpoint = {peer.Endpoint}\n");
             sb.Append($"PersistentKeepalive = {PersistentKeepalive}\n");
         }

@@ -5,8 +5,9 @@ namespace Terrarium.Cluster.Mesh;
 /// <summary>A WireGuard interface as `wg show IF dump` reports it. The private key is never kept: its public half says which key is live.</summary>
 public sealed record WireGuardLive(string? PublicKey, int ListenPort, IReadOnlyList<WireGuardLivePeer> Peers);
 
-/// <summary>One live peer: its endpoint ("(none)" → null), allowed IPs and keepalive (0 = off).</summary>
-public sealed record WireGuardLivePeer(string PublicKey, string? Endpoint, IReadOnlyList<string> AllowedIps, int Keepalive);
+/// <summary>One live peer: its endpoint ("(none)" → null), allowed IPs, keepalive (0 = off) and latest handshake (null = none yet).</summary>
+public sealed record WireGuardLivePeer(string PublicKey, string? Endpoint, IReadOnlyList<string> AllowedIps, int Keepalive,
+    DateTimeOffset? LatestHandshake = null);
 
 /// <summary>
 /// M-4: what must change on a live interface to match the desired peers, and nothing else. `wg syncconf` re-sends the
@@ -31,12 +32,11 @@ public sealed record WireGuardDelta(bool InterfaceDiffers, IReadOnlyList<string>
         foreach (var peer in wanted.Values.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             var now = present.GetValueOrDefault(peer.PublicKey);
-            var allowed = $"{peer.MeshAddress}/{(peer.MeshAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)}";
             var change = new List<string>();
             if (peer.Endpoint is { } endpoint && (now is null || !SameEndpoint(endpoint, now.Endpoint)))
                 change.AddRange(["endpoint", endpoint.ToString()]);
-            if (now is null || now.AllowedIps.Count != 1 || now.AllowedIps[0] != allowed)
-                change.AddRange(["allowed-ips", allowed]);
+            if (now is null || now.AllowedIps.Count != 1 || now.AllowedIps[0] != peer.AllowedIp)
+                change.AddRange(["allowed-ips", peer.AllowedIp]);
             if (now is null || now.Keepalive != WireGuardConfigRenderer.PersistentKeepalive)
                 change.AddRange(["persistent-keepalive", WireGuardConfigRenderer.PersistentKeepalive.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             if (change.Count > 0) args.AddRange(["peer", peer.PublicKey, .. change]);

@@ -61,23 +61,14 @@ public sealed class WireGuardInterface(ToolPaths tools, string name)
         var peers = lines.Skip(1).Select(l => l.Split('\t')).Where(f => f.Length >= 8)
             .Select(f => new WireGuardLivePeer(f[0], f[2] == "(none)" ? null : f[2],
                 f[3] == "(none)" ? [] : f[3].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                int.TryParse(f[7], out var k) ? k : 0))
+                int.TryParse(f[7], out var k) ? k : 0,
+                long.TryParse(f[4], out var t) && t > 0 ? DateTimeOffset.FromUnixTimeSeconds(t) : null))
             .ToList();
         return new WireGuardLive(head[1] == "(none)" ? null : head[1], port, peers);
     }
 
-    public async Task<IReadOnlyList<PeerHandshake>> HandshakesAsync()
-    {
-        var dump = await tools.Runner.RunAsync(tools.Wg, ["show", Name, "dump"]);
-        if (!dump.Ok) return [];
-        // First line is the interface (private key!); it is skipped, never parsed or logged.
-        return dump.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
-            .Select(l => l.Split('\t'))
-            .Where(f => f.Length >= 5)
-            .Select(f => new PeerHandshake(f[0], f[2] == "(none)" ? null : f[2],
-                long.TryParse(f[4], out var t) && t > 0 ? DateTimeOffset.FromUnixTimeSeconds(t) : null))
-            .ToList();
-    }
+    public async Task<IReadOnlyList<PeerHandshake>> HandshakesAsync() =>
+        (await ReadLiveAsync())?.Peers.Select(p => new PeerHandshake(p.PublicKey, p.Endpoint, p.LatestHandshake)).ToList() ?? [];
 
     public async Task DeleteAsync()
     {

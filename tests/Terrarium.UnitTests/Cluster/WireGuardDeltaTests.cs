@@ -84,6 +84,8 @@ public sealed class WireGuardDeltaTests
         Assert.DoesNotContain("cHJpdmF0ZQ==", live.ToString());
         Assert.Equal(("192.0.2.1:51820", "10.1.0.2/32", 25), (live.Peers[0].Endpoint, string.Join(",", live.Peers[0].AllowedIps), live.Peers[0].Keepalive));
         Assert.Equal((null as string, 0, 0), (live.Peers[1].Endpoint, live.Peers[1].AllowedIps.Count, live.Peers[1].Keepalive));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1700000000), live.Peers[0].LatestHandshake);
+        Assert.Null(live.Peers[1].LatestHandshake); // 0: no handshake yet
         Assert.Null(WireGuardInterface.ParseDump(""));
     }
 }
