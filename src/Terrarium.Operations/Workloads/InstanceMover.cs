@@ -76,7 +76,8 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
     /// scripts retry on it too. Nothing has moved when it is raised.
     /// </summary>
     public static bool EventConnectionMissing(LxdException e) =>
-        e.Message.Contains("Missing event connection with target cluster member", StringComparison.Ordinal);
+        e.Message.Contains("Missing event connection with target cluster member", StringComparison.Ordinal) ||
+        e.Message.Contains("Server isn't ready yet", StringComparison.Ordinal); // Incus: internal/server/cluster/events.go EventListenerWait, v6.0.4
 
     public static readonly TimeSpan EventReconnectWait = TimeSpan.FromSeconds(5);
 

@@ -269,7 +269,11 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
                 seconds: (int)Math.Max(1, (deadline - clock.Elapsed).TotalSeconds));
             await MeshLab.EventuallyAsync(async () => (await lab.Exec(1, lab.Lab.Cli, "exec", "rb1", "--", "ping", "-c", "1", "-W", "2", addresses["rb3"])).Ok,
                 deadline - clock.Elapsed, $"rb1 on node1 reaches rb3 on node3 over terrarium-ovn after rebooting {what}");
-            Console.Error.WriteLine($"[reboot] {what}: back (members, instances, routes, overlay) in {clock.Elapsed.TotalSeconds:F0} s");
+            // node1 forwards requests to the rebooted members again (Incus answers "Server isn't ready yet" until its
+            // events connection to the member is back, internal/server/cluster/events.go EventListenerWait, v6.0.4).
+            await MeshLab.EventuallyAsync(async () => (await Task.WhenAll(nodes.Select(n => lxd.ForwardsToAsync($"node{n}")))).All(ok => ok),
+                deadline - clock.Elapsed, $"node1 forwards requests to {what} again");
+            Console.Error.WriteLine($"[reboot] {what}: back (members, instances, routes, overlay, forwarding) in {clock.Elapsed.TotalSeconds:F0} s");
         }
         foreach (var name in new[] { "rb1", "rb3" })
         {

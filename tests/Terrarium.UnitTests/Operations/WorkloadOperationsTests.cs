@@ -40,11 +40,13 @@ public class WorkloadOperationsTests
         Assert.All(fake.Instances.Where(i => (string?)i["name"] != "b"), i => Assert.NotEqual("node1", (string?)i["location"]));
     }
 
-    [Fact]
-    public async Task I8_a_move_refused_for_a_missing_events_connection_is_tried_once_more_after_a_pause()
+    [Theory]
+    [InlineData("Failed to connect to destination server \"10.255.54.2:8443\": Missing event connection with target cluster member")] // LXD
+    [InlineData("Failed to connect to destination server \"10.255.54.2:8443\": Server isn't ready yet")] // Incus 6.0.4
+    public async Task I8_a_move_refused_for_a_missing_events_connection_is_tried_once_more_after_a_pause(string refusal)
     {
         await using var fake = await ClusterAsync("a");
-        fake.MoveRefusals["a"] = new(["Failed to connect to destination server \"10.255.54.2:8443\": Missing event connection with target cluster member"]);
+        fake.MoveRefusals["a"] = new([refusal]);
         var time = new InstantTime();
         var operations = new WorkloadOperations(DaemonContractTests.Environment(fake, time));
 
