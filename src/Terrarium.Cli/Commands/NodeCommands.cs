@@ -39,7 +39,7 @@ public static class NodeCommands
         var restore = new Command("restore", "Bring the mesh interface and firewall table back from this node's files, without LXD (run at boot before LXD/Incus)");
         restore.SetHandler(async (pr, _) =>
         {
-            var restored = await new Terrarium.Operations.Boot.MeshRestore(CommonOptions.Node(pr)).RunAsync();
+            var restored = await new Terrarium.Operations.Boot.MeshRestore(CommonOptions.Node(pr)).RunLockedAsync();
             Console.WriteLine(restored is null ? "This server is not a Terrarium cluster member; nothing to restore." : $"Restored: {restored}.");
             return ExitCodes.Ok;
         });

@@ -22,6 +22,9 @@ public sealed record NodeLayout(string Root)
     public string NodeIdentityFile => Path.Join(ConfigDir, "node.json");
     /// <summary>Held while a convergence pass changes this host (agent, reconfigure, lifecycle commands).</summary>
     public string ConvergeLockFile => Under("/run/terrarium/converge.lock");
+    /// <summary>Held only around changes to the mesh interface (create, peers, delete): the agent's heal takes it alone,
+    /// so that a pass waiting on LXD under the converge lock never delays bringing the mesh back.</summary>
+    public string MeshLockFile => Under("/run/terrarium/mesh.lock");
     /// <summary>Where init/join write a unit (/etc/systemd/system), unless the package ships it (/lib/systemd/system).</summary>
     public string UnitFile(string unit) => Under($"/etc/systemd/system/{unit}");
     public string PackagedUnitFile(string unit) => Under($"/lib/systemd/system/{unit}");

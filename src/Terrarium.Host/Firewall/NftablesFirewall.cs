@@ -32,6 +32,9 @@ public sealed class NftablesFirewall(ToolPaths tools, string rulesFile)
         if (await ListStatelessAsync() is { } listing) AtomicFile.WriteIfChanged(LoadedListingFile, listing, (UnixFileMode)0b110_100_000);
     }
 
+    /// <summary>True when Terrarium loaded the table and the live one differs from it now (a hand edit, a deletion).</summary>
+    public async Task<bool> DriftedAsync() => File.Exists(LoadedListingFile) && !await LiveMatchesLoadedAsync();
+
     private async Task<bool> LiveMatchesAsync(string recorded) => await ListStatelessAsync() is { } live && live == recorded;
 
     private async Task<bool> LiveMatchesLoadedAsync() =>

@@ -32,20 +32,39 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         env.Log($"agent started (resync every {resyncInterval.TotalSeconds:0.#}s, LXD at {env.LxdSocket})");
         var pump = Task.Run(() => PumpEventsAsync(ct), ct);
         var routes = Task.Run(() => RouteWorkerAsync(ct), ct);
-        var invites = Task.Run(() => InviteWatchAsync(ct), ct);
+        var watch = Task.Run(() => HostWatchAsync(ct), ct);
         await ClusterWorkerAsync(ct);
-        await Task.WhenAll(pump, routes, invites).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(pump, routes, watch).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    /// <summary>Issue #9: while invites are pending, looks every second where WireGuard saw them (InviteBinding).</summary>
-    private async Task InviteWatchAsync(CancellationToken ct)
+    /// <summary>
+    /// Every second: issue #9, while invites are pending, where WireGuard saw them (InviteBinding); and whether the
+    /// mesh interface is gone (restored here at once, then a pass) or the firewall table differs from what was loaded
+    /// (a pass reloads it under the host lock): not at the next resync, up to 30 s later. A hand-made accept rule lives
+    /// a second, not half a minute.
+    /// </summary>
+    private async Task HostWatchAsync(CancellationToken ct)
     {
+        var restore = new Boot.MeshRestore(env);
+        var firewall = new Host.Firewall.NftablesFirewall(env.Tools, env.Layout.NftablesFile);
+        var (wasDown, wasDrifted) = (false, false);
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(InviteWatchInterval, ct);
+                await Task.Delay(HostWatchInterval, ct);
                 await _converger.RebindInvitesAsync();
+                // Once per change seen: a repair that keeps failing is retried on the worker's own schedule.
+                var down = await restore.MeshDownAsync();
+                if (down && !wasDown)
+                {
+                    // Here, not in the worker: its pass may be waiting on LXD, which cannot reach its database now.
+                    await HealMeshAsync();
+                    _cluster.Writer.TryWrite(new Wake("mesh-down"));
+                }
+                var drifted = !down && await firewall.DriftedAsync();
+                if (drifted && !wasDrifted) _cluster.Writer.TryWrite(new Wake("firewall-drift"));
+                (wasDown, wasDrifted) = (down, drifted);
             }
             catch (OperationCanceledException)
             {
@@ -53,12 +72,12 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             }
             catch (Exception e) when (e is Host.Processes.ProcessFailedException or IOException)
             {
-                env.Log($"invite binding check failed: {e.Message}");
+                env.Log($"host watch (invite bindings, mesh interface) failed: {e.Message}");
             }
         }
     }
 
-    public static readonly TimeSpan InviteWatchInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan HostWatchInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>A pass longer than this is logged with the time each concern took (a stuck agent explains itself).</summary>
     public static readonly TimeSpan SlowPass = TimeSpan.FromSeconds(20);
@@ -134,9 +153,12 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         var restore = new Boot.MeshRestore(env);
         try
         {
+            // init and join make the interface themselves, in their own order.
+            if (Journal.OperationJournal.InProgress(env.Layout, "init") || Journal.OperationJournal.InProgress(env.Layout, "join")) return;
             if (!await restore.MeshDownAsync()) return;
-            // Under the convergence lock: a `reconfigure` taking this node out of the cluster must not be undone.
-            using var hostLock = await Host.Files.HostLock.AcquireAsync(env.Layout.ConvergeLockFile, TimeSpan.FromMinutes(1));
+            // Under the mesh lock, not the converge lock (a pass may hold that while LXD, without its mesh, cannot reach its
+            // database): a leave deletes the interface and the identity under the mesh lock, so it is never undone.
+            using var meshLock = await Boot.MeshRestore.AcquireMeshLockAsync(env);
             if (await restore.MeshDownAsync() && await restore.RunAsync() is { } what) env.Log($"the mesh interface was gone: restored {what}");
         }
         catch (Exception e) when (e is Host.Processes.ProcessFailedException or IOException or TimeoutException)

@@ -13,6 +13,27 @@ namespace Terrarium.Operations.Boot;
 /// </summary>
 public sealed class MeshRestore(NodeEnvironment env)
 {
+    /// <summary>
+    /// <see cref="RunAsync"/> under the mesh lock (`mesh restore` by hand while the agent heals the same interface:
+    /// `ip link add` twice fails the second). A server that is no member gets no lock file either.
+    /// </summary>
+    public async Task<string?> RunLockedAsync()
+    {
+        if (NodeIdentity.Load(env.Layout) is null) return null;
+        using var meshLock = await AcquireMeshLockAsync(env);
+        return await RunAsync();
+    }
+
+    /// <summary>
+    /// The lock around every change of the mesh interface (restore, a pass's apply, a leave's teardown together with
+    /// the identity's deletion): a restore never undoes a leave, and never waits for a pass that waits on LXD.
+    /// </summary>
+    public static Task<Host.Files.HostLock> AcquireMeshLockAsync(NodeEnvironment env) =>
+        Host.Files.HostLock.AcquireAsync(env.Layout.MeshLockFile, LockWait);
+
+    /// <summary>How long a mesh change waits for another one holding the mesh lock.</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromMinutes(1);
+
     /// <returns>What was restored, for the log; null when this node is not a member (nothing to restore).</returns>
     public async Task<string?> RunAsync()
     {

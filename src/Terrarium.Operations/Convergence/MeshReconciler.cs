@@ -34,6 +34,7 @@ public sealed class MeshReconciler(NodeEnvironment env) : IReconciler
             (identity.MeshCidr, identity.Port, identity.Mtu, identity.Interface) = (mesh.Cidr, mesh.Port, mesh.Mtu, mesh.Interface);
             identity.Save(env.Layout);
         }
+        using var meshLock = await Boot.MeshRestore.AcquireMeshLockAsync(env); // the agent's heal may be creating it too
         var wg = new WireGuardInterface(env.Tools, mesh.Interface);
         var existed = await wg.ExistsAsync();
         await wg.EnsureUpAsync(address, mesh.PrefixLength, mesh.Mtu);

@@ -83,10 +83,15 @@ public sealed class NodeConverger
         var key = KeyStore.Load(env.Layout);
         if (identity is null || key is null || (!_insideLifecycle && LifecycleInProgress())) return Nothing(ConvergeResult.NotMember);
 
-        // The agent and a command may converge at the same moment; their host changes must not interleave.
-        using var hostLock = await HostLock.AcquireAsync(env.Layout.ConvergeLockFile, ConvergeLockTimeout, ct);
+        // LXD is read before the lock: with the mesh gone its database (over the mesh) can keep a read waiting for
+        // long, and the agent's mesh heal needs the lock meanwhile.
         using var lxd = env.Lxd();
         var server = await lxd.GetServerAsync(ct);
+        var store = new SharedConfigStore(lxd);
+        var config = server.Environment.ServerClustered ? await store.LoadAsync(ct) : null;
+        // The agent and a command may converge at the same moment; their host changes must not interleave.
+        using var hostLock = await HostLock.AcquireAsync(env.Layout.ConvergeLockFile, ConvergeLockTimeout, ct);
+        if (NodeIdentity.Load(env.Layout) is null) return Nothing(ConvergeResult.NotMember); // a command took it out meanwhile
         if (!server.Environment.ServerClustered)
         {
             // LXD no longer has this server in a cluster (`cluster remove` ran on another member):
@@ -95,9 +100,7 @@ public sealed class NodeConverger
             return Nothing(ConvergeResult.Left);
         }
 
-        var store = new SharedConfigStore(lxd);
-        var config = await store.LoadAsync(ct);
-        if (config.Settings is null || config.Member(identity.Member) is null) return Nothing(ConvergeResult.NotMember);
+        if (config!.Settings is null || config.Member(identity.Member) is null) return Nothing(ConvergeResult.NotMember);
 
         var context = new ConvergenceContext(env, lxd, store, identity, key, config);
         var outcomes = await Loop.RunAsync(context, ct);
@@ -164,20 +167,22 @@ public sealed class NodeConverger
         {
             env.Log($"stopping OVN: {e.Message}");
         }
-        await TearDownAsync(env, identity.Interface ?? MeshSettings.DefaultInterface);
-        NodeIdentity.Delete(env.Layout);
+        await TearDownAsync(env, identity.Interface ?? MeshSettings.DefaultInterface, andThen: () => NodeIdentity.Delete(env.Layout));
         await Boot.ServiceUnits.RemoveAsync(env);
     }
 
     /// <summary>Undoes what init/join set up on this host (used by a rolled-back join and by leave).</summary>
-    public static async Task TearDownAsync(NodeEnvironment env, string meshInterface)
+    /// <param name="andThen">Done under the same mesh lock (leave: the identity goes with the interface, so the agent's heal cannot bring it back between the two).</param>
+    public static async Task TearDownAsync(NodeEnvironment env, string meshInterface, Action? andThen = null)
     {
+        using var meshLock = await Boot.MeshRestore.AcquireMeshLockAsync(env);
         await new WireGuardInterface(env.Tools, meshInterface).DeleteAsync();
         await new NftablesFirewall(env.Tools, env.Layout.NftablesFile).RemoveAsync();
         File.Delete(env.Layout.NftablesFile);
         File.Delete(env.Layout.NftablesFile + ".loaded");
         File.Delete(env.Layout.WireGuardConfig(meshInterface));
         KeyStore.DeleteAll(env.Layout);
+        andThen?.Invoke();
     }
 
     private bool LifecycleInProgress() =>

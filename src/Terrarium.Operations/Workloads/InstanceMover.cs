@@ -94,7 +94,15 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
         catch (LxdException e)
         {
             log($"{i}: clean shutdown failed ({e.Message}); forcing it");
-            await lxd.SetInstanceStateAsync(i.Name, "stop", force: true, ct: ct, project: i.Project);
+            try
+            {
+                await lxd.SetInstanceStateAsync(i.Name, "stop", force: true, ct: ct, project: i.Project);
+            }
+            catch (LxdException)
+            {
+                // The failed shutdown may have stopped it after all ("The instance is already stopped"): what was wanted.
+                if ((await lxd.GetInstanceAsync(i.Name, i.Project, ct)).Status != "Stopped") throw;
+            }
         }
     }
 

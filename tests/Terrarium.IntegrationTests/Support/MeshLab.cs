@@ -41,12 +41,18 @@ public class MeshLab : LabFixture
     /// <summary>Polls until <paramref name="condition"/> holds (for what agents do asynchronously).</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var started = DateTime.UtcNow;
+        var deadline = started + timeout;
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out after {timeout.TotalSeconds:0}s waiting for: {what}");
             await Task.Delay(250);
         }
+        // A wait that used more than half its bound is named in the run's output: a CI run that later times out
+        // on it shows how close the passing runs came.
+        var waited = DateTime.UtcNow - started;
+        if (waited > timeout / 2)
+            Console.Error.WriteLine($"[slow] {waited.TotalSeconds:F0} s of {timeout.TotalSeconds:0} s waiting for: {what}");
     }
 
     /// <summary>WireGuard peers (public key → latest handshake, null if none) on a node; empty when no interface.</summary>

@@ -288,6 +288,9 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
     {
         // Drift inside table inet terrarium: a hand-made accept added, a lockdown rule deleted. node2's agent is
         // stopped meanwhile, so that it is `reconfigure` that must see the drift.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var phases = new List<string>();
+        void Phase(string name) => phases.Add($"{name} {clock.Elapsed.TotalSeconds:F0} s");
         await lab.Lab.StopAgentAsync(lab.Node(2));
         MeshLab.AssertOk(await lab.Exec(2, "nft", "insert", "rule", "inet", "terrarium", "input", "tcp", "dport", "8443", "accept", "comment", "\"hand-made\""));
         MeshLab.AssertOk(await lab.Exec(2, "nft", "delete", "rule", "inet", "terrarium", "input", "handle", await HandleAsync(2, "wireguard from strangers")));
@@ -301,11 +304,13 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
         MeshLab.AssertOk(await lab.Exec(2, "nft", "list", "table", "inet", "operator"));
         Assert.Contains("firewall already current", (await lab.Ctl(2, "reconfigure")).StdOut);
         await lab.Lab.StartAgentAsync(lab.Node(2));
+        Phase("reconfigure");
 
-        // The agent reverts drift by itself within one resync.
+        // The agent reverts drift by itself: it compares the live table every second.
         MeshLab.AssertOk(await lab.Exec(3, "nft", "insert", "rule", "inet", "terrarium", "input", "tcp", "dport", "6641", "accept", "comment", "\"hand-made\""));
         await MeshLab.EventuallyAsync(async () => !(await lab.Exec(3, "nft", "list", "table", "inet", "terrarium")).StdOut.Contains("hand-made"),
-            TimeSpan.FromSeconds(40), "node3's agent reverts a hand-made rule");
+            TimeSpan.FromSeconds(15), "node3's agent reverts a hand-made rule");
+        Phase("agent revert");
 
         // What boot does: no interface, no table (a reboot), then terrarium-mesh.service's `mesh restore`, without LXD.
         MeshLab.AssertOk(await lab.Exec(3, "ip", "link", "del", "terrarium-wg0"));
@@ -316,19 +321,24 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
         MeshLab.AssertOk(await lab.Exec(3, "nft", "list", "table", "inet", "terrarium"));
         await MeshLab.EventuallyAsync(async () => (await lab.Exec(3, "ping", "-c", "1", "-W", "1", "10.255.54.1")).Ok,
             TimeSpan.FromSeconds(30), "node3 reaches node1 over the restored mesh");
+        Phase("mesh restore");
 
         // Without the unit, the agent heals a mesh that is gone.
         MeshLab.AssertOk(await lab.Exec(3, "ip", "link", "del", "terrarium-wg0"));
         await MeshLab.EventuallyAsync(async () => (await lab.Exec(3, "ping", "-c", "1", "-W", "1", "10.255.54.1")).Ok,
-            TimeSpan.FromSeconds(60), "node3's agent brings the mesh back");
+            TimeSpan.FromSeconds(30), "node3's agent brings the mesh back");
+        Phase("agent heal");
         var status = await lab.Ctl(1, "cluster", "status");
         MeshLab.AssertOk(status);
         await NorthboundAnswersAsync("the OVN northbound cluster heals once node3's mesh is back");
+        Phase("northbound");
         // Recovered means LXD has node3 back too: it marks a member offline after missed heartbeats while the mesh was
         // gone, and online again at the next heartbeat that gets through.
         using var lxd = lab.Client(1);
         await MeshLab.EventuallyAsync(async () => (await lxd.GetClusterMembersAsync()).All(m => m.Status == "Online"), TimeSpan.FromSeconds(60),
             "LXD lists every member online again once node3's mesh is back");
+        Phase("members online");
+        Console.Error.WriteLine($"[drift] at the end of each part: {string.Join(", ", phases)}; mesh restore said: {restored.StdOut.Trim()}");
     });
 
     /// <summary>Waits until the OVN northbound raft cluster answers node1 (what LXD needs to attach an instance to terrarium-ovn).</summary>

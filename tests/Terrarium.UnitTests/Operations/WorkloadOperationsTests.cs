@@ -59,6 +59,23 @@ public class WorkloadOperationsTests
     }
 
     [Fact]
+    public async Task I8_a_clean_shutdown_that_fails_but_stops_the_instance_does_not_fail_the_move()
+    {
+        // Seen on LXD 5.0.2 right after a launch: the shutdown operation fails, the container stops anyway, and the
+        // forced stop then fails with "The instance is already stopped" (LXD's own evacuation ignores that error too,
+        // lxd/api_cluster.go ErrInstanceIsStopped, lxd-5.0.2).
+        await using var fake = await ClusterAsync("a");
+        fake.ShutdownFailsButStops["a"] = "Failed shutting down instance, status is \"Error\": shutting down the container failed";
+        var operations = new WorkloadOperations(DaemonContractTests.Environment(fake, new InstantTime()));
+
+        var moved = await operations.MoveAsync("a", "node2", project: null, dryRun: false, progress: null, CancellationToken.None);
+
+        Assert.True(moved.Succeeded, moved.Detail);
+        var a = fake.Instances.Single();
+        Assert.Equal(("node2", "Running"), ((string?)a["location"], (string?)a["status"]));
+    }
+
+    [Fact]
     public async Task I8_other_move_failures_are_not_retried()
     {
         await using var fake = await ClusterAsync("a");

@@ -36,6 +36,8 @@ public sealed class FakeLxd : IAsyncDisposable
     public ConcurrentQueue<string> PatchFailures { get; } = new();
     /// <summary>Per instance name: errors its next moves fail with, one per move, before moves succeed.</summary>
     public ConcurrentDictionary<string, ConcurrentQueue<string>> MoveRefusals { get; } = new();
+    /// <summary>Per instance: a clean shutdown that fails with this error and leaves the instance stopped all the same (seen on LXD 5.0.2).</summary>
+    public ConcurrentDictionary<string, string> ShutdownFailsButStops { get; } = new();
 
     private FakeLxd(DaemonProfile profile)
     {
@@ -147,6 +149,13 @@ public sealed class FakeLxd : IAsyncDisposable
                 case "PATCH": return (200, Sync(null));
                 case "PUT" when path.EndsWith("/state", StringComparison.Ordinal):
                     var action = (string)body!["action"]!;
+                    if (action == "stop" && (string?)instance["status"] == "Stopped") // driver_lxc.go Stop: ErrInstanceIsStopped, lxd-5.0.2
+                        return (202, Async(Start("stop instance", "The instance is already stopped")));
+                    if (action == "stop" && body["force"]?.GetValue<bool>() != true && ShutdownFailsButStops.TryRemove(name, out var failure))
+                    {
+                        instance["status"] = "Stopped";
+                        return (202, Async(Start("stop instance", failure)));
+                    }
                     return (202, Async(Start($"{action} instance", onSuccess: () => instance["status"] = action == "start" ? "Running" : "Stopped")));
                 case "POST":
                     var target = query["target"].ToString();
