@@ -72,7 +72,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             }
             catch (Exception e) when (e is Host.Processes.ProcessFailedException or IOException)
             {
-                env.Log($"host watch (invite bindings, mesh interface) failed: {e.Message}");
+                env.Log($"host watch (invite bindings, mesh interface, firewall table) failed: {e.Message}");
             }
         }
     }

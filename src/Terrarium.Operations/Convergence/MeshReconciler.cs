@@ -8,7 +8,11 @@ using Terrarium.Operations.Identity;
 namespace Terrarium.Operations.Convergence;
 
 /// <summary>M-4: this node's WireGuard interface, address and peers. Init and join use it for their mesh step with the peers they know then.</summary>
-public sealed class MeshReconciler(NodeEnvironment env) : IReconciler
+/// <param name="lockMesh">
+/// Take the mesh lock around the change (the agent may be healing the same interface). Not inside init/join: the agent
+/// does not heal while they run, and a refused join must leave no file behind, not even a lock.
+/// </param>
+public sealed class MeshReconciler(NodeEnvironment env, bool lockMesh = true) : IReconciler
 {
     public string Concern => "mesh";
 
@@ -34,7 +38,7 @@ public sealed class MeshReconciler(NodeEnvironment env) : IReconciler
             (identity.MeshCidr, identity.Port, identity.Mtu, identity.Interface) = (mesh.Cidr, mesh.Port, mesh.Mtu, mesh.Interface);
             identity.Save(env.Layout);
         }
-        using var meshLock = await Boot.MeshRestore.AcquireMeshLockAsync(env); // the agent's heal may be creating it too
+        using var meshLock = lockMesh ? await Boot.MeshRestore.AcquireMeshLockAsync(env) : null;
         var wg = new WireGuardInterface(env.Tools, mesh.Interface);
         var existed = await wg.ExistsAsync();
         await wg.EnsureUpAsync(address, mesh.PrefixLength, mesh.Mtu);

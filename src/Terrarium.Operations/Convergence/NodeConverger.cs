@@ -59,7 +59,7 @@ public sealed class NodeConverger
     {
         this.env = env;
         _insideLifecycle = insideLifecycle;
-        Mesh = new MeshReconciler(env);
+        Mesh = new MeshReconciler(env, lockMesh: !insideLifecycle);
         Firewall = new FirewallReconciler(env);
         Routes = new RouteReconciler(env);
         IReconciler[] concerns = [new SharedRecordsReconciler(env), Mesh, Firewall, new OvnReconciler(env)];
@@ -167,22 +167,24 @@ public sealed class NodeConverger
         {
             env.Log($"stopping OVN: {e.Message}");
         }
-        await TearDownAsync(env, identity.Interface ?? MeshSettings.DefaultInterface, andThen: () => NodeIdentity.Delete(env.Layout));
+        // Interface and identity go under the mesh lock together: the agent's heal cannot bring the mesh back between the two.
+        using (await Boot.MeshRestore.AcquireMeshLockAsync(env))
+        {
+            await TearDownAsync(env, identity.Interface ?? MeshSettings.DefaultInterface);
+            NodeIdentity.Delete(env.Layout);
+        }
         await Boot.ServiceUnits.RemoveAsync(env);
     }
 
     /// <summary>Undoes what init/join set up on this host (used by a rolled-back join and by leave).</summary>
-    /// <param name="andThen">Done under the same mesh lock (leave: the identity goes with the interface, so the agent's heal cannot bring it back between the two).</param>
-    public static async Task TearDownAsync(NodeEnvironment env, string meshInterface, Action? andThen = null)
+    public static async Task TearDownAsync(NodeEnvironment env, string meshInterface)
     {
-        using var meshLock = await Boot.MeshRestore.AcquireMeshLockAsync(env);
         await new WireGuardInterface(env.Tools, meshInterface).DeleteAsync();
         await new NftablesFirewall(env.Tools, env.Layout.NftablesFile).RemoveAsync();
         File.Delete(env.Layout.NftablesFile);
         File.Delete(env.Layout.NftablesFile + ".loaded");
         File.Delete(env.Layout.WireGuardConfig(meshInterface));
         KeyStore.DeleteAll(env.Layout);
-        andThen?.Invoke();
     }
 
     private bool LifecycleInProgress() =>
