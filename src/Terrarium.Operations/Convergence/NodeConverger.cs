@@ -83,15 +83,12 @@ public sealed class NodeConverger
         var key = KeyStore.Load(env.Layout);
         if (identity is null || key is null || (!_insideLifecycle && LifecycleInProgress())) return Nothing(ConvergeResult.NotMember);
 
-        // LXD is read before the lock: with the mesh gone its database (over the mesh) can keep a read waiting for
-        // long, and the agent's mesh heal needs the lock meanwhile.
+        // The agent and a command may converge at the same moment; their host changes must not interleave. LXD is
+        // read under the lock, so a pass that waited for a command applies what the command left, not what was before.
+        // (The agent's mesh heal takes the mesh lock instead: a pass may hold this one while LXD waits on its database.)
+        using var hostLock = await HostLock.AcquireAsync(env.Layout.ConvergeLockFile, ConvergeLockTimeout, ct);
         using var lxd = env.Lxd();
         var server = await lxd.GetServerAsync(ct);
-        var store = new SharedConfigStore(lxd);
-        var config = server.Environment.ServerClustered ? await store.LoadAsync(ct) : null;
-        // The agent and a command may converge at the same moment; their host changes must not interleave.
-        using var hostLock = await HostLock.AcquireAsync(env.Layout.ConvergeLockFile, ConvergeLockTimeout, ct);
-        if (NodeIdentity.Load(env.Layout) is null) return Nothing(ConvergeResult.NotMember); // a command took it out meanwhile
         if (!server.Environment.ServerClustered)
         {
             // LXD no longer has this server in a cluster (`cluster remove` ran on another member):
@@ -100,7 +97,9 @@ public sealed class NodeConverger
             return Nothing(ConvergeResult.Left);
         }
 
-        if (config!.Settings is null || config.Member(identity.Member) is null) return Nothing(ConvergeResult.NotMember);
+        var store = new SharedConfigStore(lxd);
+        var config = await store.LoadAsync(ct);
+        if (config.Settings is null || config.Member(identity.Member) is null) return Nothing(ConvergeResult.NotMember);
 
         var context = new ConvergenceContext(env, lxd, store, identity, key, config);
         var outcomes = await Loop.RunAsync(context, ct);
