@@ -19,7 +19,7 @@ awk '/(Passed|Failed)!/ || /^ *(Passed|Failed|Skipped): [0-9]+ *$/ { for (i = 1;
 # CI keeps only the end of this output: name every failed test there, with the first lines of its error.
 awk '/^ +Failed [A-Za-z]/ { name = $2; keep = 0; next }
      name != "" && /^ +Error Message:/ { print "FAILED " name; keep = 6; name = ""; next }
-     keep > 0 && /^ +(Stack Trace|Standard Output Messages):/ { keep = 0; next }
+     keep > 0 && (/^ +(Stack Trace|Standard Output Messages):/ || /--- the lab.s logs/) { keep = 0; next }
      keep > 0 { print "    " substr($0, 1, 400); keep-- }' "$log"
 rm -f "$log"
 exit "$rc"
