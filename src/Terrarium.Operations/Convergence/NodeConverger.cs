@@ -186,8 +186,11 @@ public sealed class NodeConverger
         KeyStore.DeleteAll(env.Layout);
     }
 
-    private bool LifecycleInProgress() =>
-        OperationJournal.InProgress(env.Layout, "init") || OperationJournal.InProgress(env.Layout, "join");
+    private bool LifecycleInProgress() => LifecycleInProgress(env.Layout);
+
+    /// <summary>init or join runs (or was interrupted) on this host: they change it in their own order, journal open.</summary>
+    public static bool LifecycleInProgress(Cluster.Layout.NodeLayout layout) =>
+        OperationJournal.InProgress(layout, "init") || OperationJournal.InProgress(layout, "join");
 
     private static ConvergeResult Nothing(string state) => new(state, 0, false, false, 0, null);
 }
