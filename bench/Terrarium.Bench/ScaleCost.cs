@@ -43,8 +43,9 @@ public static class ScaleCost
                     if (!r.Ok) throw new InvalidOperationException($"status failed: {r.StdErr}");
                     status.Add(clock.Elapsed.TotalMilliseconds);
                 }
-                var (p50, p99) = await RouteLatency.RunAsync(lab, routeChanges, quiet: true);
-                var (ours, theirs) = await EvacuationRaceAsync(lab, instances, rounds);
+                var (p50, p99) = await RouteLatency.RunAsync(lab, routeChanges);
+                // --instances 0 leaves the evacuation race out (a route-only measurement).
+                var (ours, theirs) = instances > 0 ? await EvacuationRaceAsync(lab, instances, rounds) : (double.NaN, double.NaN);
                 rows.Add($"| {n} | {up:F0} s | {lastJoin:F1} s | {RouteLatency.Percentile(status, 0.5):F0} ms | {p50:F0} / {p99:F0} ms | " +
                          $"{ours:F1} s | {theirs:F1} s | {theirs / ours:F2}x | {memoryPerNode} MiB |");
                 Console.WriteLine(rows[^1]);

@@ -30,6 +30,8 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
     public async Task RunAsync(CancellationToken ct)
     {
         env.Log($"agent started (resync every {resyncInterval.TotalSeconds:0.#}s, LXD at {env.LxdSocket})");
+        // A recorded host owner that differs from the one rendered (two projects at once): render again, reading nothing.
+        _converger.Routes.OwnershipLost = () => _instances.Writer.TryWrite(new Wake("route host owned by another project", new HashSet<InstanceRef>()));
         var pump = Task.Run(() => PumpEventsAsync(ct), ct);
         var routes = Task.Run(() => RouteWorkerAsync(ct), ct);
         var watch = Task.Run(() => HostWatchAsync(ct), ct);

@@ -126,7 +126,7 @@ public sealed class NodeConverger
         var routes = await Routes.SyncAsync(lxd, instances, ct);
         try
         {
-            await new OvnConverger(env).TuneLocalInstancesAsync(lxd, identity.Member, ct);
+            await new OvnConverger(env).TuneLocalInstancesAsync(lxd, identity.Member, routes.Read, ct);
         }
         catch (Exception e) when (e is ProcessFailedException or LxdException or IOException)
         {

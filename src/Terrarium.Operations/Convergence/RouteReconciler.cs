@@ -12,8 +12,17 @@ public sealed class RouteReconciler(NodeEnvironment env) : IReconciler
     public async Task<ReconcileOutcome> ReconcileAsync(ConvergenceContext context, CancellationToken ct)
     {
         var result = await _routes.SyncAsync(context.Lxd, ct);
+        // Init and join end after this pass: they wait for the ownership it records, and render again after a lost race.
+        if (await _routes.Recording)
+        {
+            var again = await _routes.SyncAsync(context.Lxd, ct, []);
+            result = again with { Changed = result.Changed || again.Changed };
+        }
         return new ReconcileOutcome(Concern, result.Changed, Detail: result);
     }
+
+    /// <summary>The agent's route worker renders again when a recorded host owner turns out to be another project.</summary>
+    public Action? OwnershipLost { set => _routes.OwnershipLost = value; }
 
     /// <summary>After instance events: only <paramref name="instances"/> are read again (null: all).</summary>
     public Task<RouteSyncResult> SyncAsync(Lxd.ILxdClient lxd, IReadOnlyCollection<Cluster.Placement.InstanceRef>? instances, CancellationToken ct) =>

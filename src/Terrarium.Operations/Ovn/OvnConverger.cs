@@ -3,6 +3,7 @@ using Terrarium.Cluster.Ovn;
 using Terrarium.Host.Files;
 using Terrarium.Host.Ovn;
 using Terrarium.Lxd;
+using Terrarium.Lxd.Wire;
 using Terrarium.Operations.Identity;
 using Terrarium.Operations.Store;
 
@@ -211,12 +212,20 @@ public sealed class OvnConverger(NodeEnvironment env)
     /// Userspace datapath only: transmit checksum offload off inside each local running instance that has a NIC
     /// on terrarium-ovn (see <see cref="UserspaceNics"/>); a no-op with a kernel datapath.
     /// </summary>
-    public async Task<int> TuneLocalInstancesAsync(ILxdClient lxd, string self, CancellationToken ct)
+    public async Task<int> TuneLocalInstancesAsync(ILxdClient lxd, string self, CancellationToken ct) =>
+        GeneveOverMesh.KernelDatapathAvailable ? 0 : await TuneLocalInstancesAsync(lxd, self, await lxd.GetAllInstancesAsync(ct), ct);
+
+    /// <summary>
+    /// The same for <paramref name="instances"/> only (those an instance event named): the route worker runs on every
+    /// instance event of the cluster, and listing every instance there made each route change cost every agent a
+    /// request to every member (LXD gathers a recursive listing from each member).
+    /// </summary>
+    public async Task<int> TuneLocalInstancesAsync(ILxdClient lxd, string self, IEnumerable<Instance> instances, CancellationToken ct)
     {
         if (GeneveOverMesh.KernelDatapathAvailable) return 0;
         var nics = new UserspaceNics(env.Tools);
         var tuned = 0;
-        foreach (var instance in (await lxd.GetAllInstancesAsync(ct)).Where(i => i.Location == self && i.Status == "Running"))
+        foreach (var instance in instances.Where(i => i.Location == self && i.Status == "Running"))
         {
             var ovnNics = instance.ExpandedDevices.Where(d => d.Value.GetValueOrDefault("type") == "nic" &&
                                                              d.Value.GetValueOrDefault("network") == OvnNetworkSettings.NetworkName)

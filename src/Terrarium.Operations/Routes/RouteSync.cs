@@ -16,6 +16,9 @@ public sealed record RouteSyncResult(bool Changed, int Routes, int Backends, IRe
 {
     public IReadOnlyList<RouteConflict> Conflicts { get; init; } = [];
     public IReadOnlyList<LocalRoute> LocalOnly { get; init; } = [];
+
+    /// <summary>The instances this sync read from LXD: every one on a full sync, else those the event named (deleted ones left out).</summary>
+    public IReadOnlyList<Instance> Read { get; init; } = [];
 }
 
 /// <summary>
@@ -24,6 +27,13 @@ public sealed record RouteSyncResult(bool Changed, int Routes, int Backends, IRe
 /// It keeps what it last saw: an event about a few instances refreshes only those (every LXD call crosses the
 /// mesh to the database leader), a full sync refreshes everything, members, networks and host claims included.
 /// </summary>
+/// <remarks>
+/// Issue #11: recording who owns a route host is an LXD write; it is made off the route's path (in the background,
+/// one recording at a time) and, after an event, by one member only: the first online member by name. Every member
+/// renders the same owner before any claim exists, so the file never waits for the write, and a route change does not
+/// cost every agent of the cluster a write to the database leader. A full sync (every resync) records what is still
+/// missing on any member, so claims are recorded even while that member's agent is down.
+/// </remarks>
 public sealed class RouteSync(NodeEnvironment env)
 {
     private readonly Dictionary<InstanceRef, Instance> _instances = [];
@@ -32,11 +42,21 @@ public sealed class RouteSync(NodeEnvironment env)
     private HashSet<string>? _online;
     private string? _self;
     private IReadOnlyList<IPNetwork> _mesh = [];
+    private readonly Lock _recorded = new();
+    private Dictionary<string, string>? _recordedClaims; // what the last recording left, taken by the next sync
+    private Task<bool> _recording = Task.FromResult(false);
+
+    /// <summary>Called when a recording found a host already claimed by another project: the routes must render again.</summary>
+    public Action? OwnershipLost { get; set; }
+
+    /// <summary>The claim recording the last sync started (true: a host turned out to be another project's).</summary>
+    public Task<bool> Recording => _recording;
 
     /// <param name="changed">Instances an event named; null (or a first sync) means look at everything.</param>
     public async Task<RouteSyncResult> SyncAsync(ILxdClient lxd, CancellationToken ct, IReadOnlyCollection<InstanceRef>? changed = null)
     {
         var store = new SharedConfigStore(lxd);
+        List<Instance> read;
         if (changed is null || _online is null)
         {
             var membersCall = lxd.GetClusterMembersAsync(ct);
@@ -54,42 +74,64 @@ public sealed class RouteSync(NodeEnvironment env)
             _self = identity?.Member;
             _mesh = IPNetwork.TryParse(identity?.MeshCidr ?? "", out var cidr) ? [cidr] : [];
             await Task.WhenAll(_instances.Values.Where(Serving).Select(i => LoadStateAsync(lxd, i, ct)));
+            read = [.. _instances.Values];
         }
         else
         {
             await Task.WhenAll(changed.Select(i => RefreshAsync(lxd, i, ct)));
+            read = [.. changed.Select(i => _instances.GetValueOrDefault(i)).OfType<Instance>()];
+        }
+        lock (_recorded)
+        {
+            if (_recordedClaims is { } recorded) _claims = recorded;
+            _recordedClaims = null;
         }
         var plan = Plan();
         // Render first: every member decides a new host's owner the same way, so recording the claim (an LXD write)
-        // is not on the route's path; only a lost race (two projects at once) renders again.
+        // is not on the route's path; only a lost race (two projects at once) renders again, woken by OwnershipLost.
         var written = AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
-        if (plan.Ownership.ToClaim.Count > 0 || plan.Ownership.ToRelease.Count > 0)
-        {
-            // Releases first, so a freed host can be claimed by the next project in the same pass.
-            await RecordOwnershipAsync(store, plan.Ownership, ct);
-            plan = Plan();
-            written |= AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
-        }
+        if ((plan.Ownership.ToClaim.Count > 0 || plan.Ownership.ToRelease.Count > 0) && _recording.IsCompleted &&
+            (changed is null || _self == _online!.Min(StringComparer.Ordinal)))
+            _recording = RecordOwnershipAsync(plan.Ownership, new Dictionary<string, string>(_claims, StringComparer.Ordinal));
         var routes = plan.Backends.Select(b => (b.Route.Host, b.Route.PathPrefix)).Distinct().Count();
-        return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress) { Conflicts = plan.Conflicts, LocalOnly = plan.LocalOnly };
+        return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress) { Conflicts = plan.Conflicts, LocalOnly = plan.LocalOnly, Read = read };
     }
 
     private RoutePlan Plan() => RoutePlanner.Plan(_instances.Values.Select(i => Routed(i, _networks)), _online!, _self, _claims, _mesh);
 
-    /// <summary>Records first claims (the first insert wins; a lost race adopts the winner) and drops claims nobody holds.</summary>
-    private async Task RecordOwnershipAsync(SharedConfigStore store, OwnershipDecision decision, CancellationToken ct)
+    /// <summary>
+    /// Records first claims (the first insert wins; a lost race adopts the winner) and drops claims nobody holds,
+    /// releases first so a freed host can be claimed by the next project. Its own LXD client: the caller's is gone by then.
+    /// </summary>
+    private async Task<bool> RecordOwnershipAsync(OwnershipDecision decision, Dictionary<string, string> claims)
     {
-        foreach (var host in decision.ToRelease)
+        await Task.Yield(); // the caller goes on rendering; this runs beside it
+        var lost = false;
+        try
         {
-            await store.ReleaseRouteHostAsync(host, ct);
-            _claims.Remove(host);
-            env.Log($"route host {host} released: its project no longer declares it");
+            using var lxd = env.Lxd();
+            var store = new SharedConfigStore(lxd);
+            foreach (var host in decision.ToRelease)
+            {
+                await store.ReleaseRouteHostAsync(host);
+                claims.Remove(host);
+                env.Log($"route host {host} released: its project no longer declares it");
+            }
+            foreach (var (host, project) in decision.ToClaim)
+            {
+                if (await store.ClaimRouteHostAsync(host, project, env.Clock()) is not { } owner) continue;
+                claims[host] = owner;
+                lost |= owner != project;
+            }
         }
-        foreach (var (host, project) in decision.ToClaim)
+        catch (Exception e) when (e is LxdException or IOException or HttpRequestException or TimeoutException or OperationCanceledException)
         {
-            if (await store.ClaimRouteHostAsync(host, project, env.Clock(), ct) is { } owner)
-                _claims[host] = owner;
+            env.Log($"recording route host owners failed ({e.Message}); the next sync tries again");
+            return false;
         }
+        lock (_recorded) _recordedClaims = claims;
+        if (lost) OwnershipLost?.Invoke();
+        return lost;
     }
 
     /// <summary>The planner's view of an instance: its serving NIC's address, network and that network's subnet.</summary>

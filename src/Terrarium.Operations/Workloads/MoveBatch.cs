@@ -8,8 +8,10 @@ namespace Terrarium.Operations.Workloads;
 /// </summary>
 public static class MoveBatch
 {
+    /// <param name="afterMove">Runs in the move's slot after each successful move (e.g. recording its origin), so
+    /// that per-instance bookkeeping runs in parallel too instead of one after another at the end.</param>
     public static async Task<IReadOnlyList<MoveOutcome>> RunAsync(InstanceMover mover, IReadOnlyList<PlannedMove> plan, int parallel,
-        Action<string> log, CancellationToken ct)
+        Action<string> log, CancellationToken ct, Func<MoveOutcome, Task>? afterMove = null)
     {
         if (parallel < 1) throw new ArgumentOutOfRangeException(nameof(parallel));
         var outcomes = new MoveOutcome[plan.Count];
@@ -30,6 +32,7 @@ public static class MoveBatch
                 try
                 {
                     outcomes[i] = await mover.MoveAsync(move.Instance, move.Target, progress, ct);
+                    if (outcomes[i].Succeeded && afterMove is not null) await afterMove(outcomes[i]);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

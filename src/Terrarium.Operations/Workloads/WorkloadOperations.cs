@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Terrarium.Cluster.Config;
 using Terrarium.Cluster.Placement;
 using Terrarium.Cluster.Validation;
@@ -87,8 +88,10 @@ public sealed class WorkloadOperations(NodeEnvironment env)
     {
         var (member, plan, server) = (evacuation.Member, evacuation.Moves, evacuation.Server);
         using var lxd = env.Lxd();
-        var moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log, env.Time), plan, parallel, env.Log, ct);
-        await RecordOriginsAsync(lxd, member, moves.Where(m => m.Succeeded && m.Method != "none").Select(m => m.Instance).ToList(), ct);
+        var keptByTerrarium = new ConcurrentQueue<InstanceRef>();
+        var moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log, env.Time), plan, parallel, env.Log, ct,
+            afterMove: m => m.Method == "none" ? Task.CompletedTask : RecordOriginAsync(lxd, member, m.Instance, keptByTerrarium, ct));
+        await KeepOriginsAsync(lxd, member, keptByTerrarium, ct);
         var marked = false;
         if (moves.All(m => m.Succeeded))
         {
@@ -108,28 +111,33 @@ public sealed class WorkloadOperations(NodeEnvironment env)
     }
 
     /// <summary>
-    /// Records where each moved instance came from exactly where LXD's own evacuation does, so `lxc cluster restore`
-    /// works too. A restricted project refuses volatile.* keys even to an administrator; those instances are
-    /// recorded in the shared configuration instead and `terrariumctl cluster restore` moves them back itself.
+    /// Records where a moved instance came from exactly where LXD's own evacuation does, so `lxc cluster restore`
+    /// works too; in the move's slot, right after it. A restricted project refuses volatile.* keys even to an
+    /// administrator; those instances are queued for <see cref="KeepOriginsAsync"/>.
     /// </summary>
-    private async Task RecordOriginsAsync(ILxdClient lxd, string member, IReadOnlyList<InstanceRef> moved, CancellationToken ct)
+    private async Task RecordOriginAsync(ILxdClient lxd, string member, InstanceRef i, ConcurrentQueue<InstanceRef> refused, CancellationToken ct)
     {
+        try
+        {
+            await lxd.PatchInstanceConfigAsync(i.Name, new() { [OriginKey] = member }, ct, i.Project);
+        }
+        catch (LxdException e) when (e.Status == System.Net.HttpStatusCode.BadRequest || e.Message.Contains("forbidden", StringComparison.OrdinalIgnoreCase))
+        {
+            env.Log($"{i}: {e.Message}; its origin is kept by Terrarium (`terrariumctl cluster restore {member}` brings it back, `lxc cluster restore` does not)");
+            refused.Enqueue(i);
+        }
+    }
+
+    /// <summary>The origins LXD refused are recorded in the shared configuration; `terrariumctl cluster restore` moves them back itself.</summary>
+    private async Task KeepOriginsAsync(ILxdClient lxd, string member, IEnumerable<InstanceRef> refused, CancellationToken ct)
+    {
+        if (!refused.Any()) return;
         var store = new Store.SharedConfigStore(lxd);
         var record = (await store.LoadAsync(ct)).Evacuations.FirstOrDefault(e => e.Member == member) ?? new EvacuationRecord { Member = member };
         var before = record.Instances.Count;
-        foreach (var i in moved)
-        {
-            try
-            {
-                await lxd.PatchInstanceConfigAsync(i.Name, new() { [OriginKey] = member }, ct, i.Project);
-            }
-            catch (LxdException e) when (e.Status == System.Net.HttpStatusCode.BadRequest || e.Message.Contains("forbidden", StringComparison.OrdinalIgnoreCase))
-            {
-                env.Log($"{i}: {e.Message}; its origin is kept by Terrarium (`terrariumctl cluster restore {member}` brings it back, `lxc cluster restore` does not)");
-                if (!record.Instances.Any(x => x.Project == i.Project && x.Name == i.Name))
-                    record.Instances.Add(new EvacuatedInstance { Project = i.Project, Name = i.Name });
-            }
-        }
+        foreach (var i in refused)
+            if (!record.Instances.Any(x => x.Project == i.Project && x.Name == i.Name))
+                record.Instances.Add(new EvacuatedInstance { Project = i.Project, Name = i.Name });
         if (record.Instances.Count == before) return;
         record.UpdatedAt = env.Clock();
         await store.PutEvacuationAsync(record, ct);

@@ -17,9 +17,25 @@ public sealed class InMemoryLxd : ILxdClient
     public Dictionary<string, Dictionary<string, Profile>> Profiles { get; } = [];
     public List<string> Cancelled { get; } = [];
 
+    /// <summary>Instances with their runtime state (null: none asked for yet); <see cref="InstanceReads"/> records each read of them.</summary>
+    public List<(Instance Instance, InstanceState? State)> Instances { get; } = [];
+    public List<string> InstanceReads { get; } = [];
+
     public LxdEndpoint Endpoint => LxdEndpoint.UnixSocket("/in-memory");
 
     public void Dispose() { }
+
+    private Task<T> Read<T>(string what, Func<T> answer)
+    {
+        InstanceReads.Add(what);
+        return Task.FromResult(answer());
+    }
+
+    private static Instance Clone(Instance i) => new()
+    {
+        Name = i.Name, Project = i.Project, Status = i.Status, Location = i.Location, CreatedAt = i.CreatedAt, Config = new(i.Config), ExpandedConfig = new(i.ExpandedConfig),
+        ExpandedDevices = i.ExpandedDevices.ToDictionary(d => d.Key, d => new Dictionary<string, string>(d.Value)),
+    };
 
     private Dictionary<string, Profile> Rows(string? project)
     {
@@ -56,10 +72,12 @@ public sealed class InMemoryLxd : ILxdClient
     public Task DeleteClusterMemberAsync(string name, bool force, CancellationToken ct = default) => Done(() => Members.RemoveAll(m => m.Name == name));
     public Task SetClusterMemberStateAsync(string name, string action, IProgress<Operation>? progress = null, CancellationToken ct = default) => throw Unexpected(nameof(SetClusterMemberStateAsync));
     public Task<List<Instance>> GetInstancesAsync(string? project = null, CancellationToken ct = default) => throw Unexpected(nameof(GetInstancesAsync));
-    public Task<List<Instance>> GetAllInstancesAsync(CancellationToken ct = default) => throw Unexpected(nameof(GetAllInstancesAsync));
+    public Task<List<Instance>> GetAllInstancesAsync(CancellationToken ct = default) => Read("list", () => Instances.Select(i => Clone(i.Instance)).ToList());
     public Task<List<Instance>> GetInstancesWithStateAsync(string? project = null, CancellationToken ct = default) => throw Unexpected(nameof(GetInstancesWithStateAsync));
-    public Task<InstanceState> GetInstanceStateAsync(string name, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(GetInstanceStateAsync));
-    public Task<Instance> GetInstanceAsync(string name, string? project = null, CancellationToken ct = default) => throw Unexpected(nameof(GetInstanceAsync));
+    public Task<InstanceState> GetInstanceStateAsync(string name, CancellationToken ct = default, string? project = null) =>
+        Read($"state {name}", () => Instances.FirstOrDefault(i => i.Instance.Name == name).State ?? throw new LxdException("Instance not found", System.Net.HttpStatusCode.NotFound));
+    public Task<Instance> GetInstanceAsync(string name, string? project = null, CancellationToken ct = default) =>
+        Read($"get {name}", () => Instances.Select(i => i.Instance).Where(i => i.Name == name).Select(Clone).FirstOrDefault() ?? throw new LxdException("Instance not found", System.Net.HttpStatusCode.NotFound));
     public Task CreateInstanceAsync(InstancesPost body, string? target = null, IProgress<Operation>? progress = null, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(CreateInstanceAsync));
     public Task LaunchInstanceAsync(InstancesPost body, string? target = null, IProgress<Operation>? progress = null, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(LaunchInstanceAsync));
     public Task SetInstanceStateAsync(string name, string action, bool force = false, int timeoutSeconds = 30, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(SetInstanceStateAsync));
@@ -71,7 +89,7 @@ public sealed class InMemoryLxd : ILxdClient
     public Task<Operation> WaitOperationAsync(string idOrPath, IProgress<Operation>? progress = null, CancellationToken ct = default) => throw Unexpected(nameof(WaitOperationAsync));
     public Task CreateStoragePoolAsync(StoragePoolsPost body, string? target = null, CancellationToken ct = default) => throw Unexpected(nameof(CreateStoragePoolAsync));
     public Task CreateNetworkAsync(NetworksPost body, string? target = null, CancellationToken ct = default) => throw Unexpected(nameof(CreateNetworkAsync));
-    public Task<List<Network>> GetNetworksAsync(CancellationToken ct = default) => throw Unexpected(nameof(GetNetworksAsync));
+    public Task<List<Network>> GetNetworksAsync(CancellationToken ct = default) => Task.FromResult(new List<Network>());
     public Task<Network> GetNetworkAsync(string name, CancellationToken ct = default) => throw Unexpected(nameof(GetNetworkAsync));
     public Task<Network> UpdateNetworkAsync(string name, Func<Network, bool> mutate, CancellationToken ct = default) => throw Unexpected(nameof(UpdateNetworkAsync));
     public Task<Profile> GetProfileAsync(string name, CancellationToken ct = default) => throw Unexpected(nameof(GetProfileAsync));
