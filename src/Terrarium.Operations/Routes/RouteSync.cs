@@ -43,7 +43,9 @@ public sealed class RouteSync(NodeEnvironment env)
     private string? _self;
     private IReadOnlyList<IPNetwork> _mesh = [];
     private readonly Lock _recorded = new();
-    private Dictionary<string, string>? _recordedClaims; // what the last recording left, taken by the next sync
+    // What recordings did since the last sync, applied to the claims that sync knows (a full sync may have read newer ones).
+    private readonly List<string> _releasedSince = [];
+    private readonly Dictionary<string, string> _claimedSince = new(StringComparer.Ordinal);
     private Task<bool> _recording = Task.FromResult(false);
 
     /// <summary>Called when a recording found a host already claimed by another project: the routes must render again.</summary>
@@ -83,8 +85,10 @@ public sealed class RouteSync(NodeEnvironment env)
         }
         lock (_recorded)
         {
-            if (_recordedClaims is { } recorded) _claims = recorded;
-            _recordedClaims = null;
+            foreach (var host in _releasedSince) _claims.Remove(host);
+            foreach (var (host, owner) in _claimedSince) _claims[host] = owner;
+            _releasedSince.Clear();
+            _claimedSince.Clear();
         }
         var plan = Plan();
         // Render first: every member decides a new host's owner the same way, so recording the claim (an LXD write)
@@ -92,7 +96,7 @@ public sealed class RouteSync(NodeEnvironment env)
         var written = AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
         if ((plan.Ownership.ToClaim.Count > 0 || plan.Ownership.ToRelease.Count > 0) && _recording.IsCompleted &&
             (changed is null || _self == _online!.Min(StringComparer.Ordinal)))
-            _recording = RecordOwnershipAsync(plan.Ownership, new Dictionary<string, string>(_claims, StringComparer.Ordinal));
+            _recording = RecordOwnershipAsync(plan.Ownership);
         var routes = plan.Backends.Select(b => (b.Route.Host, b.Route.PathPrefix)).Distinct().Count();
         return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress) { Conflicts = plan.Conflicts, LocalOnly = plan.LocalOnly, Read = read };
     }
@@ -103,7 +107,7 @@ public sealed class RouteSync(NodeEnvironment env)
     /// Records first claims (the first insert wins; a lost race adopts the winner) and drops claims nobody holds,
     /// releases first so a freed host can be claimed by the next project. Its own LXD client: the caller's is gone by then.
     /// </summary>
-    private async Task<bool> RecordOwnershipAsync(OwnershipDecision decision, Dictionary<string, string> claims)
+    private async Task<bool> RecordOwnershipAsync(OwnershipDecision decision)
     {
         await Task.Yield(); // the caller goes on rendering; this runs beside it
         var lost = false;
@@ -114,13 +118,13 @@ public sealed class RouteSync(NodeEnvironment env)
             foreach (var host in decision.ToRelease)
             {
                 await store.ReleaseRouteHostAsync(host);
-                claims.Remove(host);
+                lock (_recorded) _releasedSince.Add(host);
                 env.Log($"route host {host} released: its project no longer declares it");
             }
             foreach (var (host, project) in decision.ToClaim)
             {
                 if (await store.ClaimRouteHostAsync(host, project, env.Clock()) is not { } owner) continue;
-                claims[host] = owner;
+                lock (_recorded) _claimedSince[host] = owner;
                 lost |= owner != project;
             }
         }
@@ -129,7 +133,6 @@ public sealed class RouteSync(NodeEnvironment env)
             env.Log($"recording route host owners failed ({e.Message}); the next sync tries again");
             return false;
         }
-        lock (_recorded) _recordedClaims = claims;
         if (lost) OwnershipLost?.Invoke();
         return lost;
     }

@@ -61,7 +61,7 @@ public sealed class MeshReapplyTests : IAsyncLifetime
         Assert.True(warm.Ok, "the tunnel never came up: " + warm.StdOut + warm.StdErr);
 
         // b pings a every 2 ms while a converges again and again: unchanged, then with a joiner's peer added, then removed.
-        var ping = SystemProcessRunner.Instance.RunAsync("ip", ["netns", "exec", Ns("b"), "ping", "-q", "-i", "0.002", "-c", "3000", "-W", "1", "10.254.9.1"],
+        var ping = SystemProcessRunner.Instance.RunAsync("ip", ["netns", "exec", Ns("b"), "ping", "-q", "-i", "0.002", "-c", "10000", "-W", "1", "10.254.9.1"],
             timeout: TimeSpan.FromSeconds(60));
         var joiner = new WireGuardPeer("c", WireGuardKeyPair.Generate().PublicKey, IPAddress.Parse("10.254.9.3"), null);
         var passes = 0;

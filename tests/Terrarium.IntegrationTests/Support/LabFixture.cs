@@ -22,9 +22,19 @@ public abstract class LabFixture(string prefix, int nodes, int underlayOctet, La
 
     public LabNodeSpec Node(int i) => Lab.Spec.NodeSpecs[i - 1];
 
-    /// <summary>The last lines of every node's LXD and agent logs (a failed scenario step prints them).</summary>
+    /// <summary>
+    /// The last lines of every node's LXD and agent logs, and the errors of every instance's liblxc log (a failed start
+    /// says only "forkstart … exit status 1"; why is in that log): a failed scenario step prints them.
+    /// </summary>
     public string RecentLogs(int lines = 25) => string.Join('\n', Lab.Spec.NodeSpecs.SelectMany(n => new[] { n.LxdLog, n.AgentLog }
-        .Where(File.Exists).Select(f => $"== {n.Name} {Path.GetFileName(f)} ==\n{string.Join('\n', Tail(f, lines))}")));
+        .Where(File.Exists).Select(f => $"== {n.Name} {Path.GetFileName(f)} ==\n{string.Join('\n', Tail(f, lines))}")
+        .Concat(InstanceLogs(n).Select(f => (File: f, Errors: Errors(f))).Where(l => l.Errors.Count > 0)
+            .Select(l => $"== {n.Name} {Path.GetFileName(Path.GetDirectoryName(l.File))} lxc.log errors ==\n{string.Join('\n', l.Errors)}"))));
+
+    private static IEnumerable<string> InstanceLogs(LabNodeSpec n) =>
+        Directory.Exists(Path.Join(n.LxdDir, "logs")) ? Directory.EnumerateFiles(Path.Join(n.LxdDir, "logs"), "lxc.log", SearchOption.AllDirectories) : [];
+
+    private static List<string> Errors(string file) => Tail(file, 200).Where(l => l.Contains(" ERROR ", StringComparison.Ordinal)).TakeLast(8).ToList();
 
     /// <summary>Copies every node's logs out of the lab before it is torn down; returns the folder.</summary>
     public string KeepLogs()
@@ -32,8 +42,12 @@ public abstract class LabFixture(string prefix, int nodes, int underlayOctet, La
         var dir = Path.Join(Path.GetTempPath(), $"terrarium-failed-{Lab.Spec.Prefix}-{DateTime.UtcNow:HHmmss}");
         Directory.CreateDirectory(dir);
         foreach (var n in Lab.Spec.NodeSpecs)
+        {
             foreach (var f in new[] { n.LxdLog, n.AgentLog }.Where(File.Exists))
                 File.Copy(f, Path.Join(dir, $"{n.Name}-{Path.GetFileName(f)}"), overwrite: true);
+            foreach (var f in InstanceLogs(n))
+                File.Copy(f, Path.Join(dir, $"{n.Name}-{Path.GetFileName(Path.GetDirectoryName(f))}-lxc.log"), overwrite: true);
+        }
         return dir;
     }
 

@@ -11,8 +11,13 @@ namespace Terrarium.IntegrationTests.Workloads;
 /// <param name="LostLate">Replies lost more than 5 s after the fault was over (issue #8: none).</param>
 public sealed record PingLoss(int Sent, int Lost, TimeSpan LongestGap, int LostLate)
 {
+    /// <summary>When the lost requests left (UTC, ±1 s), to set beside the agents' and daemons' logs.</summary>
+    public IReadOnlyList<DateTime> LostAt { get; init; } = [];
+    public DateTime FaultOverAt { get; init; }
+
     public double LostFraction => Sent == 0 ? 1 : (double)Lost / Sent;
-    public override string ToString() => $"{Lost} of {Sent} replies (longest gap {LongestGap.TotalSeconds:0.0} s, {LostLate} more than 5 s after the fault)";
+    public override string ToString() => $"{Lost} of {Sent} replies (longest gap {LongestGap.TotalSeconds:0.0} s, {LostLate} more than 5 s after the fault" +
+        (LostAt.Count > 0 ? $"; fault over at {FaultOverAt:HH:mm:ss.f}, lost requests sent at {string.Join(", ", LostAt.Take(5).Select(t => t.ToString("HH:mm:ss.f")))} UTC)" : ")");
 }
 
 /// <summary>
@@ -27,6 +32,7 @@ public sealed partial class OverlayPing : IAsyncDisposable
     private readonly string[] _instances;
     private readonly string _log;
     private readonly System.Diagnostics.Stopwatch _running = System.Diagnostics.Stopwatch.StartNew();
+    private readonly DateTime _startedUtc = DateTime.UtcNow;
     private TimeSpan? _faultOver;
 
     /// <summary>How long the ping goes on after the fault: enough replies that 1% is more than one packet.</summary>
@@ -85,7 +91,7 @@ public sealed partial class OverlayPing : IAsyncDisposable
         }
         // The n-th request leaves about n × 200 ms after the ping started (it started when this object was made, ±1 s).
         var late = lost.Count(n => Interval * n > faultOver + TimeSpan.FromSeconds(5) + TimeSpan.FromSeconds(1));
-        return new PingLoss(sent, lost.Count, Interval * longest, late);
+        return new PingLoss(sent, lost.Count, Interval * longest, late) { LostAt = [.. lost.Select(n => _startedUtc + Interval * n)], FaultOverAt = _startedUtc + faultOver };
     }
 
     public async ValueTask DisposeAsync()
