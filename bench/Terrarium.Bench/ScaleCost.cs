@@ -46,8 +46,9 @@ public static class ScaleCost
                 var (p50, p99) = await RouteLatency.RunAsync(lab, routeChanges);
                 // --instances 0 leaves the evacuation race out (a route-only measurement).
                 var (ours, theirs) = instances > 0 ? await EvacuationRaceAsync(lab, instances, rounds) : (double.NaN, double.NaN);
+                var evacuation = instances > 0 ? $"{ours:F1} s | {theirs:F1} s | {theirs / ours:F2}x" : "— | — | —";
                 rows.Add($"| {n} | {up:F0} s | {lastJoin:F1} s | {RouteLatency.Percentile(status, 0.5):F0} ms | {p50:F0} / {p99:F0} ms | " +
-                         $"{ours:F1} s | {theirs:F1} s | {theirs / ours:F2}x | {memoryPerNode} MiB |");
+                         $"{evacuation} | {memoryPerNode} MiB |");
                 Console.WriteLine(rows[^1]);
             }
             finally
