@@ -19,6 +19,7 @@ public sealed class RouteWorkerCostTests : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("terrarium-routecost-").FullName;
     private readonly RecordingRunner _runner = new();
     private readonly InMemoryLxd _lxd = new();
+    private readonly List<string> _log = [];
 
     public RouteWorkerCostTests()
     {
@@ -26,13 +27,19 @@ public sealed class RouteWorkerCostTests : IDisposable
         _lxd.Projects.Add(SharedConfig.Project);
         _lxd.Instances.Add((OnOvn("web", "node2", new() { ["user.terrarium.route.web"] = "web.example:80" }), WithAddress(4242, "10.10.0.5")));
         _lxd.Instances.Add((OnOvn("db", "node1", []), WithAddress(4343, "10.10.0.6")));
-        new NodeIdentity { Member = "node1", MeshAddress = "10.77.0.1", MeshCidr = "10.77.0.0/24" }.Save(new NodeLayout(_root));
+        BecomeMember(1);
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private NodeConverger Agent() => NodeConverger.ForAgent(new NodeEnvironment(new NodeLayout(_root),
-        ToolPaths.FromEnvironment() with { Runner = _runner }, "/nonexistent.socket", _ => { }, lxd: () => _lxd));
+    private NodeEnvironment Env() =>
+        new(new NodeLayout(_root), ToolPaths.FromEnvironment() with { Runner = _runner }, "/nonexistent.socket", _log.Add, lxd: () => _lxd);
+
+    private NodeConverger Agent() => NodeConverger.ForAgent(Env());
+
+    /// <summary>This scratch node is member node<paramref name="n"/> (a full sync reads who it is).</summary>
+    private void BecomeMember(int n) =>
+        new NodeIdentity { Member = $"node{n}", MeshAddress = $"10.77.0.{n}", MeshCidr = "10.77.0.0/24" }.Save(new NodeLayout(_root));
 
     [Fact]
     public async Task T2_an_event_about_one_instance_reads_that_instance_only_not_every_instance_of_the_cluster()
@@ -67,11 +74,8 @@ public sealed class RouteWorkerCostTests : IDisposable
     [Fact]
     public async Task T2_after_an_event_only_the_first_online_member_records_a_new_route_host_owner_and_the_file_does_not_wait_for_it()
     {
-        var layout = new NodeLayout(_root);
-        new NodeIdentity { Member = "node2", MeshAddress = "10.77.0.2", MeshCidr = "10.77.0.0/24" }.Save(layout);
-        var log = new List<string>();
-        var env = new NodeEnvironment(layout, ToolPaths.FromEnvironment() with { Runner = _runner }, "/nonexistent.socket", log.Add, lxd: () => _lxd);
-        var onNode2 = new RouteSync(env);
+        BecomeMember(2);
+        var onNode2 = new RouteSync(Env());
         await onNode2.SyncAsync(_lxd, CancellationToken.None); // a full sync records what is missing, on any member
         await onNode2.Recording;
         Assert.True(Claimed("web.example"));
@@ -80,12 +84,12 @@ public sealed class RouteWorkerCostTests : IDisposable
         _lxd.Instances[0].Instance.Config["user.terrarium.route.web"] = "shop.example:80";
         await onNode2.SyncAsync(_lxd, CancellationToken.None, [web]);
         await onNode2.Recording;
-        Assert.Contains("shop.example", File.ReadAllText(layout.TraefikDynamicFile));
+        Assert.Contains("shop.example", File.ReadAllText(new NodeLayout(_root).TraefikDynamicFile));
         Assert.False(Claimed("shop.example")); // node1 records it: not every member of the cluster
         Assert.True(Claimed("web.example"));
 
-        new NodeIdentity { Member = "node1", MeshAddress = "10.77.0.1", MeshCidr = "10.77.0.0/24" }.Save(layout);
-        var onNode1 = new RouteSync(env);
+        BecomeMember(1);
+        var onNode1 = new RouteSync(Env());
         await onNode1.SyncAsync(_lxd, CancellationToken.None);
         await onNode1.Recording;
         _lxd.Instances[0].Instance.Config["user.terrarium.route.web"] = "blog.example:80";
@@ -93,7 +97,7 @@ public sealed class RouteWorkerCostTests : IDisposable
         await onNode1.Recording;
         Assert.True(Claimed("blog.example"));
         Assert.False(Claimed("shop.example"));
-        Assert.False(Claimed("web.example"), string.Join("\n", log));
+        Assert.False(Claimed("web.example"), string.Join("\n", _log));
     }
 
     private bool Claimed(string host) =>
