@@ -91,8 +91,11 @@ public sealed class NetworkPut
 /// <summary>GET /1.0/warnings?recursion=1 element (LXD records e.g. "Network unavailable" per member).</summary>
 public sealed class Warning
 {
+    [JsonPropertyName("uuid")] public string Uuid { get; set; } = "";
     [JsonPropertyName("type")] public string Type { get; set; } = "";
     [JsonPropertyName("location")] public string Location { get; set; } = "";
     [JsonPropertyName("status")] public string Status { get; set; } = "";
     [JsonPropertyName("last_message")] public string LastMessage { get; set; } = "";
+    /// <summary>How often it was recorded: LXD adds one at each failed retry (lxd/db/warnings.go UpdateWarningState, lxd-5.0.2).</summary>
+    [JsonPropertyName("count")] public long Count { get; set; }
 }

@@ -188,9 +188,8 @@ public sealed class NodeConverger
 
     private bool LifecycleInProgress() => LifecycleInProgress(env.Layout);
 
-    /// <summary>init or join runs (or was interrupted) on this host: they change it in their own order, journal open.</summary>
-    public static bool LifecycleInProgress(Cluster.Layout.NodeLayout layout) =>
-        OperationJournal.InProgress(layout, "init") || OperationJournal.InProgress(layout, "join");
+    /// <inheritdoc cref="OperationJournal.LifecycleInProgress"/>
+    public static bool LifecycleInProgress(Cluster.Layout.NodeLayout layout) => OperationJournal.LifecycleInProgress(layout);
 
     private static ConvergeResult Nothing(string state) => new(state, 0, false, false, 0, null);
 }

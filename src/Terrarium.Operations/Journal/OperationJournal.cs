@@ -37,6 +37,9 @@ public sealed class OperationJournal
 
     public static bool InProgress(NodeLayout layout, string operation) => File.Exists(Path.Join(layout.JournalDir, $"{operation}.json"));
 
+    /// <summary>init or join runs (or was interrupted) on this host: they change it in their own order, journal open.</summary>
+    public static bool LifecycleInProgress(NodeLayout layout) => InProgress(layout, "init") || InProgress(layout, "join");
+
     /// <summary>Forgets an operation that was rolled back.</summary>
     public static void Discard(NodeLayout layout, string operation) => File.Delete(Path.Join(layout.JournalDir, $"{operation}.json"));
 

@@ -45,21 +45,55 @@ public static class WorkloadNetwork
 /// <summary>
 /// LXD 5.0 starts networks on a member that joined with its start-up settings and, when that fails (its OVN
 /// chassis comes up only after the join), keeps retrying with those stale settings: the member reports
-/// "Network unavailable" until its daemon restarts. The member's agent restarts it once its own chassis runs.
+/// "Network unavailable" until its daemon restarts. Init and join restart it once their chassis runs. The agent
+/// restarts it only when the daemon's own retry (once a minute: lxd/networks.go networkStartup, lxd-5.0.2;
+/// cmd/incusd/networks.go, v6.0.4) failed again while this chassis ran: a failure the daemon clears itself (Incus'
+/// `cluster restore` starts the networks again and may fail once) costs no restart, which would cut the moves that
+/// follow it ("Daemon is starting up").
 /// </summary>
 public static class UnavailableNetworkRepair
 {
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(5);
 
+    /// <summary>A warning LXD stops recording (no retry) but never resolves is restarted for after this long.</summary>
+    public static readonly TimeSpan StuckAfter = TimeSpan.FromMinutes(5);
+
+    /// <summary>The unresolved warning as this member last saw it, with its chassis running.</summary>
+    public sealed record Seen(string Uuid, long Count, DateTimeOffset At);
+
+    public enum Step { None, Wait, Restart }
+
+    /// <summary>
+    /// What to do about this member's unresolved OVN "Network unavailable" warning (<paramref name="current"/>, null
+    /// when none), given what was seen before: and what to remember for the next pass.
+    /// </summary>
+    public static (Step Step, Seen? Remember) Decide(Warning? current, Seen? seen, bool lifecycle, DateTimeOffset now)
+    {
+        if (current is null) return (Step.None, null);
+        if (lifecycle) return (Step.Restart, null);
+        if (seen is not null && seen.Uuid == current.Uuid)
+        {
+            if (current.Count > seen.Count || now - seen.At >= StuckAfter) return (Step.Restart, null);
+            return (Step.Wait, seen);
+        }
+        return (Step.Wait, new Seen(current.Uuid, current.Count, now));
+    }
+
+    public static Warning? Unavailable(IEnumerable<Warning> warnings, string self) =>
+        warnings.FirstOrDefault(w => w.Type == "Network unavailable" && w.Location == self && w.Status != "resolved" &&
+                                     w.LastMessage.Contains("ovn", StringComparison.OrdinalIgnoreCase));
+
     public static async Task<bool> RepairAsync(NodeEnvironment env, ILxdClient lxd, string self, CancellationToken ct)
     {
-        var warnings = await lxd.GetWarningsAsync(ct);
-        if (!warnings.Any(w => w.Type == "Network unavailable" && w.Location == self && w.Status != "resolved" &&
-                               w.LastMessage.Contains("ovn", StringComparison.OrdinalIgnoreCase)))
-            return false;
+        var seenFile = Path.Join(env.Layout.StateDir, "lxd-network-unavailable-seen");
+        var seen = ReadSeen(seenFile);
+        var (step, remember) = Decide(Unavailable(await lxd.GetWarningsAsync(ct), self), seen,
+            Journal.OperationJournal.LifecycleInProgress(env.Layout), env.Clock());
+        if (remember != seen) WriteSeen(seenFile, remember);
+        if (step != Step.Restart) return false;
         var stamp = Path.Join(env.Layout.StateDir, "lxd-restarted-for-ovn");
         if (File.Exists(stamp) && env.Clock() - File.GetLastWriteTimeUtc(stamp) < MinimumInterval) return false;
-        env.Log($"LXD reports {OvnNetworkSettings.NetworkName} unavailable on {self} although its chassis runs: restarting LXD");
+        env.Log($"LXD reports {OvnNetworkSettings.NetworkName} unavailable on {self} although its chassis runs (its own retry failed too): restarting LXD");
         var unit = (await lxd.GetServerProfileAsync(ct)).ServiceUnit(File.Exists);
         await new Systemctl(env.Tools).RestartDaemonAsync(unit, ct);
         await lxd.WaitReadyAsync(TimeSpan.FromMinutes(1), ct);
@@ -67,6 +101,31 @@ public static class UnavailableNetworkRepair
         File.WriteAllText(stamp, env.Clock().ToString("O")); // only a restart that happened counts against the interval
         if ((await lxd.GetServerProfileAsync(ct)).RefusesForwardsUntilHeartbeat) await WaitForwardedAsync(env, lxd, self, ct);
         return true;
+    }
+
+    private static Seen? ReadSeen(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).Split(' ') is [var uuid, var count, var at] && long.TryParse(count, out var c) &&
+                   DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t)
+                ? new Seen(uuid, c, t) : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static void WriteSeen(string path, Seen? seen)
+    {
+        if (seen is null)
+        {
+            File.Delete(path);
+            return;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, $"{seen.Uuid} {seen.Count} {seen.At.ToUniversalTime():O}");
     }
 
     public static readonly TimeSpan ForwardWait = TimeSpan.FromSeconds(30);

@@ -53,9 +53,9 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
             {
                 await lxd.MoveInstanceAsync(name, target, live: false, lxdProgress, ct, project);
             }
-            catch (LxdException e) when (EventConnectionMissing(e))
+            catch (LxdException e) when (EventConnectionMissing(e) || MigrationWindowMissed(e))
             {
-                log($"{instanceRef}: {e.Message}; trying once more when LXD has reconnected");
+                log($"{instanceRef}: {e.Message}; nothing moved, trying once more in {EventReconnectWait.TotalSeconds:0} s");
                 await Task.Delay(EventReconnectWait, clock, ct);
                 await lxd.MoveInstanceAsync(name, target, live: false, lxdProgress, ct, project);
             }
@@ -78,6 +78,16 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
     public static bool EventConnectionMissing(LxdException e) =>
         e.Message.Contains("Missing event connection with target cluster member", StringComparison.Ordinal) ||
         e.Message.Contains("Server isn't ready yet", StringComparison.Ordinal); // Incus: internal/server/cluster/events.go EventListenerWait, v6.0.4
+
+    /// <summary>
+    /// The source of a member-to-member transfer waits 10 s for the target to open the migration websockets
+    /// (lxd/migrate_instance.go `migrationSourceWs.Do`: "Timed out waiting for migration connections", lxd-5.0.2); a
+    /// target that connects later gets "websocket: bad handshake". Seen on a saturated 9-member lab (2 CPUs, load 30) in
+    /// an evacuation's fourth parallel move. The copy is reverted on the target, so nothing has moved.
+    /// </summary>
+    public static bool MigrationWindowMissed(LxdException e) =>
+        e.Message.Contains("Error transferring instance data: websocket: bad handshake", StringComparison.Ordinal) ||
+        e.Message.Contains("Timed out waiting for migration connections", StringComparison.Ordinal);
 
     public static readonly TimeSpan EventReconnectWait = TimeSpan.FromSeconds(5);
 

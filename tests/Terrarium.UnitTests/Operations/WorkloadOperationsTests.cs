@@ -43,7 +43,10 @@ public class WorkloadOperationsTests
     [Theory]
     [InlineData("Failed to connect to destination server \"10.255.54.2:8443\": Missing event connection with target cluster member")] // LXD
     [InlineData("Failed to connect to destination server \"10.255.54.2:8443\": Server isn't ready yet")] // Incus 6.0.4
-    public async Task I8_a_move_refused_for_a_missing_events_connection_is_tried_once_more_after_a_pause(string refusal)
+    // The target missed the source's 10 s window to connect (lxd/migrate_instance.go, lxd-5.0.2), seen at 9 members:
+    [InlineData("Copy instance operation failed: Failed instance creation: Error transferring instance data: websocket: bad handshake")]
+    [InlineData("Copy instance operation failed: Timed out waiting for migration connections")]
+    public async Task I8_I11_a_move_refused_before_anything_moved_is_tried_once_more_after_a_pause(string refusal)
     {
         await using var fake = await ClusterAsync("a");
         fake.MoveRefusals["a"] = new([refusal]);
@@ -73,6 +76,22 @@ public class WorkloadOperationsTests
         Assert.True(moved.Succeeded, moved.Detail);
         var a = fake.Instances.Single();
         Assert.Equal(("node2", "Running"), ((string?)a["location"], (string?)a["status"]));
+    }
+
+    [Fact]
+    public async Task I11_a_transfer_that_misses_the_window_twice_fails_and_stays_where_it_was()
+    {
+        await using var fake = await ClusterAsync("a");
+        const string missed = "Copy instance operation failed: Failed instance creation: Error transferring instance data: websocket: bad handshake";
+        fake.MoveRefusals["a"] = new([missed, missed]);
+        var operations = new WorkloadOperations(DaemonContractTests.Environment(fake, new InstantTime()));
+
+        var moved = await operations.MoveAsync("a", "node2", project: null, dryRun: false, progress: null, CancellationToken.None);
+
+        Assert.False(moved.Succeeded);
+        Assert.Equal(2, fake.Count("POST /1.0/instances/a"));
+        Assert.Contains("(left on node1, running again)", moved.Detail);
+        Assert.Equal(("node1", "Running"), ((string?)fake.Instances[0]["location"], (string?)fake.Instances[0]["status"]));
     }
 
     [Fact]
