@@ -45,6 +45,12 @@ public sealed record RoutePlan(IReadOnlyList<RouteBackend> Backends, IReadOnlyLi
     public IReadOnlyList<LocalRoute> LocalOnly { get; init; } = [];
 
     public OwnershipDecision Ownership { get; init; } = new(new Dictionary<string, string>(), [], []);
+
+    /// <summary>
+    /// Instances with routes held back because their member is not online, or LXD could not reach it for their state
+    /// (status "Error": lxd/instances_get.go, lxd-5.0.2): they return when it answers again.
+    /// </summary>
+    public IReadOnlyList<InstanceRef> AwaitingMember { get; init; } = [];
 }
 
 /// <summary>
@@ -78,6 +84,7 @@ public static class RoutePlanner
 
         var backends = new List<RouteBackend>();
         var awaiting = new List<string>();
+        var awaitingMember = new List<InstanceRef>();
         var conflicts = new List<RouteConflict>();
         var localOnly = new List<LocalRoute>();
         foreach (var (i, routes) in declared)
@@ -91,6 +98,7 @@ public static class RoutePlanner
             }
             if (owned.Count > 0 && !i.ClusterWide)
                 localOnly.Add(new LocalRoute(i.Ref, owned.Select(r => r.Host).Distinct().ToList(), i.Network, i.Member));
+            if (owned.Count > 0 && (!onlineMembers.Contains(i.Member) || i.Status == "Error")) awaitingMember.Add(i.Ref);
             if (owned.Count == 0 || i.Status != "Running" || !onlineMembers.Contains(i.Member)) continue;
             if (!i.ClusterWide && i.Member != self) continue;
             if (i.Address is null)
@@ -105,7 +113,7 @@ public static class RoutePlanner
             }
             backends.AddRange(owned.Select(r => new RouteBackend(r, i.Address, i.Member)));
         }
-        return new RoutePlan(backends, errors, awaiting) { Conflicts = conflicts, LocalOnly = localOnly, Ownership = ownership };
+        return new RoutePlan(backends, errors, awaiting) { Conflicts = conflicts, LocalOnly = localOnly, Ownership = ownership, AwaitingMember = awaitingMember };
     }
 
     /// <summary>

@@ -173,11 +173,14 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
     {
         var wake = new Wake("start");
         var reported = new HashSet<string>(); // each malformed route is logged once, not on every pass
+        var lastFull = env.Time.GetTimestamp();
         while (!ct.IsCancellationRequested)
         {
             var wait = resyncInterval;
+            Wake? onTimeout = null;
             try
             {
+                if (wake.Instances is null) lastFull = env.Time.GetTimestamp();
                 var result = await _converger.SyncRoutesAsync(wake.Instances, ct);
                 if (result.Routes is { Changed: true } r)
                     env.Log($"routes updated ({wake.Reason}): {r.Routes} route(s), {r.Backends} backend(s)");
@@ -185,6 +188,14 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 foreach (var conflict in (result.Routes?.Conflicts ?? []).Select(c => c.ToString()).Where(reported.Add)) env.Log($"route conflict: {conflict}");
                 foreach (var local in (result.Routes?.LocalOnly ?? []).Select(l => l.ToString()).Where(reported.Add)) env.Log($"route served locally only: {local}");
                 if (result.AwaitingAddresses) wait = AddressRetry; // a just-started instance gets its address in a moment
+                else if (result.AwaitingMember)
+                {
+                    // Routes wait on a member that is not online: look at the member list (not everything) every few
+                    // seconds, so that they come back within seconds of it, not at the next full resync.
+                    var untilFull = resyncInterval - env.Time.GetElapsedTime(lastFull);
+                    if (untilFull > MemberWatch) (wait, onTimeout) = (MemberWatch, new Wake("member watch", new HashSet<InstanceRef>()));
+                    else wait = untilFull;
+                }
                 if (result.OvnError is { } error) env.Log($"OVN: {error}");
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -192,16 +203,19 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 env.Log($"route sync failed ({wake.Reason}): {e.Message}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
                 wait = AgentTiming.RetryAfterFailure;
             }
-            wake = await NextWakeAsync(_instances, wait, ct);
+            wake = await NextWakeAsync(_instances, wait, ct, onTimeout);
         }
     }
+
+    /// <summary>How often the route worker reads the member list while routes wait on a member that is not online.</summary>
+    public static readonly TimeSpan MemberWatch = TimeSpan.FromSeconds(5);
 
     private static string Describe(ConvergeResult r) =>
         $"{r.State}, {r.Peers} peer(s), mesh {(r.MeshChanged ? "updated" : "unchanged")}, firewall {(r.FirewallChanged ? "updated" : "unchanged")}, " +
         $"{r.RecordsCleaned} record(s) cleaned, OVN {r.Ovn?.State ?? "failed"}{(r.Ovn?.Central == true ? " (central)" : "")}";
 
     /// <summary>The next reason to work: events within a debounce window merge into one; a timeout is a full resync.</summary>
-    private static async Task<Wake> NextWakeAsync(Channel<Wake> channel, TimeSpan wait, CancellationToken ct)
+    private static async Task<Wake> NextWakeAsync(Channel<Wake> channel, TimeSpan wait, CancellationToken ct, Wake? onTimeout = null)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timer.CancelAfter(wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
@@ -216,7 +230,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return new Wake("resync");
+            return onTimeout ?? new Wake("resync");
         }
     }
 

@@ -30,6 +30,7 @@ public sealed record ConvergeResult(string State, int Peers, bool MeshChanged, b
 
     /// <summary>A routed instance is running but has no address yet (DHCP): worth looking again soon.</summary>
     public bool AwaitingAddresses => Routes?.AwaitingAddress.Count > 0;
+    public bool AwaitingMember => Routes?.AwaitingMember.Count > 0;
 
     /// <summary>How long each concern took in this pass.</summary>
     public IReadOnlyList<(string Concern, TimeSpan Elapsed)> Timings { get; init; } = [];

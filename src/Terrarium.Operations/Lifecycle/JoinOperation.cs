@@ -117,7 +117,11 @@ public sealed class JoinOperation(NodeEnvironment env)
             await _converger.ConvergeAsync(ct);
         });
         await journal.StepAsync(JoinSteps.OvnPlan, () => OvnPlanning.ReplanAsync(env, lxd, new SharedConfigStore(lxd), bundle.Member, rotateCa: false, ct: ct));
-        await journal.StepAsync(JoinSteps.Ovn, () => WaitForOvnAsync(ct));
+        await journal.StepAsync(JoinSteps.Ovn, async () =>
+        {
+            await WaitForOvnAsync(ct);
+            await Ovn.UnavailableNetworkRepair.WaitAvailableAsync(env, lxd, bundle.Member, ct);
+        });
         await journal.StepAsync(JoinSteps.Agent, () => Boot.ServiceUnits.InstallAsync(env));
         journal.Complete();
         return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);

@@ -128,6 +128,33 @@ public static class UnavailableNetworkRepair
         File.WriteAllText(path, $"{seen.Uuid} {seen.Count} {seen.At.ToUniversalTime():O}");
     }
 
+    /// <summary>A little over the daemon's own retry interval (one minute).</summary>
+    public static readonly TimeSpan AvailableWait = TimeSpan.FromSeconds(75);
+
+    /// <summary>
+    /// Until LXD no longer reports the workload network unavailable on <paramref name="self"/> (at most
+    /// <see cref="AvailableWait"/>): a join or a restore returns with a member that can launch on it. A start can fail even with the chassis running and after the
+    /// repair restart (CI, Incus: "Failed to create uplink OVS bridge … Bridge interface failed to appear", its 5 s
+    /// wait, internal/server/network/ovs/ovs_actions.go, v6.0.4, on a loaded host); the daemon's next retry starts it.
+    /// </summary>
+    public static async Task WaitAvailableAsync(NodeEnvironment env, ILxdClient lxd, string self, CancellationToken ct)
+    {
+        var deadline = env.Clock() + AvailableWait;
+        var said = false;
+        while (Unavailable(await lxd.GetWarningsAsync(ct), self) is { } warning)
+        {
+            if (env.Clock() > deadline)
+            {
+                env.Log($"LXD still reports {OvnNetworkSettings.NetworkName} unavailable on {self} ({warning.LastMessage}); it retries every minute and terrarium-agent watches it");
+                return;
+            }
+            if (!said) env.Log($"waiting for LXD to start {OvnNetworkSettings.NetworkName} on {self} (it retries every minute): {warning.LastMessage}");
+            said = true;
+            await Task.Delay(TimeSpan.FromSeconds(2), env.Time, ct);
+        }
+        if (said) env.Log($"{OvnNetworkSettings.NetworkName} runs on {self}");
+    }
+
     public static readonly TimeSpan ForwardWait = TimeSpan.FromSeconds(30);
 
     /// <summary>

@@ -19,6 +19,9 @@ public sealed record RouteSyncResult(bool Changed, int Routes, int Backends, IRe
 
     /// <summary>The instances this sync read from LXD: every one on a full sync, else those the event named (deleted ones left out).</summary>
     public IReadOnlyList<Instance> Read { get; init; } = [];
+
+    /// <summary>Instances whose routes wait for their member to answer again (see <see cref="RoutePlan.AwaitingMember"/>).</summary>
+    public IReadOnlyList<InstanceRef> AwaitingMember { get; init; } = [];
 }
 
 /// <summary>
@@ -47,6 +50,7 @@ public sealed class RouteSync(NodeEnvironment env)
     private readonly List<string> _releasedSince = [];
     private readonly Dictionary<string, string> _claimedSince = new(StringComparer.Ordinal);
     private Task<bool> _recording = Task.FromResult(false);
+    private IReadOnlyList<InstanceRef> _awaitingMember = [];
 
     /// <summary>Called when a recording found a host already claimed by another project: the routes must render again.</summary>
     public Action? OwnershipLost { get; set; }
@@ -82,6 +86,19 @@ public sealed class RouteSync(NodeEnvironment env)
         {
             await Task.WhenAll(changed.Select(i => RefreshAsync(lxd, i, ct)));
             read = [.. changed.Select(i => _instances.GetValueOrDefault(i)).OfType<Instance>()];
+            // LXD sends no event when a member comes back, and loses the events of its instances until it reconnects to
+            // it (a heartbeat later): while routes wait on a member, or an event names an instance on a member held
+            // offline, read the members again; a change of who is online takes a full look.
+            if (_awaitingMember.Count > 0 || read.Any(i => !_online.Contains(i.Location)))
+            {
+                var online = (await lxd.GetClusterMembersAsync(ct)).Where(m => m.Status == "Online").Select(m => m.ServerName).ToHashSet();
+                if (!online.SetEquals(_online)) return await SyncAsync(lxd, ct);
+                // A member LXD still lists online but could not reach (a reboot shorter than LXD's offline threshold):
+                // its instances read "Error" until asked again.
+                foreach (var waiting in _awaitingMember.Except(changed))
+                    if (_instances.GetValueOrDefault(waiting) is { Status: "Error" } known && online.Contains(known.Location))
+                        await TryRefreshAsync(lxd, waiting, ct);
+            }
         }
         lock (_recorded)
         {
@@ -91,6 +108,7 @@ public sealed class RouteSync(NodeEnvironment env)
             _claimedSince.Clear();
         }
         var plan = Plan();
+        _awaitingMember = plan.AwaitingMember;
         // Render first: every member decides a new host's owner the same way, so recording the claim (an LXD write)
         // is not on the route's path; only a lost race (two projects at once) renders again, woken by OwnershipLost.
         var written = AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
@@ -98,7 +116,7 @@ public sealed class RouteSync(NodeEnvironment env)
             (changed is null || _self == _online!.Min(StringComparer.Ordinal)))
             _recording = RecordOwnershipAsync(plan.Ownership);
         var routes = plan.Backends.Select(b => (b.Route.Host, b.Route.PathPrefix)).Distinct().Count();
-        return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress) { Conflicts = plan.Conflicts, LocalOnly = plan.LocalOnly, Read = read };
+        return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress) { Conflicts = plan.Conflicts, LocalOnly = plan.LocalOnly, Read = read, AwaitingMember = plan.AwaitingMember };
     }
 
     private RoutePlan Plan() => RoutePlanner.Plan(_instances.Values.Select(i => Routed(i, _networks)), _online!, _self, _claims, _mesh);
@@ -174,6 +192,18 @@ public sealed class RouteSync(NodeEnvironment env)
 
     /// <summary>The IPv4 other members reach the instance at (on its serving NIC), once it has one.</summary>
     public static string? WorkloadAddress(Instance instance) => ServingNic(instance) is { } nic ? AddressOn(instance, nic.Device) : null;
+
+    /// <summary>Refreshes an instance whose member may still not answer: a failure keeps what was known.</summary>
+    private async Task TryRefreshAsync(ILxdClient lxd, InstanceRef which, CancellationToken ct)
+    {
+        try
+        {
+            await RefreshAsync(lxd, which, ct);
+        }
+        catch (LxdException)
+        {
+        }
+    }
 
     /// <summary>Re-reads one instance; its address is kept while it runs on the same member, else asked for again.</summary>
     private async Task RefreshAsync(ILxdClient lxd, InstanceRef which, CancellationToken ct)

@@ -175,6 +175,10 @@ public sealed class WorkloadOperations(NodeEnvironment env)
             {
                 if (LxdClient.DescribeProgress(op) is { } text && text != last) progress?.Report(last = text);
             }), ct);
+            // The restore started the member's networks again (Incus shuts them down at evacuation,
+            // cmd/incusd/api_cluster_evacuation.go, v6.0.4); a start that failed is retried by the daemon a minute later,
+            // and a move or launch there fails until then.
+            await Ovn.UnavailableNetworkRepair.WaitAvailableAsync(env, lxd, member, ct);
         }
         var moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log, env.Time), plan.Kept.Select(k => new PlannedMove(k, member)).ToList(), 3, env.Log, ct);
         if (moves.Any(m => !m.Succeeded))

@@ -45,6 +45,7 @@ public class RouteTests
         ], new HashSet<string> { "node1", "node2" });
         Assert.Equal(["a", "b"], plan.Backends.Select(b => b.Route.Instance));
         Assert.Equal(["booting"], plan.AwaitingAddress);
+        Assert.Equal(["offline"], plan.AwaitingMember.Select(i => i.Name)); // the agent watches the members while a route waits on one
         Assert.Empty(plan.Errors);
     }
 

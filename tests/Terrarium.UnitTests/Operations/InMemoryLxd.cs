@@ -104,7 +104,10 @@ public sealed class InMemoryLxd : ILxdClient
     public Task<List<Project>> GetProjectsAsync(CancellationToken ct = default) => throw Unexpected(nameof(GetProjectsAsync));
     public Task CreateProjectAsync(Project body, CancellationToken ct = default) => Done(() => Projects.Add(body.Name));
     public Task<Project> UpdateProjectAsync(string name, Func<Project, bool> mutate, CancellationToken ct = default) => throw Unexpected(nameof(UpdateProjectAsync));
-    public Task<List<Warning>> GetWarningsAsync(CancellationToken ct = default) => throw Unexpected(nameof(GetWarningsAsync));
+    /// <summary>What each GET /1.0/warnings answers (called once per read).</summary>
+    public Func<List<Warning>> Warnings { get; set; } = () => [];
+
+    public Task<List<Warning>> GetWarningsAsync(CancellationToken ct = default) => Task.FromResult(Warnings());
     public Task<MemoryResources> GetMemoryAsync(string? target = null, CancellationToken ct = default) => throw Unexpected(nameof(GetMemoryAsync));
     public Task<string> ImportImageAsync(Stream tarball, CancellationToken ct = default) => throw Unexpected(nameof(ImportImageAsync));
     public Task CreateImageAliasAsync(string alias, string fingerprint, CancellationToken ct = default) => throw Unexpected(nameof(CreateImageAliasAsync));

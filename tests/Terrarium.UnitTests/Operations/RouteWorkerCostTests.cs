@@ -100,6 +100,47 @@ public sealed class RouteWorkerCostTests : IDisposable
         Assert.False(Claimed("web.example"), string.Join("\n", _log));
     }
 
+    [Fact]
+    public async Task T3_routes_of_a_member_that_comes_back_are_served_at_the_next_event_or_member_watch_not_the_next_resync()
+    {
+        // LXD sends no event when a member comes back online (and the events of its instances are lost until it
+        // reconnects to that member): CI's reboot step waited 25-37 s for a route that only the 30 s resync restored.
+        _lxd.Members[1] = ("node2", "Offline", true);
+        var sync = new RouteSync(Env());
+        var first = await sync.SyncAsync(_lxd, CancellationToken.None);
+        Assert.Equal(["web"], first.AwaitingMember.Select(i => i.Name));
+        Assert.DoesNotContain("web.example", File.ReadAllText(new NodeLayout(_root).TraefikDynamicFile));
+
+        // The member watch (an empty event) reads the members only, while nothing changed.
+        _lxd.InstanceReads.Clear();
+        var unchanged = await sync.SyncAsync(_lxd, CancellationToken.None, []);
+        Assert.Empty(_lxd.InstanceReads);
+        Assert.Equal(["web"], unchanged.AwaitingMember.Select(i => i.Name));
+
+        // Back online: the next event about any instance (or the member watch) takes a full look.
+        _lxd.Members[1] = ("node2", "Online", true);
+        var back = await sync.SyncAsync(_lxd, CancellationToken.None, [InstanceRef.Of("default", "db")]);
+        Assert.Empty(back.AwaitingMember);
+        Assert.Contains("web.example", File.ReadAllText(new NodeLayout(_root).TraefikDynamicFile));
+    }
+
+    [Fact]
+    public async Task T3_an_instance_lxd_could_not_reach_is_asked_again_by_the_member_watch()
+    {
+        // A reboot shorter than LXD's offline threshold: the member stays "Online", its instances list as "Error"
+        // (lxd/instances_get.go, lxd-5.0.2) and their start events are lost.
+        _lxd.Instances[0].Instance.Status = "Error";
+        var sync = new RouteSync(Env());
+        var first = await sync.SyncAsync(_lxd, CancellationToken.None);
+        Assert.Equal(["web"], first.AwaitingMember.Select(i => i.Name));
+
+        _lxd.Instances[0].Instance.Status = "Running";
+        var back = await sync.SyncAsync(_lxd, CancellationToken.None, []);
+
+        Assert.Empty(back.AwaitingMember);
+        Assert.Contains("web.example", File.ReadAllText(new NodeLayout(_root).TraefikDynamicFile));
+    }
+
     private bool Claimed(string host) =>
         _lxd.Profiles.GetValueOrDefault(SharedConfig.Project)?.ContainsKey(RowNames.RouteClaim(host)) == true;
 

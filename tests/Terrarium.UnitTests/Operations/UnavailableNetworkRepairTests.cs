@@ -1,4 +1,7 @@
+using Terrarium.Cluster.Layout;
+using Terrarium.Host.Tools;
 using Terrarium.Lxd.Wire;
+using Terrarium.Operations;
 using Terrarium.Operations.Ovn;
 using static Terrarium.Operations.Ovn.UnavailableNetworkRepair;
 
@@ -59,6 +62,59 @@ public class UnavailableNetworkRepairTests
     public void O1_init_and_join_restart_at_once_their_failure_predates_their_chassis()
     {
         Assert.Equal(Step.Restart, Decide(Unavailable(1), null, lifecycle: true, T0).Step);
+    }
+
+    [Fact]
+    public async Task O1_a_join_or_restore_waits_for_the_daemons_retry_to_start_the_network()
+    {
+        var reads = 0;
+        var lxd = new InMemoryLxd { Warnings = () => ++reads < 3 ? [Unavailable(1)] : [Unavailable(2, status: "resolved")] };
+        var log = new List<string>();
+        var time = new SteppingTime();
+
+        await WaitAvailableAsync(Environment(lxd, log, time), lxd, "node2", CancellationToken.None);
+
+        Assert.Equal(3, reads);
+        Assert.Contains(log, l => l.StartsWith("waiting for LXD to start terrarium-ovn on node2", StringComparison.Ordinal));
+        Assert.Contains("terrarium-ovn runs on node2", log);
+    }
+
+    [Fact]
+    public async Task O1_the_wait_ends_after_a_little_over_one_retry_and_says_so()
+    {
+        var lxd = new InMemoryLxd { Warnings = () => [Unavailable(1)] };
+        var log = new List<string>();
+        var time = new SteppingTime();
+
+        await WaitAvailableAsync(Environment(lxd, log, time), lxd, "node2", CancellationToken.None);
+
+        Assert.InRange(time.Elapsed, AvailableWait, AvailableWait + TimeSpan.FromSeconds(5));
+        Assert.Contains(log, l => l.StartsWith("LXD still reports terrarium-ovn unavailable on node2", StringComparison.Ordinal));
+    }
+
+    private static NodeEnvironment Environment(InMemoryLxd lxd, List<string> log, TimeProvider time) =>
+        new(new NodeLayout(Path.GetTempPath()), ToolPaths.FromEnvironment(), "/nonexistent.socket", log.Add, time, () => lxd);
+
+    /// <summary>A clock that moves on by exactly what is waited for.</summary>
+    private sealed class SteppingTime : TimeProvider
+    {
+        private readonly DateTimeOffset _start = T0;
+        public TimeSpan Elapsed { get; private set; }
+        public override DateTimeOffset GetUtcNow() => _start + Elapsed;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan) Elapsed += dueTime;
+            callback(state);
+            return new NoTimer();
+        }
+
+        private sealed class NoTimer : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+            public void Dispose() { }
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
     }
 
     [Fact]

@@ -129,6 +129,7 @@ public sealed class FakeLxd : IAsyncDisposable
             case ("GET", "/1.0/instances"): return (200, Sync(new JsonArray(Instances.Select(i => (JsonNode)i.DeepClone()).ToArray())));
             case ("GET", "/1.0/projects"):
                 return (200, Sync(new JsonArray(new JsonObject { ["name"] = "default", ["config"] = new JsonObject { ["features.profiles"] = "true" } })));
+            case ("GET", "/1.0/warnings"): return (200, Sync(new JsonArray())); // none: every network started (lxd/warnings.go)
             case ("GET", "/1.0/resources"): return (200, Sync(new JsonObject { ["memory"] = new JsonObject { ["used"] = 1, ["total"] = 100 } }));
         }
         if (path.StartsWith("/1.0/operations/", StringComparison.Ordinal))
