@@ -156,7 +156,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         try
         {
             // init and join make the interface themselves, in their own order.
-            if (NodeConverger.LifecycleInProgress(env.Layout)) return;
+            if (Journal.OperationJournal.LifecycleInProgress(env.Layout)) return;
             if (!await restore.MeshDownAsync()) return;
             // Under the mesh lock, not the converge lock (a pass may hold that while LXD, without its mesh, cannot reach its
             // database): a leave deletes the interface and the identity under the mesh lock, so it is never undone.

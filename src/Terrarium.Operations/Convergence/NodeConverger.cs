@@ -187,10 +187,7 @@ public sealed class NodeConverger
         KeyStore.DeleteAll(env.Layout);
     }
 
-    private bool LifecycleInProgress() => LifecycleInProgress(env.Layout);
-
-    /// <inheritdoc cref="OperationJournal.LifecycleInProgress"/>
-    public static bool LifecycleInProgress(Cluster.Layout.NodeLayout layout) => OperationJournal.LifecycleInProgress(layout);
+    private bool LifecycleInProgress() => OperationJournal.LifecycleInProgress(env.Layout);
 
     private static ConvergeResult Nothing(string state) => new(state, 0, false, false, 0, null);
 }

@@ -69,7 +69,7 @@ public sealed class RouteSync(NodeEnvironment env)
             var instancesCall = lxd.GetAllInstancesAsync(ct);
             var networksCall = lxd.GetNetworksAsync(ct);
             var configCall = store.LoadAsync(ct);
-            _online = (await membersCall).Where(m => m.Status == "Online").Select(m => m.ServerName).ToHashSet();
+            _online = Online(await membersCall);
             _instances.Clear();
             foreach (var i in await instancesCall) _instances[InstanceRef.Of(i.Project, i.Name)] = i;
             _networks.Clear();
@@ -91,7 +91,7 @@ public sealed class RouteSync(NodeEnvironment env)
             // offline, read the members again; a change of who is online takes a full look.
             if (_awaitingMember.Count > 0 || read.Any(i => !_online.Contains(i.Location)))
             {
-                var online = (await lxd.GetClusterMembersAsync(ct)).Where(m => m.Status == "Online").Select(m => m.ServerName).ToHashSet();
+                var online = Online(await lxd.GetClusterMembersAsync(ct));
                 if (!online.SetEquals(_online)) return await SyncAsync(lxd, ct);
                 // A member LXD still lists online but could not reach (a reboot shorter than LXD's offline threshold):
                 // its instances read "Error" until asked again.
@@ -118,6 +118,9 @@ public sealed class RouteSync(NodeEnvironment env)
         var routes = plan.Backends.Select(b => (b.Route.Host, b.Route.PathPrefix)).Distinct().Count();
         return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress) { Conflicts = plan.Conflicts, LocalOnly = plan.LocalOnly, Read = read, AwaitingMember = plan.AwaitingMember };
     }
+
+    private static HashSet<string> Online(IEnumerable<ClusterMember> members) =>
+        members.Where(m => m.Status == "Online").Select(m => m.ServerName).ToHashSet();
 
     private RoutePlan Plan() => RoutePlanner.Plan(_instances.Values.Select(i => Routed(i, _networks)), _online!, _self, _claims, _mesh);
 
