@@ -47,8 +47,9 @@ public sealed record RoutePlan(IReadOnlyList<RouteBackend> Backends, IReadOnlyLi
     public OwnershipDecision Ownership { get; init; } = new(new Dictionary<string, string>(), [], []);
 
     /// <summary>
-    /// Instances with routes held back because their member is not online, or LXD could not reach it for their state
-    /// (status "Error": lxd/instances_get.go, lxd-5.0.2): they return when it answers again.
+    /// Instances with routes held back because their member is not online, LXD could not reach it for their state
+    /// (status "Error": lxd/instances_get.go, lxd-5.0.2), or it has not started them again after its restart yet
+    /// (see <see cref="RoutePlanner.WaitsOnMember"/>): they return when it answers again.
     /// </summary>
     public IReadOnlyList<InstanceRef> AwaitingMember { get; init; } = [];
 }
@@ -98,7 +99,7 @@ public static class RoutePlanner
             }
             if (owned.Count > 0 && !i.ClusterWide)
                 localOnly.Add(new LocalRoute(i.Ref, owned.Select(r => r.Host).Distinct().ToList(), i.Network, i.Member));
-            if (owned.Count > 0 && (!onlineMembers.Contains(i.Member) || i.Status == "Error")) awaitingMember.Add(i.Ref);
+            if (owned.Count > 0 && (!onlineMembers.Contains(i.Member) || WaitsOnMember(i.Status, i.Config))) awaitingMember.Add(i.Ref);
             if (owned.Count == 0 || i.Status != "Running" || !onlineMembers.Contains(i.Member)) continue;
             if (!i.ClusterWide && i.Member != self) continue;
             if (i.Address is null)
@@ -115,6 +116,19 @@ public static class RoutePlanner
         }
         return new RoutePlan(backends, errors, awaiting) { Conflicts = conflicts, LocalOnly = localOnly, Ownership = ownership, AwaitingMember = awaitingMember };
     }
+
+    /// <summary>
+    /// An instance whose state comes with its member, not with an event: "Error" (LXD could not reach the member), or
+    /// stopped with <c>volatile.last_state.power=RUNNING</c>, which LXD records for what ran when the daemon stopped
+    /// (every other stop records STOPPED) and starts at its next start unless boot.autostart is false
+    /// (lxd/instances.go `instancesStart`, lxd-5.0.2; Incus the same). Its start event is lost to the members that have
+    /// not reconnected to the restarted one yet. One whose start failed keeps waiting: a read every 5 s per agent.
+    /// </summary>
+    public static bool WaitsOnMember(string status, IReadOnlyDictionary<string, string> config) =>
+        status == "Error" || (status == "Stopped" && config.GetValueOrDefault(LastPowerStateKey) == "RUNNING" &&
+                              config.GetValueOrDefault("boot.autostart") is not ("false" or "0" or "off" or "no"));
+
+    public const string LastPowerStateKey = "volatile.last_state.power";
 
     /// <summary>
     /// An instance reports its own addresses (from inside it), so its owner can claim any address: only one inside

@@ -94,9 +94,10 @@ public sealed class RouteSync(NodeEnvironment env)
                 var online = Online(await lxd.GetClusterMembersAsync(ct));
                 if (!online.SetEquals(_online)) return await SyncAsync(lxd, ct);
                 // A member LXD still lists online but could not reach (a reboot shorter than LXD's offline threshold):
-                // its instances read "Error" until asked again.
+                // its instances read "Error" until asked again; after its restart, it starts what ran before.
                 foreach (var waiting in _awaitingMember.Except(changed))
-                    if (_instances.GetValueOrDefault(waiting) is { Status: "Error" } known && online.Contains(known.Location))
+                    if (_instances.GetValueOrDefault(waiting) is { } known && online.Contains(known.Location) &&
+                        RoutePlanner.WaitsOnMember(known.Status, known.Config))
                         await TryRefreshAsync(lxd, waiting, ct);
             }
         }

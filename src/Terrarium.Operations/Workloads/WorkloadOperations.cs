@@ -170,11 +170,7 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         }
         if (plan.Evacuated)
         {
-            var last = "";
-            await lxd.SetClusterMemberStateAsync(member, "restore", new InlineProgress<Operation>(op =>
-            {
-                if (LxdClient.DescribeProgress(op) is { } text && text != last) progress?.Report(last = text);
-            }), ct);
+            await new MemberRestore(lxd, env.Log, env.Time).RunAsync(member, plan.Returning, progress, ct);
             // The restore started the member's networks again (Incus shuts them down at evacuation,
             // cmd/incusd/api_cluster_evacuation.go, v6.0.4); a start that failed is retried by the daemon a minute later,
             // and a move or launch there fails until then.

@@ -32,6 +32,21 @@ public class RouteTests
         Assert.Contains("HOST[/PATH]:PORT", Assert.Single(errors));
     }
 
+    [Theory]
+    [InlineData("Stopped", "RUNNING", true)] // ran when its member's daemon stopped: started again at the daemon's start
+    [InlineData("Stopped", "STOPPED", false)] // stopped by its user: nothing to wait for
+    [InlineData("Error", "RUNNING", true)] // LXD could not reach its member
+    [InlineData("Running", "RUNNING", false)]
+    public void T3_a_route_waits_on_an_online_member_while_it_has_to_start_the_instance_again(string status, string lastPower, bool waits)
+    {
+        var restarted = Instance("rb", "node1", null, status, ("web", "app.example.com:80")) is var i
+            ? i with { Config = new Dictionary<string, string>(i.Config) { [RoutePlanner.LastPowerStateKey] = lastPower } } : null;
+
+        var plan = RoutePlanner.Plan([restarted!], new HashSet<string> { "node1" });
+
+        Assert.Equal(waits ? ["rb"] : [], plan.AwaitingMember.Select(x => x.Name));
+    }
+
     [Fact]
     public void T3_only_running_instances_on_online_members_with_an_address_are_backends()
     {

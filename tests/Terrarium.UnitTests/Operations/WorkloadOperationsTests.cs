@@ -108,6 +108,85 @@ public class WorkloadOperationsTests
     }
 }
 
+public class MemberRestoreTests
+{
+    // node1 evacuated: a and b (running) and c (stopped) wait on node2 and node3 with their origin recorded where LXD's
+    // own evacuation records it.
+    private static async Task<FakeLxd> EvacuatedAsync()
+    {
+        var fake = await FakeLxd.StartAsync(DaemonProfile.Debian502);
+        fake.OperationTime = TimeSpan.FromMilliseconds(20);
+        fake.Clustered = true;
+        fake.Members.Add(("node1", "Evacuated", ["database"]));
+        foreach (var n in new[] { "node2", "node3" }) fake.Members.Add((n, "Online", ["database"]));
+        foreach (var (name, at, status) in new[] { ("a", "node2", "Running"), ("b", "node3", "Running"), ("c", "node2", "Stopped") })
+        {
+            var i = DaemonContractTests.Instance(name, at, status);
+            i["config"]![WorkloadOperations.OriginKey] = "node1";
+            fake.Instances.Add(i);
+        }
+        return fake;
+    }
+
+    private static (string Location, string Status) Where(FakeLxd fake, string name) =>
+        fake.Instances.Single(i => (string?)i["name"] == name) is var i ? ((string)i["location"]!, (string)i["status"]!) : default;
+
+    [Theory]
+    [InlineData("Error transferring instance data: websocket: bad handshake")] // lxd/migrate_instance.go, lxd-5.0.2
+    [InlineData("Timed out waiting for migration connections")] // internal/server/instance/drivers/driver_lxc.go, Incus v6.0.4
+    public async Task C7_I11_a_restore_whose_transfer_misses_the_window_is_run_again_and_starts_what_it_had_stopped(string miss)
+    {
+        await using var fake = await EvacuatedAsync();
+        fake.RestoreRefusals["b"] = new([miss]);
+        var time = new InstantTime();
+        var operations = new WorkloadOperations(DaemonContractTests.Environment(fake, time));
+        var plan = await operations.PlanRestoreAsync("node1", CancellationToken.None);
+
+        var result = await operations.RestoreAsync(plan, progress: null, CancellationToken.None);
+
+        Assert.Equal(["a", "b", "c"], result.Returned.Select(r => r.Name).Order());
+        Assert.Equal(2, fake.Count("POST /1.0/cluster/members/node1/state"));
+        Assert.Contains(MemberRestore.RetryWait, time.Waited);
+        Assert.Equal(("node1", "Running"), Where(fake, "a"));
+        Assert.Equal(("node1", "Running"), Where(fake, "b")); // stopped by the first attempt, moved by the second
+        Assert.Equal(("node1", "Stopped"), Where(fake, "c")); // stopped before: stays stopped
+        Assert.Equal("Online", fake.Members.Single(m => m.Name == "node1").Status);
+    }
+
+    [Fact]
+    public async Task C7_a_restore_that_fails_otherwise_is_not_repeated_and_what_it_stopped_runs_again_where_it_is()
+    {
+        await using var fake = await EvacuatedAsync();
+        fake.RestoreRefusals["b"] = new(["Failed creating instance record: Storage pool full"]);
+        var operations = new WorkloadOperations(DaemonContractTests.Environment(fake, new InstantTime()));
+        var plan = await operations.PlanRestoreAsync("node1", CancellationToken.None);
+
+        var e = await Assert.ThrowsAsync<Terrarium.Operations.OperationFailedException>(() => operations.RestoreAsync(plan, progress: null, CancellationToken.None));
+
+        Assert.Contains("Storage pool full", e.Message);
+        Assert.Contains("run `terrariumctl cluster restore node1 --yes` again", e.Message);
+        Assert.Equal(1, fake.Count("POST /1.0/cluster/members/node1/state"));
+        Assert.Equal(("node3", "Running"), Where(fake, "b")); // left where it was, running again
+        Assert.Equal(("node1", "Running"), Where(fake, "a")); // moved before the failure: stays moved
+        Assert.Equal("Evacuated", fake.Members.Single(m => m.Name == "node1").Status); // LXD's revert; run restore again
+    }
+
+    [Fact]
+    public async Task C7_a_window_missed_twice_fails_the_restore_after_one_retry()
+    {
+        await using var fake = await EvacuatedAsync();
+        const string miss = "Error transferring instance data: websocket: bad handshake";
+        fake.RestoreRefusals["b"] = new([miss, miss]);
+        var operations = new WorkloadOperations(DaemonContractTests.Environment(fake, new InstantTime()));
+        var plan = await operations.PlanRestoreAsync("node1", CancellationToken.None);
+
+        await Assert.ThrowsAsync<Terrarium.Operations.OperationFailedException>(() => operations.RestoreAsync(plan, progress: null, CancellationToken.None));
+
+        Assert.Equal(2, fake.Count("POST /1.0/cluster/members/node1/state"));
+        Assert.Equal(("node3", "Running"), Where(fake, "b"));
+    }
+}
+
 /// <summary>A clock whose timers fire at once and which records what was waited for.</summary>
 public sealed class InstantTime : TimeProvider
 {

@@ -38,6 +38,8 @@ public sealed class FakeLxd : IAsyncDisposable
     public ConcurrentDictionary<string, ConcurrentQueue<string>> MoveRefusals { get; } = new();
     /// <summary>Per instance: a clean shutdown that fails with this error and leaves the instance stopped all the same (seen on LXD 5.0.2).</summary>
     public ConcurrentDictionary<string, string> ShutdownFailsButStops { get; } = new();
+    /// <summary>Per instance name: errors LXD's restore fails with when it moves that instance back, one per restore.</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<string>> RestoreRefusals { get; } = new();
 
     private FakeLxd(DaemonProfile profile)
     {
@@ -199,11 +201,36 @@ public sealed class FakeLxd : IAsyncDisposable
         var target = Members.Single(m => m.Name == member);
         if (Profile.EvacuationQuorumCheck && (string?)body["action"] == "evacuate" && target.Roles.Contains("database") && voters <= 1)
             return Start("Evacuating cluster member", "Insufficient online voters to maintain quorum");
+        if ((string?)body["action"] == "restore") return Restore(target);
         return Start("Evacuating cluster member", onSuccess: () =>
         {
             var i = Members.IndexOf(target);
             Members[i] = target with { Status = (string?)body["action"] == "evacuate" ? "Evacuated" : "Online" };
         });
+    }
+
+    // lxd/api_cluster.go restoreClusterMember (lxd-5.0.2), cmd/incusd/api_cluster_evacuation.go (v6.0.4): the member is
+    // schedulable, then each instance whose volatile.evacuate.origin names it is stopped, moved back, loses the key and is
+    // started if it ran; the first failure ends the restore (the instance stays where it was, stopped) and the member
+    // is evacuated again. Applied when asked (the effects of a failed operation are not deferred).
+    private FakeOperation Restore((string Name, string Status, string[] Roles) member)
+    {
+        var index = Members.IndexOf(member);
+        foreach (var instance in Instances.Where(i => (string?)i["config"]?["volatile.evacuate.origin"] == member.Name).ToList())
+        {
+            var wasRunning = (string?)instance["status"] == "Running";
+            instance["status"] = "Stopped";
+            if (RestoreRefusals.TryGetValue((string)instance["name"]!, out var refusals) && refusals.TryDequeue(out var refusal))
+            {
+                Members[index] = member with { Status = "Evacuated" };
+                return Start("Restoring cluster member", $"Failed to restore instances: Failed to wait for migration to finish: {refusal}");
+            }
+            instance["location"] = member.Name;
+            ((JsonObject)instance["config"]!).Remove("volatile.evacuate.origin");
+            if (wasRunning) instance["status"] = "Running";
+        }
+        Members[index] = member with { Status = "Online" };
+        return Start("Restoring cluster member");
     }
 
     private async Task<JsonObject> WaitAsync(string path, IQueryCollection query)

@@ -1,0 +1,88 @@
+using Terrarium.Cluster.Placement;
+using Terrarium.Lxd;
+using Terrarium.Lxd.Wire;
+
+namespace Terrarium.Operations.Workloads;
+
+/// <summary>
+/// C-7: LXD's own restore of an evacuated member (`POST /1.0/cluster/members/NAME/state`, action restore), made to finish.
+/// LXD (lxd/api_cluster.go `restoreClusterMember`, lxd-5.0.2) and Incus (cmd/incusd/api_cluster_evacuation.go, v6.0.4)
+/// move the instances back one by one: stop, migrate, start. A transfer that misses the source's 10 s window for the
+/// migration websockets fails the whole restore, which puts the member back to evacuated; the instances moved so far
+/// stay moved (their origin key is gone) and the one being moved stays where it was, stopped. LXD's restore is safe to
+/// run again, so such a miss is tried once more, and whatever the restore stopped and did not start is started.
+/// </summary>
+public sealed class MemberRestore(ILxdClient lxd, Action<string> log, TimeProvider time)
+{
+    public static readonly TimeSpan RetryWait = TimeSpan.FromSeconds(5);
+
+    public async Task RunAsync(string member, IReadOnlyList<InstanceRef> returning, IProgress<string>? progress, CancellationToken ct)
+    {
+        var running = (await lxd.GetAllInstancesAsync(ct))
+            .Where(i => i.Status == "Running" && returning.Contains(PlacementInputs.Ref(i))).Select(PlacementInputs.Ref).ToHashSet();
+        var last = "";
+        var lxdProgress = new InlineProgress<Operation>(op =>
+        {
+            if (LxdClient.DescribeProgress(op) is { } text && text != last) progress?.Report(last = text);
+        });
+        try
+        {
+            try
+            {
+                await lxd.SetClusterMemberStateAsync(member, "restore", lxdProgress, ct);
+            }
+            catch (LxdException e) when (Retryable(e))
+            {
+                var again = $"the restore stopped ({e.Message}); nothing was lost, restoring again in {RetryWait.TotalSeconds:0} s";
+                log($"{member}: {again}");
+                progress?.Report(again);
+                await Task.Delay(RetryWait, time, ct);
+                await lxd.SetClusterMemberStateAsync(member, "restore", lxdProgress, ct);
+            }
+        }
+        catch (LxdException e)
+        {
+            // LXD and Incus put the member back to evacuated when their restore fails; what moved stays moved.
+            throw new OperationFailedException($"The restore of {member} stopped: {e.Message}. The instances it moved back stay there; " +
+                                               $"run `terrariumctl cluster restore {member} --yes` again to bring back the others.");
+        }
+        finally
+        {
+            await StartStoppedAsync(running, progress);
+        }
+    }
+
+    /// <summary>A miss of the transfer window or of the member-to-member events connection: nothing moved, it clears by itself.</summary>
+    public static bool Retryable(LxdException e) => InstanceMover.MigrationWindowMissed(e) || InstanceMover.EventConnectionMissing(e);
+
+    // An instance that was running when the restore began and is stopped now was stopped by a failed attempt (its
+    // retry moves it but starts only what was running). Started wherever it is, also when the restore failed.
+    private async Task StartStoppedAsync(IReadOnlySet<InstanceRef> running, IProgress<string>? progress)
+    {
+        if (running.Count == 0) return;
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        List<Instance> now;
+        try
+        {
+            now = await lxd.GetAllInstancesAsync(limit.Token);
+        }
+        catch (Exception e) when (e is LxdException or OperationCanceledException)
+        {
+            log($"could not read the instances after the restore: {e.Message}");
+            return;
+        }
+        foreach (var i in now.Where(i => i.Status == "Stopped" && running.Contains(PlacementInputs.Ref(i))))
+        {
+            var what = PlacementInputs.Ref(i);
+            try
+            {
+                progress?.Report($"Starting {what} again (it was running before the restore)");
+                await lxd.SetInstanceStateAsync(i.Name, "start", ct: limit.Token, project: i.Project);
+            }
+            catch (Exception e) when (e is LxdException or OperationCanceledException)
+            {
+                log($"{what}: could not start it again on {i.Location}: {e.Message}");
+            }
+        }
+    }
+}
