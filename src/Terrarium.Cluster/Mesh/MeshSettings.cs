@@ -43,7 +43,7 @@ public sealed partial record MeshSettings(IPAddress Network, int PrefixLength, i
         var value = ToUInt(address);
         var mask = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
         if ((value & ~mask) != 0)
-            throw new InputException($"'{cidr}' has host bits set; did you mean {FromUInt(value & mask)}/{prefix}?");
+            throw new InputException($"'{cidr}' has host bits set: the network is {FromUInt(value & mask)}/{prefix}.");
         return (address, prefix);
     }
 
