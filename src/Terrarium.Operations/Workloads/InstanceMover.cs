@@ -116,7 +116,8 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
         }
     }
 
-    private async Task RestartWhereItIsAsync(InstanceRef i)
+    /// <summary>Starts a stopped instance again where it is (at most a minute); a failure is logged, not raised.</summary>
+    internal async Task RestartWhereItIsAsync(InstanceRef i)
     {
         try
         {

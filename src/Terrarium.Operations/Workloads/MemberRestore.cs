@@ -18,8 +18,10 @@ public sealed class MemberRestore(ILxdClient lxd, Action<string> log, TimeProvid
 
     public async Task RunAsync(string member, IReadOnlyList<InstanceRef> returning, IProgress<string>? progress, CancellationToken ct)
     {
-        var running = (await lxd.GetAllInstancesAsync(ct))
-            .Where(i => i.Status == "Running" && returning.Contains(PlacementInputs.Ref(i))).Select(PlacementInputs.Ref).ToHashSet();
+        // Read now, not at planning: the plan may have waited at a prompt.
+        var returningSet = returning.ToHashSet();
+        var running = (await lxd.GetAllInstancesAsync(ct)).Where(i => i.Status == "Running")
+            .Select(PlacementInputs.Ref).Where(returningSet.Contains).ToHashSet();
         var last = "";
         var lxdProgress = new InlineProgress<Operation>(op =>
         {
@@ -60,10 +62,10 @@ public sealed class MemberRestore(ILxdClient lxd, Action<string> log, TimeProvid
     private async Task StartStoppedAsync(IReadOnlySet<InstanceRef> running, IProgress<string>? progress)
     {
         if (running.Count == 0) return;
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         List<Instance> now;
         try
         {
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             now = await lxd.GetAllInstancesAsync(limit.Token);
         }
         catch (Exception e) when (e is LxdException or OperationCanceledException)
@@ -71,18 +73,11 @@ public sealed class MemberRestore(ILxdClient lxd, Action<string> log, TimeProvid
             log($"could not read the instances after the restore: {e.Message}");
             return;
         }
-        foreach (var i in now.Where(i => i.Status == "Stopped" && running.Contains(PlacementInputs.Ref(i))))
+        var mover = new InstanceMover(lxd, log, time);
+        foreach (var what in now.Where(i => i.Status == "Stopped").Select(PlacementInputs.Ref).Where(running.Contains))
         {
-            var what = PlacementInputs.Ref(i);
-            try
-            {
-                progress?.Report($"Starting {what} again (it was running before the restore)");
-                await lxd.SetInstanceStateAsync(i.Name, "start", ct: limit.Token, project: i.Project);
-            }
-            catch (Exception e) when (e is LxdException or OperationCanceledException)
-            {
-                log($"{what}: could not start it again on {i.Location}: {e.Message}");
-            }
+            progress?.Report($"Starting {what} again (it was running before the restore)");
+            await mover.RestartWhereItIsAsync(what);
         }
     }
 }
