@@ -92,7 +92,8 @@ public static class WorkloadCommands
             var operations = new WorkloadOperations(CommonOptions.Node(pr));
             var plan = await operations.PlanRestoreAsync(name, ct);
             var summary = plan.Nothing ? $"{name} is not evacuated; nothing to restore."
-                : $"Restoring {name} makes it schedulable again and moves back: {(plan.Instances.Count == 0 ? "nothing" : string.Join(", ", plan.Instances))}.";
+                : (plan.InFlight is null ? "" : $"LXD is still running an earlier restore of {name}; this waits for it. ") +
+                  $"Restoring {name} makes it schedulable again and moves back: {(plan.Instances.Count == 0 ? "nothing" : string.Join(", ", plan.Instances))}.";
             if (pr.GetValue(dryRun))
             {
                 if (CommonOptions.Json(pr)) JsonOut.Write(new RestoreOutput(name, plan.Evacuated, plan.Instances.Select(RowOf).ToList()), CliJsonContext.Default.RestoreOutput);

@@ -18,8 +18,14 @@ public sealed record EvacuationPlan(string Member, string SourceStatus, string S
 /// <summary>What `cluster restore MEMBER` will do: LXD's restore (Returning) and the moves back Terrarium recorded (Kept).</summary>
 public sealed record RestorePlan(string Member, bool Evacuated, IReadOnlyList<InstanceRef> Returning, IReadOnlyList<InstanceRef> Kept, bool HasRecord)
 {
-    /// <summary>Not evacuated and nothing kept: there is nothing to restore (a stale record is only tidied away).</summary>
-    public bool Nothing => !Evacuated && Kept.Count == 0;
+    /// <summary>
+    /// The id of a restore of this member LXD still runs (started by a command that was killed, or by `lxc cluster
+    /// restore`): LXD marks the member schedulable when it begins, so the member no longer reads evacuated.
+    /// </summary>
+    public string? InFlight { get; init; }
+
+    /// <summary>Not evacuated, no restore running and nothing kept: there is nothing to restore (a stale record is only tidied away).</summary>
+    public bool Nothing => !Evacuated && Kept.Count == 0 && InFlight is null;
 
     public IReadOnlyList<InstanceRef> Instances => Returning.Concat(Kept).Distinct().Order().ToList();
 }
@@ -154,8 +160,12 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         var record = (await new Store.SharedConfigStore(lxd).LoadAsync(ct)).Evacuations.FirstOrDefault(e => e.Member == member);
         var kept = (record?.Instances ?? []).Select(i => InstanceRef.Of(i.Project, i.Name))
             .Where(r => all.Any(i => PlacementInputs.Ref(i) == r && i.Location != member)).ToList();
-        return new RestorePlan(member, target.Status == "Evacuated", returning, kept, record is not null);
+        var inFlight = (await lxd.GetRunningOperationsAsync(ct)).FirstOrDefault(o => o.Description == RestoreDescription && o.Location == member);
+        return new RestorePlan(member, target.Status == "Evacuated", returning, kept, record is not null) { InFlight = inFlight?.Id };
     }
+
+    /// <summary>The description of LXD's restore operation (lxd/db/operationtype, lxd-5.0.2; Incus v6.0.4 the same).</summary>
+    public const string RestoreDescription = "Restoring cluster member";
 
     /// <summary>LXD's restore: the member is schedulable again and the instances evacuated from it go back.</summary>
     public async Task<RestoreResult> RestoreAsync(RestorePlan plan, IProgress<string>? progress, CancellationToken ct)
@@ -163,25 +173,39 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         var member = plan.Member;
         using var lxd = env.Lxd();
         var store = new Store.SharedConfigStore(lxd);
-        if (plan.Nothing)
+        var returned = plan.Instances;
+        var waited = false;
+        if (plan.InFlight is { } earlier)
+        {
+            // Resume: LXD's restore goes on without the command that started it; wait for it, then do what is left.
+            progress?.Report($"LXD is still running an earlier restore of {member}; waiting for it");
+            try
+            {
+                await lxd.WaitOperationAsync(earlier, ct: ct);
+            }
+            catch (LxdException e)
+            {
+                env.Log($"the earlier restore of {member} ended: {e.Message}");
+            }
+            plan = await PlanRestoreAsync(member, ct) with { InFlight = null };
+            waited = true;
+        }
+        if (plan.Nothing && !waited)
         {
             if (plan.HasRecord) await store.DeleteEvacuationAsync(member, ct);
             return new RestoreResult(member, [], false);
         }
-        if (plan.Evacuated)
-        {
-            await new MemberRestore(lxd, env.Log, env.Time).RunAsync(member, plan.Returning, progress, ct);
-            // The restore started the member's networks again (Incus shuts them down at evacuation,
-            // cmd/incusd/api_cluster_evacuation.go, v6.0.4); a start that failed is retried by the daemon a minute later,
-            // and a move or launch there fails until then.
-            await Ovn.UnavailableNetworkRepair.WaitAvailableAsync(env, lxd, member, ct);
-        }
+        if (plan.Evacuated) await new MemberRestore(lxd, env.Log, env.Time).RunAsync(member, plan.Returning, progress, ct);
+        // The restore started the member's networks again (Incus shuts them down at evacuation,
+        // cmd/incusd/api_cluster_evacuation.go, v6.0.4); a start that failed is retried by the daemon a minute later,
+        // and a move or launch there fails until then.
+        if (plan.Evacuated || waited) await Ovn.UnavailableNetworkRepair.WaitAvailableAsync(env, lxd, member, ct);
         var moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log, env.Time), plan.Kept.Select(k => new PlannedMove(k, member)).ToList(), 3, env.Log, ct);
         if (moves.Any(m => !m.Succeeded))
             throw new OperationFailedException($"{member} is schedulable again, but {string.Join(", ", moves.Where(m => !m.Succeeded).Select(m => $"{m.Instance} ({m.Detail})"))} " +
                                                $"could not be moved back; run `terrariumctl cluster restore {member} --yes` again.");
         if (plan.HasRecord) await store.DeleteEvacuationAsync(member, ct);
-        return new RestoreResult(member, plan.Instances, true);
+        return new RestoreResult(member, returned, true);
     }
 
     private static ClusterMember RequireMember(IReadOnlyList<ClusterMember> members, string name) =>

@@ -172,6 +172,36 @@ public class MemberRestoreTests
     }
 
     [Fact]
+    public async Task C7_I8_a_restore_LXD_still_runs_for_a_killed_command_is_waited_for_not_called_nothing_to_restore()
+    {
+        // Seen in the lab: `cluster restore` killed with SIGKILL; LXD's restore goes on, and has marked the member
+        // schedulable as it began, so a re-run read "not evacuated; nothing to restore" while instances were still coming back.
+        await using var fake = await EvacuatedAsync();
+        fake.OperationTime = TimeSpan.FromMilliseconds(500);
+        fake.Members[0] = ("node1", "Online", ["database"]);
+        var earlier = fake.Start(WorkloadOperations.RestoreDescription, onSuccess: () =>
+        {
+            foreach (var i in fake.Instances)
+            {
+                i["location"] = "node1";
+                ((System.Text.Json.Nodes.JsonObject)i["config"]!).Remove(WorkloadOperations.OriginKey);
+            }
+        });
+        earlier.Location = "node1";
+        var operations = new WorkloadOperations(DaemonContractTests.Environment(fake, new InstantTime()));
+
+        var plan = await operations.PlanRestoreAsync("node1", CancellationToken.None);
+        Assert.False(plan.Nothing);
+        Assert.Equal(earlier.Id, plan.InFlight);
+        var result = await operations.RestoreAsync(plan, progress: null, CancellationToken.None);
+
+        Assert.True(result.WasEvacuated);
+        Assert.Equal(["a", "b", "c"], result.Returned.Select(r => r.Name).Order());
+        Assert.Equal(0, fake.Count("POST /1.0/cluster/members/node1/state")); // waited, not started again
+        Assert.All(fake.Instances, i => Assert.Equal("node1", (string?)i["location"]));
+    }
+
+    [Fact]
     public async Task C7_a_window_missed_twice_fails_the_restore_after_one_retry()
     {
         await using var fake = await EvacuatedAsync();

@@ -267,6 +267,8 @@ public sealed class FakeOperation(string id, string description, DateTime finish
     public string Id { get; } = id;
     public DateTime FinishAt { get; } = finishAt;
     public string? Error { get; } = error;
+    /// <summary>The member it runs on (LXD lists every member's operations).</summary>
+    public string Location { get; set; } = "";
 
     public bool Finished
     {
@@ -284,7 +286,7 @@ public sealed class FakeOperation(string id, string description, DateTime finish
         return new JsonObject
         {
             ["id"] = Id, ["description"] = description, ["status"] = status, ["status_code"] = code, ["err"] = Error ?? "",
-            ["metadata"] = new JsonObject(), ["class"] = "task",
+            ["metadata"] = new JsonObject(), ["class"] = "task", ["location"] = Location,
         };
     }
 }
