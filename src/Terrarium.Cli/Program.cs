@@ -13,7 +13,7 @@ public static class Program
         if (parsed.Errors.Count > 0)
         {
             // SPEC §2: bad usage is exit 2 with one clear sentence and a pointer to --help.
-            var sentence = string.Join(' ', parsed.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()));
+            var sentence = UsageErrors.Sentence(parsed.Errors[0].Message);
             var help = string.Join(' ', CommandPath(parsed).Prepend("terrariumctl").Append("--help"));
             Console.Error.WriteLine($"Error: {sentence} (see `{help}`)");
             return ExitCodes.BadInput;

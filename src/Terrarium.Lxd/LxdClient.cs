@@ -69,7 +69,7 @@ public sealed partial class LxdClient : ILxdClient
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException or IOException || e.HttpRequestError is HttpRequestError.ConnectionError)
         {
-            throw new LxdException($"Cannot reach LXD at {Endpoint}: {e.InnerException?.Message ?? e.Message}.", null, e);
+            throw new LxdException($"Cannot reach LXD at {Endpoint}: {Unreachable.Explain(Endpoint, e)}.", null, e);
         }
         using (reply)
         {

@@ -7,4 +7,5 @@ namespace Terrarium.Operations;
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(NodeIdentity))]
 [JsonSerializable(typeof(JournalState))]
+[JsonSerializable(typeof(Workloads.MoveOffJournalState))]
 public sealed partial class OperationsJsonContext : JsonSerializerContext;

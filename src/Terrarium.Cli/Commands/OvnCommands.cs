@@ -17,27 +17,33 @@ public static class OvnCommands
             Description = $"At most this many members run the OVN databases (1, 3, 5 or 7; default {Cluster.Ovn.OvnCentralPlanner.DefaultMax}); kept in the shared configuration",
         };
         var dryRun = ClusterCommands.DryRun();
+        var yes = ClusterCommands.Yes("change the central set under a new --max, or rotate the CA");
         var configure = new Command("configure", "Recompute the odd-sized OVN central database set, re-issue certificates as needed, update members and firewall")
         {
-            rotate, max, dryRun,
+            rotate, max, yes, dryRun,
         };
         configure.SetHandler(async (pr, ct) =>
         {
-            var r = await new OvnConfigureOperation(CommonOptions.Node(pr)).RunAsync(pr.GetValue(rotate), ct, pr.GetValue(max), pr.GetValue(dryRun));
-            var p = r.Plan;
-            if (CommonOptions.Json(pr))
-            {
-                JsonOut.Write(new OvnConfigureOutput(r.Central, r.CaHolder, r.Northbound, r.LocalState, [.. p.Current.Central], p.NewCa, pr.GetValue(dryRun)),
-                    CliJsonContext.Default.OvnConfigureOutput);
-                return ExitCodes.Ok;
-            }
+            var operation = new OvnConfigureOperation(CommonOptions.Node(pr));
+            var (rotateCa, maxCentral, json) = (pr.GetValue(rotate), pr.GetValue(max), CommonOptions.Json(pr));
+            // Plan, show, confirm, apply (issue #10).
+            var p = await operation.PlanAsync(rotateCa, ct, maxCentral);
             if (pr.GetValue(dryRun))
             {
-                Console.WriteLine(!p.Changes ? "Nothing to change: the OVN central set and CA are current." : "Would change:");
-                if (!p.Central.SequenceEqual(p.Current.Central))
-                    Console.WriteLine($"  central set  {string.Join(", ", p.Current.Central)} -> {string.Join(", ", p.Central)} (one raft server at a time, by each member's agent)");
-                if (p.MaxCentral != p.Current.MaxCentral) Console.WriteLine($"  cap          {p.Current.MaxCentral} -> {p.MaxCentral}");
-                if (p.NewCa) Console.WriteLine($"  CA           new CA held by {p.Signer}{(p.SignerGone ? " (its holder is gone)" : "")}; every member gets a new certificate");
+                var planned = await operation.DescribeAsync(p, ct);
+                if (json) Write(planned, dryRun: true);
+                else PrintChanges(p, "Would change:");
+                return ExitCodes.Ok;
+            }
+            if (OvnConfigureOperation.NeedsConfirmation(p, rotateCa, maxCentral) && !pr.GetValue(yes))
+            {
+                if (!json) PrintChanges(p, "Plan:");
+                Prompt.Require("Apply these OVN changes?", WithoutTerminal(p, rotateCa), "nothing was changed");
+            }
+            var r = await operation.ApplyAsync(p, ct);
+            if (json)
+            {
+                Write(r, dryRun: false);
                 return ExitCodes.Ok;
             }
             Console.WriteLine($"OVN central set: {string.Join(", ", r.Central)} (CA held by {r.CaHolder})");
@@ -48,4 +54,21 @@ public static class OvnCommands
         ovn.Subcommands.Add(configure);
         return ovn;
     }
+
+    private static void Write(OvnConfigureResult r, bool dryRun) =>
+        JsonOut.Write(new OvnConfigureOutput(r.Central, r.CaHolder, r.Northbound, r.LocalState, [.. r.Plan.Current.Central], r.Plan.NewCa, dryRun),
+            CliJsonContext.Default.OvnConfigureOutput);
+
+    private static void PrintChanges(OvnReplan p, string heading)
+    {
+        Console.WriteLine(!p.Changes ? "Nothing to change: the OVN central set and CA are current." : heading);
+        if (p.CentralChanges)
+            Console.WriteLine($"  central set  {string.Join(", ", p.Current.Central)} -> {string.Join(", ", p.Central)} (one raft server at a time, by each member's agent)");
+        if (p.MaxCentral != p.Current.MaxCentral) Console.WriteLine($"  cap          {p.Current.MaxCentral} -> {p.MaxCentral}");
+        if (p.NewCa) Console.WriteLine($"  CA           new CA held by {p.Signer}{(p.SignerGone ? " (its holder is gone)" : "")}; every member gets a new certificate");
+    }
+
+    private static string WithoutTerminal(OvnReplan p, bool rotateCa) => rotateCa
+        ? "Rotating the OVN CA gives every member a new certificate and restarts its OVN daemons; add --yes to confirm."
+        : $"--max {p.MaxCentral} changes the OVN central set from {string.Join(", ", p.Current.Central)} to {string.Join(", ", p.Central)}; add --yes to confirm.";
 }

@@ -50,6 +50,9 @@ public static class WorkloadCommands
             // Plan, show, confirm, apply (issue #10): the answer at the prompt is the confirmation.
             var plan = await operations.PlanEvacuationAsync(name, ct);
             if (!json) PrintPlan(plan.Moves, $"Plan for evacuating {name}:");
+            if (!json && plan.Interrupted.Count > 0)
+                Console.WriteLine($"An evacuation of {name} run here was interrupted; this run finishes it too: {string.Join(", ", plan.Interrupted)} " +
+                                  "(moved and started again if they ran, their origin recorded).");
             if (pr.GetValue(dryRun))
             {
                 if (json) JsonOut.Write(new EvacuateOutput(name, false, plan.Moves.Select(PlanRowOf).ToList(), []), CliJsonContext.Default.EvacuateOutput);

@@ -36,8 +36,8 @@ public sealed record HostEndpoint(string Host, int Port)
             port = colon >= 0 ? s[(colon + 1)..] : null;
             if (!IsHostName(host)) throw Bad(text, option);
         }
-        if (IPAddress.TryParse(host, out var ip) && !Reachable(ip))
-            throw new InputException($"{option} '{text}' is not an address other servers can reach (loopback, unspecified, multicast or broadcast).");
+        if (IPAddress.TryParse(host, out var ip) && Unreachable(ip) is { } why)
+            throw new InputException($"{option} '{text}' {why}; give an address other servers can reach.");
         var p = defaultPort;
         if (port is not null && (!int.TryParse(port, out p) || p is < 1 or > 65535))
             throw new InputException($"{option} '{text}' has an invalid port; use HOST:PORT with a port between 1 and 65535.");
@@ -49,15 +49,18 @@ public sealed record HostEndpoint(string Host, int Port)
     {
         if (host.Length is 0 or > 253) return false;
         var labels = host.Split('.');
-        if (labels.All(l => l.Length > 0 && l.All(char.IsAsciiDigit)))
-            return labels.Length == 4 && labels.All(l => int.TryParse(l, out var octet) && octet <= 255 && (l.Length == 1 || l[0] != '0'));
-        return IPAddress.TryParse(host, out _) ||
-               labels.All(l => l.Length is > 0 and <= 63 && l.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && !l.StartsWith('-') && !l.EndsWith('-'));
+        if (labels.All(l => l.Length > 0 && l.All(char.IsAsciiDigit))) return HostText.IsDottedQuad(labels);
+        return IPAddress.TryParse(host, out _) || labels.All(HostText.IsLabel);
     }
 
-    private static bool Reachable(IPAddress ip) =>
-        !IPAddress.IsLoopback(ip) && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any) && !ip.Equals(IPAddress.Broadcast) &&
-        !(ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && ip.GetAddressBytes()[0] >= 224) && !ip.IsIPv6Multicast;
+    /// <summary>Why no other server can send to <paramref name="ip"/>; IPv4 by the rule invite's ADDRESS follows.</summary>
+    private static string? Unreachable(IPAddress ip) => ip.AddressFamily == AddressFamily.InterNetwork
+        ? UnderlayAddress.Refusal(ip)
+        : IPAddress.IsLoopback(ip) ? "is a loopback address, which no other server reaches"
+        : ip.Equals(IPAddress.IPv6Any) ? "is the unspecified address"
+        : ip.IsIPv6Multicast ? "is a multicast address"
+        : ip.IsIPv6LinkLocal ? "is link-local, which no server beyond this link reaches"
+        : null;
 
     private static InputException Bad(string text, string option) =>
         new($"{option} '{text}' is not HOST:PORT (for example 203.0.113.11:51820).");

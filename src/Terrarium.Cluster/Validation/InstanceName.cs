@@ -20,7 +20,7 @@ public static partial class InstanceName
             : throw new InputException($"Project name '{Shown(name)}' is invalid: use 1-63 characters without '/', spaces or control characters.");
 
     // Never echo control characters back to the terminal.
-    private static string Shown(string s) => new(s.Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+    private static string Shown(string s) => EchoText.Of(s);
 
     [GeneratedRegex("^[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")]
     private static partial Regex Label();

@@ -15,7 +15,9 @@ public static class LxdSocketLocator
 
     public static string Locate(string? explicitPath, Func<string, string?> env, Func<string, bool> exists)
     {
-        if (!string.IsNullOrEmpty(explicitPath)) return explicitPath;
+        if (explicitPath is not null)
+            return explicitPath.Trim().Length > 0 ? explicitPath
+                : throw new InputException("--lxd-socket is empty; give the daemon's unix socket (e.g. /var/snap/lxd/common/lxd/unix.socket) or leave the option out.");
         if (env("LXD_DIR") is { Length: > 0 } lxdDir) return Path.Join(lxdDir, "unix.socket");
         if (env("INCUS_SOCKET") is { Length: > 0 } incusSocket) return incusSocket;
         if (env("INCUS_DIR") is { Length: > 0 } incusDir) return Path.Join(incusDir, "unix.socket");

@@ -33,7 +33,10 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
         var started = DateTime.UtcNow;
         if (LabState.Load(Spec.StateFile) is not null || NamespaceShell.NamespaceExists(Spec.HubNamespace))
             throw new LabException($"A lab with prefix '{Spec.Prefix}' already exists under {Spec.Root}; run `terrariumctl lab down` first.");
+        // Before /etc/subuid is touched: Debian's lxd package appends a second root range after one written here.
+        RequireDaemon();
         EnsureSubordinateIds();
+        if (Spec.Server == LabServer.Incus) RequireOneRootRange();
         Directory.CreateDirectory(Spec.Root);
         File.WriteAllText(Spec.NsRunScript, NamespaceShell.Script);
         File.SetUnixFileMode(Spec.NsRunScript, (UnixFileMode)0b111_101_101);
@@ -258,6 +261,30 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
     private static async Task<IReadOnlyList<string>> BusyboxAppletsAsync() =>
         (await SystemProcessRunner.Instance.RunCheckedAsync("/bin/busybox", ["--list-full"])).StdOut
         .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(a => "/" + a.Trim()).ToList();
+
+    private void RequireDaemon()
+    {
+        var (name, found) = Spec.Server == LabServer.Incus
+            ? ($"Incus ({IncusDaemon}; TERRARIUM_INCUSD names another)", File.Exists(IncusDaemon))
+            : ("LXD (lxd on PATH)", (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Join(d, "lxd"))));
+        if (!found) throw new LabException($"{name} is not installed here; run `bash scripts/install-deps.sh` first.");
+    }
+
+    /// <summary>
+    /// Incus maps every subordinate range of root onto the container's uid 0, so with two the kernel refuses the map and
+    /// no container starts (liblxc: "newuidmap: write to uid_map failed: Invalid argument"). Seen when the lab wrote a
+    /// root range before Debian's lxd package appended its own.
+    /// </summary>
+    private static void RequireOneRootRange()
+    {
+        foreach (var file in new[] { "/etc/subuid", "/etc/subgid" })
+        {
+            var ranges = File.ReadAllLines(file).Where(l => l.StartsWith("root:", StringComparison.Ordinal)).ToList();
+            if (ranges.Count > 1)
+                throw new LabException($"root has {ranges.Count} subordinate ranges in {file} ({string.Join(", ", ranges)}): Incus maps each onto the " +
+                                       "container's uid 0 and no container can start; keep one root line.");
+        }
+    }
 
     private static void EnsureSubordinateIds()
     {

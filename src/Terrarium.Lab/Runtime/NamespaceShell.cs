@@ -56,9 +56,10 @@ public static class NamespaceShell
     /// <summary>Starts a long-running daemon detached (own session, output to a log) and returns its PID.</summary>
     public static async Task<int> StartDetachedAsync(string logFile, IReadOnlyDictionary<string, string> env, params string[] command)
     {
-        // bash does the redirection and backgrounding so the daemon never holds our stdout/stderr pipes.
+        // bash does the redirection and backgrounding so the daemon never holds our stdout/stderr pipes. Appended: a
+        // restarted agent or daemon keeps what the one before it said (a failed step's logs show both).
         var result = await SystemProcessRunner.Instance.RunCheckedAsync("bash",
-            ["-c", "setsid \"$@\" >\"$LOGFILE\" 2>&1 </dev/null & echo $!", "start", .. command],
+            ["-c", "setsid \"$@\" >>\"$LOGFILE\" 2>&1 </dev/null & echo $!", "start", .. command],
             env: new Dictionary<string, string>(env) { ["LOGFILE"] = logFile });
         return int.Parse(result.StdOut.Trim());
     }

@@ -15,6 +15,17 @@ public sealed class Operation
     [JsonPropertyName("may_cancel")] public bool MayCancel { get; set; }
     [JsonPropertyName("err")] public string Err { get; set; } = "";
     [JsonPropertyName("location")] public string Location { get; set; } = "";
+    /// <summary>What it acts on, as API paths by kind: {"instances": ["/1.0/instances/c1?project=p"]}.</summary>
+    [JsonPropertyName("resources")] public Dictionary<string, List<string>>? Resources { get; set; }
+
+    /// <summary>Whether it acts on instance <paramref name="name"/> of <paramref name="project"/> (the default project when a path names none).</summary>
+    public bool Touches(string project, string name) =>
+        Resources?.GetValueOrDefault("instances") is { } paths && paths.Any(p =>
+        {
+            var (path, query) = p.IndexOf('?') is var q and >= 0 ? (p[..q], p[(q + 1)..]) : (p, "");
+            var inProject = query.Split('&').FirstOrDefault(kv => kv.StartsWith("project=", StringComparison.Ordinal))?["project=".Length..] ?? "default";
+            return Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]) == name && Uri.UnescapeDataString(inProject) == project;
+        });
 
     // LXD status codes: 100 created, 103 running, 200 success, 400 failure, 401 cancelled.
     public bool IsFinal => StatusCode is 200 or 400 or 401;

@@ -43,30 +43,30 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
     /// Every second: issue #9, while invites are pending, where WireGuard saw them (InviteBinding); and whether the
     /// mesh interface is gone (restored here at once, then a pass) or the firewall table differs from what was loaded
     /// (a pass reloads it under the host lock): not at the next resync, up to 30 s later. A hand-made accept rule lives
-    /// a second, not half a minute.
+    /// a second, not half a minute. What it sees is judged each time (<see cref="HostWatchState"/>), not only on a change.
     /// </summary>
     private async Task HostWatchAsync(CancellationToken ct)
     {
         var restore = new Boot.MeshRestore(env);
         var firewall = new Host.Firewall.NftablesFirewall(env.Tools, env.Layout.NftablesFile);
-        var (wasDown, wasDrifted) = (false, false);
+        var state = new HostWatchState();
+        var clock = env.Time.GetTimestamp();
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(HostWatchInterval, ct);
                 await _converger.RebindInvitesAsync();
-                // Once per change seen: a repair that keeps failing is retried on the worker's own schedule.
                 var down = await restore.MeshDownAsync();
-                if (down && !wasDown)
+                if (state.HealDue(down, env.Time.GetElapsedTime(clock)))
                 {
                     // Here, not in the worker: its pass may be waiting on LXD, which cannot reach its database now.
-                    await HealMeshAsync();
-                    _cluster.Writer.TryWrite(new Wake("mesh-down"));
+                    var (ok, restored) = await HealMeshAsync();
+                    state.Healed(ok, env.Time.GetElapsedTime(clock));
+                    if (restored) _cluster.Writer.TryWrite(new Wake("mesh-down"));
                 }
                 var drifted = !down && await firewall.DriftedAsync();
-                if (drifted && !wasDrifted) _cluster.Writer.TryWrite(new Wake("firewall-drift"));
-                (wasDown, wasDrifted) = (down, drifted);
+                if (state.WakeForDrift(drifted, Interlocked.Read(ref _passesCompleted), env.Time.GetElapsedTime(clock))) _cluster.Writer.TryWrite(new Wake("firewall-drift"));
             }
             catch (OperationCanceledException)
             {
@@ -79,11 +79,16 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         }
     }
 
+    /// <summary>Cluster passes completed so far (the host watch wakes the worker again for a drift a pass left; a failed pass is retried on the worker's own schedule).</summary>
+    private long _passesCompleted;
+
     public static readonly TimeSpan HostWatchInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>A pass longer than this is logged with the time each concern took (a stuck agent explains itself).</summary>
     public static readonly TimeSpan SlowPass = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan StuckPass = TimeSpan.FromSeconds(60);
+    /// <summary>The first "still running" report: early enough to be in the logs a test keeps when its wait runs out.</summary>
+    private static readonly TimeSpan FirstStuckReport = TimeSpan.FromSeconds(10);
 
     private async Task ClusterWorkerAsync(CancellationToken ct)
     {
@@ -98,9 +103,11 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 var started = env.Time.GetTimestamp();
                 using var watchdog = Watch(wake.Reason, ct);
                 var result = await _converger.ConvergeAsync(ct);
-                if (result.Changed) env.Log($"converged ({wake.Reason}): {Describe(result)}");
+                // The first pass is always said, so a restarted agent shows it has caught up (or what it is stuck in).
+                if (result.Changed || wake.Reason == "start") env.Log($"converged ({wake.Reason}): {Describe(result)} in {env.Time.GetElapsedTime(started).TotalSeconds:0.0} s");
                 if (env.Time.GetElapsedTime(started) > SlowPass) env.Log($"slow convergence pass ({wake.Reason}): {result.DescribeTimings()}");
                 if (result.OvnError is { } ovnError) env.Log($"OVN: {ovnError}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
+                Interlocked.Increment(ref _passesCompleted);
                 pass = new ClusterPassOutcome(false, result.OvnError is not null, result.Ovn?.State == OvnResult.AwaitingCertificate,
                     result.Ovn?.MembershipPending == true, result.NextExpiry, wake.Reason.StartsWith("cluster-member-", StringComparison.Ordinal));
             }
@@ -124,9 +131,9 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         {
             try
             {
-                while (true)
+                for (var wait = FirstStuckReport; ; wait = StuckPass)
                 {
-                    await Task.Delay(StuckPass, env.Time, token);
+                    await Task.Delay(wait, env.Time, token);
                     env.Log($"convergence pass ({reason}) still running after {env.Time.GetElapsedTime(started).TotalSeconds:0} s, in {_converger.Loop.Running ?? "setup (lock, LXD)"}");
                 }
             }
@@ -150,22 +157,26 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
     /// LXD listens on the mesh address and its database is reached over the mesh: when the mesh interface this node
     /// should have is gone (a reboot without terrarium-mesh.service, a hand deletion), bring it back from local state.
     /// </summary>
-    private async Task HealMeshAsync()
+    /// <returns>Whether it ended without an error, and whether it brought the interface back.</returns>
+    private async Task<(bool Ok, bool Restored)> HealMeshAsync()
     {
         var restore = new Boot.MeshRestore(env);
         try
         {
             // init and join make the interface themselves, in their own order.
-            if (Journal.OperationJournal.LifecycleInProgress(env.Layout)) return;
-            if (!await restore.MeshDownAsync()) return;
+            if (Journal.OperationJournal.LifecycleInProgress(env.Layout)) return (true, false);
+            if (!await restore.MeshDownAsync()) return (true, false);
             // Under the mesh lock, not the converge lock (a pass may hold that while LXD, without its mesh, cannot reach its
             // database): a leave deletes the interface and the identity under the mesh lock, so it is never undone.
             using var meshLock = await Boot.MeshRestore.AcquireMeshLockAsync(env);
-            if (await restore.MeshDownAsync() && await restore.RunAsync() is { } what) env.Log($"the mesh interface was gone: restored {what}");
+            if (!await restore.MeshDownAsync() || await restore.RunAsync() is not { } what) return (true, false);
+            env.Log($"the mesh interface was gone: restored {what}");
+            return (true, true);
         }
         catch (Exception e) when (e is Host.Processes.ProcessFailedException or IOException or TimeoutException)
         {
             env.Log($"restoring the mesh failed: {e.Message}");
+            return (false, false);
         }
     }
 

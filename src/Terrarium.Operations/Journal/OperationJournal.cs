@@ -28,20 +28,47 @@ public sealed class OperationJournal
     /// before an earlier one of it is done, is a bug and throws, so the table --dry-run prints is the one that runs.</param>
     public static OperationJournal Open(NodeLayout layout, string operation, Action<string> log, DateTimeOffset now, IReadOnlyList<string>? steps = null)
     {
-        var path = Path.Join(layout.JournalDir, $"{operation}.json");
+        var path = PathOf(layout, operation);
         var state = File.Exists(path)
             ? JsonSerializer.Deserialize(File.ReadAllText(path), OperationsJsonContext.Default.JournalState) ?? new JournalState()
             : new JournalState { Operation = operation, StartedAt = now };
         return new OperationJournal(path, state, log, steps);
     }
 
-    public static bool InProgress(NodeLayout layout, string operation) => File.Exists(Path.Join(layout.JournalDir, $"{operation}.json"));
+    public static bool InProgress(NodeLayout layout, string operation) => File.Exists(PathOf(layout, operation));
 
     /// <summary>init or join runs (or was interrupted) on this host: they change it in their own order, journal open.</summary>
     public static bool LifecycleInProgress(NodeLayout layout) => InProgress(layout, "init") || InProgress(layout, "join");
 
+    /// <summary>
+    /// When the init or join in progress on this host began (null when none): what it does once per operation (the OVN
+    /// repair restart) it may do again in a later operation. An unreadable journal counts from its file's last write,
+    /// so this agrees with <see cref="LifecycleInProgress"/>.
+    /// </summary>
+    public static DateTimeOffset? LifecycleStartedAt(NodeLayout layout) =>
+        new[] { "init", "join" }.Select(o => StartedAt(PathOf(layout, o))).Max();
+
+    private static DateTimeOffset? StartedAt(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), OperationsJsonContext.Default.JournalState)?.StartedAt
+                   ?? File.GetLastWriteTimeUtc(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return File.Exists(path) ? File.GetLastWriteTimeUtc(path) : null;
+        }
+    }
+
     /// <summary>Forgets an operation that was rolled back.</summary>
-    public static void Discard(NodeLayout layout, string operation) => File.Delete(Path.Join(layout.JournalDir, $"{operation}.json"));
+    public static void Discard(NodeLayout layout, string operation) => File.Delete(PathOf(layout, operation));
+
+    private static string PathOf(NodeLayout layout, string operation) => Path.Join(layout.JournalDir, $"{operation}.json");
 
     public bool Resuming => _state.Done.Count > 0;
 

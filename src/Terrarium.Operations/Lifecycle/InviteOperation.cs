@@ -33,6 +33,7 @@ public sealed class InviteOperation(NodeEnvironment env)
     {
         var name = MemberName.Validate(request.Name);
         var lifetime = Duration.InviteLifetime(request.Expires);
+        if (request.Address is not null) UnderlayAddress.Check(request.Address); // a typo is refused before LXD is asked
         using var lxd = env.Lxd();
         var (self, config) = await MemberContext.RequireAsync(env, lxd, ct);
         var settings = config.Settings!;
@@ -44,6 +45,8 @@ public sealed class InviteOperation(NodeEnvironment env)
         // X-1: ADDRESS is where the new server's WireGuard packets come from on the underlay, never a mesh address.
         if (mesh.Contains(address))
             throw new InputException($"Address {address} is inside the mesh {mesh.Cidr}; give the new server's underlay (public or private LAN) address.");
+
+        NoteSharedAddress(name, address, config);
 
         var store = new SharedConfigStore(lxd);
         if (request.DryRun) return Plan(name, address, mesh, config, lifetime);
@@ -136,30 +139,46 @@ public sealed class InviteOperation(NodeEnvironment env)
     /// <summary>ADDRESS as given, else NAME resolved, else asked for on a TTY (SPEC C-2).</summary>
     private static async Task<IPAddress> ResolveAddressAsync(string name, InviteRequest request, CancellationToken ct)
     {
-        if (request.Address is { Length: > 0 } given)
-            return await ResolveAsync(given, ct) ?? throw new InputException($"Address '{given}' is neither an IPv4 address nor a resolvable host name.");
-        if (await ResolveAsync(name, ct) is { } resolved) return resolved;
+        if (request.Address is { } given) return await ResolveGivenAsync(given, ct);
+        if (await ResolveAsync(name, ct) is { } resolved && UnderlayAddress.Refusal(resolved) is null) return resolved;
         if (request.AskAddress?.Invoke($"{name} does not resolve; IP address of {name}: ") is { Length: > 0 } answer)
-            return await ResolveAsync(answer, ct) ?? throw new InputException($"Address '{answer}' is neither an IPv4 address nor a resolvable host name.");
+            return await ResolveGivenAsync(answer.Trim(), ct);
         throw new InputException($"{name} does not resolve to an address; pass its IP address, e.g. `terrariumctl cluster invite {name} 10.0.0.12`.");
     }
 
-    private static async Task<IPAddress?> ResolveAsync(string text, CancellationToken ct)
+    private static async Task<IPAddress> ResolveGivenAsync(string given, CancellationToken ct)
     {
-        if (IPAddress.TryParse(text, out var literal))
-            return literal.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(literal) && !literal.Equals(IPAddress.Any) &&
-                   !literal.Equals(IPAddress.Broadcast) && literal.GetAddressBytes()[0] < 224 && literal.ToString() == text ? literal : null;
-        if (text.Length > 253 || text.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-'))) return null;
+        if (UnderlayAddress.Check(given) is { } literal) return literal;
+        var resolved = await ResolveAsync(given, ct)
+                       ?? throw new InputException($"Address '{given}' does not resolve to an IPv4 address; give the new server's IP address instead.");
+        return UnderlayAddress.Refusal(resolved) is { } why
+            ? throw new InputException($"Address '{given}' resolves to {resolved}, which {why.Replace("is ", "", StringComparison.Ordinal)}; give the new server's own IPv4 address.")
+            : resolved;
+    }
+
+    /// <summary>A host name's first IPv4 address (null when it has none within 5 s).</summary>
+    private static async Task<IPAddress?> ResolveAsync(string name, CancellationToken ct)
+    {
         try
         {
+            UnderlayAddress.Check(name);
             using var quick = CancellationTokenSource.CreateLinkedTokenSource(ct);
             quick.CancelAfter(TimeSpan.FromSeconds(5));
-            var addresses = await Dns.GetHostAddressesAsync(text, AddressFamily.InterNetwork, quick.Token);
-            return addresses.FirstOrDefault(a => !IPAddress.IsLoopback(a));
+            var addresses = await Dns.GetHostAddressesAsync(name, AddressFamily.InterNetwork, quick.Token);
+            return addresses.FirstOrDefault(a => UnderlayAddress.Refusal(a) is null) ?? addresses.FirstOrDefault();
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or OperationCanceledException or InputException)
         {
             return null;
         }
+    }
+
+    /// <summary>Two servers behind one NAT share an address: allowed, but said, since it is more often a typo.</summary>
+    private void NoteSharedAddress(string name, IPAddress address, SharedConfig config)
+    {
+        var text = address.ToString();
+        var holder = config.Members.FirstOrDefault(m => m.Name != name && (m.Endpoint == text || m.Endpoint.StartsWith(text + ":", StringComparison.Ordinal)))?.Name
+                     ?? config.Invites.FirstOrDefault(i => i.Name != name && i.Address == text)?.Name;
+        if (holder is not null) env.Log($"note: {holder} already has the address {text} (two servers behind one NAT may share one; otherwise check it)");
     }
 }

@@ -40,8 +40,12 @@ public sealed class RemoveOperation(NodeEnvironment env)
         if (!request.Yes && !request.DryRun)
             throw new InputException($"Removing {name} is permanent; add --yes to confirm.");
 
+        var moveOff = new MoveOff(env, lxd, name);
+        if (!request.Force) await moveOff.WaitForInterruptedAsync(ct); // X-3: a killed remove --move
         var inputs = await PlacementInputs.LoadAsync(lxd, members, ct);
-        var onMember = inputs.On(name).Select(PlacementInputs.Ref).ToList();
+        var here = inputs.On(name);
+        var onMember = here.Select(PlacementInputs.Ref).ToList();
+        var running = here.Where(i => i.Status == "Running").Select(PlacementInputs.Ref).ToHashSet();
         IReadOnlyList<PlannedMove> plan = [];
         if (!request.Force && lxdMember is not null)
         {
@@ -63,7 +67,7 @@ public sealed class RemoveOperation(NodeEnvironment env)
         IReadOnlyList<MoveOutcome> moves = [];
         await journal.StepAsync("move", async () =>
         {
-            moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log, env.Time), plan, request.Parallel, env.Log, ct);
+            moves = await moveOff.RunAsync(plan, running, request.Parallel, ct);
             var failed = moves.Where(m => !m.Succeeded).Select(m => m.Instance).ToList();
             if (failed.Count > 0)
                 throw new LxdException($"{failed.Count} instance(s) could not be moved off {name} ({string.Join(", ", failed)}); {name} was not removed, re-run to retry.");
@@ -84,6 +88,7 @@ public sealed class RemoveOperation(NodeEnvironment env)
         });
         await journal.StepAsync("ovn-plan", () => OvnPlanning.ReplanAsync(env, lxd, new SharedConfigStore(lxd), self.Member, rotateCa: false, [name], ct));
         await new NodeConverger(env).ConvergeAsync(ct);
+        moveOff.Complete();
         journal.Complete();
         return new RemoveResult(name, plan, moves, true, request.Force ? onMember : []);
     }

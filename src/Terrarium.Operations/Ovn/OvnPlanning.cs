@@ -14,7 +14,8 @@ namespace Terrarium.Operations.Ovn;
 /// <summary>A replan as a value: the record as it is, the central set and signer it will have, and whether a new CA is made.</summary>
 public sealed record OvnReplan(OvnRecord Current, IReadOnlyList<string> Central, int MaxCentral, string Signer, bool NewCa, bool SignerGone)
 {
-    public bool Changes => NewCa || !Central.SequenceEqual(Current.Central) || MaxCentral != Current.MaxCentral;
+    public bool CentralChanges => !Central.SequenceEqual(Current.Central);
+    public bool Changes => NewCa || CentralChanges || MaxCentral != Current.MaxCentral;
 }
 
 public static class OvnPlanning

@@ -79,6 +79,14 @@ public static class UnavailableNetworkRepair
         return (Step.Wait, new Seen(current.Uuid, current.Count, now));
     }
 
+    /// <summary>
+    /// The repair restarts LXD at most once per <see cref="MinimumInterval"/>, except that an init or join that began
+    /// after the last restart may restart once for itself: a server removed and joined again within minutes of its
+    /// first join (or of the agent's restart) would otherwise wait out the interval with its network unavailable.
+    /// </summary>
+    public static bool MayRestartAgain(DateTimeOffset? lastRestart, DateTimeOffset? lifecycleStartedAt, DateTimeOffset now) =>
+        lastRestart is not { } last || now - last >= MinimumInterval || lifecycleStartedAt is { } started && last < started;
+
     public static Warning? Unavailable(IEnumerable<Warning> warnings, string self) =>
         warnings.FirstOrDefault(w => w.Type == "Network unavailable" && w.Location == self && w.Status != "resolved" &&
                                      w.LastMessage.Contains("ovn", StringComparison.OrdinalIgnoreCase));
@@ -92,7 +100,8 @@ public static class UnavailableNetworkRepair
         if (remember != seen) WriteSeen(seenFile, remember);
         if (step != Step.Restart) return false;
         var stamp = Path.Join(env.Layout.StateDir, "lxd-restarted-for-ovn");
-        if (File.Exists(stamp) && env.Clock() - File.GetLastWriteTimeUtc(stamp) < MinimumInterval) return false;
+        DateTimeOffset? last = File.Exists(stamp) ? File.GetLastWriteTimeUtc(stamp) : null;
+        if (!MayRestartAgain(last, Journal.OperationJournal.LifecycleStartedAt(env.Layout), env.Clock())) return false;
         env.Log($"LXD reports {OvnNetworkSettings.NetworkName} unavailable on {self} although its chassis runs (its own retry failed too): restarting LXD");
         var unit = (await lxd.GetServerProfileAsync(ct)).ServiceUnit(File.Exists);
         await new Systemctl(env.Tools).RestartDaemonAsync(unit, ct);

@@ -46,18 +46,24 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
             }
         }
 
-        if (running) await StopAsync(instanceRef, ct);
+        if (running)
+        {
+            await StopAsync(instanceRef, ct);
+            Journal.CrashHook.At("move", "stopped", "right after stopping an instance to move it");
+        }
         try
         {
             try
             {
                 await lxd.MoveInstanceAsync(name, target, live: false, lxdProgress, ct, project);
             }
-            catch (LxdException e) when (EventConnectionMissing(e) || MigrationWindowMissed(e))
+            catch (LxdException e) when (EventConnectionMissing(e) || MigrationWindowMissed(e) || TransferCut(e))
             {
-                log($"{instanceRef}: {e.Message}; nothing moved, trying once more in {EventReconnectWait.TotalSeconds:0} s");
+                log($"{instanceRef}: {e.Message}; trying once more in {EventReconnectWait.TotalSeconds:0} s");
                 await Task.Delay(EventReconnectWait, clock, ct);
-                await lxd.MoveInstanceAsync(name, target, live: false, lxdProgress, ct, project);
+                // A cut transfer may have been finished by LXD after all: then there is nothing left to move.
+                if ((await lxd.GetInstanceAsync(name, project, ct)).Location != target)
+                    await lxd.MoveInstanceAsync(name, target, live: false, lxdProgress, ct, project);
             }
         }
         catch (LxdException e)
@@ -88,6 +94,16 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
     public static bool MigrationWindowMissed(LxdException e) =>
         e.Message.Contains("Error transferring instance data: websocket: bad handshake", StringComparison.Ordinal) ||
         e.Message.Contains("Timed out waiting for migration connections", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A transfer cut by a saturated member: the target's read of the source timed out ("Error transferring instance
+    /// data: read tcp …: i/o timeout") or LXD's database did not answer in time ("Failed to begin transaction: context
+    /// deadline exceeded", lxd/db/query/transaction.go, lxd-5.0.2). Both seen in the 9-member lab on 2 CPUs; LXD reverts
+    /// the half-made copy, and the retry first checks where the instance is.
+    /// </summary>
+    public static bool TransferCut(LxdException e) =>
+        (e.Message.Contains("Error transferring instance data: read tcp", StringComparison.Ordinal) && e.Message.EndsWith("i/o timeout", StringComparison.Ordinal)) ||
+        e.Message.Contains("Failed to begin transaction: context deadline exceeded", StringComparison.Ordinal);
 
     public static readonly TimeSpan EventReconnectWait = TimeSpan.FromSeconds(5);
 

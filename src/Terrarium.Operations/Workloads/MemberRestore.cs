@@ -54,8 +54,8 @@ public sealed class MemberRestore(ILxdClient lxd, Action<string> log, TimeProvid
         }
     }
 
-    /// <summary>A miss of the transfer window or of the member-to-member events connection: nothing moved, it clears by itself.</summary>
-    public static bool Retryable(LxdException e) => InstanceMover.MigrationWindowMissed(e) || InstanceMover.EventConnectionMissing(e);
+    /// <summary>A miss of the transfer window or of the member-to-member events connection, or a transfer cut by a saturated member: it clears by itself.</summary>
+    public static bool Retryable(LxdException e) => InstanceMover.MigrationWindowMissed(e) || InstanceMover.TransferCut(e) || InstanceMover.EventConnectionMissing(e);
 
     // An instance that was running when the restore began and is stopped now was stopped by a failed attempt (its
     // retry moves it but starts only what was running). Started wherever it is, also when the restore failed.

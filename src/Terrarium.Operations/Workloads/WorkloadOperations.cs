@@ -13,7 +13,14 @@ public sealed record RestoreResult(string Member, IReadOnlyList<InstanceRef> Ret
 
 /// <summary>What `cluster evacuate MEMBER` will do: the moves, then LXD marks the member evacuated.</summary>
 /// <param name="Server">The daemon, for messages ("LXD 6.9", "Incus 6.0.4").</param>
-public sealed record EvacuationPlan(string Member, string SourceStatus, string Server, IReadOnlyList<PlannedMove> Moves);
+public sealed record EvacuationPlan(string Member, string SourceStatus, string Server, IReadOnlyList<PlannedMove> Moves)
+{
+    /// <summary>The planned instances that run now (a move stops and starts them again).</summary>
+    public IReadOnlySet<InstanceRef> Running { get; init; } = new HashSet<InstanceRef>();
+
+    /// <summary>What an interrupted evacuation of this member from this server left to finish (its journal).</summary>
+    public IReadOnlyList<InstanceRef> Interrupted { get; init; } = [];
+}
 
 /// <summary>What `cluster restore MEMBER` will do: LXD's restore (Returning) and the moves back Terrarium recorded (Kept).</summary>
 public sealed record RestorePlan(string Member, bool Evacuated, IReadOnlyList<InstanceRef> Returning, IReadOnlyList<InstanceRef> Kept, bool HasRecord)
@@ -75,6 +82,7 @@ public sealed class WorkloadOperations(NodeEnvironment env)
             throw new InputException($"{member} is {source.Status.ToLowerInvariant()}; wait until that finishes.");
         if (source.Status is not ("Online" or "Evacuated"))
             throw new InputException($"{member} is {source.Status.ToLowerInvariant()}; its instances cannot be moved (if it is dead: terrariumctl cluster remove {member} --force).");
+        var interrupted = await new MoveOff(env, lxd, member).WaitForInterruptedAsync(ct);
         var server = await lxd.GetServerProfileAsync(ct);
         if (server.EvacuationChecksQuorum && source.Status != "Evacuated" &&
             EvacuationQuorum.Check(members.Select(m => new QuorumMember(m.ServerName, m.Status, m.Roles)).ToList(), member) is { } refusal)
@@ -86,7 +94,11 @@ public sealed class WorkloadOperations(NodeEnvironment env)
             throw new InputException($"No other online member can take the instances of {member}.");
         var (plan, unplaceable) = inputs.PlanOff(member, targets);
         if (unplaceable is not null) throw new InputException($"{unplaceable}; nothing was moved.");
-        return new EvacuationPlan(member, source.Status, server.ToString(), plan);
+        return new EvacuationPlan(member, source.Status, server.ToString(), plan)
+        {
+            Running = onMember.Where(i => i.Status == "Running").Select(PlacementInputs.Ref).ToHashSet(),
+            Interrupted = interrupted,
+        };
     }
 
     /// <summary>Runs an evacuation plan the operator confirmed.</summary>
@@ -95,8 +107,8 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         var (member, plan, server) = (evacuation.Member, evacuation.Moves, evacuation.Server);
         using var lxd = env.Lxd();
         var keptByTerrarium = new ConcurrentQueue<InstanceRef>();
-        var moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log, env.Time), plan, parallel, env.Log, ct,
-            afterMove: m => m.Method == "none" ? Task.CompletedTask : RecordOriginAsync(lxd, member, m.Instance, keptByTerrarium, ct));
+        var moveOff = new MoveOff(env, lxd, member, i => RecordOriginAsync(lxd, member, i, keptByTerrarium, ct));
+        var moves = await moveOff.RunAsync(plan, evacuation.Running, parallel, ct);
         await KeepOriginsAsync(lxd, member, keptByTerrarium, ct);
         var marked = false;
         if (moves.All(m => m.Succeeded))
@@ -112,6 +124,7 @@ public sealed class WorkloadOperations(NodeEnvironment env)
                                                    $"`cluster restore {member}` cannot bring them back: move them back with `terrariumctl cluster move`.");
             }
             marked = true;
+            moveOff.Complete();
         }
         return new EvacuateResult(member, plan, moves, marked);
     }

@@ -66,7 +66,7 @@ public class NineNodeScenario(ScaleLab lab) : IClassFixture<ScaleLab>
         Assert.Equal(Five, s.RootElement.GetProperty("ovn").GetProperty("central").EnumerateArray().Select(c => c.GetString()));
         Assert.All(OvnProbe.LocalRaft(s), r => Assert.Equal(5, r.Servers));
 
-        // Issue #10: the plan of a smaller cap, shown and not applied.
+        // Issue #10: the plan of a smaller cap, shown and not applied, and not applied unconfirmed.
         var planned = await lab.Ctl(1, "cluster", "ovn", "configure", "--max", "3", "--dry-run", "-o", "json");
         MeshLab.AssertOk(planned);
         using (var plan = System.Text.Json.JsonDocument.Parse(planned.StdOut))
@@ -75,6 +75,10 @@ public class NineNodeScenario(ScaleLab lab) : IClassFixture<ScaleLab>
             Assert.Equal(Five, plan.RootElement.GetProperty("previous_central").EnumerateArray().Select(c => c.GetString()));
             Assert.Equal(3, plan.RootElement.GetProperty("central").GetArrayLength());
         }
+        // A cap that moves raft servers asks first; without a terminal, --yes is the answer (exit 2, nothing changed).
+        var unconfirmed = await lab.Ctl(1, "cluster", "ovn", "configure", "--max", "3");
+        ProcessAssert.Exit(2, unconfirmed);
+        Assert.Contains("add --yes to confirm", unconfirmed.StdErr);
         using (var after = await lab.StatusAsync(1))
             Assert.Equal(Five, after.RootElement.GetProperty("ovn").GetProperty("central").EnumerateArray().Select(c => c.GetString()));
 

@@ -128,5 +128,8 @@ public sealed class MeshLabIncus() : MeshLab("trmitpi", 96, null, LabServer.Incu
 /// <summary>Issue #13: <see cref="MeshLab"/> whose nodes answer as snap LXD 5.21.1 (`lab up --lxd-behaviour 5.21`).</summary>
 public sealed class MeshLab521() : MeshLab("trmitp5", 98, LxdBehaviour.Lxd521);
 
-/// <summary>Issue #13: <see cref="MeshLab"/> whose nodes answer as LXD 6.9 (`lab up --lxd-behaviour 6`).</summary>
-public sealed class MeshLab6() : MeshLab("trmitp6", 99, LxdBehaviour.Lxd6);
+/// <summary>
+/// Issue #13: a 2-member Terrarium cluster whose nodes answer as LXD 6.9 (`lab up --nodes 2 --lxd-behaviour 6`): its join
+/// went through cluster_token; two members are the smallest cluster where 6.x's evacuation quorum check matters.
+/// </summary>
+public sealed class TerrariumPair6() : LabFixture("trmitq6", 2, 99, LabMode.Terrarium, LabServer.Lxd, LxdBehaviour.Lxd6);

@@ -51,6 +51,20 @@ public class CommandTreeTests
         Assert.StartsWith("Error: ", r.StdErr);
         Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Theory]
+    [InlineData("--max 'x' is not a whole number.", "cluster", "ovn", "configure", "--max", "x")]
+    [InlineData("--max '99999999999' is out of range.", "cluster", "ovn", "configure", "--max", "99999999999")]
+    [InlineData("--parallel '2.5' is not a whole number.", "cluster", "evacuate", "node2", "--parallel", "2.5")]
+    [InlineData("--wireguard-port 'abc' is not a whole number.", "cluster", "init", "--wireguard-port", "abc")]
+    [InlineData("--nodes '' is not a whole number.", "lab", "up", "--nodes", "")]
+    public async Task X1_a_number_that_is_not_one_is_named_without_dotnet_type_names(string expected, params string[] args)
+    {
+        var r = await Terrariumctl.RunAsync(args);
+        ProcessAssert.Exit(2, r);
+        Assert.Contains(expected, r.StdErr);
+        Assert.DoesNotContain("System.", r.StdErr);
+    }
 }
 
 /// <summary>Issue #12: completion, man page and units come from the command tree itself.</summary>

@@ -17,6 +17,11 @@ public class InitValidationTests
     [InlineData("224.0.0.1:51820")]
     [InlineData("255.255.255.255:51820")]
     [InlineData("[::1]:51820")]
+    [InlineData("0.1.2.3:51820")]       // 0.0.0.0/8: no server has it (as invite's ADDRESS)
+    [InlineData("240.1.2.3:51820")]     // reserved
+    [InlineData("[::]:51820")]
+    [InlineData("[ff02::1]:51820")]
+    [InlineData("[fe80::1]:51820")]
     [InlineData("host-.example.com")]
     [InlineData("203.0.113.11:0")]
     [InlineData("203.0.113.11:65536")]

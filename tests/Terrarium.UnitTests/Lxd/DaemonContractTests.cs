@@ -215,7 +215,15 @@ public class DaemonContractTests
     }
 
     internal static NodeEnvironment Environment(FakeLxd fake, TimeProvider? time = null) =>
-        new(new NodeLayout(Path.GetTempPath()), ToolPaths.FromEnvironment(), fake.Socket, _ => { }, time);
+        new(new NodeLayout(Directory.CreateDirectory(Path.Join(NodeRoots.Value, Guid.NewGuid().ToString("N"))).FullName), ToolPaths.FromEnvironment(), fake.Socket, _ => { }, time); // its own journal
+
+    /// <summary>One folder for every fake-daemon test's node root in this run, removed when the run ends.</summary>
+    private static readonly Lazy<string> NodeRoots = new(() =>
+    {
+        var root = Directory.CreateTempSubdirectory("trm-unit-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(root, recursive: true);
+        return root;
+    });
 
     internal static JsonObject Instance(string name, string location, string status) => new()
     {

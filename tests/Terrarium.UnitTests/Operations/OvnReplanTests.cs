@@ -2,6 +2,7 @@ using Terrarium.Cluster.Config;
 using Terrarium.Cluster.Layout;
 using Terrarium.Host.Tools;
 using Terrarium.Operations;
+using Terrarium.Operations.Lifecycle;
 using Terrarium.Operations.Ovn;
 using Terrarium.Operations.Store;
 
@@ -69,5 +70,21 @@ public sealed class OvnReplanTests : IDisposable
 
         var plan = await OvnPlanning.PlanAsync(env, env.Lxd(), store, "node1", rotateCa: false);
         Assert.False(plan.Changes);
+    }
+
+    [Fact]
+    public async Task C10_a_new_cap_that_moves_raft_servers_or_a_ca_rotation_asks_first_and_a_plain_repair_does_not()
+    {
+        var store = await ClusterAsync();
+        var env = Node();
+        async Task<bool> Asks(bool rotateCa, int? max) => OvnConfigureOperation.NeedsConfirmation(
+            await OvnPlanning.PlanAsync(env, env.Lxd(), store, "node1", rotateCa, maxCentral: max), rotateCa, max);
+
+        Assert.True(await Asks(rotateCa: false, max: 1)); // three raft servers become one
+        Assert.True(await Asks(rotateCa: true, max: null)); // every member restarts its OVN daemons
+        Assert.False(await Asks(rotateCa: false, max: 5)); // four members: the set stays three, only the cap is recorded
+        Assert.False(await Asks(rotateCa: false, max: null)); // what the user guide runs
+        _lxd.Members.RemoveAll(m => m.Name == "node3");
+        Assert.False(await Asks(rotateCa: false, max: null)); // a repair after a member left: applied as the guide says
     }
 }

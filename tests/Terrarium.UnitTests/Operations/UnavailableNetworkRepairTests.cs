@@ -65,6 +65,40 @@ public class UnavailableNetworkRepairTests
     }
 
     [Fact]
+    public void O1_C2_the_restart_is_spaced_but_a_later_init_or_join_may_restart_once_for_itself()
+    {
+        Assert.True(MayRestartAgain(null, null, T0)); // never restarted
+        Assert.False(MayRestartAgain(T0, null, T0 + MinimumInterval - TimeSpan.FromSeconds(1)));
+        Assert.True(MayRestartAgain(T0, null, T0 + MinimumInterval));
+        // A server removed and joined again two minutes after its first join's restart: its new join restarts once.
+        var rejoin = T0.AddMinutes(2);
+        Assert.True(MayRestartAgain(T0, rejoin, rejoin.AddSeconds(10)));
+        // ... and not twice: its own restart is after its start.
+        Assert.False(MayRestartAgain(rejoin.AddSeconds(10), rejoin, rejoin.AddSeconds(40)));
+    }
+
+    [Fact]
+    public async Task O1_C2_the_journal_says_when_the_lifecycle_in_progress_began_even_when_unreadable()
+    {
+        var root = Directory.CreateTempSubdirectory("trm-journal-").FullName;
+        try
+        {
+            var layout = new NodeLayout(root);
+            Assert.Null(Terrarium.Operations.Journal.OperationJournal.LifecycleStartedAt(layout));
+            var journal = Terrarium.Operations.Journal.OperationJournal.Open(layout, "join", _ => { }, T0);
+            await journal.StepAsync("prepare", () => Task.CompletedTask);
+            Assert.Equal(T0, Terrarium.Operations.Journal.OperationJournal.LifecycleStartedAt(layout));
+            File.WriteAllText(Path.Join(layout.JournalDir, "join.json"), "{ torn");
+            Assert.True(Terrarium.Operations.Journal.OperationJournal.LifecycleInProgress(layout));
+            Assert.NotNull(Terrarium.Operations.Journal.OperationJournal.LifecycleStartedAt(layout));
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
+
+    [Fact]
     public async Task O1_a_join_or_restore_waits_for_the_daemons_retry_to_start_the_network()
     {
         var reads = 0;

@@ -40,12 +40,81 @@ public class WorkloadOperationsTests
         Assert.All(fake.Instances.Where(i => (string?)i["name"] != "b"), i => Assert.NotEqual("node1", (string?)i["location"]));
     }
 
+    [Fact]
+    public async Task X3_an_evacuation_killed_half_way_is_finished_by_the_next_run_on_the_same_server()
+    {
+        // The killed run had stopped a (still on node1) and b; LXD then moved b to node2 alone, without its origin.
+        await using var fake = await ClusterAsync("a", "c");
+        fake.Instances.Single(i => (string?)i["name"] == "a")["status"] = "Stopped";
+        fake.Instances.Add(DaemonContractTests.Instance("b", "node2", "Stopped"));
+        var env = DaemonContractTests.Environment(fake, new InstantTime());
+        var journal = MoveOffJournal.Open(env.Layout, "node1");
+        journal.Begin([(InstanceRef.Of(null, "a"), true), (InstanceRef.Of(null, "b"), true), (InstanceRef.Of(null, "c"), true)]);
+        var operations = new WorkloadOperations(env);
+
+        var plan = await operations.PlanEvacuationAsync("node1", CancellationToken.None);
+        Assert.Equal(["a", "b", "c"], plan.Interrupted.Select(i => i.Name).Order());
+        Assert.Equal(["a", "c"], plan.Moves.Select(m => m.Name).Order());
+        var result = await operations.EvacuateAsync(plan, parallel: 2, CancellationToken.None);
+
+        Assert.True(result.MarkedEvacuated, string.Join("; ", result.Moves.Select(m => m.Detail)));
+        Assert.All(fake.Instances, i => Assert.Equal("Running", (string?)i["status"])); // all three run again
+        Assert.All(fake.Instances, i => Assert.NotEqual("node1", (string?)i["location"]));
+        Assert.Equal(1, fake.Count("PATCH /1.0/instances/b")); // b's origin recorded
+        Assert.Contains(result.Moves, m => m.Instance.Name == "b" && m.Method == "resumed" && m.Detail.Contains("started"));
+        Assert.False(File.Exists(MoveOffJournal.PathOf(env.Layout, "node1")));
+    }
+
+    [Fact]
+    public async Task X3_the_next_run_waits_for_a_transfer_LXD_still_runs_for_the_killed_one()
+    {
+        await using var fake = await ClusterAsync("a");
+        fake.OperationTime = TimeSpan.FromMilliseconds(600);
+        var a = fake.Instances.Single();
+        a["status"] = "Stopped";
+        var env = DaemonContractTests.Environment(fake, new InstantTime());
+        MoveOffJournal.Open(env.Layout, "node1").Begin([(InstanceRef.Of(null, "a"), true)]);
+        var transfer = fake.Start("Migrating instance", onSuccess: () => a["location"] = "node3").On(FakeLxd.InstancePath(a));
+        fake.OperationTime = TimeSpan.FromMilliseconds(20);
+        var operations = new WorkloadOperations(env);
+
+        var plan = await operations.PlanEvacuationAsync("node1", CancellationToken.None);
+
+        Assert.True(transfer.Finished);
+        Assert.Empty(plan.Moves); // LXD moved it: nothing left to move, only to finish
+        var result = await operations.EvacuateAsync(plan, parallel: 1, CancellationToken.None);
+        Assert.True(result.MarkedEvacuated);
+        Assert.Equal(("node3", "Running"), ((string?)a["location"], (string?)a["status"]));
+        Assert.Equal(0, fake.Count("POST /1.0/instances/a"));
+    }
+
+    [Fact]
+    public async Task X3_an_evacuation_that_completes_leaves_no_journal_and_one_that_fails_keeps_it()
+    {
+        await using var fake = await ClusterAsync("a", "b");
+        fake.MoveRefusals["b"] = new(["Failed to transfer the root disk"]);
+        var env = DaemonContractTests.Environment(fake, new InstantTime());
+        var operations = new WorkloadOperations(env);
+
+        var failed = await operations.EvacuateAsync(await operations.PlanEvacuationAsync("node1", CancellationToken.None), 2, CancellationToken.None);
+
+        Assert.False(failed.MarkedEvacuated);
+        Assert.Equal(["b"], MoveOffJournal.Open(env.Layout, "node1").Pending.Select(i => i.Name));
+        Assert.Equal(("node1", "Running"), ((string?)fake.Instances[1]["location"], (string?)fake.Instances[1]["status"]));
+        var again = await operations.EvacuateAsync(await operations.PlanEvacuationAsync("node1", CancellationToken.None), 2, CancellationToken.None);
+        Assert.True(again.MarkedEvacuated);
+        Assert.False(File.Exists(MoveOffJournal.PathOf(env.Layout, "node1")));
+    }
+
     [Theory]
     [InlineData("Failed to connect to destination server \"10.255.54.2:8443\": Missing event connection with target cluster member")] // LXD
     [InlineData("Failed to connect to destination server \"10.255.54.2:8443\": Server isn't ready yet")] // Incus 6.0.4
     // The target missed the source's 10 s window to connect (lxd/migrate_instance.go, lxd-5.0.2), seen at 9 members:
     [InlineData("Copy instance operation failed: Failed instance creation: Error transferring instance data: websocket: bad handshake")]
     [InlineData("Copy instance operation failed: Timed out waiting for migration connections")]
+    // A transfer cut on a saturated member (seen at 9 members on 2 CPUs):
+    [InlineData("Copy instance operation failed: Failed instance creation: Error transferring instance data: read tcp 10.255.54.3:41234->10.255.54.9:8443: i/o timeout")]
+    [InlineData("Failed to begin transaction: context deadline exceeded")]
     public async Task I8_I11_a_move_refused_before_anything_moved_is_tried_once_more_after_a_pause(string refusal)
     {
         await using var fake = await ClusterAsync("a");
@@ -76,6 +145,21 @@ public class WorkloadOperationsTests
         Assert.True(moved.Succeeded, moved.Detail);
         var a = fake.Instances.Single();
         Assert.Equal(("node2", "Running"), ((string?)a["location"], (string?)a["status"]));
+    }
+
+    [Fact]
+    public async Task I11_a_cut_transfer_that_LXD_finished_anyway_is_not_moved_again()
+    {
+        await using var fake = await ClusterAsync("a");
+        fake.MoveRefusals["a"] = new(["Failed to begin transaction: context deadline exceeded"]);
+        fake.RefusedMovesFinish["a"] = true;
+        var operations = new WorkloadOperations(DaemonContractTests.Environment(fake, new InstantTime()));
+
+        var moved = await operations.MoveAsync("a", "node2", project: null, dryRun: false, progress: null, CancellationToken.None);
+
+        Assert.True(moved.Succeeded, moved.Detail);
+        Assert.Equal(1, fake.Count("POST /1.0/instances/a"));
+        Assert.Equal(("node2", "Running"), ((string?)fake.Instances[0]["location"], (string?)fake.Instances[0]["status"]));
     }
 
     [Fact]
@@ -177,7 +261,7 @@ public class MemberRestoreTests
         // Seen in the lab: `cluster restore` killed with SIGKILL; LXD's restore goes on, and has marked the member
         // schedulable as it began, so a re-run read "not evacuated; nothing to restore" while instances were still coming back.
         await using var fake = await EvacuatedAsync();
-        fake.OperationTime = TimeSpan.FromMilliseconds(500);
+        fake.OperationTime = TimeSpan.FromMilliseconds(100);
         fake.Members[0] = ("node1", "Online", ["database"]);
         var earlier = fake.Start(WorkloadOperations.RestoreDescription, onSuccess: () =>
         {
@@ -186,7 +270,7 @@ public class MemberRestoreTests
                 i["location"] = "node1";
                 ((System.Text.Json.Nodes.JsonObject)i["config"]!).Remove(WorkloadOperations.OriginKey);
             }
-        });
+        }).UntilWaited(); // CI once planned after a 500 ms operation had already ended
         earlier.Location = "node1";
         var operations = new WorkloadOperations(DaemonContractTests.Environment(fake, new InstantTime()));
 

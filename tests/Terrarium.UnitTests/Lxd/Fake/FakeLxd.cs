@@ -36,6 +36,8 @@ public sealed class FakeLxd : IAsyncDisposable
     public ConcurrentQueue<string> PatchFailures { get; } = new();
     /// <summary>Per instance name: errors its next moves fail with, one per move, before moves succeed.</summary>
     public ConcurrentDictionary<string, ConcurrentQueue<string>> MoveRefusals { get; } = new();
+    /// <summary>Instances whose refused move LXD finished anyway (a cut transfer whose error came after the copy).</summary>
+    public ConcurrentDictionary<string, bool> RefusedMovesFinish { get; } = new();
     /// <summary>Per instance: a clean shutdown that fails with this error and leaves the instance stopped all the same (seen on LXD 5.0.2).</summary>
     public ConcurrentDictionary<string, string> ShutdownFailsButStops { get; } = new();
     /// <summary>Per instance name: errors LXD's restore fails with when it moves that instance back, one per restore.</summary>
@@ -163,12 +165,19 @@ public sealed class FakeLxd : IAsyncDisposable
                 case "POST":
                     var target = query["target"].ToString();
                     if (MoveRefusals.TryGetValue(name, out var refusals) && refusals.TryDequeue(out var refusal))
-                        return (202, Async(Start("Migrating instance", refusal)));
-                    return (202, Async(Start("Migrating instance", onSuccess: () => instance["location"] = target)));
+                    {
+                        if (RefusedMovesFinish.ContainsKey(name)) instance["location"] = target;
+                        return (202, Async(Start("Migrating instance", refusal).On(InstancePath(instance))));
+                    }
+                    return (202, Async(Start("Migrating instance", onSuccess: () => instance["location"] = target).On(InstancePath(instance))));
             }
         }
         return NotFound();
     }
+
+    /// <summary>An operation's resource path for an instance, as LXD renders it (project query outside the default project).</summary>
+    public static string InstancePath(JsonObject instance) =>
+        (string?)instance["project"] is { Length: > 0 } p && p != "default" ? $"/1.0/instances/{instance["name"]}?project={p}" : $"/1.0/instances/{instance["name"]}";
 
     private JsonObject ServerInfo()
     {
@@ -237,6 +246,7 @@ public sealed class FakeLxd : IAsyncDisposable
     {
         var id = path.Split('/')[3];
         if (!_operations.TryGetValue(id, out var op)) return NotFound().Reply!;
+        op.WaitedFor();
         var timeout = int.TryParse(query["timeout"], out var t) && t >= 0 ? TimeSpan.FromSeconds(t) : TimeSpan.FromMinutes(1);
         var until = DateTime.UtcNow + timeout;
         while (!op.Finished && DateTime.UtcNow < until) await Task.Delay(20);
@@ -264,17 +274,37 @@ public sealed class FakeLxd : IAsyncDisposable
 public sealed class FakeOperation(string id, string description, DateTime finishAt, string? error, Action? onSuccess)
 {
     private int _applied;
+    private volatile bool _untilWaited, _waitedFor;
     public string Id { get; } = id;
     public DateTime FinishAt { get; } = finishAt;
     public string? Error { get; } = error;
     /// <summary>The member it runs on (LXD lists every member's operations).</summary>
     public string Location { get; set; } = "";
 
+    /// <summary>The instances it acts on ("resources": {"instances": [...]}).</summary>
+    public List<string> Instances { get; } = [];
+
+    /// <summary>Runs until someone waits on it (GET …/wait), whatever the clock says: a test that must read it running cannot lose that race on a loaded machine.</summary>
+    public FakeOperation UntilWaited()
+    {
+        _untilWaited = true;
+        return this;
+    }
+
+    /// <summary>Called by the wait endpoint.</summary>
+    public void WaitedFor() => _waitedFor = true;
+
+    public FakeOperation On(string instancePath)
+    {
+        Instances.Add(instancePath);
+        return this;
+    }
+
     public bool Finished
     {
         get
         {
-            if (DateTime.UtcNow < FinishAt) return false;
+            if (DateTime.UtcNow < FinishAt || (_untilWaited && !_waitedFor)) return false;
             if (Error is null && Interlocked.Exchange(ref _applied, 1) == 0) onSuccess?.Invoke();
             return true;
         }
@@ -287,6 +317,7 @@ public sealed class FakeOperation(string id, string description, DateTime finish
         {
             ["id"] = Id, ["description"] = description, ["status"] = status, ["status_code"] = code, ["err"] = Error ?? "",
             ["metadata"] = new JsonObject(), ["class"] = "task", ["location"] = Location,
+            ["resources"] = Instances.Count == 0 ? null : new JsonObject { ["instances"] = new JsonArray(Instances.Select(i => (JsonNode)i!).ToArray()) },
         };
     }
 }
