@@ -4,7 +4,7 @@ using Terrarium.Lab.Topology;
 namespace Terrarium.Lab.Runtime;
 
 /// <summary>
-/// Issue #8: `lab reboot NODE…` as a power cycle would do it. Every process of the node dies at once (LXD and its
+/// `lab reboot NODE…` as a power cycle would do it. Every process of the node dies at once (LXD and its
 /// helpers, the containers, wireguard-go, the agent, OVS/OVN), links other than lo and the underlay go, the node's
 /// nftables ruleset and runtime folders are emptied; then what boot starts is started in the order the node's
 /// installed units say (units ordered before LXD/Incus, the daemon, units ordered after it).
@@ -22,7 +22,7 @@ public sealed partial class LabRunner
 
     private async Task PowerOffAsync(LabNodeSpec node)
     {
-        var containers = (await LocalInstancesAsync(node)).ToHashSet();
+        var containers = await LocalInstancePidsAsync(node);
         var pids = new List<int>();
         var inNs = await NamespaceShell.IpQuiet("netns", "pids", node.Namespace);
         pids.AddRange(inNs.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse));
@@ -63,15 +63,17 @@ public sealed partial class LabRunner
         }
     }
 
-    private async Task<IReadOnlyList<string>> LocalInstancesAsync(LabNodeSpec node)
+    /// <summary>The init process of each running container on the node.</summary>
+    private async Task<IReadOnlyList<int>> LocalInstancePidsAsync(LabNodeSpec node)
     {
         using var client = Client(node);
         using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
             var info = await client.GetServerAsync(quick.Token);
-            return (await client.GetInstancesAsync(ct: quick.Token))
-                .Where(i => !info.Environment.ServerClustered || i.Location == node.Name).Select(i => i.Name).ToList();
+            return (await client.GetInstancesWithStateAsync(ct: quick.Token))
+                .Where(i => !info.Environment.ServerClustered || i.Location == node.Name)
+                .Select(i => i.State?.Pid ?? 0).Where(pid => pid > 0).ToList();
         }
         catch (Exception e) when (e is Lxd.LxdException or OperationCanceledException)
         {
@@ -79,19 +81,30 @@ public sealed partial class LabRunner
         }
     }
 
-    /// <summary>Processes in a container's cgroup (lxc.payload.NAME): they live in the container's own network namespace.</summary>
-    private static IEnumerable<int> ContainerProcesses(IReadOnlySet<string> containers)
+    /// <summary>
+    /// Processes in a container's cgroup (lxc.payload.NAME, read from its init process) or below it: they live in the
+    /// container's own network namespace. liblxc gives a second container of the same name another cgroup
+    /// (lxc.payload.NAME-1), so another lab's container of that name is never taken.
+    /// </summary>
+    private static IEnumerable<int> ContainerProcesses(IReadOnlyCollection<int> inits)
     {
-        if (containers.Count == 0) yield break;
+        var groups = inits.SelectMany(CgroupPaths).Where(g => g.Contains("lxc.payload.", StringComparison.Ordinal)).ToHashSet();
+        if (groups.Count == 0) yield break;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            string cgroup;
-            try { cgroup = File.ReadAllText(Path.Join(dir, "cgroup")); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            if (containers.Any(c => cgroup.Contains($"lxc.payload.{c}\n", StringComparison.Ordinal) || cgroup.Contains($"lxc.payload.{c}/", StringComparison.Ordinal)))
+            if (CgroupPaths(pid).Any(p => groups.Contains(p) || groups.Any(g => p.StartsWith(g + "/", StringComparison.Ordinal))))
                 yield return pid;
         }
+    }
+
+    /// <summary>The cgroup paths of a process, one per hierarchy ("N:controllers:/path").</summary>
+    private static IEnumerable<string> CgroupPaths(int pid)
+    {
+        string text;
+        try { text = File.ReadAllText($"/proc/{pid}/cgroup"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(':', 3)).Where(f => f.Length == 3).Select(f => f[2]).ToList();
     }
 }
 

@@ -288,12 +288,24 @@ public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnl
 
     private static void EnsureSubordinateIds()
     {
-        // LXD maps unprivileged containers with root's subordinate ids.
+        // LXD maps unprivileged containers with root's subordinate ids. Two labs coming up at once must not both append
+        // a range (Incus refuses two): the check and the write happen under one lock across processes.
+        using var held = HostLock("/run/terrarium-lab-subid.lock");
         foreach (var file in new[] { "/etc/subuid", "/etc/subgid" })
         {
             var lines = File.Exists(file) ? File.ReadAllLines(file) : [];
             if (!lines.Any(l => l.StartsWith("root:", StringComparison.Ordinal)))
                 File.AppendAllText(file, "root:1000000:1000000000\n");
+        }
+    }
+
+    /// <summary>An exclusive lock on <paramref name="path"/> (flock through FileShare.None), waited for up to 30 s.</summary>
+    private static FileStream HostLock(string path)
+    {
+        for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); ; Thread.Sleep(50))
+        {
+            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) when (DateTime.UtcNow < deadline) { }
         }
     }
 

@@ -19,16 +19,21 @@ public sealed class StatusCollector(NodeEnvironment env)
     public async Task<StatusReport> CollectAsync(CancellationToken ct = default)
     {
         using var lxd = env.Lxd();
-        var server = await lxd.GetServerAsync(ct);
         var identity = NodeIdentity.Load(env.Layout);
+        // On a member the cluster reads start with the server's own: one round trip less before the probes' bound.
+        var serverCall = lxd.GetServerAsync(ct);
+        var configCall = identity is null ? null : new SharedConfigStore(lxd).LoadAsync(ct);
+        var membersCall = identity is null ? null : lxd.GetClusterMembersAsync(ct);
+        var server = await serverCall;
         if (!server.Environment.ServerClustered)
+        {
+            await Task.WhenAll(new Task?[] { configCall, membersCall }.OfType<Task>()).ContinueWith(_ => { }, TaskScheduler.Default);
             return StatusAnalyzer.Analyze(identity?.Member, SharedConfig.Empty, [], Empty, env.Clock());
+        }
 
-        // Everything below runs at once: a dead member costs one MemberTimeout for the whole command (issue #8).
-        var configCall = new SharedConfigStore(lxd).LoadAsync(ct);
-        var membersCall = lxd.GetClusterMembersAsync(ct);
-        var config = await configCall;
-        var members = await membersCall;
+        // Everything below runs at once: a dead member costs one MemberTimeout for the whole command.
+        var config = await (configCall ?? new SharedConfigStore(lxd).LoadAsync(ct));
+        var members = await (membersCall ?? lxd.GetClusterMembersAsync(ct));
         var hostCall = ObserveHostAsync(config); // this node's wg, nft and OVN raft: local programs, not LXD
         // LXD asks each member for its instances: bounded too, a dead member must not hold the list up.
         var instancesCall = Bounded(t => lxd.GetAllInstancesAsync(t), ct); // every project (issue #15)

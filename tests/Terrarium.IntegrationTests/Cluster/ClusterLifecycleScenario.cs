@@ -17,6 +17,7 @@ namespace Terrarium.IntegrationTests.Cluster;
 /// status, remove --move and remove --force. The steps run in order and build on each other.
 /// </summary>
 [TestCaseOrderer(ScenarioOrderer.Name, ScenarioOrderer.Assembly)]
+[Collection(LabQueue.Lxd)]
 public class ClusterLifecycleScenario(MeshLab lab) : ClusterLifecycleSteps(lab), IClassFixture<MeshLab>;
 
 /// <summary>
@@ -69,6 +70,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     });
 
     [Fact]
+    [Needs(nameof(S01_C1_init_bootstraps_the_first_member_on_the_mesh))]
     public Task S02_C2_C3_X3_I14_a_join_killed_after_the_lxd_join_completes_when_run_again_while_networks_appear() => lab.Steps.RunAsync(async () =>
     {
         var (token, bundle) = await lab.InviteAsync(1, 2);
@@ -100,6 +102,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     });
 
     [Fact]
+    [Needs(nameof(S02_C2_C3_X3_I14_a_join_killed_after_the_lxd_join_completes_when_run_again_while_networks_appear))]
     public Task S03_M4_X3_a_join_killed_in_key_rotation_resumes_and_existing_tunnels_lose_no_packets() => lab.Steps.RunAsync(async () =>
     {
         var (token, bundle) = await lab.InviteAsync(2, 3); // any member can invite
@@ -143,6 +146,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     }
 
     [Fact]
+    [Needs(nameof(S03_M4_X3_a_join_killed_in_key_rotation_resumes_and_existing_tunnels_lose_no_packets))]
     public Task S04_M1_W4_every_node_has_handshakes_with_both_others_using_keys_made_on_the_node() => lab.Steps.RunAsync(async () =>
     {
         var members = new[] { 1, 2, 3 };
@@ -168,6 +172,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     });
 
     [Fact]
+    [Needs(nameof(S02_C2_C3_X3_I14_a_join_killed_after_the_lxd_join_completes_when_run_again_while_networks_appear))]
     public Task S05_F1_F2_cluster_ports_answer_through_the_tunnel_and_are_dropped_on_the_underlay() => lab.Steps.RunAsync(async () =>
     {
         // Through the tunnel the real services answer: LXD on 8443, the OVN databases on 6641/6642 (TLS).
@@ -211,6 +216,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     });
 
     [Fact]
+    [Needs(nameof(S02_C2_C3_X3_I14_a_join_killed_after_the_lxd_join_completes_when_run_again_while_networks_appear))]
     public Task S06_X1_bad_tokens_and_bundles_are_refused_with_exit_2_and_change_nothing() => lab.Steps.RunAsync(async () =>
     {
         var (token, bundle) = await lab.InviteAsync(1, 4);
@@ -229,7 +235,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         foreach (var (t, b, says) in cases)
             await AssertRefusedAsync(await lab.Ctl(4, "cluster", "join", "--token", t, "--wireguard", b), says, before);
 
-        var (shortToken, shortBundle) = await lab.InviteAsync(1, 4, expires: "10s");
+        var (shortToken, shortBundle) = await lab.InviteAsync(1, 4, expires: "10s"); // the shortest invite
         await Task.Delay(TimeSpan.FromSeconds(11));
         await AssertRefusedAsync(await lab.Ctl(4, "cluster", "join", "--token", shortToken, "--wireguard", shortBundle), "expired", before);
 
@@ -259,6 +265,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     });
 
     [Fact]
+    [Needs(nameof(S03_M4_X3_a_join_killed_in_key_rotation_resumes_and_existing_tunnels_lose_no_packets))]
     public Task S07_C2_an_expired_invite_is_cleaned_by_the_other_members_without_its_creator() => lab.Steps.RunAsync(async () =>
     {
         await lab.Lab.StopAgentAsync(lab.Node(2)); // the inviter is away: cleanup must not depend on it
@@ -294,6 +301,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     });
 
     [Fact]
+    [Needs(nameof(S03_M4_X3_a_join_killed_in_key_rotation_resumes_and_existing_tunnels_lose_no_packets))]
     public Task S08_C4_X4_status_shows_members_quorum_handshakes_and_never_secrets() => lab.Steps.RunAsync(async () =>
     {
         using var status = await lab.StatusAsync(2);
@@ -325,6 +333,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     });
 
     [Fact]
+    [Needs(nameof(S03_M4_X3_a_join_killed_in_key_rotation_resumes_and_existing_tunnels_lose_no_packets))]
     public Task S09_C8_P2_remove_move_balances_the_instances_and_drops_the_member_everywhere() => lab.Steps.RunAsync(async () =>
     {
         var names = new[] { "w1", "w2", "w3", "w4" };
@@ -365,6 +374,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     });
 
     [Fact]
+    [Needs(nameof(S09_C8_P2_remove_move_balances_the_instances_and_drops_the_member_everywhere))]
     public Task S09b_C2_C8_O1_a_removed_server_joins_again_with_its_workload_network_running_and_is_removed_again() => lab.Steps.RunAsync(async () =>
     {
         // The operator's maintenance path: a server removed, then joined again minutes after its first join. Its join's
@@ -394,6 +404,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     });
 
     [Fact]
+    [Needs(nameof(S09b_C2_C8_O1_a_removed_server_joins_again_with_its_workload_network_running_and_is_removed_again))]
     public Task S10_C9_I9_an_invite_works_only_from_its_address_and_remove_force_drops_a_dead_member() => lab.Steps.RunAsync(async () =>
     {
         using var lxd = lab.Client(1);

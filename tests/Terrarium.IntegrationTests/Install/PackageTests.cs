@@ -1,3 +1,4 @@
+using Terrarium.IntegrationTests.Support;
 using Terrarium.Host.Processes;
 using Terrarium.Tests.Shared;
 
@@ -8,6 +9,7 @@ namespace Terrarium.IntegrationTests.Install;
 /// purges cleanly in a scratch root (`dpkg --root`), and what it ships works: units verify, completion loads in
 /// bash, the man page renders.
 /// </summary>
+[Collection(LabQueue.Lxd)]
 public class PackageTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("terrarium-pkg-").FullName;

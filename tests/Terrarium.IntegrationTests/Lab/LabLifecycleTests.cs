@@ -1,3 +1,4 @@
+using Terrarium.IntegrationTests.Support;
 using System.Text.Json;
 using Terrarium.Host.Processes;
 using Terrarium.Lab.Runtime;
@@ -7,6 +8,7 @@ using Terrarium.Tests.Shared;
 namespace Terrarium.IntegrationTests.Lab;
 
 /// <summary>`lab up`, `lab status` and `lab down` through the real binary: down leaves nothing behind.</summary>
+[Collection(LabQueue.Lxd)]
 public class LabLifecycleTests
 {
     [Fact]

@@ -9,6 +9,7 @@ using Terrarium.Lxd.Wire;
 namespace Terrarium.IntegrationTests.Lxd;
 
 /// <summary>The LXD client against a real 2-member LXD cluster: members, HTTPS, ETags, events, operations.</summary>
+[Collection(LabQueue.Lxd)]
 public class ClusteredLabTests(ClusteredLab lab) : IClassFixture<ClusteredLab>
 {
     [Fact]

@@ -1,3 +1,4 @@
+using Terrarium.IntegrationTests.Support;
 using System.Net;
 using System.Text.RegularExpressions;
 using Terrarium.Cluster.Crypto;
@@ -16,6 +17,7 @@ namespace Terrarium.IntegrationTests.Mesh;
 /// every peer's allowed IPs: this test lost 12 of 3000 with it, and lifecycle S03 lost one of its 500 pings in a CI run.
 /// Two namespaces joined by a veth, no LXD: seconds, not a lab.
 /// </summary>
+[Collection(LabQueue.Lxd)]
 public sealed class MeshReapplyTests : IAsyncLifetime
 {
     private const string Prefix = "trmitwg";

@@ -13,7 +13,7 @@ public class MeshLab : LabFixture
 {
     public MeshLab() : this("trmitm", 64, null) { }
 
-    /// <summary>Issue #13: the same five servers, answering as <paramref name="behaviour"/> through the lab's skew proxy.</summary>
+    /// <summary>The same five servers, answering as <paramref name="behaviour"/> through the lab's skew proxy.</summary>
     protected MeshLab(string prefix, int underlayOctet, LxdBehaviour? behaviour, LabServer server = LabServer.Lxd)
         : base(prefix, 5, underlayOctet, LabMode.Standalone, server, behaviour) { }
 
@@ -97,7 +97,7 @@ public class TerrariumLab : LabFixture
 {
     public TerrariumLab() : this("trmitw", 65, null) { }
 
-    /// <summary>Issue #13: the same three servers, answering as <paramref name="behaviour"/> through the lab's skew proxy.</summary>
+    /// <summary>The same three servers, answering as <paramref name="behaviour"/> through the lab's skew proxy.</summary>
     protected TerrariumLab(string prefix, int underlayOctet, LxdBehaviour? behaviour, LabServer server = LabServer.Lxd)
         : base(prefix, 3, underlayOctet, LabMode.Terrarium, server, behaviour) { }
 
@@ -107,29 +107,20 @@ public class TerrariumLab : LabFixture
     public string TraefikFile(int node) => new Terrarium.Cluster.Layout.NodeLayout(Node(node).TerrariumRoot).TraefikDynamicFile;
 }
 
-/// <summary>Issue #11: a 9-node Terrarium cluster formed by `lab up` (what a growing cluster looks like).</summary>
-public sealed class ScaleLab() : LabFixture("trmitn", 9, 66, LabMode.Terrarium);
-
-/// <summary>Issue #13: <see cref="TerrariumLab"/> whose nodes answer as snap LXD 5.21.1 (`lab up --lxd-behaviour 5.21`).</summary>
-public sealed class TerrariumLab521() : TerrariumLab("trmitw5", 97, LxdBehaviour.Lxd521)
-{
-    public override string DaemonVersion => "LXD 5.21.1";
-}
-
-/// <summary>Issue #13: <see cref="TerrariumLab"/> on real Incus 6.0.4 daemons (`lab up --server incus`).</summary>
+/// <summary><see cref="TerrariumLab"/> on real Incus 6.0.4 daemons (`lab up --server incus`).</summary>
 public sealed class TerrariumLabIncus() : TerrariumLab("trmitwi", 95, null, LabServer.Incus)
 {
     public override string DaemonVersion => "Incus 6.0.4";
 }
 
-/// <summary>Issue #13: <see cref="MeshLab"/> on five real Incus 6.0.4 daemons.</summary>
+/// <summary><see cref="MeshLab"/> on five real Incus 6.0.4 daemons.</summary>
 public sealed class MeshLabIncus() : MeshLab("trmitpi", 96, null, LabServer.Incus);
 
-/// <summary>Issue #13: <see cref="MeshLab"/> whose nodes answer as snap LXD 5.21.1 (`lab up --lxd-behaviour 5.21`).</summary>
-public sealed class MeshLab521() : MeshLab("trmitp5", 98, LxdBehaviour.Lxd521);
+/// <summary>A 2-member Terrarium cluster whose nodes answer as snap LXD 5.21.1 (`lab up --nodes 2 --lxd-behaviour 5.21`).</summary>
+public sealed class TerrariumPair521() : LabFixture("trmitp5", 2, 98, LabMode.Terrarium, LabServer.Lxd, LxdBehaviour.Lxd521);
 
 /// <summary>
-/// Issue #13: a 2-member Terrarium cluster whose nodes answer as LXD 6.9 (`lab up --nodes 2 --lxd-behaviour 6`): its join
+/// A 2-member Terrarium cluster whose nodes answer as LXD 6.9 (`lab up --nodes 2 --lxd-behaviour 6`): its join
 /// went through cluster_token; two members are the smallest cluster where 6.x's evacuation quorum check matters.
 /// </summary>
 public sealed class TerrariumPair6() : LabFixture("trmitq6", 2, 99, LabMode.Terrarium, LabServer.Lxd, LxdBehaviour.Lxd6);

@@ -8,7 +8,7 @@ using Terrarium.Operations.Routes;
 namespace Terrarium.IntegrationTests.Workloads;
 
 /// <summary>What a continuous ping lost: how many of how many, and the longest run of lost replies as time.</summary>
-/// <param name="LostLate">Replies lost more than 5 s after the fault was over (issue #8: none).</param>
+/// <param name="LostLate">Replies lost more than 5 s after the fault was over (none allowed).</param>
 public sealed record PingLoss(int Sent, int Lost, TimeSpan LongestGap, int LostLate)
 {
     /// <summary>When the lost requests left (UTC, ±1 s), to set beside the agents' and daemons' logs.</summary>
@@ -25,14 +25,14 @@ public sealed record PingLoss(int Sent, int Lost, TimeSpan LongestGap, int LostL
 }
 
 /// <summary>
-/// Issue #8: a ping every 200 ms from a container on one member to a container on another, both on terrarium-ovn
+/// A ping every 100 ms from a container on one member to a container on another, both on terrarium-ovn
 /// (Geneve inside WireGuard), running while a fault happens. Busybox ping's sequence numbers say which replies were
 /// lost and for how long; the containers are deleted afterwards.
 /// </summary>
 public sealed partial class OverlayPing : IAsyncDisposable
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
-    /// <summary>Requests (400 ms) whose replies may be on their way when the ping is stopped.</summary>
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+    /// <summary>Requests (200 ms) whose replies may be on their way when the ping is stopped.</summary>
     private const int InFlight = 2;
     private readonly LabFixture _lab;
     private readonly string[] _instances;
@@ -41,8 +41,8 @@ public sealed partial class OverlayPing : IAsyncDisposable
     private readonly DateTime _startedUtc = DateTime.UtcNow;
     private TimeSpan? _faultOver;
 
-    /// <summary>How long the ping goes on after the fault: enough replies that 1% is more than one packet.</summary>
-    public static readonly TimeSpan After = TimeSpan.FromSeconds(25);
+    /// <summary>How long the ping goes on after the fault: 125 replies, so that 1% is more than one packet.</summary>
+    public static readonly TimeSpan After = TimeSpan.FromSeconds(12.5);
 
     private OverlayPing(LabFixture lab, string[] instances, string log) => (_lab, _instances, _log) = (lab, instances, log);
 
@@ -68,7 +68,7 @@ public sealed partial class OverlayPing : IAsyncDisposable
         }, TimeSpan.FromSeconds(60), $"{from} reaches {to} over terrarium-ovn before the fault");
         var log = Path.Join(lab.Lab.Spec.Root, $"overlay-ping-{Guid.NewGuid():N}.log");
         await NamespaceShell.StartDetachedAsync(log, LabRunner.NodeEnvironment(lab.Node(1)),
-            [lab.Lab.Spec.NsRunScript, lab.Node(1).Namespace, lab.Lab.Cli, "exec", from, "--", "ping", "-i", "0.2", target!]);
+            [lab.Lab.Spec.NsRunScript, lab.Node(1).Namespace, lab.Lab.Cli, "exec", from, "--", "ping", "-i", Interval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), target!]);
         var ping = new OverlayPing(lab, [from, to], log);
         await Task.Delay(TimeSpan.FromSeconds(2)); // a few replies before the fault
         return ping;
@@ -100,7 +100,7 @@ public sealed partial class OverlayPing : IAsyncDisposable
             run = received.Contains(i) ? 0 : run + 1;
             longest = Math.Max(longest, run);
         }
-        // The n-th request leaves about n × 200 ms after the ping started (it started when this object was made, ±1 s).
+        // The n-th request leaves about n × Interval after the ping started (it started when this object was made, ±1 s).
         var late = lost.Count(n => Interval * n > faultOver + TimeSpan.FromSeconds(5) + TimeSpan.FromSeconds(1));
         return new PingLoss(sent, lost.Count, Interval * longest, late)
         {

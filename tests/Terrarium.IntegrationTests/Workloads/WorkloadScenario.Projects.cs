@@ -33,6 +33,7 @@ public abstract partial class WorkloadSteps
     }
 
     [Fact]
+    [Needs]
     public Task S07_I15_move_evacuate_restore_and_status_see_every_project_and_respect_its_restrictions() => lab.Steps.RunAsync(async () =>
     {
         // Projects share the default project's profiles, images and networks, as `lxc project create` users set them up.
@@ -98,6 +99,7 @@ public abstract partial class WorkloadSteps
     });
 
     [Fact]
+    [Needs]
     public Task S08_I15_a_host_belongs_to_the_first_project_and_a_bridge_backend_is_served_only_where_it_runs() => lab.Steps.RunAsync(async () =>
     {
         await LaunchInAsync(Tenant, "tweb", "node2", new() { ["user.terrarium.route.web"] = "owned.example.com:8080" }, onOvn: true);
@@ -147,6 +149,7 @@ public abstract partial class WorkloadSteps
     });
 
     [Fact]
+    [Needs]
     public Task S09_I15_remove_move_balances_every_project_within_its_groups() => lab.Steps.RunAsync(async () =>
     {
         MeshLab.AssertOk(await lab.Ctl(1, "cluster", "move", "t1", "node3"));

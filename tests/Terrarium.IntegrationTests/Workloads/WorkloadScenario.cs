@@ -13,6 +13,7 @@ namespace Terrarium.IntegrationTests.Workloads;
 /// plan and bounded parallelism, LXD-compatible restore, and published routes rendered on every node.
 /// </summary>
 [TestCaseOrderer(ScenarioOrderer.Name, ScenarioOrderer.Assembly)]
+[Collection(LabQueue.Lxd)]
 public class WorkloadScenario(TerrariumLab lab) : WorkloadSteps(lab), IClassFixture<TerrariumLab>;
 
 /// <summary>The workload scenario's steps, run in order on one lab; each concrete class gives the lab (issue #13: LXD versions).</summary>
@@ -72,6 +73,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
     });
 
     [Fact]
+    [Needs]
     public Task S01_C5_X2_move_keeps_a_running_instance_running_and_refuses_bad_targets() => lab.Steps.RunAsync(async () =>
     {
         await LaunchAsync("mv1", "node1");
@@ -98,6 +100,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
     });
 
     [Fact]
+    [Needs]
     public Task S02_C6_C7_P1_P2_evacuate_spreads_six_instances_over_the_others_and_restore_brings_them_back() => lab.Steps.RunAsync(async () =>
     {
         var names = Enumerable.Range(1, 6).Select(i => $"ev{i}").ToList();
@@ -138,6 +141,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
     });
 
     [Fact]
+    [Needs]
     public Task S02b_X3_an_evacuation_killed_half_way_is_finished_by_the_next_run() => lab.Steps.RunAsync(async () =>
     {
         var names = new[] { "kv1", "kv2" };
@@ -168,6 +172,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
     });
 
     [Fact]
+    [Needs]
     public Task S03_T1_T2_T3_a_route_is_rendered_on_every_node_and_follows_its_instance() => lab.Steps.RunAsync(async () =>
     {
         // On terrarium-ovn, which every member reaches (a bridge backend is served by its own member only: S08).
@@ -194,6 +199,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
     });
 
     [Fact]
+    [Needs]
     public Task S04_O1_T1_instances_on_terrarium_ovn_reach_each_other_and_every_host_reaches_a_routed_backend() => lab.Steps.RunAsync(async () =>
     {
         using var lxd = lab.Client(1);
@@ -269,6 +275,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
         }, TimeSpan.FromSeconds(60), what);
 
     [Fact]
+    [Needs]
     public Task S04b_I8_rebooted_members_one_and_then_two_at_once_come_back_by_their_boot_units() => lab.Steps.RunAsync(async () =>
     {
         using var lxd = lab.Client(1);
@@ -314,6 +321,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
     });
 
     [Fact]
+    [Needs]
     public Task S05_I8_I9_the_mesh_comes_back_from_local_state_and_firewall_drift_is_reverted() => lab.Steps.RunAsync(async () =>
     {
         // Drift inside table inet terrarium: a hand-made accept added, a lockdown rule deleted. node2's agent is
@@ -387,6 +395,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
     }
 
     [Fact]
+    [Needs]
     public Task S06_I12_I13_doctor_checks_the_daemon_the_peers_and_traefiks_wiring() => lab.Steps.RunAsync(async () =>
     {
         var etc = Path.Join(lab.Node(1).TerrariumRoot, "etc/traefik");
