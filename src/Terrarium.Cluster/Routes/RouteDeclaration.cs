@@ -28,7 +28,7 @@ public sealed record RouteDeclaration(string Instance, string Name, string Host,
         {
             var name = key[KeyPrefix.Length..];
             if (!RouteGrammar.IsName(name))
-                refused.Add(new RouteRefusal(instance, key, value, RouteRefusal.BadName));
+                refused.Add(new RouteRefusal(instance, key, value, RouteRefusal.NameRule) { IsBadName = true });
             else if (!RouteGrammar.TryParse(value, out var route, out var why))
                 refused.Add(new RouteRefusal(instance, key, value, why));
             else
@@ -41,11 +41,12 @@ public sealed record RouteDeclaration(string Instance, string Name, string Host,
 /// <summary>A route key that is not served, and why (<see cref="Reason"/> is a clause; the sentence is <see cref="ToString"/>).</summary>
 public sealed record RouteRefusal(InstanceRef Instance, string Key, string Value, string Reason)
 {
-    public const string BadName = "bad name";
+    public static readonly string NameRule = $"NAME must be 1-{RouteGrammar.MaxName} lower-case letters, digits, '-' or '_', starting with a letter or digit";
 
-    public bool IsBadName => Reason == BadName;
+    /// <summary>The key's NAME is refused (its value was not looked at).</summary>
+    public bool IsBadName { get; init; }
 
     public override string ToString() => IsBadName
-        ? $"{EchoText.Escaped(Instance.ToString())}: {EchoText.Quoted(Key)} has a bad route name: NAME must be 1-{RouteGrammar.MaxName} lower-case letters, digits, '-' or '_', starting with a letter or digit."
+        ? $"{EchoText.Escaped(Instance.ToString())}: {EchoText.Quoted(Key)} has a bad route name: {Reason}."
         : $"{EchoText.Escaped(Instance.ToString())}: {Key} = {EchoText.Quoted(Value)} is not a valid HOST[/PATH]:PORT: {Reason}.";
 }
