@@ -56,7 +56,8 @@ public static class NodeCommands
             var interval = ParseInterval(pr.GetValue(resync)!);
             var env = CommonOptions.Node(pr);
             var agent = new NodeAgent(new Terrarium.Operations.NodeEnvironment(env.Layout, env.Tools, env.LxdSocket,
-                m => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {m}")), interval);
+                // One message, one line: the guard for any message that did not escape what it quotes.
+                m => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {Terrarium.Cluster.Validation.EchoText.OneLine(m)}")), interval);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
             {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Terrarium.Cluster.Placement;
+using Terrarium.Cluster.Validation;
 
 namespace Terrarium.Cluster.Routes;
 
@@ -25,19 +26,22 @@ public sealed record RoutedInstance(string Name, string Status, string Member, I
 public sealed record RouteConflict(InstanceRef Instance, string Host, string Path, string Owner)
 {
     public override string ToString() =>
-        $"{Instance}: {Host}{(Path == "/" ? "" : Path)} is on host {Host}, which belongs to project {Owner} (it declared a route there first); this route is not served.";
+        $"{EchoText.Escaped(Instance.ToString())}: {Host}{(Path == "/" ? "" : Path)} is on host {Host}, which belongs to project {EchoText.Escaped(Owner)} (it declared a route there first); this route is not served.";
 }
 
 /// <summary>Routes whose instance is reachable only on its own member (a member-local network such as a bridge).</summary>
 public sealed record LocalRoute(InstanceRef Instance, IReadOnlyList<string> Hosts, string? Network, string Member)
 {
     public override string ToString() =>
-        $"{Instance} routes {string.Join(", ", Hosts)} over {Network ?? "a member-local network"}, which only {Member} reaches: only {Member} serves it.";
+        $"{EchoText.Escaped(Instance.ToString())} routes {string.Join(", ", Hosts)} over {(Network is null ? "a member-local network" : EchoText.Escaped(Network))}, which only {EchoText.Escaped(Member)} reaches: only {EchoText.Escaped(Member)} serves it.";
 }
 
 /// <summary>What the routes of the cluster are now (for one member's Traefik), plus what is wrong or still settling.</summary>
 public sealed record RoutePlan(IReadOnlyList<RouteBackend> Backends, IReadOnlyList<string> Errors, IReadOnlyList<string> AwaitingAddress)
 {
+    /// <summary>Route keys refused by <see cref="RouteGrammar"/>; their sentences are in <see cref="Errors"/> too.</summary>
+    public IReadOnlyList<RouteRefusal> Refused { get; init; } = [];
+
     /// <summary>Routes not served because another project owns their host (one sentence each).</summary>
     public IReadOnlyList<RouteConflict> Conflicts { get; init; } = [];
 
@@ -72,13 +76,14 @@ public static class RoutePlanner
         IReadOnlyDictionary<string, string>? claims = null, IReadOnlyList<IPNetwork>? hostNetworks = null)
     {
         var all = instances.OrderBy(i => i.Project, StringComparer.Ordinal).ThenBy(i => i.Name, StringComparer.Ordinal).ToList();
-        var errors = new List<string>();
+        var refused = new List<RouteRefusal>();
         var declared = all.Select(i =>
         {
-            var (routes, bad) = RouteDeclaration.FromConfig(i.Ref.ToString(), i.Config);
-            errors.AddRange(bad);
+            var (routes, bad) = RouteDeclaration.Read(i.Ref, i.Config);
+            refused.AddRange(bad);
             return (Instance: i, Routes: routes);
         }).Where(x => x.Routes.Count > 0).ToList();
+        var errors = refused.Select(r => r.ToString()).ToList();
         var ownership = RouteOwnership.Decide(
             declared.SelectMany(x => x.Routes.Select(r => new HostDeclaration(r.Host, x.Instance.Project, x.Instance.CreatedAt))),
             claims ?? new Dictionary<string, string>());
@@ -109,12 +114,14 @@ public static class RoutePlanner
             }
             if (Unroutable(i, hostNetworks) is { } why)
             {
-                errors.Add($"{i.Ref}: address {i.Address} {why}; its routes are not served.");
+                errors.Add($"{EchoText.Escaped(i.Ref.ToString())}: address {EchoText.Quoted(i.Address, 64)} {why}; its routes are not served.");
                 continue;
             }
-            backends.AddRange(owned.Select(r => new RouteBackend(r, i.Address, i.Member)));
+            // The address as the parser read it: the instance wrote the text, Traefik's file gets only the canonical form.
+            var address = IPAddress.Parse(i.Address).ToString();
+            backends.AddRange(owned.Select(r => new RouteBackend(r, address, i.Member)));
         }
-        return new RoutePlan(backends, errors, awaiting) { Conflicts = conflicts, LocalOnly = localOnly, Ownership = ownership, AwaitingMember = awaitingMember };
+        return new RoutePlan(backends, errors, awaiting) { Refused = refused, Conflicts = conflicts, LocalOnly = localOnly, Ownership = ownership, AwaitingMember = awaitingMember };
     }
 
     /// <summary>
@@ -141,8 +148,8 @@ public static class RoutePlanner
         if (IPAddress.IsLoopback(ip) || b[0] == 0 || b[0] >= 224 || (b[0] == 169 && b[1] == 254)) return "is not a unicast address";
         foreach (var host in hostNetworks ?? [])
             if (host.Contains(ip)) return $"is inside the cluster's mesh network {host}";
-        if (i.Gateway is not null && i.Gateway.Equals(ip)) return $"is the host's own address on {i.Network}";
-        if (i.Subnet is { } subnet && !subnet.Contains(ip)) return $"is outside {i.Network}'s subnet {subnet}";
+        if (i.Gateway is not null && i.Gateway.Equals(ip)) return $"is the host's own address on {EchoText.Escaped(i.Network)}";
+        if (i.Subnet is { } subnet && !subnet.Contains(ip)) return $"is outside {EchoText.Escaped(i.Network)}'s subnet {subnet}";
         return null;
     }
 }

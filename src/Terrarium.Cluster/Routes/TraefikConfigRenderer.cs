@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace Terrarium.Cluster.Routes;
@@ -9,7 +11,8 @@ public sealed record RouteBackend(RouteDeclaration Route, string Address, string
 /// T-1/T-2: renders Traefik's file-provider dynamic configuration. Every node renders the same file from the
 /// same inputs, so every node serves every route. Instances declaring the same HOST and PATH become one
 /// router with one load-balanced service. Output is deterministic (sorted), so an unchanged cluster renders
-/// an identical file and nothing is rewritten.
+/// an identical file and nothing is rewritten. A backend whose route the grammar refuses, or whose address is not a
+/// canonical IPv4, is left out: the file is the last place an untrusted value could reach Traefik.
 /// </summary>
 public static class TraefikConfigRenderer
 {
@@ -17,7 +20,7 @@ public static class TraefikConfigRenderer
 
     public static string Render(IEnumerable<RouteBackend> backends)
     {
-        var groups = backends
+        var groups = backends.Where(Servable)
             .GroupBy(b => (b.Route.Host, b.Route.PathPrefix))
             .OrderBy(g => g.Key.Host, StringComparer.Ordinal).ThenBy(g => g.Key.PathPrefix, StringComparer.Ordinal)
             .ToList();
@@ -44,6 +47,10 @@ public static class TraefikConfigRenderer
         }
         return sb.ToString();
     }
+
+    public static bool Servable(RouteBackend b) =>
+        RouteGrammar.IsServable(b.Route.Host, b.Route.PathPrefix, b.Route.Port) &&
+        IPAddress.TryParse(b.Address, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork && ip.ToString() == b.Address;
 
     /// <summary>
     /// A Traefik object name from host and path: lowercase letters, digits and dashes, readable, plus a hash of the

@@ -1,4 +1,5 @@
 using Terrarium.Cluster.Config;
+using Terrarium.Cluster.Validation;
 
 namespace Terrarium.Cluster.Status;
 
@@ -19,6 +20,9 @@ public sealed record LocalObservations(
     /// <summary>Routes not served (another project owns the host) or served by one member only (issue #15).</summary>
     public IReadOnlyList<Routes.RouteConflict> RouteConflicts { get; init; } = [];
     public IReadOnlyList<Routes.LocalRoute> LocalRoutes { get; init; } = [];
+
+    /// <summary>Route keys the route grammar refuses: never served, reported once per instance and key.</summary>
+    public IReadOnlyList<Routes.RouteRefusal> RouteRefusals { get; init; } = [];
 
     /// <summary>Members LXD lists Online that did not answer within the status bound (a dead member, before LXD's offline threshold).</summary>
     public IReadOnlySet<string> Unreachable { get; init; } = new HashSet<string>();
@@ -85,7 +89,7 @@ public static class StatusAnalyzer
             else if (m.Status is not ("Online" or "Evacuated"))
                 problems.Add(new Problem
                 {
-                    Severity = "error", Message = $"{m.Name} is {m.Status.ToLowerInvariant()}{(m.Message.Length > 0 ? $" ({m.Message})" : "")}.",
+                    Severity = "error", Message = $"{m.Name} is {m.Status.ToLowerInvariant()}{(m.Message.Length > 0 ? $" ({EchoText.Escaped(m.Message)})" : "")}.",
                     Fix = $"bring {m.Name} back (check LXD and `terrariumctl cluster status` there); if it is dead for good: terrariumctl cluster remove {m.Name} --force",
                 });
             else if (m.Status == "Evacuated")
@@ -171,14 +175,22 @@ public static class StatusAnalyzer
             problems.Add(new Problem
             {
                 Message = c.ToString(),
-                Fix = $"choose another host name for {c.Instance} (its user.terrarium.route.* keys), or remove the routes on {c.Host} from project {c.Owner} first",
+                Fix = $"choose another host name for {Shown(c.Instance)} (its user.terrarium.route.* keys), or remove the routes on {c.Host} from project {EchoText.Escaped(c.Owner)} first",
             });
         foreach (var l in local.LocalRoutes)
             problems.Add(new Problem
             {
                 Message = l.ToString(),
-                Fix = $"attach it to {Routes.RoutePlanner.ClusterNetwork} so every member serves it: lxc config device add {l.Instance.Name} ovn0 nic network={Routes.RoutePlanner.ClusterNetwork}" +
-                      (l.Instance.Project == Placement.InstanceRef.DefaultProject ? "" : $" --project {l.Instance.Project}"),
+                Fix = $"attach it to {Routes.RoutePlanner.ClusterNetwork} so every member serves it: lxc config device add {EchoText.Escaped(l.Instance.Name)} ovn0 nic network={Routes.RoutePlanner.ClusterNetwork}" +
+                      ProjectFlag(l.Instance),
+            });
+        foreach (var r in local.RouteRefusals.DistinctBy(r => (r.Instance, r.Key)))
+            problems.Add(new Problem
+            {
+                Message = r.ToString(),
+                Fix = r.IsBadName
+                    ? $"declare the route under a valid NAME (e.g. {Routes.RouteDeclaration.KeyPrefix}web) and remove this key: lxc config unset {EchoText.Escaped(r.Instance.Name)} {EchoText.Quoted(r.Key)}{ProjectFlag(r.Instance)}"
+                    : $"set HOST[/PATH]:PORT with a DNS host name (e.g. {Routes.RouteGrammar.Example}): lxc config set {EchoText.Escaped(r.Instance.Name)} {r.Key}=HOST[/PATH]:PORT{ProjectFlag(r.Instance)}",
             });
 
         if (local.MeshInterfaceUp == false)
@@ -187,6 +199,11 @@ public static class StatusAnalyzer
             problems.Add(new Problem { Severity = "error", Message = "The nftables table inet terrarium is not loaded on this node: cluster ports are exposed.", Fix = "terrariumctl reconfigure" });
         return report;
     }
+
+    private static string Shown(Placement.InstanceRef i) => EchoText.Escaped(i.ToString());
+
+    private static string ProjectFlag(Placement.InstanceRef i) =>
+        i.Project == Placement.InstanceRef.DefaultProject ? "" : $" --project {EchoText.Escaped(i.Project)}";
 
     public static string Age(long seconds) => seconds switch
     {

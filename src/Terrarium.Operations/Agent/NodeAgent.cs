@@ -1,5 +1,7 @@
 using Terrarium.Cluster.Agent;
 using Terrarium.Cluster.Placement;
+using Terrarium.Cluster.Validation;
+using Terrarium.Operations.Routes;
 using System.Threading.Channels;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Transport;
@@ -193,11 +195,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             {
                 if (wake.Instances is null) lastFull = env.Time.GetTimestamp();
                 var result = await _converger.SyncRoutesAsync(wake.Instances, ct);
-                if (result.Routes is { Changed: true } r)
-                    env.Log($"routes updated ({wake.Reason}): {r.Routes} route(s), {r.Backends} backend(s)");
-                foreach (var bad in (result.Routes?.Errors ?? []).Where(reported.Add)) env.Log($"route ignored: {bad}");
-                foreach (var conflict in (result.Routes?.Conflicts ?? []).Select(c => c.ToString()).Where(reported.Add)) env.Log($"route conflict: {conflict}");
-                foreach (var local in (result.Routes?.LocalOnly ?? []).Select(l => l.ToString()).Where(reported.Add)) env.Log($"route served locally only: {local}");
+                foreach (var line in RouteReport.Lines(result.Routes, wake.Reason, reported)) env.Log(line);
                 if (result.AwaitingAddresses) wait = AddressRetry; // a just-started instance gets its address in a moment
                 else if (result.AwaitingMember)
                 {
@@ -207,11 +205,11 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                     if (untilFull > MemberWatch) (wait, onTimeout) = (MemberWatch, new Wake("member watch", new HashSet<InstanceRef>()));
                     else wait = untilFull;
                 }
-                if (result.OvnError is { } error) env.Log($"OVN: {error}");
+                if (result.OvnError is { } error) env.Log($"OVN: {EchoText.Escaped(error, 512)}");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                env.Log($"route sync failed ({wake.Reason}): {e.Message}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
+                env.Log($"route sync failed ({EchoText.Escaped(wake.Reason)}): {EchoText.Escaped(e.Message, 512)}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
                 wait = AgentTiming.RetryAfterFailure;
             }
             wake = await NextWakeAsync(_instances, wait, ct, onTimeout);

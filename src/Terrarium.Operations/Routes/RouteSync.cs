@@ -3,6 +3,7 @@ using Terrarium.Cluster.Mesh;
 using Terrarium.Cluster.Ovn;
 using Terrarium.Cluster.Placement;
 using Terrarium.Cluster.Routes;
+using Terrarium.Cluster.Validation;
 using Terrarium.Host.Files;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
@@ -141,7 +142,7 @@ public sealed class RouteSync(NodeEnvironment env)
             {
                 await store.ReleaseRouteHostAsync(host);
                 lock (_recorded) _releasedSince.Add(host);
-                env.Log($"route host {host} released: its project no longer declares it");
+                env.Log($"route host {EchoText.Escaped(host)} released: its project no longer declares it");
             }
             foreach (var (host, project) in decision.ToClaim)
             {
@@ -152,7 +153,7 @@ public sealed class RouteSync(NodeEnvironment env)
         }
         catch (Exception e) when (e is LxdException or IOException or HttpRequestException or TimeoutException or OperationCanceledException)
         {
-            env.Log($"recording route host owners failed ({e.Message}); the next sync tries again");
+            env.Log($"recording route host owners failed ({EchoText.Escaped(e.Message, 512)}); the next sync tries again");
             return false;
         }
         if (lost) OwnershipLost?.Invoke();

@@ -82,6 +82,7 @@ public sealed class StatusCollector(NodeEnvironment env)
             instances.GroupBy(i => i.Location).ToDictionary(g => g.Key, g => g.Count()), memory)
         {
             Raft = raft, Unreachable = unreachable, OverlayAnswers = overlayAnswers, InviteTokenWaiting = tokenWaiting, RouteConflicts = routes.Conflicts, LocalRoutes = routes.LocalOnly,
+            RouteRefusals = routes.Refused,
         };
         var views = members.Select(m => new LxdMemberView(m.ServerName, m.Status, m.Message, m.Roles)).ToList();
         return StatusAnalyzer.Analyze(identity?.Member, config, views, local, env.Clock());
