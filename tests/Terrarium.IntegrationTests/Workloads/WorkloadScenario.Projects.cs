@@ -149,6 +149,42 @@ public abstract partial class WorkloadSteps
     });
 
     [Fact]
+    [Needs(nameof(S07_I15_move_evacuate_restore_and_status_see_every_project_and_respect_its_restrictions))]
+    public Task S08b_T1_X1_hostile_routes_from_a_restricted_project_are_refused_never_rendered_and_never_forge_a_log_line() => lab.Steps.RunAsync(async () =>
+    {
+        await LaunchInAsync(Tenant, "hweb", "node2", new() { ["user.terrarium.route.web"] = "hostile-ok.example.com:8080" }, onOvn: true);
+        await AllNodesAsync(text => text.Contains("Host(`hostile-ok.example.com`)") && text.Contains("http://"), "the tenant's valid route on every node", 60);
+        var before = Enumerable.Range(1, 3).Select(n => File.ReadAllText(lab.TraefikFile(n))).ToList();
+        const string Forged = "2026-12-07T06:59:59.000Z routes updated (forged-by-tenant): 0 route(s), 0 backend(s)";
+        var hostile = new Dictionary<string, string>
+        {
+            ["user.terrarium.route.ip"] = $"{lab.Node(2).Address}:8080", // a member's own address: every request sent to it by IP
+            ["user.terrarium.route.mesh"] = "10.255.54.1:8080",
+            ["user.terrarium.route.inj"] = $"x\n{Forged}\ny:1",
+            ["user.terrarium.route.tick"] = "a.example.com`) || Host(`evil.example.com:8080",
+            ["user.terrarium.route.climb"] = "climb.example.com/../etc:8080",
+            ["user.terrarium.route.long"] = $"{string.Join('.', Enumerable.Repeat(new string('a', 63), 5))}:8080",
+        };
+        using var lxd = lab.Client(1);
+        await lxd.PatchInstanceConfigAsync("hweb", hostile, project: Tenant);
+        await MeshLab.EventuallyAsync(async () =>
+        {
+            using var status = await lab.StatusAsync(1);
+            return Problems(status).Count(p => p.Contains("hweb") && (p.Contains("is not a valid HOST[/PATH]:PORT") || p.Contains("bad route name"))) == hostile.Count;
+        }, TimeSpan.FromSeconds(30), "status reports each hostile route once");
+        MeshLab.AssertOk(await lab.Ctl(1, "reconfigure")); // one more full pass on node1: still nothing rendered
+        for (var n = 1; n <= 3; n++)
+        {
+            Assert.Equal(before[n - 1], File.ReadAllText(lab.TraefikFile(n)));
+            var lines = File.ReadAllLines(lab.Node(n).AgentLog);
+            Assert.DoesNotContain(lines, l => l.StartsWith("2026-12-07T06:59:59.000Z", StringComparison.Ordinal) || l.StartsWith("y:1", StringComparison.Ordinal));
+            Assert.All(lines, l => Assert.DoesNotContain(l, c => char.IsControl(c) && c != '\t'));
+        }
+        await lxd.SetInstanceStateAsync("hweb", "stop", force: true, project: Tenant);
+        await lxd.DeleteInstanceAsync("hweb", project: Tenant);
+    });
+
+    [Fact]
     [Needs]
     public Task S09_I15_remove_move_balances_every_project_within_its_groups() => lab.Steps.RunAsync(async () =>
     {

@@ -87,4 +87,24 @@ public class InviteAddressTests
             Directory.Delete(root, true);
         }
     }
+
+    [Theory]
+    [InlineData("invalid", "Bad_Name", "10.0.0.12")]
+    [InlineData("--expires", "vps2", "10.0.0.12", "--expires", "forever")]
+    [InlineData("--expires", "vps2", "10.0.0.12", "--expires", "5s")]
+    public async Task X1_a_bad_name_or_lifetime_is_refused_with_exit_2_before_LXD_is_asked(string reason, params string[] args)
+    {
+        var root = Directory.CreateTempSubdirectory("trm-invite-").FullName;
+        try
+        {
+            var r = await Terrariumctl.RunAsync(["--root", root, "--lxd-socket", Path.Join(root, "no-such.socket"), "cluster", "invite", .. args]);
+            ProcessAssert.Exit(2, r);
+            Assert.Contains(reason, r.StdErr);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
 }

@@ -13,6 +13,8 @@ namespace Terrarium.UnitTests.Operations;
 public sealed class InMemoryLxd : ILxdClient
 {
     public List<(string Name, string Status, bool Database)> Members { get; } = [];
+    /// <summary>Each member's `url` (none: empty, as a member LXD cannot place).</summary>
+    public Dictionary<string, string> MemberUrls { get; } = [];
     public HashSet<string> Projects { get; } = ["default"];
     public Dictionary<string, Dictionary<string, Profile>> Profiles { get; } = [];
     public List<string> Cancelled { get; } = [];
@@ -63,7 +65,7 @@ public sealed class InMemoryLxd : ILxdClient
     private static NotSupportedException Unexpected(string member) => new($"InMemoryLxd does not implement {member}; use the HTTP fake (FakeLxd) for it.");
 
     public Task<ClusterInfo> GetClusterAsync(CancellationToken ct = default) => throw Unexpected(nameof(GetClusterAsync));
-    public Task<List<ClusterMember>> GetClusterMembersAsync(CancellationToken ct = default) => Task.FromResult(Members.Select(m => new ClusterMember { ServerName = m.Name, Status = m.Status, Database = m.Database }).ToList());
+    public Task<List<ClusterMember>> GetClusterMembersAsync(CancellationToken ct = default) => Task.FromResult(Members.Select(m => new ClusterMember { ServerName = m.Name, Status = m.Status, Database = m.Database, Url = MemberUrls.GetValueOrDefault(m.Name, "") }).ToList());
     public Task<ClusterMember> GetClusterMemberAsync(string name, CancellationToken ct = default) => throw Unexpected(nameof(GetClusterMemberAsync));
     public Task UpdateClusterAsync(ClusterPut body, IProgress<Operation>? progress = null, CancellationToken ct = default) => throw Unexpected(nameof(UpdateClusterAsync));
     public Task<(ClusterJoinToken Token, string Encoded)> CreateJoinTokenAsync(string serverName, CancellationToken ct = default) => throw Unexpected(nameof(CreateJoinTokenAsync));

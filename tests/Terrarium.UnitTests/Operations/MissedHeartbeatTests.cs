@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Sockets;
+using Terrarium.Cluster.Layout;
+using Terrarium.Host.Tools;
+using Terrarium.Lxd.Wire;
+using Terrarium.Operations;
+using Terrarium.Operations.Lifecycle;
+
+namespace Terrarium.UnitTests.Operations;
+
+/// <summary>A member LXD lists offline right after a daemon restart is waited for when it answers, and only then.</summary>
+public class MissedHeartbeatTests
+{
+    private readonly InMemoryLxd _lxd = new();
+    private readonly List<string> _log = [];
+
+    private NodeEnvironment Env() => new(new NodeLayout(Path.GetTempPath()), ToolPaths.FromEnvironment(), "/nonexistent.socket", _log.Add, lxd: () => _lxd);
+
+    [Fact]
+    public async Task A_member_that_answers_is_waited_for_until_lxd_lists_it_online_again()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        _lxd.Members.Add(("node3", "Offline", true));
+        _lxd.MemberUrls["node3"] = $"https://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        var heartbeat = Task.Delay(1500).ContinueWith(_ => _lxd.Members[0] = ("node3", "Online", true));
+
+        var members = await MissedHeartbeat.WaitAsync(Env(), _lxd, Offline(), CancellationToken.None);
+        await heartbeat;
+        Assert.Equal("Online", members.Single().Status);
+        Assert.Contains(_log, l => l.StartsWith("node3 answers but LXD lists it offline", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_member_that_does_not_answer_is_not_waited_for()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // nothing listens there any more: the connection is refused at once
+        _lxd.Members.Add(("node3", "Offline", true));
+        _lxd.MemberUrls["node3"] = $"https://127.0.0.1:{port}";
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var members = await MissedHeartbeat.WaitAsync(Env(), _lxd, Offline(), CancellationToken.None);
+        Assert.Equal("Offline", members.Single().Status);
+        Assert.True(clock.Elapsed < MissedHeartbeat.Bound, $"took {clock.Elapsed}");
+        Assert.Empty(_log);
+    }
+
+    private ClusterMember Offline() => _lxd.GetClusterMembersAsync().Result.Single();
+}
