@@ -21,7 +21,7 @@ public static class VersionCommand
             var daemon = await AskDaemonAsync(pr, ct);
             if (CommonOptions.Json(pr))
             {
-                JsonOut.Write(new VersionOutput(Client, daemon), CliJsonContext.Default.VersionOutput);
+                JsonOut.Write(VersionOutput.Of(Client, daemon), CliJsonContext.Default.VersionOutput);
                 return ExitCodes.Ok;
             }
             Console.WriteLine($"client: terrariumctl {Client}");

@@ -114,7 +114,13 @@ public sealed record ReconfigureOutput(
 /// <summary>`terrariumctl version -o json`: the daemon object has the same keys whether it answered or not.</summary>
 public sealed record VersionOutput(
     [property: JsonPropertyName("client_version")] string ClientVersion,
-    [property: JsonPropertyName("daemon")] DaemonVersionRow Daemon);
+    [property: JsonPropertyName("client_commit")] string? ClientCommit,
+    [property: JsonPropertyName("daemon")] DaemonVersionRow Daemon)
+{
+    /// <summary>The informational version "0.2.0+SHA" split in two ('+' would come out as \u002B in JSON).</summary>
+    public static VersionOutput Of(string informational, DaemonVersionRow daemon) =>
+        informational.Split('+', 2) is [var version, var commit] ? new(version, commit, daemon) : new(informational, null, daemon);
+}
 
 public sealed record DaemonVersionRow(
     [property: JsonPropertyName("reachable")] bool Reachable,

@@ -24,6 +24,7 @@ public class UsageErrorTests
     [InlineData("terrariumctl cluster join needs --wireguard.", "cluster", "join", "--token", "t")]
     [InlineData("--output must be table or json, not 'yaml'.", "-o", "yaml", "cluster", "status")]
     [InlineData("SHELL must be bash or zsh, not 'fish'.", "completion", "fish")]
+    [InlineData("--lxd-behaviour must be 5.21, 6 or incus, not '5.0'.", "lab", "up", "--lxd-behaviour", "5.0")]
     [InlineData("--wireguard-port must be a port number, 1-65535, not 'abc'.", "cluster", "init", "--wireguard-port", "abc")]
     [InlineData("--wireguard-port must be a port number, 1-65535, not '0'.", "cluster", "init", "--wireguard-port", "0")]
     [InlineData("--parallel must be a whole number, 1-32, not '2.5'.", "cluster", "evacuate", "n2", "--parallel", "2.5")]

@@ -24,6 +24,7 @@ public sealed class VersionCommandTests : IDisposable
         ProcessAssert.Ok(json);
         using var doc = JsonDocument.Parse(json.StdOut);
         Assert.StartsWith("0.", doc.RootElement.GetProperty("client_version").GetString());
+        Assert.DoesNotContain("+", doc.RootElement.GetProperty("client_version").GetString());
         var daemon = doc.RootElement.GetProperty("daemon");
         Assert.False(daemon.GetProperty("reachable").GetBoolean());
         Assert.Equal(JsonValueKind.Null, daemon.GetProperty("version").ValueKind);
