@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Terrarium.Cli.Usage;
 using Terrarium.Cluster.Layout;
 using Terrarium.Cluster.Validation;
 using Terrarium.Host.Lxd;
@@ -10,29 +11,31 @@ namespace Terrarium.Cli.Commands;
 /// <summary>Options every node command shares: where the node's files live and how to reach its LXD.</summary>
 public static class CommonOptions
 {
-    public static readonly Option<string> Root = new("--root")
+    public static readonly Option<string> Root = ValueOptions.Judged(new Option<string>("--root")
     {
         Description = "Root prefix for every host path Terrarium touches (env TERRARIUM_ROOT)",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TERRARIUM_ROOT") is { Length: > 0 } r ? r : "/",
-    };
+    }, root => AbsoluteRoot(root));
 
-    public static readonly Option<string?> LxdSocket = new("--lxd-socket")
+    public static readonly Option<string?> LxdSocket = ValueOptions.Judged(new Option<string?>("--lxd-socket")
     {
         Description = "LXD or Incus unix socket (default: $LXD_DIR, $INCUS_SOCKET, $INCUS_DIR, then the snap, Debian or Incus socket that exists)",
         Recursive = true,
-    };
+    }, socket => LxdSocketLocator.Locate(socket, _ => null, _ => false));
 
-    public static readonly Option<string> Output = new("--output", "-o")
+    public static readonly Option<string> Output = OutputOption();
+
+    private static Option<string> OutputOption()
     {
-        Description = "Output format: table or json",
-        Recursive = true,
-        DefaultValueFactory = _ => "table",
-    };
+        // Set up once: the tree may be built more than once in a process (the unit tests), validators must not pile up.
+        var output = new Option<string>("--output", "-o") { Description = "Output format: table or json", Recursive = true, DefaultValueFactory = _ => "table" };
+        output.AcceptOnlyFromAmong("table", "json");
+        return output;
+    }
 
     public static void AddTo(RootCommand root)
     {
-        Output.AcceptOnlyFromAmong("table", "json");
         root.Options.Add(Root);
         root.Options.Add(LxdSocket);
         root.Options.Add(Output);
@@ -40,10 +43,11 @@ public static class CommonOptions
 
     public static NodeLayout Layout(ParseResult pr)
     {
-        var root = pr.GetValue(Root)!;
-        if (!Path.IsPathFullyQualified(root)) throw new InputException($"--root '{root}' must be an absolute path.");
-        return new NodeLayout(root);
+        return new NodeLayout(AbsoluteRoot(pr.GetValue(Root)!));
     }
+
+    private static string AbsoluteRoot(string root) =>
+        Path.IsPathFullyQualified(root) ? root : throw new InputException($"--root {ValueOptions.Shown(root)} must be an absolute path.");
 
     public static string Socket(ParseResult pr) => LxdSocketLocator.Locate(pr.GetValue(LxdSocket));
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Terrarium.Cli.Output;
+using Terrarium.Cli.Usage;
 using Terrarium.Host.Processes;
 using Terrarium.Lab.Runtime;
 using Terrarium.Lab.Skew;
@@ -27,17 +28,17 @@ public static class LabCommands
         lab.Options.Add(LabDir);
         lab.Options.Add(Underlay);
 
-        var nodes = new Option<int>("--nodes", "-n") { Description = "Number of nodes (1-9)", DefaultValueFactory = _ => 3 };
+        var nodes = ValueOptions.Whole("--nodes", $"Number of nodes (1-{LabSpec.MaxNodes})", 1, LabSpec.MaxNodes, 3, "-n");
         var standalone = new Option<bool>("--standalone") { Description = "Leave the nodes as separate LXD servers (form the cluster yourself with `lab exec`)" };
         var lxdOnly = new Option<bool>("--lxd-only") { Description = "Form a plain LXD cluster over the underlay, without Terrarium" };
         var server = new Option<string>("--server") { Description = "Daemon each node runs: lxd (Debian's) or incus (bookworm-backports' incus-base)", DefaultValueFactory = _ => "lxd" };
         server.AcceptOnlyFromAmong("lxd", "incus");
-        var behaviour = new Option<string?>("--lxd-behaviour")
+        var behaviour = ValueOptions.Judged(new Option<string?>("--lxd-behaviour")
         {
             HelpName = "5.21|6|incus",
             Description = "Answer the nodes' commands as LXD 5.21, LXD 6 (6.9) or Incus (6.0.4) would, through a proxy in front of each real LXD " +
                           "(wait envelope, join token field, hidden keys, 6.9's evacuation quorum refusal; issue #13)",
-        };
+        }, name => LxdBehaviour.Parse(name));
         var up = new Command("up", "Create the nodes, start their LXD daemons and form a Terrarium cluster (init, invite, join, agents)")
         {
             nodes, standalone, lxdOnly, server, behaviour,
@@ -118,7 +119,7 @@ public static class LabCommands
     {
         var listen = new Option<string>("--listen") { Description = "Unix socket to answer on", Required = true };
         var upstream = new Option<string>("--upstream") { Description = "The real LXD unix socket", Required = true };
-        var behaviour = new Option<string>("--behaviour") { Description = "5.21, 6 or incus", Required = true };
+        var behaviour = ValueOptions.Judged(new Option<string>("--behaviour") { Description = "5.21, 6 or incus", Required = true }, name => LxdBehaviour.Parse(name));
         var proxy = new Command("lxd-proxy", "Answer as another LXD version in front of a real LXD socket (issue #13)") { listen, upstream, behaviour };
         proxy.Hidden = true;
         proxy.SetHandler(async (pr, ct) =>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Terrarium.Cli.Output;
+using Terrarium.Cli.Usage;
 using Terrarium.Cluster.Mesh;
 using Terrarium.Cluster.Validation;
 using Terrarium.Operations.Lifecycle;
@@ -13,7 +14,7 @@ public static class LifecycleCommands
     {
         var endpoint = new Option<string?>("--wireguard-endpoint") { Description = "HOST:PORT other members use to reach this node's WireGuard (default: auto-selected, private address preferred)" };
         var cidr = new Option<string>("--wireguard-cidr") { Description = "Mesh network", DefaultValueFactory = _ => MeshSettings.DefaultCidr };
-        var port = new Option<int>("--wireguard-port") { Description = "WireGuard UDP port", DefaultValueFactory = _ => MeshSettings.DefaultPort };
+        var port = ValueOptions.Port("--wireguard-port", "WireGuard UDP port", MeshSettings.DefaultPort);
         var member = new Option<string?>("--member") { Description = "This member's name (default: the LXD server name, else the hostname)" };
         var uplink = new Option<string>("--ovn-uplink") { Description = "LXD managed bridge that gives terrarium-ovn its way out", DefaultValueFactory = _ => Cluster.Config.OvnRecord.DefaultUplink };
         var dryRun = ClusterCommands.DryRun();
@@ -47,7 +48,8 @@ public static class LifecycleCommands
     {
         var name = new Argument<string>("name") { Description = "Name the new member will have" };
         var address = new Argument<string?>("address") { Description = "The new server's IP (default: resolve NAME; asked for on a TTY)", Arity = ArgumentArity.ZeroOrOne };
-        var expires = new Option<string>("--expires") { Description = "How long the invite stays valid (e.g. 30m, 1h, 2d)", DefaultValueFactory = _ => "1h" };
+        var expires = ValueOptions.Judged(new Option<string>("--expires") { Description = "How long the invite stays valid (e.g. 30m, 1h, 2d)", DefaultValueFactory = _ => "1h" },
+            text => Duration.InviteLifetime(text));
         var dryRun = ClusterCommands.DryRun();
         var c = new Command("invite", "Create a join command for a new server: LXD token, reserved mesh address, firewall opening for ADDRESS")
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Terrarium.Cli.Output;
+using Terrarium.Cli.Usage;
 using Terrarium.Cluster.Validation;
 using Terrarium.Operations.Agent;
 using Terrarium.Operations.Convergence;
@@ -49,7 +50,8 @@ public static class NodeCommands
 
     public static Command Agent()
     {
-        var resync = new Option<string>("--resync-interval") { Description = "Full resync period (e.g. 30s, 5m)", DefaultValueFactory = _ => "30s" };
+        var resync = ValueOptions.Judged(new Option<string>("--resync-interval") { Description = "Full resync period (e.g. 30s, 5m)", DefaultValueFactory = _ => "30s" },
+            text => ParseInterval(text));
         var c = new Command("agent", "Keep this node converged: react to LXD events and resync periodically") { resync };
         c.SetHandler(async (pr, ct) =>
         {

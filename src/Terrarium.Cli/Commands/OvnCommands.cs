@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Terrarium.Cli.Output;
+using Terrarium.Cli.Usage;
 using Terrarium.Operations.Lifecycle;
 using Terrarium.Operations.Ovn;
 
@@ -12,10 +13,9 @@ public static class OvnCommands
     {
         var ovn = new Command("ovn", "OVN workload network (terrarium-ovn)");
         var rotate = new Option<bool>("--rotate-ca") { Description = "Make a new OVN CA on this member and re-issue every member certificate" };
-        var max = new Option<int?>("--max")
-        {
-            Description = $"At most this many members run the OVN databases (1, 3, 5 or 7; default {Cluster.Ovn.OvnCentralPlanner.DefaultMax}); kept in the shared configuration",
-        };
+        var max = ValueOptions.OneOf("--max",
+            $"At most this many members run the OVN databases (1, 3, 5 or 7; default {Cluster.Ovn.OvnCentralPlanner.DefaultMax}); kept in the shared configuration",
+            Cluster.Ovn.OvnCentralPlanner.AllowedMax);
         var dryRun = ClusterCommands.DryRun();
         var yes = ClusterCommands.Yes("change the central set under a new --max, or rotate the CA");
         var configure = new Command("configure", "Recompute the odd-sized OVN central database set, re-issue certificates as needed, update members and firewall")

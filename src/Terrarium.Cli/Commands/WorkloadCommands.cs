@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Terrarium.Cli.Output;
+using Terrarium.Cli.Usage;
 using Terrarium.Cluster.Placement;
 using Terrarium.Cluster.Validation;
 using Terrarium.Operations.Workloads;
@@ -119,8 +120,7 @@ public static class WorkloadCommands
         return c;
     }
 
-    public static Option<int> Parallel() =>
-        new("--parallel") { Description = "Migrations at once", DefaultValueFactory = _ => 3 };
+    public static Option<int> Parallel() => ValueOptions.Whole("--parallel", "Migrations at once (1-32)", 1, 32, 3);
 
     public static int CheckParallel(int value) =>
         value is >= 1 and <= 32 ? value : throw new InputException("--parallel must be between 1 and 32.");

@@ -111,6 +111,30 @@ public sealed record ReconfigureOutput(
     [property: JsonPropertyName("firewall_changed")] bool FirewallChanged,
     [property: JsonPropertyName("records_cleaned")] int RecordsCleaned);
 
+/// <summary>`terrariumctl version -o json`: the daemon object has the same keys whether it answered or not.</summary>
+public sealed record VersionOutput(
+    [property: JsonPropertyName("client_version")] string ClientVersion,
+    [property: JsonPropertyName("client_commit")] string? ClientCommit,
+    [property: JsonPropertyName("daemon")] DaemonVersionRow Daemon)
+{
+    /// <summary>The informational version "0.2.0+SHA" split in two ('+' would come out as \u002B in JSON).</summary>
+    public static VersionOutput Of(string informational, DaemonVersionRow daemon) =>
+        informational.Split('+', 2) is [var version, var commit] ? new(version, commit, daemon) : new(informational, null, daemon);
+}
+
+public sealed record DaemonVersionRow(
+    [property: JsonPropertyName("reachable")] bool Reachable,
+    [property: JsonPropertyName("kind")] string? Kind,
+    [property: JsonPropertyName("product")] string? Product,
+    [property: JsonPropertyName("version")] string? Version,
+    [property: JsonPropertyName("socket")] string? Socket,
+    [property: JsonPropertyName("error")] string? Error)
+{
+    /// <summary>The reason without LXD's "Cannot reach LXD at" lead-in and final stop, to sit in parentheses.</summary>
+    public static DaemonVersionRow Unreachable(string? socket, string reason) =>
+        new(false, null, null, null, socket, reason.Replace("Cannot reach LXD at ", "").TrimEnd('.'));
+}
+
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(InitOutput))]
 [JsonSerializable(typeof(InviteOutput))]
@@ -123,6 +147,7 @@ public sealed record ReconfigureOutput(
 [JsonSerializable(typeof(MoveRow))]
 [JsonSerializable(typeof(OvnConfigureOutput))]
 [JsonSerializable(typeof(DoctorOutput))]
+[JsonSerializable(typeof(VersionOutput))]
 public sealed partial class CliJsonContext : JsonSerializerContext;
 
 public static class JsonOut

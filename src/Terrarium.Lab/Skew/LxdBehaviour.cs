@@ -53,5 +53,5 @@ public sealed record LxdBehaviour(string Name, string Server, string Version)
     /// <summary>The `--lxd-behaviour` value; throws <see cref="InputException"/> for anything else.</summary>
     public static LxdBehaviour Parse(string name) =>
         All.FirstOrDefault(b => b.Name == name)
-        ?? throw new InputException($"--lxd-behaviour must be one of {string.Join(", ", All.Select(b => b.Name))}, got '{name}'.");
+        ?? throw new InputException($"--lxd-behaviour must be {string.Join(", ", All.SkipLast(1).Select(b => b.Name))} or {All[^1].Name}, not '{EchoText.Of(name, 40)}'.");
 }

@@ -53,17 +53,28 @@ public class CommandTreeTests
     }
 
     [Theory]
-    [InlineData("--max 'x' is not a whole number.", "cluster", "ovn", "configure", "--max", "x")]
-    [InlineData("--max '99999999999' is out of range.", "cluster", "ovn", "configure", "--max", "99999999999")]
-    [InlineData("--parallel '2.5' is not a whole number.", "cluster", "evacuate", "node2", "--parallel", "2.5")]
-    [InlineData("--wireguard-port 'abc' is not a whole number.", "cluster", "init", "--wireguard-port", "abc")]
-    [InlineData("--nodes '' is not a whole number.", "lab", "up", "--nodes", "")]
-    public async Task X1_a_number_that_is_not_one_is_named_without_dotnet_type_names(string expected, params string[] args)
+    [InlineData("--max must be one of 1, 3, 5 or 7, not 'x'.", "cluster", "ovn", "configure", "--max", "x")]
+    [InlineData("--max must be one of 1, 3, 5 or 7, not '99999999999'.", "cluster", "ovn", "configure", "--max", "99999999999")]
+    [InlineData("--parallel must be a whole number, 1-32, not '2.5'.", "cluster", "evacuate", "node2", "--parallel", "2.5")]
+    [InlineData("--wireguard-port must be a port number, 1-65535, not 'abc'.", "cluster", "init", "--wireguard-port", "abc")]
+    [InlineData("--nodes must be a whole number, 1-9, not an empty value.", "lab", "up", "--nodes", "")]
+    [InlineData("unknown command 'statuss' for 'terrariumctl cluster'; did you mean 'status'?", "cluster", "statuss")]
+    public async Task X1_the_binary_says_a_bad_command_line_without_dotnet_type_names(string expected, params string[] args)
     {
         var r = await Terrariumctl.RunAsync(args);
         ProcessAssert.Exit(2, r);
         Assert.Contains(expected, r.StdErr);
         Assert.DoesNotContain("System.", r.StdErr);
+    }
+
+    [Theory]
+    [InlineData("cluster")]
+    [InlineData("help")]
+    public async Task A_group_alone_or_help_prints_help_with_exit_0(params string[] args)
+    {
+        var r = await Terrariumctl.RunAsync(args);
+        ProcessAssert.Ok(r);
+        Assert.Contains("Usage:", r.StdOut);
     }
 }
 

@@ -54,7 +54,7 @@ public class SkewProxyTests
     public void L13_X1_an_unknown_behaviour_is_one_clear_sentence()
     {
         var e = Assert.Throws<InputException>(() => LxdBehaviour.Parse("5.0"));
-        Assert.Contains("5.21, 6, incus", e.Message);
+        Assert.Contains("5.21, 6 or incus, not '5.0'", e.Message);
         Assert.EndsWith(".", e.Message);
     }
 

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Terrarium.Cli.Output;
+
+namespace Terrarium.Cli.Usage;
+
+/// <summary>
+/// A command group run without a subcommand (`terrariumctl cluster`) shows its help and exits 0, as kubectl and
+/// lxc do; `terrariumctl help [COMMAND...]` is the same as --help.
+/// </summary>
+public static class GroupHelp
+{
+    /// <summary>Gives every group that has no action of its own the help action, the root included.</summary>
+    public static void Attach(Command command)
+    {
+        if (command.Subcommands.Count > 0 && command.Action is null) command.Action = new ShowHelp();
+        foreach (var sub in command.Subcommands) Attach(sub);
+    }
+
+    public static Command Command()
+    {
+        var words = new Argument<string[]>("command") { Description = "The command to explain, e.g. cluster evacuate", Arity = ArgumentArity.ZeroOrMore };
+        var help = new Command("help", "Show the help of terrariumctl or of one command (the same as --help)") { words };
+        help.Action = new HelpCommand(words);
+        return help;
+    }
+
+    /// <summary>Whether running this parse only prints help (the error sweep test invokes those and nothing else).</summary>
+    public static bool OnlyShowsHelp(ParseResult parsed) => parsed.Action is HelpAction or ShowHelp or HelpCommand;
+
+    private sealed class ShowHelp : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            new HelpAction().Invoke(parseResult);
+            return ExitCodes.Ok;
+        }
+    }
+
+    private sealed class HelpCommand(Argument<string[]> words) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var root = parseResult.RootCommandResult.Command;
+            var target = root.Parse([.. parseResult.GetValue(words) ?? [], "--help"]);
+            if (target.UnmatchedTokens.FirstOrDefault() is { } unknown)
+            {
+                var error = parseResult.InvocationConfiguration.Error;
+                error.WriteLine($"Error: {UnknownWords.Describe(unknown, target.CommandResult)} (see `{UsageErrors.PathOf(target.CommandResult)} --help`)");
+                return ExitCodes.BadInput;
+            }
+            return target.Invoke(parseResult.InvocationConfiguration);
+        }
+    }
+}
