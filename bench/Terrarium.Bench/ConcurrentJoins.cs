@@ -6,7 +6,7 @@ using Terrarium.Lab.Topology;
 namespace Terrarium.Bench;
 
 /// <summary>
-/// Issue #11: two servers joining at once against one joining alone. Five standalone lab servers: node1 inits,
+/// Two servers joining at once against one joining alone. Five standalone lab servers: node1 inits,
 /// node2 and node3 join one after the other (single joins), then node4 and node5 join at the same time with
 /// invites made beforehand. Prints each join's time and, per join, when each of its steps started (the join's
 /// own log lines, stamped as they arrive), so what the concurrent pair waits on shows up.

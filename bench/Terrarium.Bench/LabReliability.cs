@@ -4,7 +4,7 @@ using Terrarium.Host.Processes;
 namespace Terrarium.Bench;
 
 /// <summary>
-/// Issue #14: the README's main job, `terrariumctl lab up --nodes 3` then `lab down`, run N times in a row as a
+/// The README's main job, `terrariumctl lab up --nodes 3` then `lab down`, run N times in a row as a
 /// user would; reports how many failed (and why) and how long the successful ones took.
 /// </summary>
 public static class LabReliability

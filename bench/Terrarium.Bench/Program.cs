@@ -6,9 +6,9 @@ using Terrarium.Lab.Topology;
 // Measures what the tests only assert: how fast a route change reaches every node's Traefik config, and
 // how long an evacuation takes in parallel versus one move at a time. Needs root; uses its own lab.
 //   dotnet run -c Release --project bench/Terrarium.Bench -- [--routes N] [--instances K] [--terrariumctl PATH]
-// Reliability of the main job instead (issue #14): -- --reliability 20
-// Cost against cluster size (issue #11): -- --scale 3,5,7,9 [--routes 50] [--instances 10] [--rounds 1]
-// Two joins at once against one alone (issue #11): -- --concurrent-joins 1
+// Reliability of the main job instead: -- --reliability 20
+// Cost against cluster size: -- --scale 3,5,7,9 [--routes 50] [--instances 10] [--rounds 1]
+// Two joins at once against one alone: -- --concurrent-joins 1
 // The shared configuration's fan-out beyond a lab, simulated in memory: -- --simulate 100,500
 var routes = Arg("--routes", 50);
 var instances = Arg("--instances", 6);

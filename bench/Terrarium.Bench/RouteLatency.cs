@@ -14,7 +14,7 @@ public static class RouteLatency
         var nodes = lab.Spec.NodeSpecs;
         var files = nodes.Select(n => new NodeLayout(n.TerrariumRoot).TraefikDynamicFile).ToList();
         using var lxd = lab.Client(nodes[0]);
-        // On terrarium-ovn: a backend on a member-local bridge is served by its own member only (issue #15).
+        // On terrarium-ovn: a backend on a member-local bridge is served by its own member only.
         await lxd.LaunchInstanceAsync(new InstancesPost
         {
             Name = "bench-web", Source = new InstanceSource { Alias = LabRunner.ImageAlias },

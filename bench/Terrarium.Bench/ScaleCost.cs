@@ -6,7 +6,7 @@ using Terrarium.Lxd.Wire;
 namespace Terrarium.Bench;
 
 /// <summary>
-/// Issue #11: what a cluster of N members costs, for N = 3, 5, 7, 9 on this machine: lab up, the last join,
+/// What a cluster of N members costs, for N = 3, 5, 7, 9 on this machine: lab up, the last join,
 /// `cluster status`, a route change reaching every node's Traefik file, and an evacuation by terrariumctl versus
 /// LXD's own `lxc cluster evacuate` on the same lab in alternating rounds. Prints a markdown table.
 /// </summary>

@@ -7,7 +7,7 @@ using Terrarium.Cluster.Mesh;
 namespace Terrarium.Bench;
 
 /// <summary>
-/// Issue #11, beyond one lab: the shared configuration and its fan-out at 100 and 500 members, with records made
+/// Beyond one lab: the shared configuration and its fan-out at 100 and 500 members, with records made
 /// in memory (no LXD): what one agent's convergence pass costs (parse every row, derive the desired state, render
 /// the WireGuard and nftables files) and what one change costs the cluster (every agent re-reads every row).
 /// </summary>

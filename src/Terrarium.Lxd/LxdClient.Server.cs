@@ -51,7 +51,7 @@ public sealed partial class LxdClient
             }
             if (patch.Config.Count == 0) return current;
             if (_profile.FailedPatchResetsUnnamedKeys)
-                // Issue #13: should this PATCH fail, the daemon resets every key it does not name; naming each one
+                // Should this PATCH fail, the daemon resets every key it does not name; naming each one
                 // with its current value keeps the member's addresses (and the cluster's keys) as they were.
                 foreach (var (key, value) in current.Config)
                     if (!patch.Config.ContainsKey(key) && !_profile.HiddenKeys.Contains(key)) patch.Config[key] = value;

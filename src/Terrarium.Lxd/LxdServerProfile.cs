@@ -47,7 +47,7 @@ public sealed class LxdServerProfile
     /// <summary>
     /// Whether a PATCH /1.0 that fails after it was stored (Incus cannot connect to OVN with a new network.ovn.* key,
     /// a member cannot apply it) is undone by rewriting the config from the request's keys alone, which resets every
-    /// key the request did not name, core.https_address and cluster.https_address included (issue #13: the member's
+    /// key the request did not name, core.https_address and cluster.https_address included (the member's
     /// heartbeats stop, "No local address set"). incus cmd/incusd/api_1.0.go doApi10Update revert, v6.0.0-v6.0.5 and
     /// v6.1-v6.17 (fixed by 8e4741e in v6.18.0, ebe3ce8 in v6.0.6); lxd/api_1.0.go since aca9cac (lxd-5.0.3, 5.18),
     /// fixed by aba72ef in lxd-5.21.5 and 6bf5389 in lxd-6.9. LXD 5.0.2 has no revert. The client then names every key.

@@ -37,7 +37,7 @@ public static class LabCommands
         {
             HelpName = "5.21|6|incus",
             Description = "Answer the nodes' commands as LXD 5.21, LXD 6 (6.9) or Incus (6.0.4) would, through a proxy in front of each real LXD " +
-                          "(wait envelope, join token field, hidden keys, 6.9's evacuation quorum refusal; issue #13)",
+                          "(wait envelope, join token field, hidden keys, 6.9's evacuation quorum refusal)",
         }, name => LxdBehaviour.Parse(name));
         var up = new Command("up", "Create the nodes, start their LXD daemons and form a Terrarium cluster (init, invite, join, agents)")
         {
@@ -120,7 +120,7 @@ public static class LabCommands
         var listen = new Option<string>("--listen") { Description = "Unix socket to answer on", Required = true };
         var upstream = new Option<string>("--upstream") { Description = "The real LXD unix socket", Required = true };
         var behaviour = ValueOptions.Judged(new Option<string>("--behaviour") { Description = "5.21, 6 or incus", Required = true }, name => LxdBehaviour.Parse(name));
-        var proxy = new Command("lxd-proxy", "Answer as another LXD version in front of a real LXD socket (issue #13)") { listen, upstream, behaviour };
+        var proxy = new Command("lxd-proxy", "Answer as another LXD version in front of a real LXD socket") { listen, upstream, behaviour };
         proxy.Hidden = true;
         proxy.SetHandler(async (pr, ct) =>
         {

@@ -26,7 +26,7 @@ public static class OvnCommands
         {
             var operation = new OvnConfigureOperation(CommonOptions.Node(pr));
             var (rotateCa, maxCentral, json) = (pr.GetValue(rotate), pr.GetValue(max), CommonOptions.Json(pr));
-            // Plan, show, confirm, apply (issue #10).
+            // Plan, show, confirm, apply.
             var p = await operation.PlanAsync(rotateCa, ct, maxCentral);
             if (pr.GetValue(dryRun))
             {

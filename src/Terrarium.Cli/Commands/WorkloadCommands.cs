@@ -48,7 +48,7 @@ public static class WorkloadCommands
             var json = CommonOptions.Json(pr);
             var workers = CheckParallel(pr.GetValue(parallel));
             var operations = new WorkloadOperations(CommonOptions.Node(pr));
-            // Plan, show, confirm, apply (issue #10): the answer at the prompt is the confirmation.
+            // Plan, show, confirm, apply: the answer at the prompt is the confirmation.
             var plan = await operations.PlanEvacuationAsync(name, ct);
             if (!json) PrintPlan(plan.Moves, $"Plan for evacuating {name}:");
             if (!json && plan.Interrupted.Count > 0)

@@ -25,7 +25,7 @@ public sealed class MemberRecord
     /// <summary>O-3: the member's OVN certificate request (public); its key never leaves the member.</summary>
     [JsonPropertyName("ovn_request")] public string? OvnRequest { get; set; }
 
-    /// <summary>Issue #8: the address of the member's own port on terrarium-ovn (its host, reached through OVN), and since when.</summary>
+    /// <summary>The address of the member's own port on terrarium-ovn (its host, reached through OVN), and since when.</summary>
     [JsonPropertyName("ovn_host_address")] public string? OvnHostAddress { get; set; }
     [JsonPropertyName("ovn_host_since")] public DateTimeOffset? OvnHostSince { get; set; }
 }
@@ -44,7 +44,7 @@ public sealed class OvnRecord
     /// <summary>The LXD network that gives terrarium-ovn its way out (a managed bridge such as lxdbr0).</summary>
     [JsonPropertyName("uplink")] public string Uplink { get; set; } = DefaultUplink;
 
-    /// <summary>Issue #11: at most this many central members (odd; `cluster ovn configure --max`).</summary>
+    /// <summary>At most this many central members (odd; `cluster ovn configure --max`).</summary>
     [JsonPropertyName("max_central")] public int MaxCentral { get; set; } = Ovn.OvnCentralPlanner.DefaultMax;
 
     public const string DefaultUplink = "lxdbr0";
@@ -91,7 +91,7 @@ public sealed class LeaseRecord
 public sealed partial class ClusterJsonContext : JsonSerializerContext;
 
 /// <summary>
-/// Issue #15: which project owns a route host name. Inserted once (LXD's unique row names make the first claim win),
+/// Which project owns a route host name. Inserted once (LXD's unique row names make the first claim win),
 /// removed when no instance of that project declares a route on the host any more.
 /// </summary>
 public sealed class RouteClaimRecord
@@ -102,7 +102,7 @@ public sealed class RouteClaimRecord
 }
 
 /// <summary>
-/// Issue #15: the instances Terrarium moved off an evacuated member whose origin LXD would not let it record on the
+/// The instances Terrarium moved off an evacuated member whose origin LXD would not let it record on the
 /// instance (a restricted project forbids setting volatile.* keys: lxd/project/limits checkRestrictionsOnVolatileConfig).
 /// `terrariumctl cluster restore` moves them back after LXD's own restore; written by evacuate, removed by restore.
 /// </summary>

@@ -22,7 +22,7 @@ public sealed record NodeDesiredState(MeshSettings Mesh, IPAddress MeshAddress, 
             .ToList();
         // A live invite is pre-authorised everywhere so the joiner can reach every database member. It gets no
         // endpoint: the joiner initiates, and WireGuard then records where the invite's key really came from
-        // (issue #9, InviteBinding), which a configured endpoint would mask.
+        // (InviteBinding), which a configured endpoint would mask.
         var invites = LiveInvites(config, self, now).ToList();
         peers.AddRange(invites.Select(i => new WireGuardPeer(i.Name, i.PublicKey, IPAddress.Parse(i.MeshAddress), null)));
 

@@ -29,7 +29,7 @@ public static class NftablesRenderer
         sb.Append("  chain input {\n");
         sb.Append("    type filter hook input priority filter - 10; policy accept;\n");
         sb.Append("    iifname \"lo\" accept\n");
-        // Issue #9: an invite used from another address never reaches LXD, so it cannot join and stays valid.
+        // An invite used from another address never reaches LXD, so it cannot join and stays valid.
         sb.Append($"    iifname \"{plan.MeshInterface}\" ip saddr @invites_unbound tcp dport {{ {tcp} }} counter drop comment \"invite from another address\"\n");
         sb.Append($"    iifname \"{plan.MeshInterface}\" ip saddr @invites_unbound udp dport {{ {udp} }} counter drop comment \"invite geneve from another address\"\n");
         sb.Append($"    iifname \"{plan.MeshInterface}\" ip saddr {plan.MeshCidr} tcp dport {{ {tcp} }} counter accept comment \"cluster ports via mesh\"\n");

@@ -4,7 +4,7 @@ using Terrarium.Cluster.Config;
 namespace Terrarium.Cluster.Invites;
 
 /// <summary>
-/// Issue #9: an invite is redeemable only from the address it was issued for. WireGuard accepts a peer's key from
+/// An invite is redeemable only from the address it was issued for. WireGuard accepts a peer's key from
 /// any source address (roaming), and the UDP opening is a set of addresses, so a host holding another pending invite
 /// could otherwise use a stolen bundle. Members therefore never give a pending invite an endpoint: its endpoint is
 /// exactly where its last authenticated packet came from (wg show dump). Until that is the invite's address, the

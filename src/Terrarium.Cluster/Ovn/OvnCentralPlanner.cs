@@ -6,7 +6,7 @@ public sealed record OvnCandidate(string Name, bool Online, bool CurrentlyCentra
 /// <summary>
 /// O-2: the OVN NB/SB databases run on an odd number of members, all when the count is odd and all but one
 /// when it is even (1→1, 2→1, 3→3, 4→3, 5→5 …), so raft always has a strict majority — capped at
-/// <see cref="DefaultMax"/> (issue #11: every write waits for a majority and the leader streams to every server;
+/// <see cref="DefaultMax"/> (every write waits for a majority and the leader streams to every server;
 /// OVN recommends 3 or 5, LXD itself keeps 3 voters). Members beyond the cap are chassis only. Online members are
 /// preferred, then members already in the set (no needless raft churn), then names (deterministic).
 /// </summary>

@@ -10,7 +10,7 @@ public sealed record OwnershipDecision(
     IReadOnlyList<string> ToRelease);
 
 /// <summary>
-/// Issue #15: a route host name belongs to ONE project — the first that declared a route on it, with every path
+/// A route host name belongs to ONE project — the first that declared a route on it, with every path
 /// under it — so an instance owner in another project can neither capture a host nor add a path under it (a
 /// longer PathPrefix would win in Traefik and take part of the traffic). The first claim is recorded in the
 /// shared configuration and kept while the owning project still declares the host (stopped instances count);

@@ -60,7 +60,7 @@ public sealed record RoutePlan(IReadOnlyList<RouteBackend> Backends, IReadOnlyLi
 
 /// <summary>
 /// T-3: a route has a backend only while its instance runs on an online member and has an address; a stopped
-/// instance or an offline member drops out within one sync and comes back the same way. Issue #15: routes of
+/// instance or an offline member drops out within one sync and comes back the same way. Routes of
 /// every project, one owner project per host (<see cref="RouteOwnership"/>); a backend on terrarium-ovn is served
 /// by every member, a backend on a member-local network (a bridge: every member's lxdbr0 has the same subnet) only
 /// by the member it runs on; an address outside its network's subnet, or the host's own, is never a backend.

@@ -45,7 +45,7 @@ public sealed class MemberStatus
     /// <summary>False when the member did not answer this node within the status bound, whatever LXD's status says.</summary>
     [JsonPropertyName("reachable")] public bool Reachable { get; set; } = true;
 
-    /// <summary>Issue #8: "answers" or "silent" — its host port on terrarium-ovn, probed from this node; null when not probed.</summary>
+    /// <summary>"Answers" or "silent" — its host port on terrarium-ovn, probed from this node; null when not probed.</summary>
     [JsonPropertyName("overlay")] public string? Overlay { get; set; }
 }
 

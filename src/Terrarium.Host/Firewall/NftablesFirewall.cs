@@ -6,7 +6,7 @@ namespace Terrarium.Host.Firewall;
 
 /// <summary>
 /// F-3: loads the rendered table with `nft -f` (one transaction) after an `nft -c` dry run. Drift is judged on
-/// the LIVE table (issue #9): right after a load its stateless listing (`nft -s list table`, no counters) is
+/// the LIVE table: right after a load its stateless listing (`nft -s list table`, no counters) is
 /// recorded, and any later difference (a rule added or deleted by hand) makes the next pass load it again.
 /// Only table inet terrarium is read or replaced; other tables are never touched.
 /// </summary>

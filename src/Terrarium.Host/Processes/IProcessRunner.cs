@@ -21,7 +21,7 @@ public sealed class ProcessFailedException(string command, ProcessResult result)
 
 /// <summary>
 /// Runs external tools (ip, nft, wg, ...). An instance, carried by <see cref="Tools.ToolPaths.Runner"/>, so a unit test
-/// can hand the host adapters a fake that records commands and answers them (issue #10).
+/// can hand the host adapters a fake that records commands and answers them.
 /// </summary>
 public interface IProcessRunner
 {

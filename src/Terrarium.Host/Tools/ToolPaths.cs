@@ -22,7 +22,7 @@ public sealed record ToolPaths(string Ip, string Wg, string WireGuardGo, string 
     public string Systemctl { get; init; } = "systemctl";
     public string Snap { get; init; } = "snap";
 
-    /// <summary>Runs every program above: the real one, or a test's fake (issue #10).</summary>
+    /// <summary>Runs every program above: the real one, or a test's fake.</summary>
     public Processes.IProcessRunner Runner { get; init; } = Processes.SystemProcessRunner.Instance;
 
     /// <summary>

@@ -12,7 +12,7 @@ public sealed class LabState
     [JsonPropertyName("underlay")] public string Underlay { get; set; } = "";
     [JsonPropertyName("mode")] public LabMode Mode { get; set; }
     [JsonPropertyName("server")] public LabServer Server { get; set; }
-    /// <summary>Issue #13: the `--lxd-behaviour` the nodes' skew proxies answer as, null without proxies.</summary>
+    /// <summary>The `--lxd-behaviour` the nodes' skew proxies answer as, null without proxies.</summary>
     [JsonPropertyName("lxd_behaviour")] public string? Behaviour { get; set; }
     [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
 

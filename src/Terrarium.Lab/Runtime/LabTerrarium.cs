@@ -70,7 +70,7 @@ public sealed partial class LabRunner
     }
 
     /// <summary>
-    /// Issue #13: the node's skew proxy (`lab lxd-proxy`), detached inside the node like its daemon, so a killed or
+    /// The node's skew proxy (`lab lxd-proxy`), detached inside the node like its daemon, so a killed or
     /// rebooted node loses it too; its socket is the node's LXD_DIR from then on.
     /// </summary>
     private async Task StartProxyAsync(LabNodeSpec node)

@@ -3,7 +3,7 @@ using Terrarium.Cluster.Validation;
 namespace Terrarium.Lab.Skew;
 
 /// <summary>
-/// Issue #13: a daemon version the lab cannot install (only Debian's LXD 5.0.2 is here), reproduced by the
+/// A daemon version the lab cannot install (only Debian's LXD 5.0.2 is here), reproduced by the
 /// <see cref="SkewProxy"/> in front of each node's real LXD. Each field names the upstream file/tag it replays;
 /// the unit tests' fake daemon (tests/.../Lxd/Fake/DaemonProfile.cs) replays the same versions without a daemon.
 /// </summary>

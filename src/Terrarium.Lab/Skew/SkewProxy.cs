@@ -3,7 +3,7 @@ using System.Net.Sockets;
 namespace Terrarium.Lab.Skew;
 
 /// <summary>
-/// Issue #13: an HTTP/1.1 reverse proxy on a unix socket in front of one node's real LXD socket, answering as
+/// An HTTP/1.1 reverse proxy on a unix socket in front of one node's real LXD socket, answering as
 /// <see cref="LxdBehaviour"/> says (<see cref="SkewRewrites"/>) and passing everything else through unchanged:
 /// keep-alive, Content-Length and chunked bodies streamed as they come, upgrades (/1.0/events, exec) copied raw.
 /// No ASP.NET: terrariumctl, which runs it as `lab lxd-proxy`, stays NativeAOT.

@@ -8,7 +8,7 @@ namespace Terrarium.Lab.Skew;
 public enum SkewRoute { PassThrough, ServerInfo, Wait, Join, MemberState }
 
 /// <summary>
-/// Issue #13: the proxy's decisions, pure (bytes in, bytes out) so the unit tests check each one. What a target
+/// The proxy's decisions, pure (bytes in, bytes out) so the unit tests check each one. What a target
 /// daemon answers differently from the real 5.0.2 behind the proxy, per <see cref="LxdBehaviour"/>.
 /// </summary>
 public static class SkewRewrites

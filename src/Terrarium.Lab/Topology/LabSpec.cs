@@ -18,7 +18,7 @@ public sealed partial record LabSpec(string Prefix, int Nodes, string Root, IPAd
     /// <summary>Which daemon each node runs: Debian's LXD, or Incus (Debian bookworm-backports' incus-base).</summary>
     public LabServer Server { get; init; } = LabServer.Lxd;
 
-    /// <summary>Issue #13: the LXD version each node's commands see through a skew proxy in front of its real LXD (null: none).</summary>
+    /// <summary>The LXD version each node's commands see through a skew proxy in front of its real LXD (null: none).</summary>
     public Skew.LxdBehaviour? Behaviour { get; init; }
 
     /// <summary>Validates user input and returns the spec; throws <see cref="InputException"/>.</summary>

@@ -42,7 +42,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
     }
 
     /// <summary>
-    /// Every second: issue #9, while invites are pending, where WireGuard saw them (InviteBinding); and whether the
+    /// Every second: while invites are pending, where WireGuard saw them (InviteBinding); and whether the
     /// mesh interface is gone (restored here at once, then a pass) or the firewall table differs from what was loaded
     /// (a pass reloads it under the host lock): not at the next resync, up to 30 s later. A hand-made accept rule lives
     /// a second, not half a minute. What it sees is judged each time (<see cref="HostWatchState"/>), not only on a change.

@@ -7,7 +7,7 @@ using Terrarium.Operations.Identity;
 namespace Terrarium.Operations.Boot;
 
 /// <summary>
-/// Issue #8: what terrarium-mesh.service runs at boot, before LXD or Incus (which listen on the mesh address):
+/// What terrarium-mesh.service runs at boot, before LXD or Incus (which listen on the mesh address):
 /// the WireGuard interface and the firewall table from this node's own files, without asking LXD anything.
 /// The agent runs it too whenever LXD cannot be reached and the interface is gone.
 /// </summary>

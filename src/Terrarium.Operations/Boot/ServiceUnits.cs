@@ -4,7 +4,7 @@ using Terrarium.Host.Systemd;
 namespace Terrarium.Operations.Boot;
 
 /// <summary>
-/// The systemd units a member runs (SPEC §1, issue #8/#12). terrarium-mesh restores the mesh and firewall from
+/// The systemd units a member runs (SPEC §1). terrarium-mesh restores the mesh and firewall from
 /// local files before LXD/Incus starts (they listen on the mesh address); terrarium-agent keeps the node converged
 /// once LXD runs. The Debian package ships both in /lib/systemd/system; without it init/join write them to
 /// /etc/systemd/system. init/join enable them, leaving the cluster disables and removes them.

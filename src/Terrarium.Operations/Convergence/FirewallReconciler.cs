@@ -8,7 +8,7 @@ namespace Terrarium.Operations.Convergence;
 
 /// <summary>
 /// F-1..F-4: the nftables table (judged on the live table, so drift is reverted) and ufw when it is active. It
-/// remembers the last plan and pending invites so the agent can re-bind invites every second (issue #9) without a
+/// remembers the last plan and pending invites so the agent can re-bind invites every second without a
 /// whole pass.
 /// </summary>
 public sealed class FirewallReconciler(NodeEnvironment env) : IReconciler
@@ -72,7 +72,7 @@ public sealed class FirewallReconciler(NodeEnvironment env) : IReconciler
         return true;
     }
 
-    /// <summary>Issue #9: the last plan with each pending invite opened once WireGuard saw it at its own address.</summary>
+    /// <summary>The last plan with each pending invite opened once WireGuard saw it at its own address.</summary>
     private async Task<FirewallPlan> BindInvitesAsync()
     {
         var plan = _plan!;

@@ -4,7 +4,7 @@ namespace Terrarium.Operations.Convergence;
 /// One concern of a node (mesh, firewall, shared records, OVN, routes) brought from what it is (read live: `wg`,
 /// `nft`, LXD, OVSDB) to what the shared configuration says it should be. Small and idempotent: a pass that finds
 /// nothing to do changes nothing. <see cref="ConvergenceLoop"/> runs them in order for `reconfigure`, the agent and
-/// the commands alike (issue #10).
+/// the commands alike.
 /// </summary>
 public interface IReconciler
 {

@@ -3,7 +3,7 @@ using System.Net;
 namespace Terrarium.Operations.Convergence;
 
 /// <summary>
-/// Issue #8: init/join put LXD's (or Incus') listen addresses on this member's mesh address. Once the member has left,
+/// Init/join put LXD's (or Incus') listen addresses on this member's mesh address. Once the member has left,
 /// that address is gone with the mesh, and a daemon still configured to listen there fails at its next start ("cannot
 /// assign requested address") — so a left member's daemon forgets every address on the mesh and keeps its unix socket.
 /// </summary>

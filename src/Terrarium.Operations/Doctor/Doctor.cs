@@ -12,7 +12,7 @@ using Terrarium.Operations.Store;
 namespace Terrarium.Operations.Doctor;
 
 /// <summary>
-/// `terrariumctl doctor` (issue #13, #12): the checks an operator wants before `init`/`join` and on a running member,
+/// `terrariumctl doctor`: the checks an operator wants before `init`/`join` and on a running member,
 /// each with a one-line fix. Read-only: it changes nothing on the host or in LXD.
 /// </summary>
 public sealed class Doctor(NodeEnvironment env)

@@ -86,7 +86,7 @@ public sealed class InitOperation(NodeEnvironment env)
 
     /// <summary>
     /// Init returns once the cluster can take an invite: the workload network is created right after the first
-    /// chassis registers, and a join that overlapped its creation would have to try again (issue #14). Without it
+    /// chassis registers, and a join that overlapped its creation would have to try again. Without it
     /// in time, the agent finishes the OVN setup and a join still copes (LxdJoin retries).
     /// </summary>
     private async Task WaitForWorkloadNetworkAsync(NodeConverger converger, ILxdClient lxd, CancellationToken ct)

@@ -3,7 +3,7 @@ using Terrarium.Cluster.Mesh;
 
 namespace Terrarium.Operations.Lifecycle;
 
-/// <summary>The one table of init's steps (X-3, issue #10): the journal's order and `init --dry-run`'s plan.</summary>
+/// <summary>The one table of init's steps: the journal's order and `init --dry-run`'s plan.</summary>
 public static class InitSteps
 {
     public const string Mesh = "mesh", Firewall = "firewall", LxdCluster = "lxd-cluster", SharedConfig = "shared-config", Ovn = "ovn",

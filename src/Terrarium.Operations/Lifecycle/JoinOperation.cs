@@ -154,7 +154,7 @@ public sealed class JoinOperation(NodeEnvironment env)
         {
             var ovn = new Host.Ovn.OvnRuntime(env.Tools, env.Layout);
             await ovn.EnsureSwitchAsync(bundle.Member);
-            // Issue #13: Incus reads the southbound address from this switch's ovn-remote when it opens OVN during the
+            // Incus reads the southbound address from this switch's ovn-remote when it opens OVN during the
             // join (cmd/incusd/daemon.go setupOVN, v6.0.4), and fails on an empty one ("failed to connect to : ...
             // unknown network protocol"). The central set is not known here yet: every member is named (the client
             // skips those that do not answer); the ovn step sets the exact set once this server is a member.

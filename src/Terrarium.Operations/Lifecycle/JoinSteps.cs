@@ -4,7 +4,7 @@ using Terrarium.Cluster.Mesh;
 namespace Terrarium.Operations.Lifecycle;
 
 /// <summary>
-/// The one table of the join's steps (X-3, issue #10): the journal runs them in this order and refuses any other
+/// The one table of the join's steps: the journal runs them in this order and refuses any other
 /// (<see cref="Journal.OperationJournal"/>), `join --dry-run` prints each with what it will do here.
 /// </summary>
 public static class JoinSteps

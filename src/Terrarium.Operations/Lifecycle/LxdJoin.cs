@@ -9,7 +9,7 @@ namespace Terrarium.Operations.Lifecycle;
 /// <summary>
 /// The join's lxd-join step: LXD (or Incus) on this server joins the cluster through the mesh. It never sends a
 /// second join while LXD still runs one (a re-run right after a crash waits for it), never treats a join that LXD
-/// completed as failed, and tries once more when the cluster's networks or pools changed during the join (issue #14):
+/// completed as failed, and tries once more when the cluster's networks or pools changed during the join:
 /// daemons that still honour the invite then join; LXD 5.0, which spends its single-use token on the first attempt,
 /// gets a clear "create a new invite" instead of a misleading token error.
 /// </summary>

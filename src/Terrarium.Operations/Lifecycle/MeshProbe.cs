@@ -30,7 +30,7 @@ public sealed class MeshProbe(NodeEnvironment env)
                 $"No WireGuard handshake with {must.Name} ({must.Endpoint}) within {RequiredTimeout.TotalSeconds:0}s: the invite was already used, " +
                 $"revoked or has expired, or UDP {mesh.Port} is blocked between the servers; nothing was changed.");
         env.Log($"WireGuard handshake with {must.Name} done");
-        // Issue #9: the cluster opens its ports to an invite only once WireGuard saw it at the invite's address.
+        // The cluster opens its ports to an invite only once WireGuard saw it at the invite's address.
         if (!await ReachableAsync(must.MeshAddress, LxdPort, BindingTimeout, ct))
             throw new MeshUnreachableException(
                 $"{must.Name} does not let this server reach LXD over the mesh: an invite can only be used from the address it was issued for " +

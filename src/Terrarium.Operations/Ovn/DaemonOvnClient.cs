@@ -4,7 +4,7 @@ using Terrarium.Lxd;
 namespace Terrarium.Operations.Ovn;
 
 /// <summary>
-/// Issue #13: Incus reads its OVN client identity from the cluster-wide keys network.ovn.{ca_cert,client_cert,
+/// Incus reads its OVN client identity from the cluster-wide keys network.ovn.{ca_cert,client_cert,
 /// client_key} and, without them, from /etc/ovn only when it first needs OVN (internal/server/network/ovn
 /// NewNB: "OVN is configured to use SSL but no client certificate was found"). A server joining an Incus cluster
 /// creates terrarium-ovn before its own member certificate exists, so the join failed. The CA holder therefore

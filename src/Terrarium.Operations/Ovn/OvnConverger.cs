@@ -60,7 +60,7 @@ public sealed class OvnConverger(NodeEnvironment env)
         var central = ovn.Central.Select(n => config.Member(n)?.MeshAddress).OfType<string>().ToList();
         var nb = OvnNetworkSettings.Remotes(central, OvnNetworkSettings.NorthboundPort);
         var sb = OvnNetworkSettings.Remotes(central, OvnNetworkSettings.SouthboundPort);
-        // Issue #8: only northd takes the central set on its command line and restarts when it moved. ovn-controller
+        // Only northd takes the central set on its command line and restarts when it moved. ovn-controller
         // reads external_ids:ovn-remote at run time and ovsdb-server takes no remotes; restarting them for a new set
         // (as this did) cost the survivors' containers packets during every remove.
         var remotesChanged = AtomicFile.WriteIfChanged(Path.Join(env.Layout.OvnDir, "remotes"), $"{nb}\n{sb}\n");
@@ -108,7 +108,7 @@ public sealed class OvnConverger(NodeEnvironment env)
             if (!OvnDatabase.Both.Any(_ovn.DatabaseExists)) await _ovn.StopNorthdAsync();
         }
 
-        // Issue #8: LXD is pointed only at servers that are in the raft cluster. A server that is still catching up
+        // LXD is pointed only at servers that are in the raft cluster. A server that is still catching up
         // is not (OVSDB adds it once it has the log), and LXD sent there got "database connection failed" for launches
         // during a join. One member decides, so that members with different local views do not flip the key.
         if (ovn.Signer == self.Member || config.Member(ovn.Signer) is null)
@@ -130,14 +130,14 @@ public sealed class OvnConverger(NodeEnvironment env)
         if (ovn.Signer == self.Member && !pending)
             changed |= await WorkloadNetwork.EnsureAsync(lxd, ovn, config.Settings!.Mtu,
                 async () => (await _ovn.ChassisAsync(sb)).ToHashSet().IsSupersetOf(config.Members.Select(m => m.Name)), env.Log, ct);
-        // Issue #8: a removed member's chassis would stay in the southbound database (its Geneve endpoint with it).
+        // A removed member's chassis would stay in the southbound database (its Geneve endpoint with it).
         if (ovn.Signer == self.Member && !pending)
             changed |= await RemoveStaleChassisAsync(sb, config);
         if (_ovn.ControllerRunning) changed |= await UnavailableNetworkRepair.RepairAsync(env, lxd, self.Member, ct);
         var hostAddress = await new HostPort(env, _ovn).EnsureAsync(lxd, nb, self.Member, OvnNetworkSettings.WorkloadMtu(config.Settings!.Mtu), userspace, ct);
         if (hostAddress is not null && me.OvnHostAddress != hostAddress)
         {
-            // Issue #8: `cluster status` on any member probes this address to see the workload network reach this host.
+            // `cluster status` on any member probes this address to see the workload network reach this host.
             me.OvnHostAddress = hostAddress;
             me.OvnHostSince = env.Clock();
             await store.PutMemberAsync(me, ct);

@@ -32,7 +32,7 @@ public sealed record RouteSyncResult(bool Changed, int Routes, int Backends, IRe
 /// mesh to the database leader), a full sync refreshes everything, members, networks and host claims included.
 /// </summary>
 /// <remarks>
-/// Issue #11: recording who owns a route host is an LXD write; it is made off the route's path (in the background,
+/// Recording who owns a route host is an LXD write; it is made off the route's path (in the background,
 /// one recording at a time) and, after an event, by one member only: the first online member by name. Every member
 /// renders the same owner before any claim exists, so the file never waits for the write, and a route change does not
 /// cost every agent of the cluster a write to the database leader. A full sync (every resync) records what is still

@@ -93,7 +93,7 @@ public sealed class SharedConfigStore(ILxdClient lxd)
             await ReleaseLeaseAsync(invite.MeshAddress, ct);
     }
 
-    /// <summary>Issue #15: claims <paramref name="host"/> for <paramref name="project"/>; the first claim wins. Returns the owner.</summary>
+    /// <summary>Claims <paramref name="host"/> for <paramref name="project"/>; the first claim wins. Returns the owner.</summary>
     public async Task<string?> ClaimRouteHostAsync(string host, string project, DateTimeOffset now, CancellationToken ct = default) =>
         (await InsertOnceAsync(RowNames.RouteClaim(host), new RouteClaimRecord { Host = host, Project = project, ClaimedAt = now }, Json.RouteClaimRecord,
             $"route host {host} belongs to project {project}", ct))?.Project;

@@ -5,7 +5,7 @@ using Terrarium.Lxd.Wire;
 namespace Terrarium.Operations.Workloads;
 
 /// <summary>
-/// Reads what P-1/P-2 need from LXD, across every project (issue #15): the members, every instance, every
+/// Reads what P-1/P-2 need from LXD, across every project: the members, every instance, every
 /// project's restrictions, and which members may receive instances and how busy they are.
 /// </summary>
 public sealed class PlacementInputs

@@ -12,7 +12,7 @@ using Terrarium.Lxd;
 namespace Terrarium.IntegrationTests.Cluster;
 
 /// <summary>
-/// Issue #3 end to end on real LXD daemons, wireguard-go and nftables in network namespaces: init, invite,
+/// The cluster lifecycle end to end on real LXD daemons, wireguard-go and nftables in network namespaces: init, invite,
 /// join (killed half-way and resumed), the full mesh, the firewall lockdown, bad input, invite expiry,
 /// status, remove --move and remove --force. The steps run in order and build on each other.
 /// </summary>
@@ -21,8 +21,8 @@ namespace Terrarium.IntegrationTests.Cluster;
 public class ClusterLifecycleScenario(MeshLab lab) : ClusterLifecycleSteps(lab), IClassFixture<MeshLab>;
 
 /// <summary>
-/// The lifecycle scenario's steps, run by <see cref="ClusterLifecycleScenario"/> on plain Debian LXD 5.0.2 and, issue #13,
-/// again by the scenarios whose nodes answer as another LXD version through the lab's skew proxy (SkewedLifecycleScenarios.cs).
+/// The lifecycle scenario's steps, run by <see cref="ClusterLifecycleScenario"/> on plain Debian LXD 5.0.2 and
+/// again by <see cref="LifecycleOnIncus"/> on real Incus 6.0.4 (SkewedLifecycleScenarios.cs).
 /// </summary>
 public abstract class ClusterLifecycleSteps(MeshLab lab)
 {
@@ -42,7 +42,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     [Fact]
     public Task S01_C1_init_bootstraps_the_first_member_on_the_mesh() => lab.Steps.RunAsync(async () =>
     {
-        // Issue #10: the plan is init's own step table, and showing it changes nothing.
+        // The plan is init's own step table, and showing it changes nothing.
         var planned = await lab.Ctl(1, "cluster", "init", "--member", "node1", "--dry-run", "-o", "json");
         MeshLab.AssertOk(planned);
         using (var plan = System.Text.Json.JsonDocument.Parse(planned.StdOut))
@@ -74,7 +74,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     public Task S02_C2_C3_X3_I14_a_join_killed_after_the_lxd_join_completes_when_run_again_while_networks_appear() => lab.Steps.RunAsync(async () =>
     {
         var (token, bundle) = await lab.InviteAsync(1, 2);
-        // Issue #14: networks created between invite and join (the invite carries no list of them that could go stale).
+        // Networks created between invite and join (the invite carries no list of them that could go stale).
         for (var n = 0; n <= 1; n++) await CreateClusterNetworkAsync($"trmrace{n}");
         var planned = await lab.Ctl(2, "cluster", "join", "--token", token, "--wireguard", bundle, "--dry-run");
         MeshLab.AssertOk(planned);
@@ -285,7 +285,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         // after starting; it now says which concern a pass is in after 10 s). Its OVN calls alone may each wait 10-20 s.
         await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(2)).Count == 2, TimeSpan.FromSeconds(60), "node2 heals when its agent is back");
 
-        // Issue #10: an invite's plan names the address it would lease and changes nothing.
+        // An invite's plan names the address it would lease and changes nothing.
         var planned = await lab.Ctl(1, "cluster", "invite", "ghost2", Underlay(98), "--dry-run", "-o", "json");
         MeshLab.AssertOk(planned);
         using (var plan = JsonDocument.Parse(planned.StdOut))
@@ -404,7 +404,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     public Task S10_C9_I9_an_invite_works_only_from_its_address_and_remove_force_drops_a_dead_member() => lab.Steps.RunAsync(async () =>
     {
         using var lxd = lab.Client(1);
-        // Issue #9: node4's invite, stolen and run on node5 — which holds an invite of its own, so its UDP gets in.
+        // Node4's invite, stolen and run on node5 — which holds an invite of its own, so its UDP gets in.
         var (token4, bundle4) = await lab.InviteAsync(1, 4);
         var (token, bundle) = await lab.InviteAsync(1, 5);
         var before5 = await SnapshotAsync(5);
@@ -415,7 +415,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         using (var pending = await lab.StatusAsync(1))
             Assert.Contains("node4", pending.RootElement.GetProperty("invites").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
 
-        // Issue #8: the join killed at every journal step, and inside LXD's join, each time re-run at once.
+        // The join killed at every journal step, and inside LXD's join, each time re-run at once.
         foreach (var point in JoinCrashPoints)
         {
             var killed = await lab.Ctl(5, new Dictionary<string, string> { ["TERRARIUM_CRASH_AFTER_STEP"] = $"join:{point}" },
@@ -431,7 +431,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         Assert.Contains("node5 joined the cluster", completed.StdOut);
         var keyOf5 = PublicKey(5);
         await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(1)).GetValueOrDefault(keyOf5) is not null, TimeSpan.FromSeconds(20), "node1 talks to node5");
-        // Issue #8: an instance on terrarium-ovn launched while this join grows the OVN central set from one server to
+        // An instance on terrarium-ovn launched while this join grows the OVN central set from one server to
         // three: its servers are not restarted for a new set, and LXD is pointed only at servers raft counts (a CI run
         // once had such a launch refused).
         var grow = new Terrarium.Lxd.Wire.InstancesPost { Name = "grow1", Source = new Terrarium.Lxd.Wire.InstanceSource { Alias = LabRunner.ImageAlias } };
@@ -445,12 +445,12 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         // ("No matching cluster join operation found"), presumably a busy member briefly counted as offline.
         // 20 s, not less: LXD heartbeats every ~10 s, and an 11 s threshold once marked the live node5 offline under load.
         await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["cluster.offline_threshold"] = "20" });
-        // Issue #8: the survivors' containers ping each other over terrarium-ovn while node5 dies and is removed. They are
+        // The survivors' containers ping each other over terrarium-ovn while node5 dies and is removed. They are
         // made while node5 lives: with a central member dead, northd's lock may sit with it until its session times out,
         // and LXD's `ovn-nbctl --wait=sb` for a new port waits on northd (seen in CI).
         await using var ping = await Workloads.OverlayPing.StartAsync(lab, "keep1", "node1", "keep2", "node2");
         await lab.Lab.KillNodeAsync(lab.Node(5));
-        // Issue #8: status answers at once while LXD still lists the dead member Online, and says it is unreachable.
+        // Status answers at once while LXD still lists the dead member Online, and says it is unreachable.
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using (var dead = await lab.StatusAsync(1))
         {

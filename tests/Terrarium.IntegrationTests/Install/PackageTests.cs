@@ -5,7 +5,7 @@ using Terrarium.Tests.Shared;
 namespace Terrarium.IntegrationTests.Install;
 
 /// <summary>
-/// Issue #12: the Debian package that scripts/package.sh builds (CI runs it before the tests) installs, upgrades and
+/// The Debian package that scripts/package.sh builds (CI runs it before the tests) installs, upgrades and
 /// purges cleanly in a scratch root (`dpkg --root`), and what it ships works: units verify, completion loads in
 /// bash, the man page renders.
 /// </summary>

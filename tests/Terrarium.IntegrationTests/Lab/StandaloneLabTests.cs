@@ -4,7 +4,7 @@ using Terrarium.Lxd.Wire;
 
 namespace Terrarium.IntegrationTests.Lab;
 
-/// <summary>Issue #2: two real LXD daemons in two namespaces, listed through the C# client.</summary>
+/// <summary>Two real LXD daemons in two namespaces, listed through the C# client.</summary>
 [Collection(LabQueue.Lxd)]
 public class StandaloneLabTests(StandaloneLab lab) : IClassFixture<StandaloneLab>
 {

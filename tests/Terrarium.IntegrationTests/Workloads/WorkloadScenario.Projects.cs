@@ -9,7 +9,7 @@ using Terrarium.Tests.Shared;
 namespace Terrarium.IntegrationTests.Workloads;
 
 /// <summary>
-/// Issue #15 on the same 3-node lab: workloads in three projects — default, `customer` (plain) and `tenant`
+/// Projects on the same 3-node lab: workloads in three projects — default, `customer` (plain) and `tenant`
 /// (restricted to the cluster group tenant-hw = node2, node3) — through move, evacuate/restore, status, routes and
 /// remove --move. These steps run last: S09 removes node3.
 /// </summary>
@@ -190,7 +190,7 @@ public abstract partial class WorkloadSteps
     {
         MeshLab.AssertOk(await lab.Ctl(1, "cluster", "move", "t1", "node3"));
         MeshLab.AssertOk(await lab.Ctl(1, "cluster", "move", "d1", "node3"));
-        // Issue #8: two survivors' containers ping each other over terrarium-ovn while node3 leaves.
+        // Two survivors' containers ping each other over terrarium-ovn while node3 leaves.
         await using var ping = await OverlayPing.StartAsync(lab, "keep1", "node1", "keep2", "node2");
         var r = await lab.Ctl(1, "--output", "json", "cluster", "remove", "node3", "--move", "--yes");
         ping.FaultOver();
@@ -210,7 +210,7 @@ public abstract partial class WorkloadSteps
         using var lxd = lab.Client(1);
         Assert.DoesNotContain(await lxd.GetAllInstancesAsync(), i => i.Location == "node3");
 
-        // Issue #8: the removed member's chassis leaves the southbound database (the CA holder deletes it).
+        // The removed member's chassis leaves the southbound database (the CA holder deletes it).
         string southbound;
         using (var status = await lab.StatusAsync(1))
             southbound = status.RootElement.GetProperty("ovn").GetProperty("northbound").GetString()!.Replace(":6641", ":6642");
@@ -221,7 +221,7 @@ public abstract partial class WorkloadSteps
             return chassis.Ok && chassis.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order().SequenceEqual(["node1", "node2"]);
         }, TimeSpan.FromSeconds(60), "node3's chassis is deleted from the southbound database");
 
-        // Issue #8: node3 itself forgets the cluster — LXD no longer listens on the gone mesh address (it would fail to
+        // Node3 itself forgets the cluster — LXD no longer listens on the gone mesh address (it would fail to
         // start there), and the Geneve plumbing and the cluster's bridges are gone with its OVN daemons.
         using var lxd3 = lab.Client(3);
         await MeshLab.EventuallyAsync(async () => !File.Exists(new Terrarium.Cluster.Layout.NodeLayout(lab.Node(3).TerrariumRoot).NodeIdentityFile),

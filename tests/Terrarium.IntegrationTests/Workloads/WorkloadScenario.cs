@@ -9,14 +9,14 @@ using Terrarium.Operations.Routes;
 namespace Terrarium.IntegrationTests.Workloads;
 
 /// <summary>
-/// Issue #4 workloads on a real 3-node Terrarium cluster (made by `lab up`): move, evacuate with a balanced
+/// Workloads on a real 3-node Terrarium cluster (made by `lab up`): move, evacuate with a balanced
 /// plan and bounded parallelism, LXD-compatible restore, and published routes rendered on every node.
 /// </summary>
 [TestCaseOrderer(ScenarioOrderer.Name, ScenarioOrderer.Assembly)]
 [Collection(LabQueue.Lxd)]
 public class WorkloadScenario(TerrariumLab lab) : WorkloadSteps(lab), IClassFixture<TerrariumLab>;
 
-/// <summary>The workload scenario's steps, run in order on one lab; each concrete class gives the lab (issue #13: LXD versions).</summary>
+/// <summary>The workload scenario's steps, run in order on one lab; each concrete class gives the lab (LXD versions).</summary>
 public abstract partial class WorkloadSteps(TerrariumLab lab)
 {
     private async Task LaunchAsync(string name, string member, Dictionary<string, string>? config = null, bool start = true)
@@ -58,7 +58,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
             Assert.True(OvnPki.IsValidFor(File.ReadAllText(layout.OvnCertificate), File.ReadAllText(layout.OvnCaCertificate), $"node{i}", DateTimeOffset.UtcNow));
         }
 
-        // O-4: LXD talks to the northbound databases over TLS on the mesh addresses, each once raft counts it (issue #8).
+        // O-4: LXD talks to the northbound databases over TLS on the mesh addresses, each once raft counts it.
         using var lxd = lab.Client(3);
         var all = string.Join(',', mesh.Select(a => $"ssl:{a}:6641"));
         await MeshLab.EventuallyAsync(async () => (await lxd.GetServerAsync()).Config.GetValueOrDefault("network.ovn.northbound_connection") == all,
@@ -107,7 +107,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
         foreach (var n in names) await LaunchAsync(n, "node2", start: n != "ev6"); // ev6 stays stopped
         using var lxd = lab.Client(1);
 
-        // Issue #10: at a terminal the plan is shown first, and answering "y" is the confirmation (no --yes).
+        // At a terminal the plan is shown first, and answering "y" is the confirmation (no --yes).
         var refusedAnswer = await lab.Lab.TerrariumctlOnTerminalAsync(lab.Node(1), "n", "cluster", "evacuate", "node2");
         ProcessAssert.Exit(2, refusedAnswer);
         Assert.Contains("Cancelled; nothing was moved.", refusedAnswer.StdOut);
@@ -247,7 +247,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
             await lxd.DeleteInstanceAsync($"ovn{i}");
         }
 
-        // Issue #8: status checks the data plane — each member's host port on terrarium-ovn answers node1 through OVN;
+        // Status checks the data plane — each member's host port on terrarium-ovn answers node1 through OVN;
         // Geneve dropped on its way into node3 (a table of the test's own, before routing) makes node3 silent, and a problem.
         await OverlayStatusAsync(node => node != "node1" ? "answers" : "-", problem: false, "every member's host port answers over terrarium-ovn");
         MeshLab.AssertOk(await lab.Exec(3, "nft", "add table inet cut; add chain inet cut pre { type filter hook prerouting priority -300; }; add rule inet cut pre udp dport 6081 drop"));

@@ -5,7 +5,7 @@ namespace Terrarium.UnitTests.Architecture;
 /// <summary>
 /// The layering docs/architecture.md describes, checked on the source so a forbidden reference fails here and not
 /// in review: which project may reference which, where I/O and processes may live, and no import loop between the
-/// folders of Terrarium.Operations (issue #10).
+/// folders of Terrarium.Operations.
 /// </summary>
 public partial class ArchitectureTests
 {

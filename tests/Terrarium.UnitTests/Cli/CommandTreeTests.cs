@@ -43,7 +43,7 @@ public class CommandTreeTests
     [InlineData("cluster", "frobnicate")]
     [InlineData("lab", "up", "--nodes", "0")]
     [InlineData("lab", "up", "--underlay", "10.0.0.0/8")]
-    [InlineData("lab", "up", "--lxd-behaviour", "5.0")] // issue #13: only 5.21, 6 and incus are reproduced
+    [InlineData("lab", "up", "--lxd-behaviour", "5.0")] // only 5.21, 6 and incus are reproduced
     public async Task X1_bad_usage_exits_2_with_one_error_line(params string[] args)
     {
         var r = await Terrariumctl.RunAsync(args);
@@ -78,7 +78,7 @@ public class CommandTreeTests
     }
 }
 
-/// <summary>Issue #12: completion, man page and units come from the command tree itself.</summary>
+/// <summary>Completion, man page and units come from the command tree itself.</summary>
 public class GeneratedDocsTests
 {
     [Fact]

@@ -2,7 +2,7 @@ using Terrarium.Cluster.Agent;
 
 namespace Terrarium.UnitTests.Cluster;
 
-/// <summary>C-12 agent timing as a pure function (issue #10).</summary>
+/// <summary>C-12 agent timing as a pure function.</summary>
 public class AgentTimingTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 3, 0, 0, TimeSpan.Zero);

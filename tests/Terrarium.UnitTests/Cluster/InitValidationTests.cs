@@ -4,7 +4,7 @@ using Terrarium.Cluster.Validation;
 
 namespace Terrarium.UnitTests.Cluster;
 
-/// <summary>Issue #9: `cluster init` inputs that used to get through.</summary>
+/// <summary>X-1: `cluster init` inputs that used to get through.</summary>
 public class InitValidationTests
 {
     [Theory]

@@ -5,7 +5,7 @@ using Terrarium.Cluster.Invites;
 
 namespace Terrarium.UnitTests.Cluster;
 
-/// <summary>Issue #9: an invite is redeemable only from the address it was issued for.</summary>
+/// <summary>An invite is redeemable only from the address it was issued for.</summary>
 public class InviteBindingTests
 {
     private static InviteRecord Invite(string name, string key, string mesh, string address) =>

@@ -8,7 +8,7 @@ using Terrarium.Cluster.Validation;
 namespace Terrarium.UnitTests.Cluster;
 
 /// <summary>
-/// Issue #9: thousands of mutated tokens and bundles (truncated, flipped, spliced, re-signed with a recomputed
+/// Thousands of mutated tokens and bundles (truncated, flipped, spliced, re-signed with a recomputed
 /// checksum, fields swapped between invites) go through the join's validation. Each one is either refused with an
 /// InputException (exit 2, before anything changes) or is a bundle whose every field is valid; nothing else escapes.
 /// </summary>

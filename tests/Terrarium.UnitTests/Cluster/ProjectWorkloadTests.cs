@@ -8,7 +8,7 @@ using Terrarium.Operations.Routes;
 
 namespace Terrarium.UnitTests.Cluster;
 
-/// <summary>Issue #15: workloads of every project, LXD's placement restrictions, route ownership and reach.</summary>
+/// <summary>Workloads of every project, LXD's placement restrictions, route ownership and reach.</summary>
 public class ProjectWorkloadTests
 {
     private static readonly GroupedMember[] Members =

@@ -2,7 +2,7 @@ using Terrarium.Cluster.Ovn;
 
 namespace Terrarium.UnitTests.Cluster;
 
-/// <summary>O-2 raft membership decisions (issue #10: decisions as pure functions, no lab needed).</summary>
+/// <summary>O-2 raft membership decisions (decisions as pure functions, no lab needed).</summary>
 public class RaftMembershipTests
 {
     private static string A(int i) => $"ssl:10.255.54.{i}:6643";

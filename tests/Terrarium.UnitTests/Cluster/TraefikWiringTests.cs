@@ -2,7 +2,7 @@ using Terrarium.Cluster.Doctor;
 
 namespace Terrarium.UnitTests.Cluster;
 
-/// <summary>Issue #12: does Traefik's static configuration serve what Terrarium writes?</summary>
+/// <summary>Does Traefik's static configuration serve what Terrarium writes?</summary>
 public class TraefikWiringTests
 {
     private const string Routes = "/etc/traefik/dynamic/terrarium-cluster.yml";

@@ -10,7 +10,7 @@ using Terrarium.UnitTests.Lxd.Fake;
 namespace Terrarium.UnitTests.Lab;
 
 /// <summary>
-/// Issue #13: the lab's skew proxy. Its decisions as pure functions, then the proxy itself in front of a fake
+/// The lab's skew proxy. Its decisions as pure functions, then the proxy itself in front of a fake
 /// Debian 5.0.2 (Kestrel answers chunked) with the real client on the other side.
 /// </summary>
 public class SkewProxyTests

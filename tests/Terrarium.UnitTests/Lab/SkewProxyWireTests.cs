@@ -5,7 +5,7 @@ using Terrarium.Lab.Skew;
 namespace Terrarium.UnitTests.Lab;
 
 /// <summary>
-/// Issue #13: what the skew proxy passes through untouched, against a raw daemon stand-in on a unix socket: a chunked
+/// What the skew proxy passes through untouched, against a raw daemon stand-in on a unix socket: a chunked
 /// body with its framing as sent, then an upgraded connection (LXD's /1.0/events websocket) copied both ways.
 /// </summary>
 public class SkewProxyWireTests

@@ -14,7 +14,7 @@ using Terrarium.UnitTests.Lxd.Fake;
 namespace Terrarium.UnitTests.Lxd;
 
 /// <summary>
-/// Issue #13 contract tests: the real client and the join, evacuate and move operations against a fake daemon
+/// Contract tests: the real client and the join, evacuate and move operations against a fake daemon
 /// replaying each supported LXD/Incus version (<see cref="DaemonProfile"/>), for the versions the lab cannot run.
 /// </summary>
 public class DaemonContractTests

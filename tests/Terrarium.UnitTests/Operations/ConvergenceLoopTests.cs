@@ -2,7 +2,7 @@ using Terrarium.Operations.Convergence;
 
 namespace Terrarium.UnitTests.Operations;
 
-/// <summary>Issue #10: the loop that runs the reconcilers for `reconfigure`, the agent and the commands.</summary>
+/// <summary>The loop that runs the reconcilers for `reconfigure`, the agent and the commands.</summary>
 public class ConvergenceLoopTests
 {
     private sealed class FakeConcern(string name, bool contained, Exception? failure = null, List<string>? ran = null) : IReconciler

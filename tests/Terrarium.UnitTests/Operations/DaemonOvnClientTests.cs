@@ -6,7 +6,7 @@ using Terrarium.UnitTests.Lxd.Fake;
 
 namespace Terrarium.UnitTests.Operations;
 
-/// <summary>Issue #13: Incus gets one OVN client identity in its cluster-wide keys; LXD keeps its per-member files.</summary>
+/// <summary>Incus gets one OVN client identity in its cluster-wide keys; LXD keeps its per-member files.</summary>
 public class DaemonOvnClientTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;

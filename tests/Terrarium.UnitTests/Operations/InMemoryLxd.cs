@@ -6,7 +6,7 @@ using System.Text.Json.Serialization.Metadata;
 namespace Terrarium.UnitTests.Operations;
 
 /// <summary>
-/// An LXD in memory behind <see cref="ILxdClient"/> (issue #10's seam): cluster members and the profiles Terrarium keeps
+/// An LXD in memory behind <see cref="ILxdClient"/>: cluster members and the profiles Terrarium keeps
 /// its shared records in, nothing else. Anything a test did not expect to be called throws, so a test never passes
 /// on an answer it made up. The HTTP-level fake (Lxd/Fake/FakeLxd) is the one that replays daemon versions.
 /// </summary>

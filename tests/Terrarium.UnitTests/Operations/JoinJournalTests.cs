@@ -8,7 +8,7 @@ using Terrarium.Operations.Lifecycle;
 
 namespace Terrarium.UnitTests.Operations;
 
-/// <summary>X-3 / issue #10: one step table per lifecycle command, shared by the journal (resume) and `--dry-run` (plan).</summary>
+/// <summary>X-3 / one step table per lifecycle command, shared by the journal (resume) and `--dry-run` (plan).</summary>
 public sealed class JoinJournalTests : IDisposable
 {
     private readonly NodeLayout _layout = new(Directory.CreateTempSubdirectory("terrarium-journal-").FullName);

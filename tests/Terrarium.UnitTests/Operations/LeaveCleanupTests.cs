@@ -6,7 +6,7 @@ using Terrarium.Operations.Convergence;
 
 namespace Terrarium.UnitTests.Operations;
 
-/// <summary>Issue #8: what a member that left the cluster takes down of its own (LXD's mesh listen addresses, OVS bridges, links).</summary>
+/// <summary>What a member that left the cluster takes down of its own (LXD's mesh listen addresses, OVS bridges, links).</summary>
 public sealed class LeaveCleanupTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("terrarium-leave-").FullName;

@@ -8,7 +8,7 @@ using Terrarium.Operations.Store;
 
 namespace Terrarium.UnitTests.Operations;
 
-/// <summary>O-2/O-3 with the LXD API in memory (issue #10): the replan `cluster remove` and `ovn configure` make.</summary>
+/// <summary>O-2/O-3 with the LXD API in memory: the replan `cluster remove` and `ovn configure` make.</summary>
 public sealed class OvnReplanTests : IDisposable
 {
     private readonly NodeLayout _layout = new(Directory.CreateTempSubdirectory("terrarium-ovn-").FullName);

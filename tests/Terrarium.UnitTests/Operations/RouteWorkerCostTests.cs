@@ -12,7 +12,7 @@ using Terrarium.Operations.Routes;
 namespace Terrarium.UnitTests.Operations;
 
 /// <summary>
-/// Issue #11: the route worker runs on every instance event of the cluster, on every member, so what one event costs is
+/// The route worker runs on every instance event of the cluster, on every member, so what one event costs is
 /// multiplied by the cluster's size. An event about one instance reads that instance, not the whole cluster.
 /// </summary>
 public sealed class RouteWorkerCostTests : IDisposable

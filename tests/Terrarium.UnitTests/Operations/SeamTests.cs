@@ -9,7 +9,7 @@ using Terrarium.Operations.Convergence;
 
 namespace Terrarium.UnitTests.Operations;
 
-/// <summary>Issue #10: a reconciler driven without a host — files under a scratch root, programs answered by a fake runner.</summary>
+/// <summary>A reconciler driven without a host — files under a scratch root, programs answered by a fake runner.</summary>
 public sealed class SeamTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("terrarium-seam-").FullName;

@@ -5,7 +5,7 @@ using Terrarium.UnitTests.Lxd.Fake;
 
 namespace Terrarium.UnitTests.Operations;
 
-/// <summary>Workload operations against the fake daemon, with a clock that never really waits (issue #10 seams).</summary>
+/// <summary>Workload operations against the fake daemon, with a clock that never really waits.</summary>
 public class WorkloadOperationsTests
 {
     private static async Task<FakeLxd> ClusterAsync(params string[] instancesOnNode1)
