@@ -17,8 +17,13 @@ chmod 0644 "$stage"/lib/systemd/system/*.service
 install -d "$stage/usr/share/bash-completion/completions" "$stage/usr/share/zsh/vendor-completions" "$stage/usr/share/man/man1" "$stage/usr/share/doc/terrarium"
 "$bin" completion bash > "$stage/usr/share/bash-completion/completions/terrariumctl"
 "$bin" completion zsh > "$stage/usr/share/zsh/vendor-completions/_terrariumctl"
-"$bin" man | gzip -9n > "$stage/usr/share/man/man1/terrariumctl.1.gz"
+# Reproducible: the page's date is the last commit's.
+SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || date +%s) "$bin" man | gzip -9n > "$stage/usr/share/man/man1/terrariumctl.1.gz"
 install -m 0644 README.md "$stage/usr/share/doc/terrarium/README.md"
+# README's links point into docs/: the pages travel with it, and Traefik's example static configuration.
+install -d "$stage/usr/share/doc/terrarium/docs" "$stage/usr/share/doc/terrarium/examples"
+install -m 0644 docs/*.md "$stage/usr/share/doc/terrarium/docs/"
+install -m 0644 docs/examples/traefik.yml "$stage/usr/share/doc/terrarium/examples/traefik.yml"
 date=$(git log -1 --format=%aD 2>/dev/null || date -R)
 cat > "$stage/usr/share/doc/terrarium/copyright" <<COPYRIGHT
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
@@ -30,12 +35,13 @@ COPYRIGHT
 {
   echo "terrarium ($version) unstable; urgency=medium"
   echo
-  git log -20 --format='  * %s' 2>/dev/null | cut -c1-100 || echo "  * Release $version."
+  cat packaging/changelog.txt   # written for users; history lives in git
   echo
   echo " -- Terrarium developers <terrarium@localhost>  $date"
 } | gzip -9n > "$stage/usr/share/doc/terrarium/changelog.Debian.gz"
 chmod 0644 "$stage"/usr/share/bash-completion/completions/terrariumctl "$stage"/usr/share/zsh/vendor-completions/_terrariumctl \
-  "$stage"/usr/share/man/man1/terrariumctl.1.gz "$stage"/usr/share/doc/terrarium/*
+  "$stage"/usr/share/man/man1/terrariumctl.1.gz
+find "$stage/usr/share/doc/terrarium" -type f -exec chmod 0644 {} +
 
 install -d "$stage/DEBIAN"
 cat > "$stage/DEBIAN/control" <<CONTROL

@@ -27,7 +27,7 @@ public static class DocsCommands
         var c = new Command("man", "Print the terrariumctl(1) manual page (roff): every command, option and exit code");
         c.SetHandler((pr, _) =>
         {
-            Console.Write(ManPage.Render((RootCommand)pr.RootCommandResult.Command, Version, DateOnly.FromDateTime(DateTime.UtcNow)));
+            Console.Write(ManPage.Render((RootCommand)pr.RootCommandResult.Command, Version, Docs.ManPage.Date()));
             return Task.FromResult(ExitCodes.Ok);
         });
         return c;

@@ -72,8 +72,15 @@ Routes for Traefik's file provider.");
     {
         var names = string.Join(", ", o.Aliases.Prepend(o.Name).Where(CommandEntry.IsPosixSpelling).Distinct().OrderByDescending(n => n.StartsWith("--", StringComparison.Ordinal)).Select(Esc));
         var value = o.ValueType == typeof(bool) || o.Arity.MaximumNumberOfValues == 0 ? "" : $" \\fI{Esc(o.HelpName ?? o.Name.TrimStart('-').ToUpperInvariant())}\\fR";
-        s.AppendLine(".TP").AppendLine($".B {names}{value}").AppendLine(Esc(o.Description ?? ""));
+        var fallback = value.Length > 0 && o.HasDefaultValue && o.GetDefaultValue() is { } d && d.ToString() is { Length: > 0 } text ? $" (default: {text})" : "";
+        s.AppendLine(".TP").AppendLine($".B {names}{value}").AppendLine(Esc((o.Description ?? "") + fallback));
     }
+
+    /// <summary>The page's date: $SOURCE_DATE_EPOCH when set (reproducible builds), else today.</summary>
+    public static DateOnly Date() =>
+        long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var epoch)
+            ? DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeSeconds(epoch).UtcDateTime)
+            : DateOnly.FromDateTime(DateTime.UtcNow);
 
     /// <summary>roff escaping: backslashes, hyphens (so they are not typeset as dashes), leading dots and quotes.</summary>
     private static string Esc(string text)
