@@ -3,7 +3,7 @@ using Terrarium.Cluster.Config;
 namespace Terrarium.Cluster.Status;
 
 /// <summary>
-/// Issue #8: what became of an invite whose server is not a member yet. A join killed after LXD accepted it, or
+/// What became of an invite whose server is not a member yet. A join killed after LXD accepted it, or
 /// one LXD refused after taking the token, used to be listed as pending although it could no longer be used.
 /// </summary>
 public static class InviteStates
