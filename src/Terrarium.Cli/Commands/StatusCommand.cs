@@ -29,12 +29,11 @@ public static class StatusCommand
         {
             var q = r.Quorum;
             text.Append($"Cluster: {r.Members.Count} member(s), mesh {r.Mesh?.Cidr} on {r.Mesh?.Interface} (UDP {r.Mesh?.Port}), this node: {r.Self}\n");
-            text.Append($"Quorum:  {q.DatabaseOnline}/{q.DatabaseMembers} database members online, {(q.HasQuorum ? "OK" : "LOST")}; " +
-                        $"can lose {q.TolerableFailures} and keep working\n\n");
+            text.Append($"Quorum:  {(r.LxdMembersKnown ? global::Terrarium.Cluster.Config.Quorum.Describe(q.VotersOnline, q.Voters) : "unknown: LXD's database did not answer; members as Terrarium recorded them")}\n\n");
             text.Append(TableWriter.Render(["NAME", "STATUS", "ROLES", "MESH ADDRESS", "ENDPOINT", "HANDSHAKE", "OVERLAY", "INSTANCES", "MEMORY"],
                 r.Members.Select(m => (IReadOnlyList<string>)[
                     m.IsSelf ? $"{m.Name}*" : m.Name, m.Reachable ? m.Status : $"{m.Status} (unreachable)", m.Roles.Count == 0 ? "-" : string.Join(",", m.Roles),
-                    m.MeshAddress ?? "-", m.Endpoint ?? "-",
+                    m.MeshAddress ?? "-", string.IsNullOrEmpty(m.Endpoint) ? "-" : m.Endpoint,
                     m.IsSelf ? "(self)" : m.HandshakeAgeSeconds is { } s ? $"{StatusAnalyzer.Age(s)} ago" : "never",
                     m.IsSelf ? "-" : m.Overlay ?? "-",
                     m.Instances.ToString(), m.MemoryUsedBytes is { } b ? $"{b / (1024 * 1024)}MiB" : "-"])));

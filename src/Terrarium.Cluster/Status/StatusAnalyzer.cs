@@ -17,7 +17,7 @@ public sealed record LocalObservations(
     /// <summary>The raft clusters as this node's own database servers see them (empty when it is not central).</summary>
     public IReadOnlyList<RaftView> Raft { get; init; } = [];
 
-    /// <summary>Routes not served (another project owns the host) or served by one member only (issue #15).</summary>
+    /// <summary>Routes not served (another project owns the host) or served by one member only.</summary>
     public IReadOnlyList<Routes.RouteConflict> RouteConflicts { get; init; } = [];
     public IReadOnlyList<Routes.LocalRoute> LocalRoutes { get; init; } = [];
 
@@ -27,11 +27,26 @@ public sealed record LocalObservations(
     /// <summary>Members LXD lists Online that did not answer within the status bound (a dead member, before LXD's offline threshold).</summary>
     public IReadOnlySet<string> Unreachable { get; init; } = new HashSet<string>();
 
-    /// <summary>Issue #8: per member, whether its host port on terrarium-ovn answered an echo from this host; absent when not probed.</summary>
+    /// <summary>Per member, whether its host port on terrarium-ovn answered an echo from this host; absent when not probed.</summary>
     public IReadOnlyDictionary<string, bool> OverlayAnswers { get; init; } = new Dictionary<string, bool>();
 
     /// <summary>Per invite name: whether LXD's join token is still waiting to be used; absent when LXD did not say.</summary>
     public IReadOnlyDictionary<string, bool> InviteTokenWaiting { get; init; } = new Dictionary<string, bool>();
+
+    /// <summary>
+    /// Set when LXD's member list did not answer within this bound (its database leader away, or quorum lost): the
+    /// members passed are then Terrarium's records with status "Unknown", and nothing is judged from LXD's view.
+    /// </summary>
+    public TimeSpan? LxdMembersTimedOut { get; init; }
+
+    /// <summary>The shared configuration did not load within the bound: the records are this node's own copy (identity, WireGuard peers).</summary>
+    public bool SharedConfigTimedOut { get; init; }
+
+    /// <summary>Every instance LXD listed, for the rules on stopped instances that should run.</summary>
+    public IReadOnlyList<InstanceView> Instances { get; init; } = [];
+
+    /// <summary>The server's command line client, for fixes: "lxc" or "incus".</summary>
+    public string Client { get; init; } = "lxc";
 }
 
 /// <summary>
@@ -51,6 +66,8 @@ public static class StatusAnalyzer
         var report = new StatusReport { Self = self, Initialised = self is not null && config.Settings is not null && config.Member(self) is not null };
         if (config.Settings is { } s) report.Mesh = new MeshSummary { Cidr = s.MeshCidr, Port = s.Port, Interface = s.Interface };
         var problems = report.Problems;
+        var unknown = local.LxdMembersTimedOut is not null;
+        report.LxdMembersKnown = !unknown;
         if (!report.Initialised)
         {
             problems.Add(new Problem
@@ -61,6 +78,20 @@ public static class StatusAnalyzer
             });
             return report;
         }
+
+        if (local.LxdMembersTimedOut is { } bound)
+            problems.Add(new Problem
+            {
+                Severity = "error",
+                Message = $"LXD's database did not answer within {bound.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s: its leader may be away or quorum lost.",
+                Fix = "check the members listed as unreachable or with an old handshake; run `terrariumctl cluster status` again",
+            });
+        else if (local.SharedConfigTimedOut)
+            problems.Add(new Problem
+            {
+                Message = "Terrarium's shared configuration did not load in time: the mesh records shown are this node's own copy.",
+                Fix = "run `terrariumctl cluster status` again",
+            });
 
         foreach (var m in lxdMembers.OrderBy(m => m.Name, StringComparer.Ordinal))
         {
@@ -78,7 +109,8 @@ public static class StatusAnalyzer
 
             row.Reachable = !local.Unreachable.Contains(m.Name);
             if (local.OverlayAnswers.TryGetValue(m.Name, out var overlayAnswers)) row.Overlay = overlayAnswers ? "answers" : "silent";
-            if (!row.Reachable && m.Status is "Online" or "Evacuated")
+            if (unknown) { } // LXD's status is not known: nothing to judge from it
+            else if (!row.Reachable && m.Status is "Online" or "Evacuated")
                 problems.Add(new Problem
                 {
                     Severity = "error", Message = $"{m.Name} does not answer (LXD still lists it {m.Status.ToLowerInvariant()} until its offline threshold passes).",
@@ -94,7 +126,8 @@ public static class StatusAnalyzer
                 });
             else if (m.Status == "Evacuated")
                 problems.Add(new Problem { Severity = "info", Message = $"{m.Name} is evacuated: no instances are placed there.", Fix = $"terrariumctl cluster restore {m.Name} --yes" });
-            if (record is null)
+            if (record is null && local.SharedConfigTimedOut) { } // this node's copy may lag a join: no verdict
+            else if (record is null)
             {
                 if (config.Invite(m.Name) is null) // with an invite, the invite's "joining" problem says what to do
                     problems.Add(new Problem { Message = $"{m.Name} is an LXD member without a mesh record.", Fix = $"terrariumctl reconfigure (on {m.Name})" });
@@ -114,18 +147,18 @@ public static class StatusAnalyzer
                     Fix = $"run `terrariumctl doctor` on {m.Name} and here (Open vSwitch, ovn-controller); terrarium-agent restarts what is missing at its next pass",
                 });
         }
-        foreach (var stale in config.Members.Where(r => lxdMembers.All(m => m.Name != r.Name)))
+        foreach (var stale in config.Members.Where(r => !unknown && !local.SharedConfigTimedOut && lxdMembers.All(m => m.Name != r.Name)))
             problems.Add(new Problem { Message = $"{stale.Name} has a mesh record but is not an LXD member.", Fix = $"terrariumctl cluster remove {stale.Name} --force" });
 
-        var db = lxdMembers.Where(m => m.Roles.Contains("database") || m.Roles.Contains("database-leader")).ToList();
-        report.Quorum = new QuorumSummary
-        {
-            DatabaseMembers = db.Count,
-            DatabaseOnline = db.Count(m => m.Status is "Online" or "Evacuated" or "Evacuating" or "Restoring"),
-            TolerableFailures = Config.Quorum.TolerableFailures(db.Count),
-        };
-        report.Quorum.HasQuorum = report.Quorum.DatabaseOnline * 2 > report.Quorum.DatabaseMembers;
-        if (lxdMembers.Count < 3)
+        report.Quorum = Quorum(lxdMembers, local.Unreachable);
+        if (!unknown && !report.Quorum.HasQuorum && report.Quorum.Voters > 0)
+            problems.Add(new Problem
+            {
+                Severity = "error",
+                Message = $"LXD's database has no quorum: {report.Quorum.VotersOnline} of {report.Quorum.Voters} voters are online, it needs {Config.Quorum.Majority(report.Quorum.Voters)}.",
+                Fix = $"bring back the voters listed as unreachable or offline; if they are gone for good, recover a member with `{(local.Client == "incus" ? "incus admin" : "lxd")} cluster recover-from-quorum-loss` (docs/reliability.md)",
+            });
+        if (!unknown && lxdMembers.Count < 3)
             problems.Add(new Problem
             {
                 Severity = "info", Message = $"With {lxdMembers.Count} member(s) the database cannot lose a member and keep quorum.",
@@ -152,9 +185,10 @@ public static class StatusAnalyzer
                 Central = ovn.Central.ToList(), CaHolder = ovn.Signer, LocalRaft = local.Raft.ToList(),
                 Northbound = Ovn.OvnNetworkSettings.Remotes(addresses, Ovn.OvnNetworkSettings.NorthboundPort),
             };
-            if (ovn.Central.Count != Ovn.OvnCentralPlanner.SizeFor(lxdMembers.Count, ovn.MaxCentral) || ovn.Central.Any(n => lxdMembers.All(m => m.Name != n)))
+            if (unknown) { } // the member count is Terrarium's, not LXD's: no verdict on the central set
+            else if (ovn.Central.Count != Ovn.OvnCentralPlanner.SizeFor(lxdMembers.Count, ovn.MaxCentral) || ovn.Central.Any(n => lxdMembers.All(m => m.Name != n)))
                 problems.Add(new Problem { Message = $"The OVN central set ({string.Join(", ", ovn.Central)}) does not match the {lxdMembers.Count} member(s).", Fix = "terrariumctl cluster ovn configure" });
-            if (lxdMembers.All(m => m.Name != ovn.Signer))
+            if (!unknown && lxdMembers.All(m => m.Name != ovn.Signer))
                 problems.Add(new Problem { Message = $"The OVN CA holder {ovn.Signer} is gone: new members cannot get OVN certificates.", Fix = "terrariumctl cluster ovn configure" });
             foreach (var raft in local.Raft.Where(r => r.Servers.Count != ovn.Central.Count))
                 problems.Add(new Problem
@@ -171,6 +205,13 @@ public static class StatusAnalyzer
                 Message = $"{e.Member} was restored, but {e.Instances.Count} instance(s) evacuated from it are still elsewhere ({string.Join(", ", e.Instances.Select(i => i.Project == "default" ? i.Name : $"{i.Project}/{i.Name}"))}): their project does not let LXD's restore see their origin.",
                 Fix = $"terrariumctl cluster restore {e.Member} --yes",
             });
+        var statusOf = lxdMembers.ToDictionary(m => m.Name, m => m.Status);
+        foreach (var i in local.Instances.OrderBy(i => i.Ref))
+        {
+            var memberUp = statusOf.GetValueOrDefault(i.Location) == "Online" && !local.Unreachable.Contains(i.Location);
+            if (InstanceRules.StoppedAfterMemberWentDown(i, memberUp, local.Client) is { } down) problems.Add(down);
+            else if (InstanceRules.StoppedAwayFromRestoredOrigin(i, statusOf, local.Client) is { } behind) problems.Add(behind);
+        }
         foreach (var c in local.RouteConflicts)
             problems.Add(new Problem
             {
@@ -198,6 +239,21 @@ public static class StatusAnalyzer
         if (local.FirewallLoaded == false)
             problems.Add(new Problem { Severity = "error", Message = "The nftables table inet terrarium is not loaded on this node: cluster ports are exposed.", Fix = "terrariumctl reconfigure" });
         return report;
+    }
+
+    /// <summary>
+    /// Only LXD's voters count (the leader has "database" too; standbys do not vote). A voter is online when LXD lists it
+    /// up and it answered this node: LXD keeps a dead member Online until its offline threshold passes.
+    /// </summary>
+    public static QuorumSummary Quorum(IReadOnlyList<LxdMemberView> members, IReadOnlySet<string> unreachable)
+    {
+        var voters = members.Where(m => m.Roles.Contains("database") || m.Roles.Contains("database-leader")).ToList();
+        var online = voters.Count(m => m.Status is "Online" or "Evacuated" or "Evacuating" or "Restoring" && !unreachable.Contains(m.Name));
+        return new QuorumSummary
+        {
+            DatabaseMembers = voters.Count, DatabaseOnline = online, Voters = voters.Count, VotersOnline = online,
+            TolerableFailures = Config.Quorum.Spare(online, voters.Count), HasQuorum = Config.Quorum.Has(online, voters.Count),
+        };
     }
 
     private static string Shown(Placement.InstanceRef i) => EchoText.Escaped(i.ToString());

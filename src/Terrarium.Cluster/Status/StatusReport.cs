@@ -8,6 +8,8 @@ public sealed class StatusReport
     [JsonPropertyName("member")] public string? Self { get; set; }
     [JsonPropertyName("initialised")] public bool Initialised { get; set; }
     [JsonPropertyName("mesh")] public MeshSummary? Mesh { get; set; }
+    /// <summary>False when LXD's member list did not answer within the status bound: members are then Terrarium's records, their LXD status "Unknown".</summary>
+    [JsonPropertyName("lxd_members_known")] public bool LxdMembersKnown { get; set; } = true;
     [JsonPropertyName("quorum")] public QuorumSummary Quorum { get; set; } = new();
     [JsonPropertyName("members")] public List<MemberStatus> Members { get; set; } = [];
     [JsonPropertyName("invites")] public List<InviteStatus> Invites { get; set; } = [];
@@ -22,10 +24,14 @@ public sealed class MeshSummary
     [JsonPropertyName("interface")] public string Interface { get; set; } = "";
 }
 
+/// <summary>LXD's database voters (roles "database"); a voter is online when LXD lists it up and it answered this node.</summary>
 public sealed class QuorumSummary
 {
     [JsonPropertyName("database_members")] public int DatabaseMembers { get; set; }
     [JsonPropertyName("database_online")] public int DatabaseOnline { get; set; }
+    [JsonPropertyName("voters")] public int Voters { get; set; }
+    [JsonPropertyName("voters_online")] public int VotersOnline { get; set; }
+    /// <summary>How many more voters may fail now before the database stops (0 without quorum).</summary>
     [JsonPropertyName("tolerable_failures")] public int TolerableFailures { get; set; }
     [JsonPropertyName("has_quorum")] public bool HasQuorum { get; set; }
 }
@@ -45,7 +51,7 @@ public sealed class MemberStatus
     /// <summary>False when the member did not answer this node within the status bound, whatever LXD's status says.</summary>
     [JsonPropertyName("reachable")] public bool Reachable { get; set; } = true;
 
-    /// <summary>"Answers" or "silent" — its host port on terrarium-ovn, probed from this node; null when not probed.</summary>
+    /// <summary>"answers" or "silent" — its host port on terrarium-ovn, probed from this node; null when not probed.</summary>
     [JsonPropertyName("overlay")] public string? Overlay { get; set; }
 }
 

@@ -20,24 +20,27 @@ public sealed class StatusCollector(NodeEnvironment env)
     {
         using var lxd = env.Lxd();
         var identity = NodeIdentity.Load(env.Layout);
-        // On a member the cluster reads start with the server's own: one round trip less before the probes' bound.
-        var serverCall = lxd.GetServerAsync(ct);
-        var configCall = identity is null ? null : new SharedConfigStore(lxd).LoadAsync(ct);
-        var membersCall = identity is null ? null : lxd.GetClusterMembersAsync(ct);
-        var server = await serverCall;
-        if (!server.Environment.ServerClustered)
+        // Server, configuration and members are read at once, each bounded: all three wait on LXD's database, which
+        // waits 10-30 s for an absent leader; status then shows Terrarium's records and this node's own observations.
+        var serverCall = Bounded(t => lxd.GetServerAsync(t), ct);
+        var configCall = identity is null ? null : Bounded(t => new SharedConfigStore(lxd).LoadAsync(t), ct, failures: false); // a newer schema must still say so
+        var membersCall = identity is null ? null : Bounded(t => lxd.GetClusterMembersAsync(t), ct);
+        // LXD asks each member for its instances: bounded too, a dead member must not hold the list up.
+        var instancesCall = identity is null ? null : Bounded(t => lxd.GetAllInstancesAsync(t), ct); // every project
+        var hostCall = identity?.Interface is { } known ? ObserveHostAsync(known) : null; // local programs, not LXD
+        var (serverAnswered, server) = await serverCall;
+        if (identity is null || serverAnswered && !server!.Environment.ServerClustered)
         {
-            await Task.WhenAll(new Task?[] { configCall, membersCall }.OfType<Task>()).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(new Task?[] { configCall, membersCall, instancesCall, hostCall }.OfType<Task>()).ContinueWith(_ => { }, TaskScheduler.Default);
             return StatusAnalyzer.Analyze(identity?.Member, SharedConfig.Empty, [], Empty, env.Clock());
         }
 
-        // Everything below runs at once: a dead member costs one MemberTimeout for the whole command.
-        var config = await (configCall ?? new SharedConfigStore(lxd).LoadAsync(ct));
-        var members = await (membersCall ?? lxd.GetClusterMembersAsync(ct));
-        var hostCall = ObserveHostAsync(config); // this node's wg, nft and OVN raft: local programs, not LXD
-        // LXD asks each member for its instances: bounded too, a dead member must not hold the list up.
-        var instancesCall = Bounded(t => lxd.GetAllInstancesAsync(t), ct); // every project (issue #15)
-        // Issue #8: bounded calls per member, all at once; a dead member costs MemberTimeout, not LXD's 20-30 s.
+        var (configLoaded, loaded) = await configCall!;
+        var config = configLoaded ? loaded! : Recorded(identity);
+        var (membersListed, listedMembers) = await membersCall!;
+        var members = listedMembers ?? [];
+        hostCall ??= ObserveHostAsync(config.Settings?.Interface ?? Cluster.Mesh.MeshSettings.DefaultInterface);
+        // Bounded calls per member, all at once; a dead member costs MemberTimeout, not LXD's 20-30 s.
         // Liveness: any answer proves it — its LXD port accepting a connection straight over the mesh (the kernel
         // answers even when LXD is busy), GET /1.0 through LXD, or /1.0/resources (which also fills the memory
         // column). A loaded member that is slow on one call is not reported unreachable (seen with nine on 2 vCPU).
@@ -50,8 +53,8 @@ public sealed class StatusCollector(NodeEnvironment env)
             var answered = hasMemory || (await alive).Ok || (await connects) is (true, true);
             return (m.ServerName, Used: hasMemory ? bytes : (long?)null, Answered: answered);
         }).ToList();
-        // Issue #8: an invite whose LXD token is gone while its server is not a member was spent by a failed join.
-        var tokens = config.Invites.Where(i => i.TokenOperation.Length > 0 && config.Member(i.Name) is null).Select(async i =>
+        // An invite whose LXD token is gone while its server is not a member was spent by a failed join.
+        var tokens = config.Invites.Where(i => membersListed && i.TokenOperation.Length > 0 && config.Member(i.Name) is null).Select(async i =>
         {
             var (answered, waiting) = await Bounded(async t =>
             {
@@ -60,9 +63,9 @@ public sealed class StatusCollector(NodeEnvironment env)
             }, ct);
             return (i.Name, Known: answered, Waiting: waiting);
         }).ToList();
-        // Issue #8: the data plane — from this host, each member's own port on terrarium-ovn (through OVN and Geneve in the
-        // mesh), when this host has one itself.
-        var overlay = identity is not null && config.Member(identity.Member)?.OvnHostAddress is not null
+        // The data plane — from this host, each member's own port on terrarium-ovn (through OVN and Geneve in the
+        // mesh), when this host has one itself. Not while LXD's view is unknown: status would pass its 2 s.
+        var overlay = membersListed && config.Member(identity.Member)?.OvnHostAddress is not null
             ? config.Members.Where(r => r.Name != identity.Member && r.OvnHostAddress is not null)
                 .Select(async r => (r.Name, Answers: await Host.Network.IcmpProbe.AnswersAsync(r.OvnHostAddress!, OverlayTimeout))).ToList()
             : [];
@@ -70,12 +73,12 @@ public sealed class StatusCollector(NodeEnvironment env)
         var tokenWaiting = (await Task.WhenAll(tokens)).Where(t => t.Known).ToDictionary(t => t.Name, t => t.Waiting);
         var memory = answers.Where(a => a.Used is not null).ToDictionary(a => a.ServerName, a => a.Used!.Value);
         var unreachable = answers.Where(a => !a.Answered).Select(a => a.ServerName).ToHashSet();
-        var (_, listed) = await instancesCall;
+        var (_, listed) = await instancesCall!;
         var instances = listed ?? [];
 
         var overlayAnswers = (await Task.WhenAll(overlay)).ToDictionary(o => o.Name, o => o.Answers);
         var (up, handshakes, firewall, raft) = await hostCall;
-        // Issue #15: the same ownership and reach rules the agents render with (no writes: claims as recorded).
+        // The same ownership and reach rules the agents render with (no writes: claims as recorded).
         var routes = Cluster.Routes.RoutePlanner.Plan(instances.Select(i => Routes.RouteSync.Routed(i, new Dictionary<string, Lxd.Wire.Network>())),
             members.Select(m => m.ServerName).ToHashSet(), null, config.RouteClaims.ToDictionary(c => c.Host, c => c.Project, StringComparer.Ordinal));
         var local = new LocalObservations(handshakes, up, firewall,
@@ -83,14 +86,39 @@ public sealed class StatusCollector(NodeEnvironment env)
         {
             Raft = raft, Unreachable = unreachable, OverlayAnswers = overlayAnswers, InviteTokenWaiting = tokenWaiting, RouteConflicts = routes.Conflicts, LocalRoutes = routes.LocalOnly,
             RouteRefusals = routes.Refused,
+            LxdMembersTimedOut = membersListed ? null : MemberTimeout, SharedConfigTimedOut = !configLoaded,
+            Instances = instances.Select(View).ToList(), Client = serverAnswered && server!.Environment.Server == "incus" ? "incus" : "lxc",
         };
-        var views = members.Select(m => new LxdMemberView(m.ServerName, m.Status, m.Message, m.Roles)).ToList();
-        return StatusAnalyzer.Analyze(identity?.Member, config, views, local, env.Clock());
+        // Without LXD's list the members are Terrarium's records, their LXD status unknown.
+        var views = membersListed
+            ? members.Select(m => new LxdMemberView(m.ServerName, m.Status, m.Message, m.Roles)).ToList()
+            : config.Members.Select(r => new LxdMemberView(r.Name, "Unknown", "", [])).ToList();
+        return StatusAnalyzer.Analyze(identity.Member, config, views, local, env.Clock());
     }
 
-    private async Task<(bool Up, IReadOnlyDictionary<string, DateTimeOffset?>? Handshakes, bool? Firewall, List<RaftView> Raft)> ObserveHostAsync(SharedConfig config)
+    /// <summary>Volatile keys live in the instance's own config, boot.autostart may come from a profile.</summary>
+    private static InstanceView View(Lxd.Wire.Instance i) =>
+        new(Cluster.Placement.InstanceRef.Of(i.Project, i.Name), i.Location, i.Status, i.ExpandedConfig.Count > 0 ? i.ExpandedConfig : i.Config);
+
+    /// <summary>
+    /// Terrarium's records as this node last applied them, when the shared configuration did not load in time: its
+    /// identity (the mesh settings) and the peers of its WireGuard configuration.
+    /// </summary>
+    private SharedConfig Recorded(NodeIdentity identity)
     {
-        var iface = config.Settings?.Interface ?? Cluster.Mesh.MeshSettings.DefaultInterface;
+        var settings = new ClusterSettingsRecord
+        {
+            MeshCidr = identity.MeshCidr ?? Cluster.Mesh.MeshSettings.DefaultCidr, Port = identity.Port ?? Cluster.Mesh.MeshSettings.DefaultPort,
+            Mtu = identity.Mtu ?? Cluster.Mesh.MeshSettings.DefaultMtu, Interface = identity.Interface ?? Cluster.Mesh.MeshSettings.DefaultInterface,
+        };
+        var members = new List<MemberRecord> { new() { Name = identity.Member, MeshAddress = identity.MeshAddress } };
+        var wg = env.Layout.WireGuardConfig(settings.Interface);
+        if (File.Exists(wg)) members.AddRange(RecordedMembers.FromWireGuardConfig(File.ReadAllText(wg)).Where(m => m.Name != identity.Member));
+        return new SharedConfig(settings, members.OrderBy(m => m.Name, StringComparer.Ordinal).ToList(), [], []);
+    }
+
+    private async Task<(bool Up, IReadOnlyDictionary<string, DateTimeOffset?>? Handshakes, bool? Firewall, List<RaftView> Raft)> ObserveHostAsync(string iface)
+    {
         var wg = new WireGuardInterface(env.Tools, iface);
         var up = await wg.ExistsAsync();
         IReadOnlyDictionary<string, DateTimeOffset?>? handshakes = null;
@@ -107,17 +135,23 @@ public sealed class StatusCollector(NodeEnvironment env)
     /// <summary>How long a member's host port on terrarium-ovn may take to answer an echo.</summary>
     public static readonly TimeSpan OverlayTimeout = TimeSpan.FromSeconds(1.2);
 
-    /// <summary>How long one member may take to answer before status calls it unreachable.</summary>
+    /// <summary>
+    /// How long one member may take to answer before status calls it unreachable, and LXD's database (server, shared
+    /// configuration, member list) before status shows Terrarium's records instead: a healthy one answers in milliseconds.
+    /// </summary>
     public static readonly TimeSpan MemberTimeout = TimeSpan.FromSeconds(1.2);
 
-    /// <summary>Runs one call to a member with the status bound; (false, default) when it failed or took too long.</summary>
-    private static async Task<(bool Ok, T? Value)> Bounded<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct)
+    /// <summary>
+    /// Runs one call to LXD with the status bound, timed by the environment's clock (a seam for tests); (false, default)
+    /// when it failed or took too long.
+    /// </summary>
+    private async Task<(bool Ok, T? Value)> Bounded<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct, bool failures = true)
     {
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bound.CancelAfter(MemberTimeout);
+        using var timer = new CancellationTokenSource(MemberTimeout, env.Time);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
         try { return (true, await call(bound.Token)); }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return (false, default); }
-        catch (LxdException) { return (false, default); }
+        catch (LxdException) when (failures) { return (false, default); }
     }
 
     private static readonly LocalObservations Empty = new(null, null, null, new Dictionary<string, int>(), new Dictionary<string, long>());

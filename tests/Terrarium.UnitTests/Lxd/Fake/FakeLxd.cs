@@ -27,6 +27,8 @@ public sealed class FakeLxd : IAsyncDisposable
     public Dictionary<string, string> Hidden { get; } = [];
     public bool Clustered { get; set; }
     public List<(string Name, string Status, string[] Roles)> Members { get; } = [];
+    /// <summary>Paths that never answer until the client gives up (LXD waiting for an absent database leader).</summary>
+    public ConcurrentBag<string> Hangs { get; } = [];
     public List<JsonObject> Instances { get; } = [];
     /// <summary>Join refusals to answer, one per join attempt, before joins succeed.</summary>
     public ConcurrentQueue<string> JoinRefusals { get; } = new();
@@ -84,6 +86,11 @@ public sealed class FakeLxd : IAsyncDisposable
         var path = ctx.Request.Path.Value ?? "";
         var query = ctx.Request.QueryString.Value ?? "";
         Requests.Enqueue($"{ctx.Request.Method} {path}{query}");
+        if (Hangs.Contains(path))
+        {
+            await Task.Delay(Timeout.Infinite, ctx.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
         var body = ctx.Request.ContentLength is > 0 || ctx.Request.Headers.TransferEncoding.Count > 0
             ? JsonNode.Parse(await new StreamReader(ctx.Request.Body).ReadToEndAsync()) as JsonObject : null;
         var (status, reply) = Route(ctx.Request.Method, path, ctx.Request.Query, body);

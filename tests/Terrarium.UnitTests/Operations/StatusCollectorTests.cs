@@ -1,0 +1,88 @@
+using Terrarium.Cli.Commands;
+using Terrarium.Operations.Identity;
+using Terrarium.Operations.Status;
+using Terrarium.UnitTests.Lxd;
+using Terrarium.UnitTests.Lxd.Fake;
+
+namespace Terrarium.UnitTests.Operations;
+
+public class StatusCollectorTests
+{
+    [Fact]
+    public async Task Status_answers_within_its_bound_while_lxds_database_does_not_and_shows_terrariums_records()
+    {
+        await using var fake = await FakeLxd.StartAsync(DaemonProfile.Debian502);
+        fake.Clustered = true;
+        foreach (var n in new[] { "node1", "node2", "node3" }) fake.Members.Add((n, "Online", ["database"]));
+        // LXD waits for its database leader: the member list and the shared configuration do not answer.
+        fake.Hangs.Add("/1.0/cluster/members");
+        fake.Hangs.Add("/1.0/projects/terrarium");
+        var time = new ManualTime();
+        var env = DaemonContractTests.Environment(fake, time);
+        new NodeIdentity { Member = "node1", MeshAddress = "10.255.54.1", MeshCidr = "10.255.54.0/24", Port = 51820, Mtu = 1420, Interface = "terrarium-wg0" }.Save(env.Layout);
+        var wg = env.Layout.WireGuardConfig("terrarium-wg0");
+        Directory.CreateDirectory(Path.GetDirectoryName(wg)!);
+        File.WriteAllText(wg, global::Terrarium.Cluster.Mesh.WireGuardConfigRenderer.Render("PRIVATE", 51820,
+        [
+            new("node2", "Knode2", System.Net.IPAddress.Parse("10.255.54.2"), null),
+            new("node3", "Knode3", System.Net.IPAddress.Parse("10.255.54.3"), null),
+        ]));
+
+        var collect = new StatusCollector(env).CollectAsync();
+        for (var i = 0; i < 500 && (fake.Count("GET /1.0/cluster/members") == 0 || fake.Count("GET /1.0/projects/terrarium") == 0); i++) await Task.Delay(10);
+        Assert.False(collect.IsCompleted);
+        time.Advance(StatusCollector.MemberTimeout);
+        var r = await collect.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(r.Initialised);
+        Assert.False(r.LxdMembersKnown);
+        Assert.Equal(["node1", "node2", "node3"], r.Members.Select(m => m.Name));
+        Assert.All(r.Members, m => Assert.Equal("Unknown", m.Status));
+        Assert.Equal("10.255.54.2", r.Members[1].MeshAddress);
+        var p = r.Problems[0];
+        Assert.Equal(("error", "LXD's database did not answer within 1.2 s: its leader may be away or quorum lost."), (p.Severity, p.Message));
+        Assert.Contains("run `terrariumctl cluster status` again", p.Fix);
+        Assert.DoesNotContain(r.Problems, x => x.Message.Contains("mesh record") || x.Message.Contains("member(s)"));
+        Assert.Contains("Quorum:  unknown: LXD's database did not answer", StatusCommand.Render(r));
+    }
+}
+
+/// <summary>A clock that moves only when the test says so: timers due by then fire on <see cref="Advance"/>.</summary>
+public sealed class ManualTime : TimeProvider
+{
+    private readonly List<Timer> _timers = [];
+    private DateTimeOffset _now = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public override DateTimeOffset GetUtcNow() { lock (_timers) return _now; }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        lock (_timers)
+        {
+            var timer = new Timer(this, _now + dueTime, () => callback(state));
+            _timers.Add(timer);
+            return timer;
+        }
+    }
+
+    public void Advance(TimeSpan by)
+    {
+        List<Timer> due;
+        lock (_timers)
+        {
+            _now += by;
+            due = _timers.Where(t => t.Due <= _now).ToList();
+            _timers.RemoveAll(due.Contains);
+        }
+        foreach (var t in due) t.Fire();
+    }
+
+    private sealed class Timer(ManualTime owner, DateTimeOffset due, Action fire) : ITimer
+    {
+        public DateTimeOffset Due { get; } = due;
+        public void Fire() => fire();
+        public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+        public void Dispose() { lock (owner._timers) owner._timers.Remove(this); }
+        public ValueTask DisposeAsync() { Dispose(); return ValueTask.CompletedTask; }
+    }
+}
