@@ -20,9 +20,9 @@ public sealed record JoinResult(string Member, string MeshAddress, string Endpoi
 
 /// <summary>
 /// C-3: join this fresh server. Both strings are checked before anything changes. Steps, journaled
-/// in the order of <see cref="JoinSteps"/>. If the
-/// cluster cannot be reached or LXD refuses the join, everything done so far is rolled back, so a used,
-/// revoked or expired invite leaves the server exactly as it was.
+/// in the order of <see cref="JoinSteps"/>. If the cluster cannot be reached, its certificate is not the
+/// token's, or LXD refuses the join, what this run set up is undone (daemons, files and folders included), so a
+/// forged, used, revoked or expired invite leaves the server exactly as it was.
 /// </summary>
 public sealed class JoinOperation
 {
