@@ -17,3 +17,6 @@ public sealed class LxdOperationFailedException(string operationId, string messa
     public string OperationId { get; } = operationId;
     public string Reason { get; } = message;
 }
+
+/// <summary>The server at the join token's address presents another certificate than the token names: the token or the address is not the cluster's.</summary>
+public sealed class CertificateMismatchException(string message, Exception? inner = null) : LxdException(message, null, inner);

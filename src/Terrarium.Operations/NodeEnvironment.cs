@@ -20,6 +20,9 @@ public sealed class NodeEnvironment(NodeLayout layout, ToolPaths tools, string l
 
     public DateTimeOffset Clock() => Time.GetUtcNow();
 
+    /// <summary>The same node with another log (a join holds its progress lines until its input can no longer be refused).</summary>
+    public NodeEnvironment WithLog(Action<string> other) => new(Layout, Tools, LxdSocket, other, Time, lxd);
+
     /// <summary>A client of the local daemon; the caller disposes it.</summary>
     public ILxdClient Lxd() => lxd?.Invoke() ?? LxdClient.ForSocket(LxdSocket);
 }

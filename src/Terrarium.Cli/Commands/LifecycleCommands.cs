@@ -25,8 +25,8 @@ public static class LifecycleCommands
         c.SetHandler(async (pr, ct) =>
         {
             var r = await new InitOperation(CommonOptions.Node(pr)).RunAsync(
-                new InitRequest(pr.GetValue(member), pr.GetValue(cidr)!, pr.GetValue(port), pr.GetValue(endpoint), pr.GetValue(dryRun),
-                    Cluster.Config.MemberName.Validate(pr.GetValue(uplink)!)), ct);
+                new InitRequest(pr.GetValue(member), Given(pr, cidr), Typed(pr, port) ? pr.GetValue(port) : (int?)null, pr.GetValue(endpoint), pr.GetValue(dryRun),
+                    Given(pr, uplink)), ct);
             if (CommonOptions.Json(pr))
             {
                 JsonOut.Write(new InitOutput(r.Member, r.MeshAddress, r.Endpoint, r.AlreadyInitialised, pr.GetValue(dryRun), PlanStepRow.Of(r.Plan)),
@@ -117,6 +117,11 @@ public static class LifecycleCommands
         });
         return c;
     }
+
+    /// <summary>The option's value when typed on the command line; null when only its default applies (an initialised member keeps its own).</summary>
+    private static string? Given(ParseResult pr, Option<string> option) => Typed(pr, option) ? pr.GetValue(option) : null;
+
+    private static bool Typed(ParseResult pr, Option option) => pr.GetResult(option) is { Implicit: false };
 
     /// <summary>A step table as `lxc`-style aligned rows: the journal's step name, then what it does.</summary>
     private static void PrintSteps(IReadOnlyList<Operations.PlanStep> plan)

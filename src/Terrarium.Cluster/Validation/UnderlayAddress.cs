@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
@@ -51,6 +52,34 @@ public static class UnderlayAddress
             >= 224 => "is a multicast, reserved or broadcast address",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// Why <paramref name="ip"/> is no server's address on one of this host's own IPv4 networks (null when it may be one):
+    /// the network and broadcast addresses of a /30 or wider. A /31 (RFC 3021) and a /32 have neither.
+    /// </summary>
+    public static string? NetworkRefusal(IPAddress ip, IEnumerable<Mesh.InterfaceAddress> local)
+    {
+        if (ip.AddressFamily != AddressFamily.InterNetwork) return null;
+        foreach (var a in local)
+        {
+            if (a.Address.AddressFamily != AddressFamily.InterNetwork || a.PrefixLength is < 0 or > 30 || IPAddress.IsLoopback(a.Address)) continue;
+            var mask = a.PrefixLength == 0 ? 0u : uint.MaxValue << (32 - a.PrefixLength);
+            var network = Value(a.Address) & mask;
+            var what = Value(ip) == network ? "network" : Value(ip) == (network | ~mask) ? "broadcast" : null;
+            if (what is not null)
+                return $"is the {what} address of {Address(network)}/{a.PrefixLength} on {a.Interface}, which no server has";
+        }
+        return null;
+    }
+
+    private static uint Value(IPAddress ip) => BinaryPrimitives.ReadUInt32BigEndian(ip.GetAddressBytes());
+
+    private static IPAddress Address(uint value)
+    {
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
+        return new IPAddress(bytes);
     }
 
     // Never echo control characters back to the terminal.

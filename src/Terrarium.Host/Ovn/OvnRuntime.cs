@@ -165,6 +165,15 @@ public sealed class OvnRuntime(ToolPaths tools, NodeLayout layout)
             env: Environment, timeout: TimeSpan.FromSeconds(15));
     }
 
+    /// <summary>Whether ovsdb-server or ovs-vswitchd of this node runs.</summary>
+    public bool SwitchRunning => IsRunning(Pid(layout.OvsRunDir, "ovsdb-server")) || IsRunning(Pid(layout.OvsRunDir, "ovs-vswitchd"));
+
+    /// <summary>Stops ovs-vswitchd and ovsdb-server (a refused join that started them).</summary>
+    public async Task StopSwitchAsync()
+    {
+        foreach (var name in new[] { "ovs-vswitchd", "ovsdb-server" }) await StopAsync(Pid(layout.OvsRunDir, name));
+    }
+
     /// <summary>Stops every OVS/OVN daemon of this node (a member that leaves the cluster).</summary>
     public async Task StopAllAsync()
     {

@@ -54,7 +54,7 @@ public static class ServerCertificate
         }
         catch (AuthenticationException e)
         {
-            throw new LxdException($"LXD at {hostPort} does not present the certificate the join token names (fingerprint mismatch).", null, e);
+            throw new CertificateMismatchException($"LXD at {hostPort} does not present the certificate the join token names (fingerprint mismatch).", e);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && !ct.IsCancellationRequested)
         {

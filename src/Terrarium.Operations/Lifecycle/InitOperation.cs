@@ -11,7 +11,8 @@ using Terrarium.Operations.Store;
 
 namespace Terrarium.Operations.Lifecycle;
 
-public sealed record InitRequest(string? Member, string Cidr, int Port, string? Endpoint, bool DryRun, string OvnUplink = Cluster.Config.OvnRecord.DefaultUplink);
+/// <param name="Cidr">Null (like every other flag here) when not given: a fresh node takes the default, an initialised member keeps its own.</param>
+public sealed record InitRequest(string? Member, string? Cidr, int? Port, string? Endpoint, bool DryRun, string? OvnUplink = null);
 
 public sealed record InitResult(string Member, string MeshAddress, string Endpoint, bool AlreadyInitialised, IReadOnlyList<PlanStep>? Plan = null);
 
@@ -24,24 +25,35 @@ public sealed class InitOperation(NodeEnvironment env)
     public async Task<InitResult> RunAsync(InitRequest request, CancellationToken ct = default)
     {
         // every flag is checked first, also when the answer will be "Already initialised".
-        var mesh = MeshSettings.Create(request.Cidr, request.Port);
+        var mesh = MeshSettings.Create(request.Cidr ?? MeshSettings.DefaultCidr, request.Port ?? MeshSettings.DefaultPort);
         if (request.Member is not null) MemberName.Validate(request.Member);
+        var uplink = request.OvnUplink ?? OvnRecord.DefaultUplink;
+        if (InitFlags.UplinkNameRefusal(uplink) is { } badName) throw new InputException(badName);
         var endpoint = LocalEndpoint.Resolve(request.Endpoint, mesh.Port, mesh.Interface);
         using var lxd = env.Lxd();
         var server = await lxd.GetServerAsync(ct);
+        // Only a bridge named on the command line is judged: the default may still be made before OVN needs it.
+        if (request.OvnUplink is not null && InitFlags.UplinkRefusal(uplink, await lxd.GetNetworksAsync(ct)) is { } noBridge)
+            throw new InputException(noBridge);
         var identity = NodeIdentity.Load(env.Layout);
         var config = await new SharedConfigStore(lxd).LoadAsync(ct);
-        if (identity is not null && config.Settings is not null && config.Member(identity.Member) is { } me && !OperationJournal.InProgress(env.Layout, "init"))
+        var local = Host.Network.LocalAddresses.List();
+        if (identity is not null && config.Settings is { } settings && config.Member(identity.Member) is { } me && !OperationJournal.InProgress(env.Layout, "init"))
+        {
+            var current = MeshSettings.Create(settings.MeshCidr, settings.Port, settings.Mtu, settings.Interface);
+            if (request.Cidr is not null) MeshOverlap.Check(MeshSettings.Create(request.Cidr, current.Port, current.Mtu, current.Interface), local);
+            if (InitFlags.Difference(request, current, me, config.Ovn?.Uplink ?? OvnRecord.DefaultUplink) is { } differs) throw new InputException(differs);
             return new InitResult(me.Name, me.MeshAddress, me.Endpoint, AlreadyInitialised: true);
+        }
         if (server.Environment.ServerClustered && !OperationJournal.InProgress(env.Layout, "init"))
             throw new InputException("LXD on this server is already part of a cluster; use `terrariumctl cluster join` on a fresh server instead.");
 
         var member = MemberName.Validate(request.Member ?? DefaultName(server));
-        MeshOverlap.Check(mesh, Host.Network.LocalAddresses.List());
+        MeshOverlap.Check(mesh, local);
         var address = mesh.HostAddresses().First();
         if (request.DryRun)
         {
-            return new InitResult(member, address.ToString(), endpoint.ToString(), false, InitSteps.Plan(member, mesh, address, endpoint, request.OvnUplink));
+            return new InitResult(member, address.ToString(), endpoint.ToString(), false, InitSteps.Plan(member, mesh, address, endpoint, uplink));
         }
 
         var journal = OperationJournal.Open(env.Layout, "init", env.Log, env.Clock(), InitSteps.Order);
@@ -76,7 +88,7 @@ public sealed class InitOperation(NodeEnvironment env)
                 Name = member, PublicKey = key.PublicKey, MeshAddress = address.ToString(), Endpoint = endpoint.ToString(), UpdatedAt = env.Clock(),
             }, ct);
         });
-        await journal.StepAsync(InitSteps.Ovn, () => OvnPlanning.BootstrapAsync(env, new SharedConfigStore(lxd), member, address.ToString(), request.OvnUplink, ct));
+        await journal.StepAsync(InitSteps.Ovn, () => OvnPlanning.BootstrapAsync(env, new SharedConfigStore(lxd), member, address.ToString(), uplink, ct));
         await journal.StepAsync(InitSteps.Agent, () => Boot.ServiceUnits.InstallAsync(env));
         await converger.ConvergeAsync(ct);
         await journal.StepAsync(InitSteps.WorkloadNetwork, () => WaitForWorkloadNetworkAsync(converger, lxd, ct));

@@ -33,7 +33,8 @@ public sealed class InviteOperation(NodeEnvironment env)
     {
         var name = MemberName.Validate(request.Name);
         var lifetime = Duration.InviteLifetime(request.Expires);
-        if (request.Address is not null) UnderlayAddress.Check(request.Address); // a typo is refused before LXD is asked
+        // A typo, or this host's own network or broadcast address, is refused before LXD is asked.
+        if (request.Address is not null && UnderlayAddress.Check(request.Address) is { } literal) CheckOwnNetworks(literal);
         using var lxd = env.Lxd();
         var (self, config) = await MemberContext.RequireAsync(env, lxd, ct);
         var settings = config.Settings!;
@@ -41,6 +42,7 @@ public sealed class InviteOperation(NodeEnvironment env)
         if (config.Member(name) is not null || lxdMembers.Any(m => m.ServerName == name))
             throw new InputException($"{name} is already a cluster member; pick another name or remove it first with `terrariumctl cluster remove {name}`.");
         var address = await ResolveAddressAsync(name, request, ct);
+        CheckOwnNetworks(address);
         var mesh = MeshSettings.Create(settings.MeshCidr, settings.Port, settings.Mtu, settings.Interface);
         // ADDRESS is where the new server's WireGuard packets come from on the underlay, never a mesh address.
         if (mesh.Contains(address))
@@ -171,6 +173,13 @@ public sealed class InviteOperation(NodeEnvironment env)
         {
             return null;
         }
+    }
+
+    /// <summary>The network and broadcast addresses of this host's networks are nobody's (the host's interfaces say which).</summary>
+    private static void CheckOwnNetworks(IPAddress address)
+    {
+        if (UnderlayAddress.NetworkRefusal(address, Host.Network.LocalAddresses.List()) is { } why)
+            throw new InputException($"Address {address} {why}; give the new server's own IPv4 address.");
     }
 
     /// <summary>Two servers behind one NAT share an address: allowed, but said, since it is more often a typo.</summary>

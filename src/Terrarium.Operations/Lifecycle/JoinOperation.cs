@@ -20,14 +20,30 @@ public sealed record JoinResult(string Member, string MeshAddress, string Endpoi
 
 /// <summary>
 /// C-3: join this fresh server. Both strings are checked before anything changes. Steps, journaled
-/// in the order of <see cref="JoinSteps"/>. If the
-/// cluster cannot be reached or LXD refuses the join, everything done so far is rolled back, so a used,
-/// revoked or expired invite leaves the server exactly as it was.
+/// in the order of <see cref="JoinSteps"/>. If the cluster cannot be reached, its certificate is not the
+/// token's, or LXD refuses the join, what this run set up is undone (daemons, files and folders included), so a
+/// forged, used, revoked or expired invite leaves the server exactly as it was.
 /// </summary>
-public sealed class JoinOperation(NodeEnvironment env)
+public sealed class JoinOperation
 {
     private const string Operation = "join";
-    private readonly NodeConverger _converger = NodeConverger.ForLifecycle(env);
+    private readonly NodeEnvironment env;
+    private readonly HeldLog _log;
+    private readonly NodeConverger _converger;
+    private readonly Func<string, string, CancellationToken, Task<string>>? _fetchCertificate;
+    private readonly Func<MeshSettings, IReadOnlyList<WireGuardPeer>, string, CancellationToken, Task>? _waitForCluster;
+
+    /// <param name="fetchCertificate">Reads the cluster's certificate (host:port, expected SHA-256 fingerprint); a seam for tests.</param>
+    /// <param name="waitForCluster">Waits for the handshake with the inviter and LXD through the mesh; a seam for tests.</param>
+    public JoinOperation(NodeEnvironment node, Func<string, string, CancellationToken, Task<string>>? fetchCertificate = null,
+        Func<MeshSettings, IReadOnlyList<WireGuardPeer>, string, CancellationToken, Task>? waitForCluster = null)
+    {
+        _log = new HeldLog(node.Log);
+        env = node.WithLog(_log.Write);
+        _converger = NodeConverger.ForLifecycle(env);
+        _fetchCertificate = fetchCertificate;
+        _waitForCluster = waitForCluster;
+    }
 
     public async Task<JoinResult> RunAsync(JoinRequest request, CancellationToken ct = default)
     {
@@ -64,9 +80,16 @@ public sealed class JoinOperation(NodeEnvironment env)
         var plan = JoinSteps.Plan(bundle, mesh, endpoint, clusterAddress, request.Yes);
         if (request.DryRun) return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
 
+        // A fresh join notes what the host has before it changes anything, and holds its progress lines until LXD
+        // accepted it: a refusal then leaves nothing behind and its reason is the first line. A resumed join keeps
+        // what the interrupted run made.
+        var footprint = journal is null ? JoinFootprint.Take(env.Layout) : null;
+        if (footprint is not null) _log.Hold();
         journal ??= OperationJournal.Open(env.Layout, Operation, env.Log, env.Clock(), JoinSteps.Order);
         var originalHttpsAddress = server.Config.GetValueOrDefault("core.https_address");
+        var switchWasRunning = new Host.Ovn.OvnRuntime(env.Tools, env.Layout).SwitchRunning;
         var lxdTouched = false;
+        var switchTouched = false;
         try
         {
             await journal.StepAsync(JoinSteps.Prepare, async () =>
@@ -79,27 +102,48 @@ public sealed class JoinOperation(NodeEnvironment env)
             await journal.StepAsync(JoinSteps.Mesh, () => _converger.Mesh.ApplyAsync(mesh, meshAddress, peers, KeyStore.Load(env.Layout)!));
             await journal.StepAsync(JoinSteps.Firewall, () => _converger.Firewall.ApplyAsync(FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port,
                 peers.Select(p => p.Endpoint?.Host).Select(h => IPAddress.TryParse(h, out var ip) ? ip : null).OfType<IPAddress>())));
-            await journal.StepAsync(JoinSteps.Handshake, () => new MeshProbe(env).WaitForClusterAsync(mesh, peers, bundle.Inviter, ct));
+            await journal.StepAsync(JoinSteps.Handshake, async () =>
+            {
+                await (_waitForCluster ?? new MeshProbe(env).WaitForClusterAsync)(mesh, peers, bundle.Inviter, ct);
+                // The token's certificate pin is judged as soon as the cluster answers, before Open vSwitch starts.
+                await (_fetchCertificate ?? Lxd.Transport.ServerCertificate.FetchPemAsync)(clusterAddress, token.Fingerprint, ct);
+            });
             // Incus creates the cluster's OVN network on the joiner during the join and needs OVS for it then (LXD 5.0
             // retries later); the local switch is needed right after the join anyway.
-            await journal.StepAsync(JoinSteps.Switch, async () => await StartSwitchAsync(bundle, (await lxd.GetServerProfileAsync(ct)).OpensOvnDuringJoin));
+            await journal.StepAsync(JoinSteps.Switch, async () =>
+            {
+                switchTouched = true;
+                await StartSwitchAsync(bundle, (await lxd.GetServerProfileAsync(ct)).OpensOvnDuringJoin);
+            });
             await journal.StepAsync(JoinSteps.LxdJoin, () =>
             {
                 lxdTouched = true;
-                return new LxdJoin(env).RunAsync(lxd, bundle, token, request.Token, clusterAddress, meshAddress, ct);
+                return new LxdJoin(env, _fetchCertificate).RunAsync(lxd, bundle, token, request.Token, clusterAddress, meshAddress, ct);
             });
         }
         catch (Exception e) when (e is MeshUnreachableException or LxdException or InputException && !journal.IsDone(JoinSteps.LxdJoin))
         {
             var touched = journal.DoneSteps.Count > 0 || lxdTouched;
             await RollBackAsync(lxd, mesh, originalHttpsAddress);
+            var refused = e is MeshUnreachableException or InputException or CertificateMismatchException ||
+                          e is LxdOperationFailedException { Reason: var reason } && JoinRefusal.TokenRefused(reason);
+            if (refused) _log.Drop();
             var undone = !touched ? "nothing was changed here"
-                : "rolled back here: the mesh interface, the firewall table, this node's keys" + (lxdTouched
-                    ? " and LXD's listen address (LXD keeps any network or storage pool it created while trying to join)" : "");
+                : footprint is not null && await UndoAsync(footprint, switchTouched && !switchWasRunning)
+                    ? "everything this join set up here was removed" + (lxdTouched ? ", and LXD's listen address restored (LXD keeps any network or storage pool it created while trying to join)" : "")
+                    : "rolled back here: the mesh interface, the firewall table, this node's keys" + (lxdTouched
+                        ? " and LXD's listen address (LXD keeps any network or storage pool it created while trying to join)" : "");
             if (e is MeshUnreachableException or InputException) throw new InputException($"{e.Message.TrimEnd('.')} ({undone}).");
+            if (e is CertificateMismatchException)
+                throw new InputException($"The server at {clusterAddress} does not present the certificate the join token names, so it is not the cluster that made this invite; " +
+                                         $"paste the join line exactly as `terrariumctl cluster invite` printed it ({undone}).");
             if (e is LxdOperationFailedException failed && JoinRefusal.TokenRefused(failed.Reason))
                 throw new InputException($"LXD refused the join token ({failed.Reason}); create a new invite with `terrariumctl cluster invite {bundle.Member}` ({undone}).");
             throw new LxdException($"{e.Message} ({undone}; re-run the join once the problem is fixed)", (e as LxdException)?.Status, e);
+        }
+        finally
+        {
+            _log.Release();
         }
 
         await journal.StepAsync(JoinSteps.RotateKey, () => Task.FromResult(KeyStore.LoadOrCreatePending(env.Layout)));
@@ -215,6 +259,22 @@ public sealed class JoinOperation(NodeEnvironment env)
             if (instance.Status != "Stopped") await lxd.SetInstanceStateAsync(instance.Name, "stop", force: true, ct: ct, project: instance.Project);
             await lxd.DeleteInstanceAsync(instance.Name, ct, instance.Project);
             env.Log($"deleted local instance {instance.Project}/{instance.Name} (--yes)");
+        }
+    }
+
+    /// <summary>Stops the switch this join started and removes the files and folders it created; false when that failed (said in the log).</summary>
+    private async Task<bool> UndoAsync(JoinFootprint footprint, bool switchStarted)
+    {
+        try
+        {
+            if (switchStarted) await new Host.Ovn.OvnRuntime(env.Tools, env.Layout).StopSwitchAsync();
+            footprint.RemoveCreated(switchStarted);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Host.Processes.ProcessFailedException)
+        {
+            env.Log($"could not remove everything this join created ({e.Message})");
+            return false;
         }
     }
 

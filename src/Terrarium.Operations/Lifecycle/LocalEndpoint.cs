@@ -9,7 +9,8 @@ public static class LocalEndpoint
 {
     public static HostEndpoint Resolve(string? option, int port, string meshInterface)
     {
-        if (!string.IsNullOrWhiteSpace(option))
+        // Given means given: an empty --wireguard-endpoint '' is refused like --wireguard-endpoint=, never auto-selected.
+        if (option is not null)
         {
             var given = HostEndpoint.Parse(option, port);
             if (System.Net.IPAddress.TryParse(given.Host, out _)) return given;

@@ -1,4 +1,5 @@
 using System.Net;
+using Terrarium.Cluster.Mesh;
 using Terrarium.Cluster.Validation;
 using Terrarium.Tests.Shared;
 
@@ -107,4 +108,28 @@ public class InviteAddressTests
             Directory.Delete(root, true);
         }
     }
+
+    private static readonly InterfaceAddress[] Local =
+    [
+        new("eth0", IPAddress.Parse("10.252.0.11"), true, 24),
+        new("eth1", IPAddress.Parse("192.0.2.9"), true, 31),
+        new("eth2", IPAddress.Parse("198.51.100.7"), true, 32),
+        new("lo", IPAddress.Loopback, true, 8),
+    ];
+
+    [Theory]
+    [InlineData("10.252.0.255", "is the broadcast address of 10.252.0.0/24 on eth0")]
+    [InlineData("10.252.0.0", "is the network address of 10.252.0.0/24 on eth0")]
+    public void X1_the_network_and_broadcast_addresses_of_the_hosts_own_networks_are_refused(string address, string reason) =>
+        Assert.Equal(reason + ", which no server has", UnderlayAddress.NetworkRefusal(IPAddress.Parse(address), Local));
+
+    [Theory]
+    [InlineData("10.252.0.12")]
+    [InlineData("10.252.0.254")]
+    [InlineData("192.0.2.8")]    // a /31 has no network or broadcast address (RFC 3021)
+    [InlineData("192.0.2.9")]
+    [InlineData("198.51.100.7")] // nor has a /32
+    [InlineData("10.253.0.255")] // another network's broadcast is not this host's to judge
+    public void X1_any_other_address_is_left_to_the_other_rules(string address) =>
+        Assert.Null(UnderlayAddress.NetworkRefusal(IPAddress.Parse(address), Local));
 }
