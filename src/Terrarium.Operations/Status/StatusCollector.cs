@@ -22,11 +22,12 @@ public sealed class StatusCollector(NodeEnvironment env)
         var identity = NodeIdentity.Load(env.Layout);
         // Server, configuration and members are read at once, each bounded: all three wait on LXD's database, which
         // waits 10-30 s for an absent leader; status then shows Terrarium's records and this node's own observations.
-        var serverCall = Bounded(t => lxd.GetServerAsync(t), ct);
-        var configCall = identity is null ? null : Bounded(t => new SharedConfigStore(lxd).LoadAsync(t), ct, failures: false); // a newer schema must still say so
-        var membersCall = identity is null ? null : Bounded(t => lxd.GetClusterMembersAsync(t), ct);
+        // An LXD that cannot be reached at all says so (which socket, what to do); only a slow answer is bounded.
+        var serverCall = Bounded(t => lxd.GetServerAsync(t), ct, DatabaseTimeout, failures: false);
+        var configCall = identity is null ? null : Bounded(t => new SharedConfigStore(lxd).LoadAsync(t), ct, DatabaseTimeout, failures: false); // a newer schema must still say so
+        var membersCall = identity is null ? null : Bounded(t => lxd.GetClusterMembersAsync(t), ct, DatabaseTimeout);
         // LXD asks each member for its instances: bounded too, a dead member must not hold the list up.
-        var instancesCall = identity is null ? null : Bounded(t => lxd.GetAllInstancesAsync(t), ct); // every project
+        var instancesCall = identity is null ? null : Bounded(t => lxd.GetAllInstancesAsync(t), ct, DatabaseTimeout); // every project
         var hostCall = identity?.Interface is { } known ? ObserveHostAsync(known) : null; // local programs, not LXD
         var (serverAnswered, server) = await serverCall;
         if (identity is null || serverAnswered && !server!.Environment.ServerClustered)
@@ -86,7 +87,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         {
             Raft = raft, Unreachable = unreachable, OverlayAnswers = overlayAnswers, InviteTokenWaiting = tokenWaiting, RouteConflicts = routes.Conflicts, LocalRoutes = routes.LocalOnly,
             RouteRefusals = routes.Refused,
-            LxdMembersTimedOut = membersListed ? null : MemberTimeout, SharedConfigTimedOut = !configLoaded,
+            LxdMembersTimedOut = membersListed ? null : DatabaseTimeout, SharedConfigTimedOut = !configLoaded,
             Instances = instances.Select(View).ToList(), Client = serverAnswered && server!.Environment.Server == "incus" ? "incus" : "lxc",
         };
         // Without LXD's list the members are Terrarium's records, their LXD status unknown.
@@ -135,19 +136,23 @@ public sealed class StatusCollector(NodeEnvironment env)
     /// <summary>How long a member's host port on terrarium-ovn may take to answer an echo.</summary>
     public static readonly TimeSpan OverlayTimeout = TimeSpan.FromSeconds(1.2);
 
-    /// <summary>
-    /// How long one member may take to answer before status calls it unreachable, and LXD's database (server, shared
-    /// configuration, member list) before status shows Terrarium's records instead: a healthy one answers in milliseconds.
-    /// </summary>
+    /// <summary>How long one member may take to answer before status calls it unreachable.</summary>
     public static readonly TimeSpan MemberTimeout = TimeSpan.FromSeconds(1.2);
+
+    /// <summary>
+    /// How long LXD's database (server, shared configuration, member list, instances) may take before status shows
+    /// Terrarium's records instead: a healthy one answers in milliseconds, a loaded 2-vCPU member in well under a second,
+    /// one whose leader is away not for 10-30 s.
+    /// </summary>
+    public static readonly TimeSpan DatabaseTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Runs one call to LXD with the status bound, timed by the environment's clock (a seam for tests); (false, default)
     /// when it failed or took too long.
     /// </summary>
-    private async Task<(bool Ok, T? Value)> Bounded<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct, bool failures = true)
+    private async Task<(bool Ok, T? Value)> Bounded<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct, TimeSpan? within = null, bool failures = true)
     {
-        using var timer = new CancellationTokenSource(MemberTimeout, env.Time);
+        using var timer = new CancellationTokenSource(within ?? MemberTimeout, env.Time);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
         try { return (true, await call(bound.Token)); }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return (false, default); }
