@@ -60,4 +60,23 @@ public sealed class UnreachableSocketTests : IDisposable
         ProcessAssert.Exit(2, r);
         Assert.Contains("--lxd-socket is empty", r.StdErr);
     }
+
+    [Theory]
+    [InlineData("cluster", "status")]
+    [InlineData("doctor")]
+    public async Task X1_a_command_on_a_host_without_LXD_names_the_missing_socket_and_the_next_step(params string[] command)
+    {
+        var root = Directory.CreateTempSubdirectory("trm-nolxd-").FullName;
+        try
+        {
+            var socket = Path.Join(root, "no-such.socket");
+            var r = await Terrariumctl.RunAsync(["--root", root, "--lxd-socket", socket, .. command]);
+            Assert.NotEqual(0, r.ExitCode);
+            Assert.Contains($"{socket}: no socket there (is LXD or Incus installed and started?", r.StdErr + r.StdOut);
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
 }
