@@ -512,20 +512,28 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         return File.ReadAllText(log).Contains(tag);
     }
 
-    /// <summary>What a join could have changed on a node: LXD, the mesh interface, the firewall, files under its root.</summary>
+    /// <summary>
+    /// What a join could have changed on a node: LXD, the mesh interface, the firewall, every file and folder under its
+    /// root, and the daemons a join starts (Open vSwitch, OVN, wireguard-go) running in its namespace.
+    /// </summary>
     private async Task<string> SnapshotAsync(int node)
     {
         using var lxd = lab.Client(node);
         var server = await lxd.GetServerAsync();
-        var files = Directory.Exists(lab.Node(node).TerrariumRoot)
-            ? Directory.EnumerateFiles(lab.Node(node).TerrariumRoot, "*", SearchOption.AllDirectories).Order()
+        var entries = Directory.Exists(lab.Node(node).TerrariumRoot)
+            ? Directory.EnumerateFileSystemEntries(lab.Node(node).TerrariumRoot, "*", SearchOption.AllDirectories).Order()
             : Enumerable.Empty<string>();
+        var pids = (await SystemProcessRunner.Instance.RunAsync("ip", ["netns", "pids", lab.Node(node).Namespace])).StdOut
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var daemons = pids.Select(pid => File.Exists($"/proc/{pid}/comm") ? File.ReadAllText($"/proc/{pid}/comm").Trim() : "")
+            .Where(c => c is "ovsdb-server" or "ovs-vswitchd" or "ovn-controller" or "ovn-northd" or "wireguard-go").Order();
         return string.Join('\n', [
             $"clustered={server.Environment.ServerClustered}",
             $"https={server.Config.GetValueOrDefault("core.https_address")}",
             $"wg={(await lab.Exec(node, "ip", "link", "show", "terrarium-wg0")).Ok}",
             $"nft={(await lab.Exec(node, "nft", "list", "table", "inet", "terrarium")).Ok}",
-            .. files]);
+            $"daemons={string.Join(' ', daemons)}",
+            .. entries]);
     }
 
     private async Task AssertRefusedAsync(ProcessResult r, string says, string before)
