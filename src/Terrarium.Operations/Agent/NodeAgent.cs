@@ -57,7 +57,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         {
             try
             {
-                await Task.Delay(HostWatchInterval, ct);
+                await Task.Delay(HostWatchInterval, env.Time, ct);
                 await _converger.RebindInvitesAsync();
                 var down = await restore.MeshDownAsync();
                 if (state.HealDue(down, env.Time.GetElapsedTime(clock)))
@@ -119,7 +119,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 pass = new ClusterPassOutcome(Failed: true);
             }
             (var wait, followUps) = AgentTiming.NextClusterWait(resyncInterval, pass, env.Clock(), followUps);
-            wake = await NextWakeAsync(_cluster, wait, ct);
+            wake = await NextWakeAsync(_cluster, wait, env.Time, ct);
         }
     }
 
@@ -212,7 +212,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 env.Log($"route sync failed ({EchoText.Escaped(wake.Reason)}): {EchoText.Escaped(e.Message, 512)}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
                 wait = AgentTiming.RetryAfterFailure;
             }
-            wake = await NextWakeAsync(_instances, wait, ct, onTimeout);
+            wake = await NextWakeAsync(_instances, wait, env.Time, ct, onTimeout);
         }
     }
 
@@ -224,14 +224,14 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         $"{r.RecordsCleaned} record(s) cleaned, OVN {r.Ovn?.State ?? "failed"}{(r.Ovn?.Central == true ? " (central)" : "")}";
 
     /// <summary>The next reason to work: events within a debounce window merge into one; a timeout is a full resync.</summary>
-    private static async Task<Wake> NextWakeAsync(Channel<Wake> channel, TimeSpan wait, CancellationToken ct, Wake? onTimeout = null)
+    private static async Task<Wake> NextWakeAsync(Channel<Wake> channel, TimeSpan wait, TimeProvider time, CancellationToken ct, Wake? onTimeout = null)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timer.CancelAfter(wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
         try
         {
             var first = await channel.Reader.ReadAsync(timer.Token);
-            await Task.Delay(Debounce, ct); // let a burst of events settle into one pass
+            await Task.Delay(Debounce, time, ct); // let a burst of events settle into one pass
             HashSet<InstanceRef>? names = first.Instances is null ? null : [.. first.Instances];
             while (channel.Reader.TryRead(out var more))
                 if (more.Instances is null) names = null; else names?.UnionWith(more.Instances);
@@ -274,7 +274,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             {
                 return;
             }
-            await Task.Delay(backoff, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.Delay(backoff, env.Time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
             backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
         }
     }

@@ -116,7 +116,7 @@ public sealed class InitOperation(NodeEnvironment env)
                 env.Log($"{Cluster.Ovn.OvnNetworkSettings.NetworkName} is not created yet ({result.OvnError ?? result.Ovn?.State ?? "OVN not ready"}); terrarium-agent finishes it");
                 return;
             }
-            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            await Task.Delay(TimeSpan.FromSeconds(1), env.Time, ct);
         }
     }
 

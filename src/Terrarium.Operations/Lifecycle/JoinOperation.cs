@@ -188,7 +188,7 @@ public sealed class JoinOperation
                 env.Log("the OVN certificate has not been issued yet (is terrarium-agent running on the CA holder?); terrarium-agent finishes the OVN setup later");
                 return;
             }
-            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            await Task.Delay(TimeSpan.FromSeconds(1), env.Time, ct);
         }
     }
 

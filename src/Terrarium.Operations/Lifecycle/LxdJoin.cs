@@ -52,7 +52,7 @@ public sealed class LxdJoin(NodeEnvironment env, Func<string, string, Cancellati
                 if (!JoinRefusal.ClusterChanged(reason) || attempt >= MaxAttempts) throw;
                 changedBefore = reason;
                 env.Log($"the cluster's networks or storage pools changed while {bundle.Member} joined ({reason}); joining again with the current ones");
-                await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), env.Time, ct);
             }
         }
         env.Log($"{(await lxd.GetServerProfileAsync(ct)).Product} joined the cluster as {bundle.Member}");

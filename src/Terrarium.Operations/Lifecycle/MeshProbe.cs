@@ -50,7 +50,7 @@ public sealed class MeshProbe(NodeEnvironment env)
             if (peers.All(p => done.Contains(p.PublicKey))) return true;
             if (env.Clock() > deadline) return false;
             foreach (var peer in peers.Where(p => !done.Contains(p.PublicKey))) Poke(peer.MeshAddress);
-            await Task.Delay(250, ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(250), env.Time, ct);
         }
     }
 
@@ -72,7 +72,7 @@ public sealed class MeshProbe(NodeEnvironment env)
             }
             catch (Exception e) when (e is Lxd.LxdException || (e is OperationCanceledException && !ct.IsCancellationRequested))
             {
-                await Task.Delay(250, ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), time, ct);
             }
         }
         return false;
@@ -98,7 +98,7 @@ public sealed class MeshProbe(NodeEnvironment env)
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
             }
-            await Task.Delay(250, ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(250), env.Time, ct);
         }
         return false;
     }

@@ -36,7 +36,7 @@ public sealed class HostPort(NodeEnvironment env, OvnRuntime ovn)
         {
             var dynamic = (await ovn.NbctlAsync(northbound, "get", "Logical_Switch_Port", port, "dynamic_addresses")).Trim('"');
             ip = dynamic.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).FirstOrDefault();
-            if (ip is null) await Task.Delay(100, ct); // northd assigns it in a moment
+            if (ip is null) await Task.Delay(TimeSpan.FromMilliseconds(100), env.Time, ct); // northd assigns it in a moment
         }
         if (ip is null) return null;
 

@@ -185,7 +185,7 @@ public static class UnavailableNetworkRepair
                 env.Log($"{self} cannot forward requests to {string.Join(", ", waiting)} yet; it will after the next heartbeat");
                 return;
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(500), env.Time, ct);
         }
     }
 }

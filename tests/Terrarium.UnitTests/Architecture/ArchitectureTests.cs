@@ -68,6 +68,27 @@ public partial class ArchitectureTests
     }
 
     [Fact]
+    public void A5_operations_wait_on_the_node_environments_time()
+    {
+        // A wait that ignores env.Time cannot be driven by a test's clock while the deadline around it is.
+        var offenders = Sources("Terrarium.Operations").SelectMany(f => RawDelays(Code(f)).Select(d => $"{Relative(f)}: {d}")).ToList();
+        Assert.True(offenders.Count == 0, "Task.Delay without a TimeProvider in Terrarium.Operations (pass env.Time):\n" + string.Join('\n', offenders));
+    }
+
+    [Theory]
+    [InlineData("await Task.Delay(250, ct);", true)]
+    [InlineData("await Task.Delay(TimeSpan.FromSeconds(1), ct);", true)]
+    [InlineData("await Task.Delay(backoff);", true)]
+    [InlineData("await Task.Delay(TimeSpan.FromSeconds(1), env.Time, ct);", false)]
+    [InlineData("await Task.Delay(Debounce, clock, ct);", false)]
+    [InlineData("await Task.Delay(TimeSpan.FromMilliseconds(500), env.Time);", false)]
+    public void A5_the_rule_catches_a_raw_delay_in_a_sample(string code, bool caught) => Assert.Equal(caught, RawDelays(code).Any());
+
+    /// <summary>Task.Delay calls with at most two arguments, none of them a TimeProvider (env.Time, time, clock).</summary>
+    private static IEnumerable<string> RawDelays(string code) =>
+        RawDelay().Matches(code).Select(m => m.Value).Where(d => !TimeArgument().IsMatch(d));
+
+    [Fact]
     public void A4_the_folders_of_operations_import_each_other_without_a_loop()
     {
         var graph = OperationsFolderGraph();
@@ -142,6 +163,13 @@ public partial class ArchitectureTests
 
     [GeneratedRegex(@"\b(I|System)?ProcessRunner\b|\.Runner\.Run")]
     private static partial Regex RunnerUse();
+
+    /// <summary>Task.Delay(delay) or Task.Delay(delay, ct): no TimeProvider among its arguments.</summary>
+    [GeneratedRegex(@"\bTask\.Delay\((?:[^,()]|\([^()]*\))*(?:,(?:[^,()]|\([^()]*\))*)?\)")]
+    private static partial Regex RawDelay();
+
+    [GeneratedRegex(@",\s*(\w+\.)?(Time|time|clock|_time|_clock)\s*[,)]")]
+    private static partial Regex TimeArgument();
 
     [GeneratedRegex(@"\bDateTime(Offset)?\.(Utc)?Now\b")]
     private static partial Regex WallClock();
