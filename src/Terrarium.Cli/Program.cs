@@ -18,6 +18,7 @@ public static class Program
         var root = new RootCommand("terrariumctl: turn several LXD servers into one Terrarium cluster (WireGuard mesh, firewall, OVN, Traefik)");
         CommonOptions.AddTo(root);
         root.Subcommands.Add(ClusterCommands.Build());
+        root.Subcommands.Add(RouteCommands.Build());
         root.Subcommands.Add(NodeCommands.Reconfigure());
         root.Subcommands.Add(NodeCommands.Agent());
         root.Subcommands.Add(NodeCommands.Mesh());

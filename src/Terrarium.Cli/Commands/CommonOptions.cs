@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json.Serialization.Metadata;
+using Terrarium.Cli.Output;
 using Terrarium.Cli.Usage;
 using Terrarium.Cluster.Layout;
 using Terrarium.Cluster.Validation;
@@ -29,8 +31,8 @@ public static class CommonOptions
     private static Option<string> OutputOption()
     {
         // Set up once: the tree may be built more than once in a process (the unit tests), validators must not pile up.
-        var output = new Option<string>("--output", "-o") { Description = "Output format: table or json", Recursive = true, DefaultValueFactory = _ => "table" };
-        output.AcceptOnlyFromAmong("table", "json");
+        var output = new Option<string>("--output", "-o") { Description = "Output format: table, json, yaml or csv", Recursive = true, DefaultValueFactory = _ => Formatted.Table };
+        output.AcceptOnlyFromAmong(Formatted.Names);
         return output;
     }
 
@@ -51,7 +53,14 @@ public static class CommonOptions
 
     public static string Socket(ParseResult pr) => LxdSocketLocator.Locate(pr.GetValue(LxdSocket));
 
-    public static bool Json(ParseResult pr) => pr.GetValue(Output) == "json";
+    public static string Format(ParseResult pr) => pr.GetValue(Output) ?? Formatted.Table;
+
+    /// <summary>A machine format (json, yaml, csv): the human lines around a table are left out.</summary>
+    public static bool Structured(ParseResult pr) => Format(pr) != Formatted.Table;
+
+    /// <summary>Writes the result in the chosen machine format and returns true; false means print the table.</summary>
+    public static bool Write<T>(ParseResult pr, T value, JsonTypeInfo<T> type, Func<TableData>? table = null) =>
+        Formatted.Write(Format(pr), value, type, table);
 
     /// <summary>This node as operations see it: paths under --root, tools from the environment, the local LXD.</summary>
     public static NodeEnvironment Node(ParseResult pr) =>

@@ -14,9 +14,9 @@ public static class DoctorCommand
         {
             var checks = await new Doctor(CommonOptions.Node(pr)).RunAsync(ct);
             var failed = checks.Any(x => x.Result == DoctorCheck.Fail);
-            if (CommonOptions.Json(pr))
-                JsonOut.Write(new DoctorOutput(!failed, checks.Select(x => new DoctorRow(x.Name, x.Result, x.Detail, x.Fix)).ToList()), CliJsonContext.Default.DoctorOutput);
-            else
+            // csv: the table's columns and the fix the table prints below it, so a script loses nothing.
+            var csv = () => new TableData(["CHECK", "RESULT", "DETAIL", "FIX"], checks.Select(x => (IReadOnlyList<string>)[x.Name, x.Result, x.Detail, x.Fix ?? ""]).ToList());
+            if (!CommonOptions.Write(pr, new DoctorOutput(!failed, checks.Select(x => new DoctorRow(x.Name, x.Result, x.Detail, x.Fix)).ToList()), CliJsonContext.Default.DoctorOutput, csv))
             {
                 Console.Write(TableWriter.Render(["CHECK", "RESULT", "DETAIL"], checks.Select(x => (IReadOnlyList<string>)[x.Name, x.Result, x.Detail])));
                 foreach (var x in checks.Where(x => x.Fix is not null)) Console.WriteLine($"fix {x.Name}: {x.Fix}");

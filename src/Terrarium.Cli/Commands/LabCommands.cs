@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Terrarium.Cli.Output;
 using Terrarium.Cli.Usage;
 using Terrarium.Host.Processes;
@@ -159,14 +158,10 @@ public static class LabCommands
     private static async Task PrintStatusAsync(LabRunner runner, ParseResult pr, CancellationToken ct)
     {
         var rows = await runner.StatusAsync(ct);
-        if (CommonOptions.Json(pr))
-        {
-            Console.WriteLine(JsonSerializer.Serialize(rows, LabJsonContext.Default.ListLabNodeStatus));
-            return;
-        }
-        Console.Write(TableWriter.Render(["NODE", "NAMESPACE", "ADDRESS", "MESH ADDRESS", "LXD", "CLUSTERED", "AGENT", "INSTANCES", "LXD SOCKET"],
+        var table = new TableData(["NODE", "NAMESPACE", "ADDRESS", "MESH ADDRESS", "LXD", "CLUSTERED", "AGENT", "INSTANCES", "LXD SOCKET"],
             rows.Select(r => (IReadOnlyList<string>)[r.Name, r.Namespace, r.Address, r.MeshAddress ?? "-", r.Lxd, r.Clustered ? "yes" : "no",
-                r.AgentPid is { } pid ? $"pid {pid}" : "-", r.Instances?.ToString() ?? "-", r.LxdSocket])));
+                r.AgentPid is { } pid ? $"pid {pid}" : "-", r.Instances?.ToString() ?? "-", r.LxdSocket]).ToList());
+        if (!CommonOptions.Write(pr, rows, LabJsonContext.Default.ListLabNodeStatus, () => table)) Console.Write(TableWriter.Render(table));
     }
 
     private static LabNodeSpec FindNode(LabRunner runner, string name) =>

@@ -27,9 +27,9 @@ public static class LifecycleCommands
             var r = await new InitOperation(CommonOptions.Node(pr)).RunAsync(
                 new InitRequest(pr.GetValue(member), Given(pr, cidr), Typed(pr, port) ? pr.GetValue(port) : (int?)null, pr.GetValue(endpoint), pr.GetValue(dryRun),
                     Given(pr, uplink)), ct);
-            if (CommonOptions.Json(pr))
+            if (CommonOptions.Structured(pr))
             {
-                JsonOut.Write(new InitOutput(r.Member, r.MeshAddress, r.Endpoint, r.AlreadyInitialised, pr.GetValue(dryRun), PlanStepRow.Of(r.Plan)),
+                CommonOptions.Write(pr, new InitOutput(r.Member, r.MeshAddress, r.Endpoint, r.AlreadyInitialised, pr.GetValue(dryRun), PlanStepRow.Of(r.Plan)),
                     CliJsonContext.Default.InitOutput);
                 return ExitCodes.Ok;
             }
@@ -61,8 +61,8 @@ public static class LifecycleCommands
                 new InviteRequest(pr.GetValue(name)!, pr.GetValue(address), pr.GetValue(expires)!, Prompt.Interactive ? Prompt.Ask : null, pr.GetValue(dryRun)), ct);
             if (r.Plan is { } plan)
             {
-                if (CommonOptions.Json(pr))
-                    JsonOut.Write(new InvitePlanOutput(r.Member, r.Address, r.MeshAddress, r.ExpiresAt, PlanStepRow.Of(plan), true), CliJsonContext.Default.InvitePlanOutput);
+                if (CommonOptions.Structured(pr))
+                    CommonOptions.Write(pr, new InvitePlanOutput(r.Member, r.Address, r.MeshAddress, r.ExpiresAt, PlanStepRow.Of(plan), true), CliJsonContext.Default.InvitePlanOutput);
                 else
                 {
                     Console.WriteLine($"Inviting {r.Member} ({r.Address}) would:");
@@ -70,9 +70,9 @@ public static class LifecycleCommands
                 }
                 return ExitCodes.Ok;
             }
-            if (CommonOptions.Json(pr))
+            if (CommonOptions.Structured(pr))
             {
-                JsonOut.Write(new InviteOutput(r.Member, r.Address, r.MeshAddress, r.ExpiresAt, r.Token, r.Bundle, r.JoinCommand), CliJsonContext.Default.InviteOutput);
+                CommonOptions.Write(pr, new InviteOutput(r.Member, r.Address, r.MeshAddress, r.ExpiresAt, r.Token, r.Bundle, r.JoinCommand), CliJsonContext.Default.InviteOutput);
                 return ExitCodes.Ok;
             }
             Console.Error.WriteLine($"Invited {r.Member} ({r.Address}) with mesh address {r.MeshAddress}; the invite expires at {r.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z.");
@@ -98,9 +98,9 @@ public static class LifecycleCommands
         {
             var r = await new JoinOperation(CommonOptions.Node(pr)).RunAsync(
                 new JoinRequest(pr.GetValue(token)!, pr.GetValue(bundle)!, pr.GetValue(endpoint), pr.GetValue(yes), pr.GetValue(dryRun)), ct);
-            if (CommonOptions.Json(pr))
+            if (CommonOptions.Structured(pr))
             {
-                JsonOut.Write(new JoinOutput(r.Member, r.MeshAddress, r.Endpoint, r.Inviter, r.AlreadyMember, PlanStepRow.Of(r.Plan), pr.GetValue(dryRun)),
+                CommonOptions.Write(pr, new JoinOutput(r.Member, r.MeshAddress, r.Endpoint, r.Inviter, r.AlreadyMember, PlanStepRow.Of(r.Plan), pr.GetValue(dryRun)),
                     CliJsonContext.Default.JoinOutput);
                 return ExitCodes.Ok;
             }
@@ -161,17 +161,16 @@ public static class LifecycleCommands
             var r = await operation.RunAsync(request, ct);
             var plan = r.Plan.Select(WorkloadCommands.PlanRowOf).ToList();
             var moves = r.Moves.Select(WorkloadCommands.Row).ToList();
-            if (CommonOptions.Json(pr))
-            {
-                JsonOut.Write(new RemoveOutput(r.Member, r.Removed, plan, moves, r.LostInstances.Select(WorkloadCommands.RowOf).ToList()), CliJsonContext.Default.RemoveOutput);
+            var table = new TableData(["PROJECT", "INSTANCE", "TO", "RESULT"],
+                plan.Select(p => (IReadOnlyList<string>)[p.Project, p.Instance, p.Target,
+                    moves.FirstOrDefault(m => m.Instance == p.Instance && m.Project == p.Project) is { } m ? $"{m.Method}, {m.Seconds}s" : "-"]).ToList());
+            if (CommonOptions.Write(pr, new RemoveOutput(r.Member, r.Removed, plan, moves, r.LostInstances.Select(WorkloadCommands.RowOf).ToList()),
+                    CliJsonContext.Default.RemoveOutput, () => table))
                 return ExitCodes.Ok;
-            }
             if (plan.Count > 0)
             {
                 Console.WriteLine(r.Removed ? "Moved:" : "Plan:");
-                Console.Write(TableWriter.Render(["PROJECT", "INSTANCE", "TO", "RESULT"],
-                    plan.Select(p => (IReadOnlyList<string>)[p.Project, p.Instance, p.Target,
-                        moves.FirstOrDefault(m => m.Instance == p.Instance && m.Project == p.Project) is { } m ? $"{m.Method}, {m.Seconds}s" : "-"])));
+                Console.Write(TableWriter.Render(table));
             }
             if (r.LostInstances.Count > 0)
                 Console.WriteLine($"{(r.Removed ? "Dropped" : "Would drop")} {r.LostInstances.Count} instance(s) that lived only on {r.Member}: {string.Join(", ", r.LostInstances)}");

@@ -16,9 +16,9 @@ public static class NodeCommands
         c.SetHandler(async (pr, ct) =>
         {
             var r = await new NodeConverger(CommonOptions.Node(pr)).ConvergeAsync(ct);
-            if (CommonOptions.Json(pr))
+            if (CommonOptions.Structured(pr))
             {
-                JsonOut.Write(new ReconfigureOutput(r.State, r.Peers, r.MeshChanged, r.FirewallChanged, r.RecordsCleaned), CliJsonContext.Default.ReconfigureOutput);
+                CommonOptions.Write(pr, new ReconfigureOutput(r.State, r.Peers, r.MeshChanged, r.FirewallChanged, r.RecordsCleaned), CliJsonContext.Default.ReconfigureOutput);
                 return ExitCodes.Ok;
             }
             Console.WriteLine(r.State switch

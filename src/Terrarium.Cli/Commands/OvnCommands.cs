@@ -25,13 +25,13 @@ public static class OvnCommands
         configure.SetHandler(async (pr, ct) =>
         {
             var operation = new OvnConfigureOperation(CommonOptions.Node(pr));
-            var (rotateCa, maxCentral, json) = (pr.GetValue(rotate), pr.GetValue(max), CommonOptions.Json(pr));
+            var (rotateCa, maxCentral, json) = (pr.GetValue(rotate), pr.GetValue(max), CommonOptions.Structured(pr));
             // Plan, show, confirm, apply.
             var p = await operation.PlanAsync(rotateCa, ct, maxCentral);
             if (pr.GetValue(dryRun))
             {
                 var planned = await operation.DescribeAsync(p, ct);
-                if (json) Write(planned, dryRun: true);
+                if (json) Write(pr, planned, dryRun: true);
                 else PrintChanges(p, "Would change:");
                 return ExitCodes.Ok;
             }
@@ -43,7 +43,7 @@ public static class OvnCommands
             var r = await operation.ApplyAsync(p, ct);
             if (json)
             {
-                Write(r, dryRun: false);
+                Write(pr, r, dryRun: false);
                 return ExitCodes.Ok;
             }
             Console.WriteLine($"OVN central set: {string.Join(", ", r.Central)} (CA held by {r.CaHolder})");
@@ -55,8 +55,8 @@ public static class OvnCommands
         return ovn;
     }
 
-    private static void Write(OvnConfigureResult r, bool dryRun) =>
-        JsonOut.Write(new OvnConfigureOutput(r.Central, r.CaHolder, r.Northbound, r.LocalState, [.. r.Plan.Current.Central], r.Plan.NewCa, dryRun),
+    private static void Write(ParseResult pr, OvnConfigureResult r, bool dryRun) =>
+        CommonOptions.Write(pr, new OvnConfigureOutput(r.Central, r.CaHolder, r.Northbound, r.LocalState, [.. r.Plan.Current.Central], r.Plan.NewCa, dryRun),
             CliJsonContext.Default.OvnConfigureOutput);
 
     private static void PrintChanges(OvnReplan p, string heading)

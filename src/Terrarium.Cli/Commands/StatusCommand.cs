@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Terrarium.Cli.Output;
 using Terrarium.Cluster.Status;
 using Terrarium.Operations.Status;
@@ -15,12 +14,21 @@ public static class StatusCommand
         c.SetHandler(async (pr, ct) =>
         {
             var report = await new StatusCollector(CommonOptions.Node(pr)).CollectAsync(ct);
-            if (CommonOptions.Json(pr)) Console.WriteLine(JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport));
-            else Console.Write(Render(report));
+            if (!CommonOptions.Write(pr, report, StatusJsonContext.Default.StatusReport, () => Members(report))) Console.Write(Render(report));
             return ExitCodes.Ok;
         });
         return c;
     }
+
+    /// <summary>The members table (csv's rows too).</summary>
+    public static TableData Members(StatusReport r) =>
+        new(["NAME", "STATUS", "ROLES", "MESH ADDRESS", "ENDPOINT", "HANDSHAKE", "OVERLAY", "INSTANCES", "MEMORY"],
+            r.Members.Select(m => (IReadOnlyList<string>)[
+                m.IsSelf ? $"{m.Name}*" : m.Name, m.Reachable ? m.Status : $"{m.Status} (unreachable)", m.Roles.Count == 0 ? "-" : string.Join(",", m.Roles),
+                m.MeshAddress ?? "-", string.IsNullOrEmpty(m.Endpoint) ? "-" : m.Endpoint,
+                m.IsSelf ? "(self)" : m.HandshakeAgeSeconds is { } s ? $"{StatusAnalyzer.Age(s)} ago" : "never",
+                m.IsSelf ? "-" : m.Overlay ?? "-",
+                m.Instances.ToString(), m.MemoryUsedBytes is { } b ? $"{b / (1024 * 1024)}MiB" : "-"]).ToList());
 
     public static string Render(StatusReport r)
     {
@@ -30,13 +38,7 @@ public static class StatusCommand
             var q = r.Quorum;
             text.Append($"Cluster: {r.Members.Count} member(s), mesh {r.Mesh?.Cidr} on {r.Mesh?.Interface} (UDP {r.Mesh?.Port}), this node: {r.Self}\n");
             text.Append($"Quorum:  {(r.LxdMembersKnown ? global::Terrarium.Cluster.Config.Quorum.Describe(q.VotersOnline, q.Voters) : "unknown: LXD's database did not answer; members as Terrarium recorded them")}\n\n");
-            text.Append(TableWriter.Render(["NAME", "STATUS", "ROLES", "MESH ADDRESS", "ENDPOINT", "HANDSHAKE", "OVERLAY", "INSTANCES", "MEMORY"],
-                r.Members.Select(m => (IReadOnlyList<string>)[
-                    m.IsSelf ? $"{m.Name}*" : m.Name, m.Reachable ? m.Status : $"{m.Status} (unreachable)", m.Roles.Count == 0 ? "-" : string.Join(",", m.Roles),
-                    m.MeshAddress ?? "-", string.IsNullOrEmpty(m.Endpoint) ? "-" : m.Endpoint,
-                    m.IsSelf ? "(self)" : m.HandshakeAgeSeconds is { } s ? $"{StatusAnalyzer.Age(s)} ago" : "never",
-                    m.IsSelf ? "-" : m.Overlay ?? "-",
-                    m.Instances.ToString(), m.MemoryUsedBytes is { } b ? $"{b / (1024 * 1024)}MiB" : "-"])));
+            text.Append(TableWriter.Render(Members(r)));
             if (r.Invites.Count > 0)
             {
                 text.Append("\nInvites:\n");

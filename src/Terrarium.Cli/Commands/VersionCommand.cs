@@ -19,9 +19,9 @@ public static class VersionCommand
         c.SetHandler(async (pr, ct) =>
         {
             var daemon = await AskDaemonAsync(pr, ct);
-            if (CommonOptions.Json(pr))
+            if (CommonOptions.Structured(pr))
             {
-                JsonOut.Write(VersionOutput.Of(Client, daemon), CliJsonContext.Default.VersionOutput);
+                CommonOptions.Write(pr, VersionOutput.Of(Client, daemon), CliJsonContext.Default.VersionOutput);
                 return ExitCodes.Ok;
             }
             Console.WriteLine($"client: terrariumctl {Client}");

@@ -25,7 +25,7 @@ public static class WorkloadCommands
             var progress = new InlineProgress<string>(text => Console.Error.WriteLine($"{pr.GetValue(instance)}: {text}"));
             var r = await new WorkloadOperations(CommonOptions.Node(pr)).MoveAsync(pr.GetValue(instance)!, pr.GetValue(member)!, pr.GetValue(project), pr.GetValue(dryRun), progress, ct);
             var row = Row(r);
-            if (CommonOptions.Json(pr)) JsonOut.Write(row, CliJsonContext.Default.MoveRow);
+            if (CommonOptions.Structured(pr)) CommonOptions.Write(pr, row, CliJsonContext.Default.MoveRow);
             else Console.WriteLine(r.Succeeded ? $"{r.Instance}: {r.Detail} ({r.Method}, {row.Seconds}s)." : $"{r.Instance}: move failed: {r.Detail}");
             return r.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
         });
@@ -45,7 +45,7 @@ public static class WorkloadCommands
         c.SetHandler(async (pr, ct) =>
         {
             var name = pr.GetValue(member)!;
-            var json = CommonOptions.Json(pr);
+            var json = CommonOptions.Structured(pr);
             var workers = CheckParallel(pr.GetValue(parallel));
             var operations = new WorkloadOperations(CommonOptions.Node(pr));
             // Plan, show, confirm, apply: the answer at the prompt is the confirmation.
@@ -56,7 +56,7 @@ public static class WorkloadCommands
                                   "(moved and started again if they ran, their origin recorded).");
             if (pr.GetValue(dryRun))
             {
-                if (json) JsonOut.Write(new EvacuateOutput(name, false, plan.Moves.Select(PlanRowOf).ToList(), []), CliJsonContext.Default.EvacuateOutput);
+                if (json) CommonOptions.Write(pr, new EvacuateOutput(name, false, plan.Moves.Select(PlanRowOf).ToList(), []), CliJsonContext.Default.EvacuateOutput, () => PlanTable(plan.Moves));
                 return ExitCodes.Ok;
             }
             var nothingToDo = plan.SourceStatus == "Evacuated" && plan.Moves.Count == 0; // a re-run after a complete evacuation
@@ -65,15 +65,12 @@ public static class WorkloadCommands
                     $"Evacuating {name} moves {plan.Moves.Count} instance(s); add --yes to confirm.", "nothing was moved");
             var r = await operations.EvacuateAsync(plan, workers, ct);
             var moves = r.Moves.Select(Row).ToList();
-            if (json)
+            var table = new TableData(["PROJECT", "INSTANCE", "FROM", "TO", "RESULT", "METHOD", "TIME"],
+                moves.Select(m => (IReadOnlyList<string>)[m.Project, m.Instance, m.From, m.To, m.Ok ? "moved" : $"FAILED: {m.Detail}", m.Method, $"{m.Seconds}s"]).ToList());
+            if (!CommonOptions.Write(pr, new EvacuateOutput(r.Member, r.MarkedEvacuated, r.Plan.Select(PlanRowOf).ToList(), moves),
+                    CliJsonContext.Default.EvacuateOutput, () => table))
             {
-                JsonOut.Write(new EvacuateOutput(r.Member, r.MarkedEvacuated, r.Plan.Select(PlanRowOf).ToList(), moves),
-                    CliJsonContext.Default.EvacuateOutput);
-            }
-            else
-            {
-                Console.Write(TableWriter.Render(["PROJECT", "INSTANCE", "FROM", "TO", "RESULT", "METHOD", "TIME"],
-                    moves.Select(m => (IReadOnlyList<string>)[m.Project, m.Instance, m.From, m.To, m.Ok ? "moved" : $"FAILED: {m.Detail}", m.Method, $"{m.Seconds}s"])));
+                Console.Write(TableWriter.Render(table));
                 var failed = moves.Count(m => !m.Ok);
                 Console.WriteLine(r.MarkedEvacuated
                     ? $"{r.Member} is evacuated: {moves.Count} instance(s) moved; nothing new is placed there until `terrariumctl cluster restore {r.Member} --yes`."
@@ -100,7 +97,7 @@ public static class WorkloadCommands
                   $"Restoring {name} makes it schedulable again and moves back: {(plan.Instances.Count == 0 ? "nothing" : string.Join(", ", plan.Instances))}.";
             if (pr.GetValue(dryRun))
             {
-                if (CommonOptions.Json(pr)) JsonOut.Write(new RestoreOutput(name, plan.Evacuated, plan.Instances.Select(RowOf).ToList()), CliJsonContext.Default.RestoreOutput);
+                if (CommonOptions.Structured(pr)) CommonOptions.Write(pr, new RestoreOutput(name, plan.Evacuated, plan.Instances.Select(RowOf).ToList()), CliJsonContext.Default.RestoreOutput);
                 else Console.WriteLine(summary);
                 return ExitCodes.Ok;
             }
@@ -111,7 +108,7 @@ public static class WorkloadCommands
             }
             var progress = new InlineProgress<string>(text => Console.Error.WriteLine($"{name}: {text}"));
             var r = await operations.RestoreAsync(plan, progress, ct);
-            if (CommonOptions.Json(pr)) JsonOut.Write(new RestoreOutput(r.Member, r.WasEvacuated, r.Returned.Select(RowOf).ToList()), CliJsonContext.Default.RestoreOutput);
+            if (CommonOptions.Structured(pr)) CommonOptions.Write(pr, new RestoreOutput(r.Member, r.WasEvacuated, r.Returned.Select(RowOf).ToList()), CliJsonContext.Default.RestoreOutput);
             else Console.WriteLine(r.WasEvacuated
                 ? $"{r.Member} is schedulable again; moved back: {(r.Returned.Count == 0 ? "nothing" : string.Join(", ", r.Returned))}."
                 : $"{r.Member} is not evacuated; nothing to restore.");
@@ -139,6 +136,9 @@ public static class WorkloadCommands
             return;
         }
         Console.WriteLine(title);
-        Console.Write(TableWriter.Render(["PROJECT", "INSTANCE", "TARGET"], plan.Select(p => (IReadOnlyList<string>)[p.Project, p.Name, p.Target])));
+        Console.Write(TableWriter.Render(PlanTable(plan)));
     }
+
+    public static TableData PlanTable(IReadOnlyList<PlannedMove> plan) =>
+        new(["PROJECT", "INSTANCE", "TARGET"], plan.Select(p => (IReadOnlyList<string>)[p.Project, p.Name, p.Target]).ToList());
 }

@@ -117,7 +117,7 @@ public sealed record VersionOutput(
     [property: JsonPropertyName("client_commit")] string? ClientCommit,
     [property: JsonPropertyName("daemon")] DaemonVersionRow Daemon)
 {
-    /// <summary>The informational version "0.2.0+SHA" split in two ('+' would come out as \u002B in JSON).</summary>
+    /// <summary>The informational version "0.2.0+SHA" split in two, so a script needs no parsing.</summary>
     public static VersionOutput Of(string informational, DaemonVersionRow daemon) =>
         informational.Split('+', 2) is [var version, var commit] ? new(version, commit, daemon) : new(informational, null, daemon);
 }
@@ -148,9 +148,12 @@ public sealed record DaemonVersionRow(
 [JsonSerializable(typeof(OvnConfigureOutput))]
 [JsonSerializable(typeof(DoctorOutput))]
 [JsonSerializable(typeof(VersionOutput))]
+[JsonSerializable(typeof(List<RouteListRow>))]
+[JsonSerializable(typeof(RouteChangeOutput))]
 public sealed partial class CliJsonContext : JsonSerializerContext;
 
 public static class JsonOut
 {
-    public static void Write<T>(T value, JsonTypeInfo<T> type) => Console.WriteLine(JsonSerializer.Serialize(value, type));
+    /// <summary>JSON as `-o json` prints it (relaxed escapes, see <see cref="Formatted"/>).</summary>
+    public static void Write<T>(T value, JsonTypeInfo<T> type) => Formatted.Write(Formatted.Json, value, type);
 }

@@ -3,6 +3,8 @@ namespace Terrarium.Cli.Output;
 /// <summary>Plain aligned columns, kubectl style: upper-case headers, two spaces between columns.</summary>
 public static class TableWriter
 {
+    public static string Render(TableData table) => Render(table.Headers, table.Rows);
+
     public static string Render(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
         var all = rows.ToList();

@@ -46,7 +46,7 @@ public static class UnknownWords
             "--force" or "-f" or "-y" or "--assume-yes" or "--confirm" when yes => $"{path} has no {option}; use --yes to skip the question.",
             "--force" or "-f" or "-y" or "--yes" or "--assume-yes" or "--confirm" => $"{path} asks no question, so it has no {option}; leave it out.",
             "--json" when words.Contains("--output") => $"{path} has no --json; use -o json.",
-            "--format" or "--output-format" when words.Contains("--output") => $"{path} has no {option}; use -o/--output (table or json).",
+            "--format" or "--output-format" when words.Contains("--output") => $"{path} has no {option}; use -o/--output (table, json, yaml or csv).",
             _ => null,
         };
     }

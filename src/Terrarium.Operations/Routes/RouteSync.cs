@@ -121,7 +121,7 @@ public sealed class RouteSync(NodeEnvironment env)
         return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress) { Conflicts = plan.Conflicts, LocalOnly = plan.LocalOnly, Read = read, AwaitingMember = plan.AwaitingMember };
     }
 
-    private static HashSet<string> Online(IEnumerable<ClusterMember> members) =>
+    internal static HashSet<string> Online(IEnumerable<ClusterMember> members) =>
         members.Where(m => m.Status == "Online").Select(m => m.ServerName).ToHashSet();
 
     private RoutePlan Plan() => RoutePlanner.Plan(_instances.Values.Select(i => Routed(i, _networks)), _online!, _self, _claims, _mesh);

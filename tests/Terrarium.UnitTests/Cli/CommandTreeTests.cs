@@ -39,7 +39,7 @@ public class CommandTreeTests
 
     [Theory]
     [InlineData("cluster", "move", "only-one-argument")]
-    [InlineData("--output", "yaml", "cluster", "status")]
+    [InlineData("--output", "xml", "cluster", "status")]
     [InlineData("cluster", "frobnicate")]
     [InlineData("lab", "up", "--nodes", "0")]
     [InlineData("lab", "up", "--underlay", "10.0.0.0/8")]

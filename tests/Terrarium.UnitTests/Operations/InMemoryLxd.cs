@@ -84,7 +84,15 @@ public sealed class InMemoryLxd : ILxdClient
     public Task LaunchInstanceAsync(InstancesPost body, string? target = null, IProgress<Operation>? progress = null, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(LaunchInstanceAsync));
     public Task SetInstanceStateAsync(string name, string action, bool force = false, int timeoutSeconds = 30, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(SetInstanceStateAsync));
     public Task MoveInstanceAsync(string name, string targetMember, bool live, IProgress<Operation>? progress = null, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(MoveInstanceAsync));
-    public Task PatchInstanceConfigAsync(string name, Dictionary<string, string> config, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(PatchInstanceConfigAsync));
+    /// <summary>Merges the keys as LXD does; an empty value removes the key (LXD stores no empty config value).</summary>
+    public Task PatchInstanceConfigAsync(string name, Dictionary<string, string> config, CancellationToken ct = default, string? project = null) => Done(() =>
+    {
+        var i = Instances.Select(x => x.Instance).FirstOrDefault(x => x.Name == name && x.Project == (project ?? "default"))
+                ?? throw new LxdException("Instance not found", System.Net.HttpStatusCode.NotFound);
+        foreach (var (key, value) in config)
+            if (value.Length == 0) i.Config.Remove(key);
+            else i.Config[key] = value;
+    });
     public Task DeleteInstanceAsync(string name, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(DeleteInstanceAsync));
     public Task<Operation> GetOperationAsync(string idOrPath, CancellationToken ct = default) => throw Unexpected(nameof(GetOperationAsync));
     public Task<List<Operation>> GetRunningOperationsAsync(CancellationToken ct = default) => throw Unexpected(nameof(GetRunningOperationsAsync));
