@@ -46,12 +46,17 @@ public static class OvnSettle
     {
         List<string> central;
         using (var status = await lab.StatusAsync(via))
+        {
+            // No OVN section: status could not read LXD's member list in its bound (a loaded member); not settled yet.
+            if (status.RootElement.GetProperty("ovn").ValueKind != System.Text.Json.JsonValueKind.Object) return false;
             central = status.RootElement.GetProperty("ovn").GetProperty("central").EnumerateArray().Select(c => c.GetString()!).ToList();
+        }
         var leaders = new Dictionary<string, int>();
         foreach (var name in central)
         {
             var node = lab.Lab.Spec.NodeSpecs.Single(n => n.Name == name).Index;
             using var status = await lab.StatusAsync(node);
+            if (status.RootElement.GetProperty("ovn").ValueKind != System.Text.Json.JsonValueKind.Object) return false;
             var raft = status.RootElement.GetProperty("ovn").GetProperty("local_raft").EnumerateArray().ToList();
             if (raft.Count != 2 || raft.Any(r => r.GetProperty("servers").GetArrayLength() != central.Count)) return false;
             foreach (var database in raft.Where(r => r.GetProperty("role").GetString() == "leader").Select(r => r.GetProperty("database").GetString()!))

@@ -40,7 +40,7 @@ public class StatusCollectorTests
         Assert.All(r.Members, m => Assert.Equal("Unknown", m.Status));
         Assert.Equal("10.255.54.2", r.Members[1].MeshAddress);
         var p = r.Problems[0];
-        Assert.Equal(("error", "LXD's database did not answer within 2 s: its leader may be away or quorum lost."), (p.Severity, p.Message));
+        Assert.Equal(("error", "LXD's database did not answer within 5 s: its leader may be away or quorum lost."), (p.Severity, p.Message));
         Assert.Contains("run `terrariumctl cluster status` again", p.Fix);
         Assert.DoesNotContain(r.Problems, x => x.Message.Contains("mesh record") || x.Message.Contains("member(s)"));
         Assert.Contains("Quorum:  unknown: LXD's database did not answer", StatusCommand.Render(r));
