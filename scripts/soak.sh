@@ -18,7 +18,7 @@ for i in $(seq 1 "$n"); do
     result=FAIL; fails=$((fails + 1))
   fi
   d=$(( $(date +%s) - start )); durations+=("$d")
-  echo "soak $class run $i/$n: $result in ${d} s ($(bash scripts/test-summary.sh "$log" | head -1); log $log)"
+  echo "soak $class run $i/$n: $result in ${d} s ($(bash scripts/test-summary.sh "$log" | tail -1); log $log)"
 done
 sorted=$(printf '%s\n' "${durations[@]}" | sort -n)
 p50=$(printf '%s\n' "$sorted" | sed -n "$(( (n + 1) / 2 ))p"); max=$(printf '%s\n' "$sorted" | tail -1)
