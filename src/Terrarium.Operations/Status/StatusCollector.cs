@@ -24,10 +24,12 @@ public sealed class StatusCollector(NodeEnvironment env)
         // waits 10-30 s for an absent leader; status then shows Terrarium's records and this node's own observations.
         // An LXD that cannot be reached at all says so (which socket, what to do); only a slow answer is bounded.
         var serverCall = Bounded(t => lxd.GetServerAsync(t), ct, DatabaseTimeout, failures: false);
-        var configCall = identity is null ? null : Bounded(t => new SharedConfigStore(lxd).LoadAsync(t), ct, DatabaseTimeout, failures: false); // a newer schema must still say so
+        // The member list decides whether the database answers; the configuration and the instance list (larger reads,
+        // slower on a loaded member) are waited for only when it did, and otherwise taken only if already there.
+        var configCall = identity is null ? null : Bounded(t => new SharedConfigStore(lxd).LoadAsync(t), ct, ReadTimeout, failures: false); // a newer schema must still say so
         var membersCall = identity is null ? null : Bounded(t => lxd.GetClusterMembersAsync(t), ct, DatabaseTimeout);
         // LXD asks each member for its instances: bounded too, a dead member must not hold the list up.
-        var instancesCall = identity is null ? null : Bounded(t => lxd.GetAllInstancesAsync(t), ct, DatabaseTimeout); // every project
+        var instancesCall = identity is null ? null : Bounded(t => lxd.GetAllInstancesAsync(t), ct, ReadTimeout); // every project
         var hostCall = identity?.Interface is { } known ? ObserveHostAsync(known) : null; // local programs, not LXD
         var (serverAnswered, server) = await serverCall;
         if (identity is null || serverAnswered && !server!.Environment.ServerClustered)
@@ -36,10 +38,10 @@ public sealed class StatusCollector(NodeEnvironment env)
             return StatusAnalyzer.Analyze(identity?.Member, SharedConfig.Empty, [], Empty, env.Clock());
         }
 
-        var (configLoaded, loaded) = await configCall!;
-        var config = configLoaded ? loaded! : Recorded(identity);
         var (membersListed, listedMembers) = await membersCall!;
         var members = listedMembers ?? [];
+        var (configLoaded, loaded) = await IfDatabaseAnswers(configCall!, membersListed);
+        var config = configLoaded ? loaded! : Recorded(identity);
         hostCall ??= ObserveHostAsync(config.Settings?.Interface ?? Cluster.Mesh.MeshSettings.DefaultInterface);
         // Bounded calls per member, all at once; a dead member costs MemberTimeout, not LXD's 20-30 s.
         // Liveness: any answer proves it — its LXD port accepting a connection straight over the mesh (the kernel
@@ -74,7 +76,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         var tokenWaiting = (await Task.WhenAll(tokens)).Where(t => t.Known).ToDictionary(t => t.Name, t => t.Waiting);
         var memory = answers.Where(a => a.Used is not null).ToDictionary(a => a.ServerName, a => a.Used!.Value);
         var unreachable = answers.Where(a => !a.Answered).Select(a => a.ServerName).ToHashSet();
-        var (_, listed) = await instancesCall!;
+        var (_, listed) = await IfDatabaseAnswers(instancesCall!, membersListed);
         var instances = listed ?? [];
 
         var overlayAnswers = (await Task.WhenAll(overlay)).ToDictionary(o => o.Name, o => o.Answers);
@@ -159,6 +161,13 @@ public sealed class StatusCollector(NodeEnvironment env)
         catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return (false, default); }
         catch (LxdException) when (failures) { return (false, default); }
     }
+
+    /// <summary>A read's result: waited for when the database answered, else only what is already there.</summary>
+    private static async Task<(bool Ok, T? Value)> IfDatabaseAnswers<T>(Task<(bool Ok, T? Value)> read, bool answers) =>
+        answers || read.IsCompleted ? await read : (false, default);
+
+    /// <summary>How long the shared configuration and the instance list may take once the database answers.</summary>
+    public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
 
     private static readonly LocalObservations Empty = new(null, null, null, new Dictionary<string, int>(), new Dictionary<string, long>());
 }

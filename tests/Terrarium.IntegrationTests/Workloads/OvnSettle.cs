@@ -23,16 +23,22 @@ public static class OvnSettle
             return stableSince is { } since && DateTime.UtcNow - since >= TimeSpan.FromSeconds(5);
         }, TimeSpan.FromSeconds(120), "both OVN raft clusters hold the central set, with one leader each, on every central member for 5 s");
 
-        string northbound;
-        using (var status = await lab.StatusAsync(via))
-            northbound = status.RootElement.GetProperty("ovn").GetProperty("northbound").GetString()!;
+        string? northbound = null;
+        await MeshLab.EventuallyAsync(async () =>
+        {
+            using var status = await lab.StatusAsync(via);
+            var ovn = status.RootElement.GetProperty("ovn");
+            northbound = ovn.ValueKind == System.Text.Json.JsonValueKind.Object ? ovn.GetProperty("northbound").GetString() : null;
+            return northbound is not null;
+        }, TimeSpan.FromSeconds(60), "status shows the OVN northbound remotes");
+        var remotes = northbound!;
         using var lxd = lab.Client(via);
-        await MeshLab.EventuallyAsync(async () => (await lxd.GetServerAsync()).Config.GetValueOrDefault("network.ovn.northbound_connection") == northbound,
-            TimeSpan.FromSeconds(60), $"LXD's northbound key lists the whole central set ({northbound})");
+        await MeshLab.EventuallyAsync(async () => (await lxd.GetServerAsync()).Config.GetValueOrDefault("network.ovn.northbound_connection") == remotes,
+            TimeSpan.FromSeconds(60), $"LXD's northbound key lists the whole central set ({remotes})");
 
         // The files LXD reads as /etc/ovn (the lab binds them there for LXD only).
         var certificates = new NodeLayout(lab.Node(via).TerrariumRoot).LxdOvnDir;
-        await MeshLab.EventuallyAsync(async () => (await lab.Exec(via, "ovn-nbctl", "--timeout=5", "--db", northbound,
+        await MeshLab.EventuallyAsync(async () => (await lab.Exec(via, "ovn-nbctl", "--timeout=5", "--db", remotes,
             "-c", Path.Join(certificates, "cert_host"), "-p", Path.Join(certificates, "key_host"),
             "-C", Path.Join(certificates, "ovn-central.crt"), "--wait=sb", "sync")).Ok, TimeSpan.FromSeconds(60),
             "northd carries the northbound database into the southbound one");
