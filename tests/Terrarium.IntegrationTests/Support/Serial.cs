@@ -1,7 +1,9 @@
-// Labs run in two queues side by side: the LXD labs (Debian's 5.0.2, also behind the skew proxy) and the Incus labs.
-// Each queue runs one class at a time; a class joins a queue with [Collection(LabQueue.…)], and LabQueueTests checks
-// that every class did (a class without one would run beside both).
-[assembly: CollectionBehavior(MaxParallelThreads = 2)]
+// Every integration class joins one of two lab queues: the LXD labs (Debian's 5.0.2, also behind the skew proxy) and
+// the Incus labs (LabQueueTests checks that each class did). Run side by side (MaxParallelThreads = 2 instead of the
+// line below) the suite takes ~23 min instead of ~35 on 2 vCPU, but three clean-clone runs that way each met a step
+// that the load made fail (two fixed, the third an Incus container start whose pre-start hook timed out after a
+// reboot, docs/testing.md): until that one is understood, one lab runs at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace Terrarium.IntegrationTests.Support;
 
