@@ -75,18 +75,10 @@ public class InviteAddressTests
     [InlineData("10.0.0.12:51820", "has a port")]
     public async Task X1_the_CLI_refuses_a_bad_address_with_exit_2_even_when_LXD_is_unreachable(string address, string reason)
     {
-        var root = Directory.CreateTempSubdirectory("trm-invite-").FullName;
-        try
-        {
-            var r = await Terrariumctl.RunAsync("--root", root, "--lxd-socket", Path.Join(root, "no-such.socket"), "cluster", "invite", "vps2", address);
-            ProcessAssert.Exit(2, r);
-            Assert.Contains(reason, r.StdErr);
-            Assert.DoesNotContain("LXD", r.StdErr);
-        }
-        finally
-        {
-            Directory.Delete(root, true);
-        }
+        var (r, _) = await InviteWithoutLxdAsync("vps2", address);
+        ProcessAssert.Exit(2, r);
+        Assert.Contains(reason, r.StdErr);
+        Assert.DoesNotContain("LXD", r.StdErr);
     }
 
     [Theory]
@@ -95,13 +87,20 @@ public class InviteAddressTests
     [InlineData("--expires", "vps2", "10.0.0.12", "--expires", "5s")]
     public async Task X1_a_bad_name_or_lifetime_is_refused_with_exit_2_before_LXD_is_asked(string reason, params string[] args)
     {
+        var (r, left) = await InviteWithoutLxdAsync(args);
+        ProcessAssert.Exit(2, r);
+        Assert.Contains(reason, r.StdErr);
+        Assert.Empty(left);
+    }
+
+    /// <summary>`cluster invite ARGS` through the real binary with an empty root and no LXD; what it left under the root.</summary>
+    private static async Task<(Terrarium.Host.Processes.ProcessResult Result, List<string> Left)> InviteWithoutLxdAsync(params string[] args)
+    {
         var root = Directory.CreateTempSubdirectory("trm-invite-").FullName;
         try
         {
             var r = await Terrariumctl.RunAsync(["--root", root, "--lxd-socket", Path.Join(root, "no-such.socket"), "cluster", "invite", .. args]);
-            ProcessAssert.Exit(2, r);
-            Assert.Contains(reason, r.StdErr);
-            Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+            return (r, Directory.EnumerateFileSystemEntries(root).ToList());
         }
         finally
         {
