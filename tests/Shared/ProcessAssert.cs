@@ -12,6 +12,12 @@ public static class ProcessAssert
 
     public static void Ok(ProcessResult r) => Exit(0, r);
 
+    /// <summary>`cluster status` answered: healthy (0), problems listed (3) or LXD's database silent (4).</summary>
+    public static bool StatusAnswered(ProcessResult r) => r.ExitCode is 0 or 3 or 4;
+
+    public static void Status(ProcessResult r) =>
+        Xunit.Assert.True(StatusAnswered(r), $"cluster status exit {r.ExitCode}, wanted 0, 3 or 4: {LastLine(r.StdErr)}\nstderr: {r.StdErr}\nstdout: {r.StdOut}");
+
     public static string LastLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "(no stderr)";
 }

@@ -35,11 +35,15 @@ public static class ManPage
             foreach (var a in e.Arguments)
                 s.AppendLine(".TP").AppendLine($".I {Esc(a.Name.ToUpperInvariant())}").AppendLine(Esc(a.Description ?? ""));
             foreach (var o in opts) Option(s, o);
+            foreach (var example in Examples.For(e.Path))
+                s.AppendLine(".PP").AppendLine($"{Esc(example.What)}:").AppendLine(".nf").AppendLine($"    terrariumctl {Esc(example.Line)}").AppendLine(".fi");
         }
         s.AppendLine(".SH EXIT STATUS");
         s.AppendLine(".TP\n.B 0\nSuccess (also for a command that found nothing to do).");
         s.AppendLine(".TP\n.B 1\nThe operation failed (LXD, a host tool or the network refused); re-running resumes where it stopped.");
         s.AppendLine(".TP\n.B 2\nBad usage or bad input: one sentence on standard error, and nothing was changed.");
+        s.AppendLine(".TP\n.B 3\ncluster status only: it answered and lists a warning or an error (each with its fix).");
+        s.AppendLine(".TP\n.B 4\ncluster status only: LXD's database did not answer, so the cluster's health cannot be judged.");
         s.AppendLine(".SH ENVIRONMENT");
         s.AppendLine(@".TP
 .B TERRARIUM_ROOT

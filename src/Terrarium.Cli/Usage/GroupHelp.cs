@@ -11,11 +11,17 @@ namespace Terrarium.Cli.Usage;
 /// </summary>
 public static class GroupHelp
 {
-    /// <summary>Gives every group that has no action of its own the help action, the root included.</summary>
+    /// <summary>Gives every group that has no action of its own the help action, the root included, and every --help the Examples section.</summary>
     public static void Attach(Command command)
     {
+        foreach (var option in command.Options.OfType<HelpOption>()) option.Action = new HelpWithExamples();
+        AttachToGroups(command);
+    }
+
+    private static void AttachToGroups(Command command)
+    {
         if (command.Subcommands.Count > 0 && command.Action is null) command.Action = new ShowHelp();
-        foreach (var sub in command.Subcommands) Attach(sub);
+        foreach (var sub in command.Subcommands) AttachToGroups(sub);
     }
 
     public static Command Command()
@@ -27,15 +33,28 @@ public static class GroupHelp
     }
 
     /// <summary>Whether running this parse only prints help (the error sweep test invokes those and nothing else).</summary>
-    public static bool OnlyShowsHelp(ParseResult parsed) => parsed.Action is HelpAction or ShowHelp or HelpCommand;
+    public static bool OnlyShowsHelp(ParseResult parsed) => parsed.Action is HelpAction or HelpWithExamples or ShowHelp or HelpCommand;
 
-    private sealed class ShowHelp : SynchronousCommandLineAction
+    /// <summary>Whether this parse is a --help (nothing else of the line is judged then).</summary>
+    public static bool IsHelpOption(ParseResult parsed) => parsed.Action is HelpAction or HelpWithExamples;
+
+    /// <summary>System.CommandLine's help, then the command's examples.</summary>
+    private sealed class HelpWithExamples : SynchronousCommandLineAction
     {
+        // As System.CommandLine's own help: `cluster remove --help` shows help although MEMBER is missing.
+        public override bool ClearsParseErrors => true;
+
         public override int Invoke(ParseResult parseResult)
         {
             new HelpAction().Invoke(parseResult);
+            parseResult.InvocationConfiguration.Output.Write(Docs.Examples.Section(Docs.Examples.PathOf(parseResult.CommandResult)));
             return ExitCodes.Ok;
         }
+    }
+
+    private sealed class ShowHelp : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult) => new HelpWithExamples().Invoke(parseResult);
     }
 
     private sealed class HelpCommand(Argument<string[]> words) : SynchronousCommandLineAction

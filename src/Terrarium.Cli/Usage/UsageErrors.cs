@@ -24,7 +24,7 @@ public static partial class UsageErrors
     public static string? Describe(ParseResult parsed)
     {
         if (parsed.Errors.Count == 0)
-            return parsed.Action is HelpAction ? null : OptionTakenAsArgument(parsed.CommandResult) is { } word ? UnknownWords.Describe(word, parsed.CommandResult) : null;
+            return GroupHelp.IsHelpOption(parsed) ? null : OptionTakenAsArgument(parsed.CommandResult) is { } word ? UnknownWords.Describe(word, parsed.CommandResult) : null;
         if (parsed.UnmatchedTokens.FirstOrDefault() is { } extra) return UnknownWords.Describe(extra, parsed.CommandResult);
         if (OptionTakenAsArgument(parsed.CommandResult) is { } option) return UnknownWords.Describe(option, parsed.CommandResult);
         return Sentence(parsed.Errors[0], parsed.CommandResult);
@@ -36,7 +36,7 @@ public static partial class UsageErrors
     /// </summary>
     private static string? FlagWithValue(ParseResult parsed, IReadOnlyList<string> args)
     {
-        if (parsed.Action is HelpAction) return null;
+        if (GroupHelp.IsHelpOption(parsed)) return null;
         var flags = new HashSet<string>();
         for (var r = parsed.CommandResult; r is not null; r = r.Parent as CommandResult)
             foreach (var o in r.Command.Options.Where(o => o.ValueType == typeof(bool) && (o.Recursive || r == parsed.CommandResult)))

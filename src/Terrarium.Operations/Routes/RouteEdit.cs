@@ -33,7 +33,8 @@ public static class RouteEdit
         Check(name, null);
         var current = await lxd.GetInstanceAsync(instance.Name, instance.Project, ct);
         if (!current.Config.ContainsKey(Key(name))) return false;
-        // LXD stores no empty config value, so an empty one in a PATCH removes the key and leaves the others as they are.
+        // LXD stores no empty config value (lxd/db/instances.go CreateInstanceConfig skips them, 5.0 and later; Incus the
+        // same), so an empty one in a PATCH removes the key and leaves the others as they are.
         await lxd.PatchInstanceConfigAsync(instance.Name, new() { [Key(name)] = "" }, ct, instance.Project);
         return true;
     }

@@ -69,7 +69,7 @@ public abstract class LabFixture(string prefix, int nodes, int underlayOctet, La
     public async Task<System.Text.Json.JsonDocument> StatusAsync(int node)
     {
         var r = await Ctl(node, "--output", "json", "cluster", "status");
-        Terrarium.Tests.Shared.ProcessAssert.Ok(r);
+        Terrarium.Tests.Shared.ProcessAssert.Status(r);
         return System.Text.Json.JsonDocument.Parse(r.StdOut);
     }
 

@@ -37,7 +37,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
             await MeshLab.EventuallyAsync(async () =>
             {
                 var r = await lab.Ctl(node, "--output", "json", "cluster", "status");
-                if (!r.Ok) return false;
+                if (!ProcessAssert.StatusAnswered(r)) return false;
                 using var status = JsonDocument.Parse(r.StdOut);
                 return OvnProbe.LocalRaft(status) is { Count: 2 } raft && raft.All(x => x.Servers == 3);
             }, TimeSpan.FromSeconds(90), $"node{node} is a server of 3-server NB and SB raft clusters");
@@ -181,8 +181,18 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
         var address = await AddressAsync("web1");
         var url = $"http://{address}:8080";
         await AllNodesAsync(text => text.Contains("Host(`app.example.com`)") && text.Contains(url), "the route on every node");
+        // `route list` on another member says the same: one backend, served by every member.
+        var listed = await lab.Ctl(3, "route", "list", "-o", "json");
+        MeshLab.AssertOk(listed);
+        using (var routes = JsonDocument.Parse(listed.StdOut))
+        {
+            var web = routes.RootElement.EnumerateArray().Single(r => r.GetProperty("instance").GetString() == "web1");
+            Assert.Equal(("app.example.com", $"{address}:8080", "ok"),
+                (web.GetProperty("host").GetString(), web.GetProperty("backend").GetString(), web.GetProperty("state").GetString()));
+            Assert.Equal(["node1", "node2", "node3"], web.GetProperty("served_by").EnumerateArray().Select(m => m.GetString()));
+        }
 
-        await lxd.PatchInstanceConfigAsync("web1", new() { ["user.terrarium.route.web"] = "shop.example.com/api:8080" });
+        MeshLab.AssertOk(await lab.Ctl(1, "route", "set", "web1", "web", "shop.example.com/api:8080"));
         await AllNodesAsync(text => text.Contains("Host(`shop.example.com`) && PathPrefix(`/api`)") && !text.Contains("app.example.com"), "the changed route on every node");
 
         await lxd.SetInstanceStateAsync("web1", "stop", force: true);
@@ -194,6 +204,10 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
         var before = File.GetLastWriteTimeUtc(lab.TraefikFile(1));
         MeshLab.AssertOk(await lab.Ctl(1, "reconfigure"));
         Assert.Equal(before, File.GetLastWriteTimeUtc(lab.TraefikFile(1)));
+        // `route unset` removes the key itself (LXD drops a key PATCHed to an empty value) and the route everywhere.
+        MeshLab.AssertOk(await lab.Ctl(2, "route", "unset", "web1", "web"));
+        Assert.False((await lxd.GetInstanceAsync("web1")).Config.ContainsKey("user.terrarium.route.web"));
+        await AllNodesAsync(text => !text.Contains("shop.example.com"), "the route gone once unset");
         await lxd.SetInstanceStateAsync("web1", "stop", force: true);
         await lxd.DeleteInstanceAsync("web1");
     });
@@ -368,7 +382,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
             TimeSpan.FromSeconds(30), "node3's agent brings the mesh back");
         Phase("agent heal");
         var status = await lab.Ctl(1, "cluster", "status");
-        MeshLab.AssertOk(status);
+        ProcessAssert.Status(status);
         await NorthboundAnswersAsync("the OVN northbound cluster heals once node3's mesh is back");
         Phase("northbound");
         // Recovered means LXD has node3 back too: it marks a member offline after missed heartbeats while the mesh was
