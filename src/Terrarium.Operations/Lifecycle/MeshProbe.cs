@@ -33,9 +33,10 @@ public sealed class MeshProbe(NodeEnvironment env)
         // The cluster opens its ports to an invite only once WireGuard saw it at the invite's address.
         if (!await ReachableAsync(must.MeshAddress, LxdPort, BindingTimeout, ct))
             throw new MeshUnreachableException(
-                $"{must.Name} does not let this server reach LXD over the mesh: an invite can only be used from the address it was issued for " +
-                "(as the cluster sees it: behind NAT, the public address; `terrariumctl cluster status` on a member lists it), or LXD is down there; " +
-                "the invite stays valid for that server.");
+                $"{must.Name} does not let this server reach LXD over the mesh, though WireGuard answered: an invite can only be used from the address it was issued for " +
+                "(as the cluster sees it: behind NAT, the public address; `terrariumctl cluster invite list` on a member lists it), " +
+                $"or terrarium-agent is not running on {must.Name} (it opens LXD's port once it sees this server's handshake: " +
+                $"`systemctl status terrarium-agent` there), or LXD is down there; the invite stays valid for that server.");
         var others = peers.Where(p => p != must).ToList();
         if (others.Count > 0 && !await WaitAsync(wg, others, OthersTimeout, ct))
             env.Log("some members have not added this node yet (is terrarium-agent running everywhere?); joining anyway");

@@ -72,6 +72,7 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
             return Done(false, running ? "stop-move-start" : "cold", $"{e.Message} (left on {from}{(running ? ", running again" : "")})");
         }
         if (running) await lxd.SetInstanceStateAsync(name, "start", ct: ct, project: project);
+        Journal.CrashHook.At("move", "moved", "right after an instance moved (and started again) on its target");
         return Done(true, running ? "stop-move-start" : "cold", $"moved to {target}{(running ? " and started" : "")}");
     }
 
