@@ -58,14 +58,9 @@ public sealed class MeshRestore(NodeEnvironment env)
         if (!File.Exists(Path.Join(env.Layout.OvsDbDir, "conf.db"))) return "";
         var ovn = new Host.Ovn.OvnRuntime(env.Tools, env.Layout);
         await ovn.EnsureSwitchAsync(identity.Member);
-        var remotes = Path.Join(env.Layout.OvnDir, "remotes");
-        if (!File.Exists(remotes) || !File.Exists(env.Layout.OvnCertificate)) return ", Open vSwitch started";
-        var lines = File.ReadAllLines(remotes); // northbound, southbound (OvnConverger writes them)
-        var southbound = lines.ElementAtOrDefault(1);
-        if (string.IsNullOrEmpty(southbound)) return ", Open vSwitch started";
-        var datapath = Host.Ovn.GeneveOverMesh.KernelDatapathAvailable ? "system" : "netdev";
-        await ovn.EnsureControllerAsync(southbound, identity.MeshAddress, datapath, false);
-        return ", Open vSwitch and ovn-controller started" + await StartCentralAsync(ovn, identity, lines[0], southbound);
+        if (Host.Ovn.OvnRemotesFile.Read(env.Layout) is not { } remotes || !File.Exists(env.Layout.OvnCertificate)) return ", Open vSwitch started";
+        await ovn.EnsureControllerAsync(remotes.Southbound, identity.MeshAddress, Host.Ovn.OvsDatapath.Type, false);
+        return ", Open vSwitch and ovn-controller started" + await StartCentralAsync(ovn, identity, remotes.Northbound, remotes.Southbound);
     }
 
     /// <summary>How long boot waits, at most, for the OVN databases to elect a leader before LXD/Incus starts.</summary>

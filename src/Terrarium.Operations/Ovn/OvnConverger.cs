@@ -33,11 +33,47 @@ public sealed class OvnConverger(NodeEnvironment env)
 {
     private readonly OvnRuntime _ovn = new(env.Tools, env.Layout);
 
+    /// <summary>What one pass knows once this member holds a valid certificate: the plan, its remotes and the CA if it signs.</summary>
+    private sealed record Pass(SharedConfig Config, OvnRecord Ovn, NodeIdentity Self, MemberRecord Me, PemPair? Ca,
+        IReadOnlyList<string> Central, OvnRemotes Remotes, bool CertificateChanged)
+    {
+        public bool IsSigner => Ovn.Signer == Self.Member;
+        public bool IsCentral => Ovn.Central.Contains(Self.Member);
+    }
+
     public async Task<OvnResult> ConvergeAsync(ILxdClient lxd, SharedConfigStore store, SharedConfig config, NodeIdentity self, CancellationToken ct)
     {
         if (config.Ovn is not { } ovn || config.Member(self.Member) is not { } me) return new OvnResult(OvnResult.Disabled, false, 0, false);
-        var changed = false;
+        var (pass, signed, changed) = await CertifyAsync(store, config, ovn, self, me, ct);
+        if (pass is null) return new OvnResult(OvnResult.AwaitingCertificate, false, signed, changed);
 
+        // Only northd takes the central set on its command line and restarts when it moved. ovn-controller
+        // reads external_ids:ovn-remote at run time and ovsdb-server takes no remotes; restarting them for a new set
+        // (as this did) cost the survivors' containers packets during every remove.
+        var remotesChanged = OvnRemotesFile.Write(env.Layout, pass.Remotes);
+        changed |= await EnsureChassisAsync(pass);
+        var (centralChanged, pending) = await ConvergeCentralAsync(pass, remotesChanged);
+        changed |= centralChanged;
+        var (lxdChanged, lxdPending) = await PointLxdAsync(lxd, pass, ct);
+        changed |= lxdChanged;
+        pending |= lxdPending;
+        if (pass.IsSigner && !pending) changed |= await SignerDutiesAsync(lxd, pass, ct);
+        if (_ovn.ControllerRunning) changed |= await UnavailableNetworkRepair.RepairAsync(env, lxd, self.Member, ct);
+        var (hostAddress, hostChanged) = await EnsureHostPortAsync(lxd, store, pass, ct);
+        changed |= hostChanged;
+        changed |= await TuneLocalInstancesAsync(lxd, self.Member, ct) > 0;
+        return new OvnResult(OvnResult.Ready, pass.IsCentral, signed, changed || pass.CertificateChanged || remotesChanged)
+            { MembershipPending = pending, HostAddress = hostAddress };
+    }
+
+    /// <summary>
+    /// This member's certificate request, the signer's signing duty, and this member's certificate installed: the pass
+    /// goes on only with a certificate the CA signed for this member's current key (null pass otherwise).
+    /// </summary>
+    private async Task<(Pass? Pass, int Signed, bool Changed)> CertifyAsync(SharedConfigStore store, SharedConfig config, OvnRecord ovn,
+        NodeIdentity self, MemberRecord me, CancellationToken ct)
+    {
+        var changed = false;
         var request = OvnIdentity.EnsureRequest(env.Layout, self.Member);
         if (me.OvnRequest != request)
         {
@@ -54,97 +90,108 @@ public sealed class OvnConverger(NodeEnvironment env)
 
         var mine = config.OvnCertificate(self.Member);
         if (mine is null || !OvnPki.IsValidFor(mine.Certificate, ovn.CaCertificate, self.Member, env.Clock()) || !OvnPki.Answers(mine.Certificate, request))
-            return new OvnResult(OvnResult.AwaitingCertificate, false, signed, changed);
+            return (null, signed, changed);
         var certificateChanged = OvnIdentity.Install(env.Layout, mine.Certificate, ovn.CaCertificate);
-
         var central = ovn.Central.Select(n => config.Member(n)?.MeshAddress).OfType<string>().ToList();
-        var nb = OvnNetworkSettings.Remotes(central, OvnNetworkSettings.NorthboundPort);
-        var sb = OvnNetworkSettings.Remotes(central, OvnNetworkSettings.SouthboundPort);
-        // Only northd takes the central set on its command line and restarts when it moved. ovn-controller
-        // reads external_ids:ovn-remote at run time and ovsdb-server takes no remotes; restarting them for a new set
-        // (as this did) cost the survivors' containers packets during every remove.
-        var remotesChanged = AtomicFile.WriteIfChanged(Path.Join(env.Layout.OvnDir, "remotes"), $"{nb}\n{sb}\n");
+        var remotes = new OvnRemotes(OvnNetworkSettings.Remotes(central, OvnNetworkSettings.NorthboundPort),
+            OvnNetworkSettings.Remotes(central, OvnNetworkSettings.SouthboundPort));
+        return (new Pass(config, ovn, self, config.Member(self.Member) ?? me, ca, central, remotes, certificateChanged), signed, changed);
+    }
 
-        changed |= await _ovn.EnsureSwitchAsync(self.Member);
-        var userspace = !GeneveOverMesh.KernelDatapathAvailable;
-        changed |= await _ovn.EnsureControllerAsync(sb, self.MeshAddress, userspace ? "netdev" : "system", certificateChanged);
-        if (userspace)
-        {
-            changed |= await _ovn.AdoptBridgesAsync("netdev");
-            var settings = config.Settings!;
-            var peers = config.Members.Where(m => m.Name != self.Member).Select(m => System.Net.IPAddress.Parse(m.MeshAddress)).ToList();
-            await new GeneveOverMesh(env.Tools, _ovn).EnsureAsync(System.Net.IPAddress.Parse(self.MeshAddress),
-                Cluster.Mesh.MeshSettings.ParseCidr(settings.MeshCidr).Prefix, peers, settings.Interface, settings.Mtu);
-        }
-        var isCentral = ovn.Central.Contains(self.Member);
-        var pending = false;
-        if (isCentral)
-        {
-            foreach (var db in OvnDatabase.Both)
-            {
-                if (!_ovn.DatabaseExists(db))
-                {
-                    var others = central.Where(a => a != self.MeshAddress).ToList();
-                    if (others.Count == 0)
-                        throw new InvalidOperationException($"{db.Name} has no local database and no other central member to join; run `terrariumctl cluster ovn configure`.");
-                    await _ovn.JoinClusterAsync(db, self.MeshAddress, others);
-                    env.Log($"joining the {db.Name} raft cluster through {string.Join(", ", others)}");
-                }
-                changed |= await _ovn.EnsureDatabaseServerAsync(db, self.MeshAddress, certificateChanged);
-                var (acted, more) = await ReconcileMembershipAsync(db, central, config, planned: true);
-                changed |= acted;
-                pending |= more;
-            }
-            changed |= await _ovn.EnsureNorthdAsync(nb, sb, certificateChanged || remotesChanged);
-        }
-        else
+    /// <summary>Open vSwitch, ovn-controller with Geneve on the mesh address, and on a userspace datapath Geneve routed into the mesh.</summary>
+    private async Task<bool> EnsureChassisAsync(Pass pass)
+    {
+        var changed = await _ovn.EnsureSwitchAsync(pass.Self.Member);
+        changed |= await _ovn.EnsureControllerAsync(pass.Remotes.Southbound, pass.Self.MeshAddress, OvsDatapath.Type, pass.CertificateChanged);
+        if (!OvsDatapath.Userspace) return changed;
+        changed |= await _ovn.AdoptBridgesAsync(OvsDatapath.Type);
+        var settings = pass.Config.Settings!;
+        var peers = pass.Config.Members.Where(m => m.Name != pass.Self.Member).Select(m => System.Net.IPAddress.Parse(m.MeshAddress)).ToList();
+        await new GeneveOverMesh(env.Tools, _ovn).EnsureAsync(System.Net.IPAddress.Parse(pass.Self.MeshAddress),
+            Cluster.Mesh.MeshSettings.ParseCidr(settings.MeshCidr).Prefix, peers, settings.Interface, settings.Mtu);
+        return changed;
+    }
+
+    /// <summary>
+    /// In the planned central set: the database servers (joining raft when there is no local copy yet) and northd; out
+    /// of it: leaving raft explicitly. Either way one raft membership change per database per pass.
+    /// </summary>
+    private async Task<(bool Changed, bool Pending)> ConvergeCentralAsync(Pass pass, bool remotesChanged)
+    {
+        var (changed, pending) = (false, false);
+        if (!pass.IsCentral)
         {
             foreach (var db in OvnDatabase.Both.Where(_ovn.DatabaseExists))
             {
-                var (acted, more) = await ReconcileMembershipAsync(db, central, config, planned: false);
-                changed |= acted;
-                pending |= more;
+                var (acted, more) = await ReconcileMembershipAsync(db, pass.Central, pass.Config, planned: false);
+                (changed, pending) = (changed | acted, pending | more);
             }
             if (!OvnDatabase.Both.Any(_ovn.DatabaseExists)) await _ovn.StopNorthdAsync();
+            return (changed, pending);
         }
-
-        // LXD is pointed only at servers that are in the raft cluster. A server that is still catching up
-        // is not (OVSDB adds it once it has the log), and LXD sent there got "database connection failed" for launches
-        // during a join. One member decides, so that members with different local views do not flip the key.
-        if (ovn.Signer == self.Member || config.Member(ovn.Signer) is null)
+        foreach (var db in OvnDatabase.Both)
         {
-            var server = await lxd.GetServerAsync(ct);
-            if (ca is not null) changed |= await DaemonOvnClient.EnsureAsync(lxd, server.Config, ca, env.Clock(), env.Log, ct);
-            var raft = isCentral ? await _ovn.RaftStatusAsync(OvnDatabase.Northbound) : null;
-            var configured = server.Config.GetValueOrDefault("network.ovn.northbound_connection");
-            var forLxd = OvnNetworkSettings.Remotes(OvnCentralPlanner.NorthboundForLxd(central, raft?.Servers.Select(x => x.Address),
-                OvnNetworkSettings.Addresses(configured)), OvnNetworkSettings.NorthboundPort);
-            pending |= forLxd != nb;
-            if (configured != forLxd)
+            if (!_ovn.DatabaseExists(db))
             {
-                await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["network.ovn.northbound_connection"] = forLxd }, ct);
-                changed = true;
+                var others = pass.Central.Where(a => a != pass.Self.MeshAddress).ToList();
+                if (others.Count == 0)
+                    throw new InvalidOperationException($"{db.Name} has no local database and no other central member to join; run `terrariumctl cluster ovn configure`.");
+                await _ovn.JoinClusterAsync(db, pass.Self.MeshAddress, others);
+                env.Log($"joining the {db.Name} raft cluster through {string.Join(", ", others)}");
             }
+            changed |= await _ovn.EnsureDatabaseServerAsync(db, pass.Self.MeshAddress, pass.CertificateChanged);
+            var (acted, more) = await ReconcileMembershipAsync(db, pass.Central, pass.Config, planned: true);
+            (changed, pending) = (changed | acted, pending | more);
         }
-        // The CA holder creates the workload network once, when the databases answer (O-1).
-        if (ovn.Signer == self.Member && !pending)
-            changed |= await WorkloadNetwork.EnsureAsync(lxd, ovn, config.Settings!.Mtu,
-                async () => (await _ovn.ChassisAsync(sb)).ToHashSet().IsSupersetOf(config.Members.Select(m => m.Name)), env.Log, ct);
-        // A removed member's chassis would stay in the southbound database (its Geneve endpoint with it).
-        if (ovn.Signer == self.Member && !pending)
-            changed |= await RemoveStaleChassisAsync(sb, config);
-        if (_ovn.ControllerRunning) changed |= await UnavailableNetworkRepair.RepairAsync(env, lxd, self.Member, ct);
-        var hostAddress = await new HostPort(env, _ovn).EnsureAsync(lxd, nb, self.Member, OvnNetworkSettings.WorkloadMtu(config.Settings!.Mtu), userspace, ct);
-        if (hostAddress is not null && me.OvnHostAddress != hostAddress)
+        changed |= await _ovn.EnsureNorthdAsync(pass.Remotes.Northbound, pass.Remotes.Southbound, pass.CertificateChanged || remotesChanged);
+        return (changed, pending);
+    }
+
+    /// <summary>
+    /// LXD is pointed only at servers that are in the raft cluster. A server that is still catching up
+    /// is not (OVSDB adds it once it has the log), and LXD sent there got "database connection failed" for launches
+    /// during a join. One member decides (the signer, or anyone when it is gone), so that members with different local
+    /// views do not flip the key; the signer also keeps Incus' client identity.
+    /// </summary>
+    private async Task<(bool Changed, bool Pending)> PointLxdAsync(ILxdClient lxd, Pass pass, CancellationToken ct)
+    {
+        if (!pass.IsSigner && pass.Config.Member(pass.Ovn.Signer) is not null) return (false, false);
+        var changed = false;
+        var server = await lxd.GetServerAsync(ct);
+        if (pass.Ca is not null) changed |= await DaemonOvnClient.EnsureAsync(lxd, server.Config, pass.Ca, env.Clock(), env.Log, ct);
+        var raft = pass.IsCentral ? await _ovn.RaftStatusAsync(OvnDatabase.Northbound) : null;
+        var configured = server.Config.GetValueOrDefault("network.ovn.northbound_connection");
+        var forLxd = OvnNetworkSettings.Remotes(OvnCentralPlanner.NorthboundForLxd(pass.Central, raft?.Servers.Select(x => x.Address),
+            OvnNetworkSettings.Addresses(configured)), OvnNetworkSettings.NorthboundPort);
+        if (configured != forLxd)
         {
-            // `cluster status` on any member probes this address to see the workload network reach this host.
-            me.OvnHostAddress = hostAddress;
-            me.OvnHostSince = env.Clock();
-            await store.PutMemberAsync(me, ct);
+            await lxd.SetServerConfigAsync(new Dictionary<string, string?> { ["network.ovn.northbound_connection"] = forLxd }, ct);
             changed = true;
         }
-        changed |= await TuneLocalInstancesAsync(lxd, self.Member, ct) > 0;
-        return new OvnResult(OvnResult.Ready, isCentral, signed, changed || certificateChanged || remotesChanged) { MembershipPending = pending, HostAddress = hostAddress };
+        return (changed, forLxd != pass.Remotes.Northbound);
+    }
+
+    /// <summary>
+    /// The CA holder, once the databases answer: creates the workload network (O-1) and deletes the chassis of removed
+    /// members (their Geneve endpoints would stay in the southbound database).
+    /// </summary>
+    private async Task<bool> SignerDutiesAsync(ILxdClient lxd, Pass pass, CancellationToken ct)
+    {
+        var changed = await WorkloadNetwork.EnsureAsync(lxd, pass.Ovn, pass.Config.Settings!.Mtu,
+            async () => (await _ovn.ChassisAsync(pass.Remotes.Southbound)).ToHashSet().IsSupersetOf(pass.Config.Members.Select(m => m.Name)), env.Log, ct);
+        return changed | await RemoveStaleChassisAsync(pass.Remotes.Southbound, pass.Config);
+    }
+
+    /// <summary>This host's port on terrarium-ovn, its address recorded so that `cluster status` on any member can probe it.</summary>
+    private async Task<(string? Address, bool Changed)> EnsureHostPortAsync(ILxdClient lxd, SharedConfigStore store, Pass pass, CancellationToken ct)
+    {
+        var hostAddress = await new HostPort(env, _ovn).EnsureAsync(lxd, pass.Remotes.Northbound, pass.Self.Member,
+            OvnNetworkSettings.WorkloadMtu(pass.Config.Settings!.Mtu), OvsDatapath.Userspace, ct);
+        if (hostAddress is null || pass.Me.OvnHostAddress == hostAddress) return (hostAddress, false);
+        pass.Me.OvnHostAddress = hostAddress;
+        pass.Me.OvnHostSince = env.Clock();
+        await store.PutMemberAsync(pass.Me, ct);
+        return (hostAddress, true);
     }
 
     /// <summary>The CA holder deletes each chassis whose member is gone (a member's chassis only exists once it has a record).</summary>

@@ -145,7 +145,7 @@ public partial class ArchitectureTests
 
     private static string Relative(string file) => Path.GetRelativePath(Src, file);
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Join(dir.FullName, "Terrarium.slnx"))) return dir.FullName;
