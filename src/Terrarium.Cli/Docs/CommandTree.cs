@@ -18,6 +18,13 @@ public sealed record CommandEntry(string Path, Command Command, IReadOnlyList<Op
 /// </summary>
 public static class CommandTree
 {
+    /// <summary>An argument as usage lines write it: NAME, [NAME] when it may be left out, NAME... when it takes several.</summary>
+    public static string Usage(Argument argument)
+    {
+        var name = argument.Name.ToUpperInvariant() + (argument.Arity.MaximumNumberOfValues > 1 ? "..." : "");
+        return argument.Arity.MinimumNumberOfValues == 0 ? $"[{name}]" : name;
+    }
+
     public static IReadOnlyList<CommandEntry> Walk(RootCommand root)
     {
         var entries = new List<CommandEntry>();

@@ -24,10 +24,17 @@ public static class ManPage
                      "operations and Traefik routing on every node.");
         s.AppendLine(".SH GLOBAL OPTIONS");
         foreach (var o in entries[0].Options) Option(s, o);
+        Commands(s, entries);
+        Trailer(s);
+        return s.ToString();
+    }
+
+    private static void Commands(StringBuilder s, IReadOnlyList<CommandEntry> entries)
+    {
         s.AppendLine(".SH COMMANDS");
         foreach (var e in entries.Skip(1))
         {
-            var args = string.Concat(e.Arguments.Select(a => $" \\fI{Esc(a.Name.ToUpperInvariant())}\\fR"));
+            var args = string.Concat(e.Arguments.Select(a => $" \\fI{Esc(CommandTree.Usage(a))}\\fR"));
             var opts = e.Options.Except(entries[0].Options).Where(o => o.Name != "--help").ToList();
             s.AppendLine($".SS \"terrariumctl {Esc(e.Path)}{(opts.Count > 0 ? " [options]" : "")}\"");
             if (args.Length > 0) s.AppendLine($".B terrariumctl {Esc(e.Path)}{(opts.Count > 0 ? " [options]" : "")}{args}").AppendLine(".br");
@@ -38,6 +45,11 @@ public static class ManPage
             foreach (var example in Examples.For(e.Path))
                 s.AppendLine(".PP").AppendLine($"{Esc(example.What)}:").AppendLine(".nf").AppendLine($"    terrariumctl {Esc(example.Line)}").AppendLine(".fi");
         }
+    }
+
+    /// <summary>Exit status, environment, files and see also: the same for every build.</summary>
+    private static void Trailer(StringBuilder s)
+    {
         s.AppendLine(".SH EXIT STATUS");
         s.AppendLine(".TP\n.B 0\nSuccess (also for a command that found nothing to do).");
         s.AppendLine(".TP\n.B 1\nThe operation failed (LXD, a host tool or the network refused); re-running resumes where it stopped.");
@@ -69,7 +81,6 @@ The mesh and firewall, restored at boot by terrarium\-mesh.service.
 Routes for Traefik's file provider.");
         s.AppendLine(".SH SEE ALSO");
         s.AppendLine(@"\fBlxc\fR(1), \fBincus\fR(1), \fBwg\fR(8), \fBnft\fR(8), /usr/share/doc/terrarium/README.md");
-        return s.ToString();
     }
 
     private static void Option(StringBuilder s, Option o)

@@ -17,7 +17,7 @@ public static class UnknownWords
             return Suggestions.Closest(word, subcommands) is { } near
                 ? $"unknown command {shown} for '{path}'; did you mean '{near}'?"
                 : $"unknown command {shown} for '{path}'; available: {string.Join(", ", subcommands)}.";
-        var arguments = at.Command.Arguments.Where(a => !a.Hidden).Select(a => a.Name.ToUpperInvariant()).ToList();
+        var arguments = at.Command.Arguments.Where(a => !a.Hidden).Select(Docs.CommandTree.Usage).ToList();
         return arguments.Count == 0
             ? $"unexpected argument {shown}: {path} takes no arguments."
             : $"unexpected argument {shown}: the usage is '{path} {string.Join(' ', arguments)}'.";

@@ -81,7 +81,7 @@ public static partial class UsageErrors
         {
             var absent = command.Command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0 && (command.GetResult(a)?.Tokens.Count ?? 0) == 0)
                 .Select(a => a.Name.ToUpperInvariant()).ToList();
-            var usage = string.Join(' ', command.Command.Arguments.Select(a => a.Name.ToUpperInvariant()).Prepend(PathOf(command)));
+            var usage = string.Join(' ', command.Command.Arguments.Where(a => !a.Hidden).Select(Docs.CommandTree.Usage).Prepend(PathOf(command)));
             return $"missing {Suggestions.Words(absent, "and")}: the usage is '{usage}'.";
         }
         if (OptionRequired().Match(sentence) is { Success: true } required) return $"{PathOf(command)} needs {required.Groups["name"].Value}.";

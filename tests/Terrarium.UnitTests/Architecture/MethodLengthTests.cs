@@ -19,7 +19,6 @@ public partial class MethodLengthTests
         ("Terrarium.Operations/Status/StatusCollector.cs", "CollectAsync", 82),
         ("Terrarium.Operations/Lifecycle/InitOperation.cs", "RunAsync", 73),
         ("Terrarium.Operations/Lifecycle/RemoveOperation.cs", "RunAsync", 72),
-        ("Terrarium.Cli/Docs/ManPage.cs", "Render", 65),
         ("Terrarium.Operations/Lifecycle/InviteOperation.cs", "RunAsync", 63),
     ];
 

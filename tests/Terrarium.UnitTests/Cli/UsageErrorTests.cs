@@ -21,6 +21,7 @@ public class UsageErrorTests
     [InlineData("terrariumctl doctor has no --json; use -o json.", "doctor", "--json")]
     [InlineData("unexpected argument 'x': terrariumctl cluster status takes no arguments.", "cluster", "status", "x")]
     [InlineData("missing MEMBER: the usage is 'terrariumctl cluster move INSTANCE MEMBER'.", "cluster", "move", "c1")]
+    [InlineData("missing NAME: the usage is 'terrariumctl cluster invite NAME [ADDRESS]'.", "cluster", "invite")]
     [InlineData("terrariumctl cluster join needs --wireguard.", "cluster", "join", "--token", "t")]
     [InlineData("--output must be table, json, yaml or csv, not 'xml'.", "-o", "xml", "cluster", "status")]
     [InlineData("SHELL must be bash or zsh, not 'fish'.", "completion", "fish")]
