@@ -27,6 +27,18 @@ public static class LabCommands
         lab.Options.Add(LabDir);
         lab.Options.Add(Underlay);
 
+        lab.Subcommands.Add(Up());
+        lab.Subcommands.Add(Down());
+        lab.Subcommands.Add(Status());
+        lab.Subcommands.Add(Exec());
+        lab.Subcommands.Add(RestartLxd());
+        lab.Subcommands.Add(Reboot());
+        lab.Subcommands.Add(ProxyCommand());
+        return lab;
+    }
+
+    private static Command Up()
+    {
         var nodes = ValueOptions.Whole("--nodes", $"Number of nodes (1-{LabSpec.MaxNodes})", 1, LabSpec.MaxNodes, 3, "-n");
         var standalone = new Option<bool>("--standalone") { Description = "Leave the nodes as separate LXD servers (form the cluster yourself with `lab exec`)" };
         var lxdOnly = new Option<bool>("--lxd-only") { Description = "Form a plain LXD cluster over the underlay, without Terrarium" };
@@ -56,7 +68,11 @@ public static class LabCommands
             await PrintStatusAsync(runner, pr, ct);
             return ExitCodes.Ok;
         });
+        return up;
+    }
 
+    private static Command Exec()
+    {
         var node = new Argument<string>("node") { Description = "Node name, e.g. node2" };
         var command = new Argument<string[]>("command") { Description = "Command to run there (default: a shell); `terrariumctl` means this binary", Arity = ArgumentArity.ZeroOrMore };
         var exec = new Command("exec", "Run a command inside a node: its network namespace, Terrarium root, LXD and /run/wireguard") { node, command };
@@ -69,7 +85,11 @@ public static class LabCommands
             var line = runner.ExecCommandLine(target, words);
             return await SystemProcessRunner.Instance.RunInteractiveAsync(line[0], line.Skip(1), runner.CommandEnvironment(target), ct);
         });
+        return exec;
+    }
 
+    private static Command Down()
+    {
         var down = new Command("down", "Stop every lab daemon and remove the namespaces and files the lab made");
         down.SetHandler(async (pr, ct) =>
         {
@@ -77,18 +97,22 @@ public static class LabCommands
             await RunnerFromState(pr).DownAsync(ct);
             return ExitCodes.Ok;
         });
+        return down;
+    }
 
+    private static Command Status()
+    {
         var status = new Command("status", "Show the lab's nodes, their addresses and LXD state");
         status.SetHandler(async (pr, ct) =>
         {
             await PrintStatusAsync(RunnerFromState(pr), pr, ct);
             return ExitCodes.Ok;
         });
+        return status;
+    }
 
-        lab.Subcommands.Add(up);
-        lab.Subcommands.Add(down);
-        lab.Subcommands.Add(status);
-        lab.Subcommands.Add(exec);
+    private static Command RestartLxd()
+    {
         var restartNode = new Argument<string>("node") { Description = "Node name, e.g. node2" };
         var restart = new Command("restart-lxd", "Restart one node's LXD daemon (the lab's `systemctl restart lxd`)") { restartNode };
         restart.SetHandler(async (pr, ct) =>
@@ -98,7 +122,11 @@ public static class LabCommands
             await runner.RestartLxdAsync(FindNode(runner, pr.GetValue(restartNode)!), ct);
             return ExitCodes.Ok;
         });
-        lab.Subcommands.Add(restart);
+        return restart;
+    }
+
+    private static Command Reboot()
+    {
         var rebootNodes = new Argument<string[]>("nodes") { Description = "Node names, e.g. node2 node3 (rebooted at the same moment)", Arity = ArgumentArity.OneOrMore };
         var reboot = new Command("reboot", "Power-cycle nodes: kill every process, drop links, firewall and runtime state, then boot them by their units") { rebootNodes };
         reboot.SetHandler(async (pr, ct) =>
@@ -108,9 +136,7 @@ public static class LabCommands
             await runner.RebootAsync(pr.GetValue(rebootNodes)!.Select(n => FindNode(runner, n)).ToList(), ct);
             return ExitCodes.Ok;
         });
-        lab.Subcommands.Add(reboot);
-        lab.Subcommands.Add(ProxyCommand());
-        return lab;
+        return reboot;
     }
 
     /// <summary>`lab lxd-proxy`: one node's skew proxy, started by `lab up --lxd-behaviour` (hidden: not for people).</summary>

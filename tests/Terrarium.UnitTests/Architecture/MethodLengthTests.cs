@@ -15,7 +15,6 @@ public partial class MethodLengthTests
     [
         ("Terrarium.Cluster/Status/StatusAnalyzer.cs", "Analyze", 179),
         ("Terrarium.Operations/Lifecycle/JoinOperation.cs", "RunAsync", 125),
-        ("Terrarium.Cli/Commands/LabCommands.cs", "Build", 92),
         ("Terrarium.Operations/Status/StatusCollector.cs", "CollectAsync", 82),
         ("Terrarium.Operations/Lifecycle/InitOperation.cs", "RunAsync", 73),
         ("Terrarium.Operations/Lifecycle/RemoveOperation.cs", "RunAsync", 72),
