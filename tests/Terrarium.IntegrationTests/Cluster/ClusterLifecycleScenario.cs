@@ -452,7 +452,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         await lab.Lab.KillNodeAsync(lab.Node(5));
         // Status answers at once while LXD still lists the dead member Online, and says it is unreachable.
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using (var dead = await lab.StatusAsync(1))
+        using (var dead = await lab.StatusAsync(1, fromDatabase: false))
         {
             var took = clock.Elapsed;
             var node5 = dead.RootElement.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "node5");

@@ -65,12 +65,25 @@ public abstract class LabFixture(string prefix, int nodes, int underlayOctet, La
     /// <summary>A command inside node <paramref name="node"/>'s namespace.</summary>
     public Task<Terrarium.Host.Processes.ProcessResult> Exec(int node, params string[] command) => Lab.ExecAsync(Node(node), command, TimeSpan.FromSeconds(60));
 
-    /// <summary>`cluster status -o json` on node <paramref name="node"/>; a failure shows its stderr.</summary>
-    public async Task<System.Text.Json.JsonDocument> StatusAsync(int node)
+    /// <summary>
+    /// `cluster status -o json` on node <paramref name="node"/>; a failure shows its stderr. By default a status whose
+    /// LXD database did not answer within status's bound (a loaded machine: it then shows Terrarium's records, no invites)
+    /// is asked again for up to 60 s, since the steps assert what the database holds; <paramref name="fromDatabase"/>
+    /// false takes the first answer (a step that times status itself).
+    /// </summary>
+    public async Task<System.Text.Json.JsonDocument> StatusAsync(int node, bool fromDatabase = true)
     {
-        var r = await Ctl(node, "--output", "json", "cluster", "status");
-        Terrarium.Tests.Shared.ProcessAssert.Status(r);
-        return System.Text.Json.JsonDocument.Parse(r.StdOut);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var r = await Ctl(node, "--output", "json", "cluster", "status");
+            Terrarium.Tests.Shared.ProcessAssert.Status(r);
+            var status = System.Text.Json.JsonDocument.Parse(r.StdOut);
+            if (!fromDatabase || DateTime.UtcNow > deadline ||
+                !status.RootElement.TryGetProperty("lxd_members_known", out var known) || known.GetBoolean()) return status;
+            status.Dispose();
+            Console.Error.WriteLine($"[status] node{node}: LXD's database did not answer within status's bound; asking again");
+        }
     }
 
     public async Task InitializeAsync()
