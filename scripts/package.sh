@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Debian package out/terrarium_VERSION_amd64.deb offline (dpkg-deb, no network) from out/terrariumctl:
-# the binary, the systemd units, bash and zsh completion and the man page (all generated from the command tree),
+# the binary, the systemd units, bash, zsh and fish completion and the man page (all generated from the command tree),
 # README and changelog. Run scripts/build.sh first (it is run here when out/terrariumctl is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,9 +14,11 @@ trap 'rm -rf "$stage"' EXIT
 install -D -m 0755 "$bin" "$stage/usr/bin/terrariumctl"
 "$bin" units --binary /usr/bin/terrariumctl --dir "$stage/lib/systemd/system"
 chmod 0644 "$stage"/lib/systemd/system/*.service
-install -d "$stage/usr/share/bash-completion/completions" "$stage/usr/share/zsh/vendor-completions" "$stage/usr/share/man/man1" "$stage/usr/share/doc/terrarium"
+install -d "$stage/usr/share/bash-completion/completions" "$stage/usr/share/zsh/vendor-completions" "$stage/usr/share/fish/vendor_completions.d" \
+  "$stage/usr/share/man/man1" "$stage/usr/share/doc/terrarium"
 "$bin" completion bash > "$stage/usr/share/bash-completion/completions/terrariumctl"
 "$bin" completion zsh > "$stage/usr/share/zsh/vendor-completions/_terrariumctl"
+"$bin" completion fish > "$stage/usr/share/fish/vendor_completions.d/terrariumctl.fish"
 # Reproducible: the page's date is the last commit's.
 SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || date +%s) "$bin" man | gzip -9n > "$stage/usr/share/man/man1/terrariumctl.1.gz"
 install -m 0644 README.md "$stage/usr/share/doc/terrarium/README.md"
@@ -40,6 +42,7 @@ COPYRIGHT
   echo " -- Terrarium developers <terrarium@localhost>  $date"
 } | gzip -9n > "$stage/usr/share/doc/terrarium/changelog.Debian.gz"
 chmod 0644 "$stage"/usr/share/bash-completion/completions/terrariumctl "$stage"/usr/share/zsh/vendor-completions/_terrariumctl \
+  "$stage"/usr/share/fish/vendor_completions.d/terrariumctl.fish \
   "$stage"/usr/share/man/man1/terrariumctl.1.gz
 find "$stage/usr/share/doc/terrarium" -type f -exec chmod 0644 {} +
 

@@ -10,7 +10,9 @@ public static class Program
     {
         var parsed = BuildRoot().Parse(args);
         // SPEC §2: bad usage is exit 2 with one clear sentence and a pointer to --help; nothing runs.
-        return UsageErrors.Reject(parsed, args, Console.Error) ?? await parsed.InvokeAsync();
+        if (UsageErrors.Reject(parsed, args, Console.Error) is { } refused) return refused;
+        CommonOptions.StartDebugOutput(parsed);
+        return await parsed.InvokeAsync();
     }
 
     public static RootCommand BuildRoot()
@@ -28,6 +30,7 @@ public static class Program
         root.Subcommands.Add(DocsCommands.Completion());
         root.Subcommands.Add(DocsCommands.Man());
         root.Subcommands.Add(DocsCommands.Units());
+        root.Subcommands.Add(CompleteCommand.Build());
         root.Subcommands.Add(GroupHelp.Command());
         GroupHelp.Attach(root);
         return root;

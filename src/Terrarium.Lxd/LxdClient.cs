@@ -24,7 +24,7 @@ public sealed partial class LxdClient : ILxdClient
     {
         Endpoint = endpoint;
         _handler = LxdHandlerFactory.Create(endpoint);
-        _http = new HttpClient(_handler, disposeHandler: false)
+        _http = new HttpClient(LxdRequestLog.Wrap(_handler), disposeHandler: false)
         {
             BaseAddress = endpoint.BaseUri,
             Timeout = requestTimeout ?? TimeSpan.FromMinutes(5),

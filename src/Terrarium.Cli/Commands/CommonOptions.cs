@@ -28,6 +28,13 @@ public static class CommonOptions
 
     public static readonly Option<string> Output = OutputOption();
 
+    public static readonly Option<bool> Debug = new("--debug")
+    {
+        Description = "Log each LXD request and host program run to stderr, secrets redacted (env TERRARIUM_DEBUG=1)",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TERRARIUM_DEBUG") is "1" or "true",
+    };
+
     private static Option<string> OutputOption()
     {
         // Set up once: the tree may be built more than once in a process (the unit tests), validators must not pile up.
@@ -41,6 +48,19 @@ public static class CommonOptions
         root.Options.Add(Root);
         root.Options.Add(LxdSocket);
         root.Options.Add(Output);
+        root.Options.Add(Debug);
+    }
+
+    /// <summary>
+    /// Sends the LXD client's and the process runner's debug lines to stderr when --debug (or TERRARIUM_DEBUG=1) is
+    /// given. Completion asks LXD while the user types, so it stays silent whatever the environment says.
+    /// </summary>
+    public static void StartDebugOutput(ParseResult pr)
+    {
+        if (!pr.GetValue(Debug) || pr.CommandResult.Command.Name == CompleteCommand.Name) return;
+        Action<string> write = line => Console.Error.WriteLine(line);
+        Terrarium.Lxd.Transport.LxdRequestLog.Sink = write;
+        Terrarium.Host.Processes.ProcessLog.Sink = write;
     }
 
     public static NodeLayout Layout(ParseResult pr)

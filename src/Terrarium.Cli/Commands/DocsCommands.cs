@@ -5,18 +5,25 @@ using Terrarium.Cli.Output;
 
 namespace Terrarium.Cli.Commands;
 
-/// <summary>`terrariumctl completion bash|zsh` and `terrariumctl man`: generated from this very command tree.</summary>
+/// <summary>`terrariumctl completion bash|zsh|fish` and `terrariumctl man`: generated from this very command tree.</summary>
 public static class DocsCommands
 {
     public static Command Completion()
     {
-        var shell = new Argument<string>("shell") { Description = "bash or zsh" };
-        shell.AcceptOnlyFromAmong("bash", "zsh");
-        var c = new Command("completion", "Print the shell completion script (bash: source it or save it as /usr/share/bash-completion/completions/terrariumctl)") { shell };
+        var shell = new Argument<string>("shell") { Description = "bash, zsh or fish" };
+        shell.AcceptOnlyFromAmong("bash", "zsh", "fish");
+        var c = new Command("completion", "Print the shell completion script; it asks LXD for member, instance and route names at TAB time " +
+                                          "(bash: source it or save it as /usr/share/bash-completion/completions/terrariumctl; " +
+                                          "fish: save it as ~/.config/fish/completions/terrariumctl.fish)") { shell };
         c.SetHandler((pr, _) =>
         {
             var root = (RootCommand)pr.RootCommandResult.Command;
-            Console.Write(pr.GetValue(shell) == "zsh" ? CompletionScripts.Zsh(root) : CompletionScripts.Bash(root));
+            Console.Write(pr.GetValue(shell) switch
+            {
+                "zsh" => CompletionScripts.Zsh(root),
+                "fish" => CompletionScripts.Fish(root),
+                _ => CompletionScripts.Bash(root),
+            });
             return Task.FromResult(ExitCodes.Ok);
         });
         return c;

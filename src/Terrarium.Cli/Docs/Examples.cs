@@ -113,6 +113,7 @@ public static class Examples
         ["doctor"] =
         [
             new("Check a server before init or join", "doctor"),
+            new("Also show each LXD request and program run, secrets redacted", "doctor --debug"),
             new("The same for scripts", "doctor -o json"),
         ],
         ["version"] =
@@ -158,6 +159,7 @@ public static class Examples
         [
             new("Install bash completion", "completion bash"),
             new("zsh", "completion zsh"),
+            new("fish (member, instance and route names come from LXD as you type, in every shell)", "completion fish"),
         ],
         ["man"] =
         [

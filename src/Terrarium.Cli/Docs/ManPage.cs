@@ -64,6 +64,9 @@ Root prefix for every host path (as \-\-root).
 .B LXD_DIR, INCUS_SOCKET, INCUS_DIR
 Where the local LXD or Incus socket is (as \-\-lxd\-socket).
 .TP
+.B TERRARIUM_DEBUG
+1: log each LXD request and host program run to standard error, secrets redacted (as \-\-debug).
+.TP
 .B TERRARIUM_IP, TERRARIUM_WG, TERRARIUM_WIREGUARD_GO, TERRARIUM_NFT, TERRARIUM_UFW, TERRARIUM_SYSTEMCTL, TERRARIUM_OVS_VSCTL, TERRARIUM_OVN_NBCTL, ...
 Paths of the external programs Terrarium runs.");
         s.AppendLine(".SH FILES");

@@ -64,12 +64,14 @@ public sealed class SystemProcessRunner : IProcessRunner
         if (env is not null)
             foreach (var (k, v) in env) psi.Environment[k] = v;
         using var process = new Process { StartInfo = psi };
+        var clock = Stopwatch.StartNew();
         try
         {
             process.Start();
         }
         catch (System.ComponentModel.Win32Exception e)
         {
+            ProcessLog.Write(file, psi.ArgumentList, "not started", clock.ElapsedMilliseconds);
             return new ProcessResult(127, "", $"cannot run {file}: {e.Message}");
         }
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
@@ -88,9 +90,12 @@ public sealed class SystemProcessRunner : IProcessRunner
         catch (OperationCanceledException)
         {
             try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            ProcessLog.Write(file, psi.ArgumentList, ct.IsCancellationRequested ? "cancelled" : "timed out", clock.ElapsedMilliseconds);
             throw new TimeoutException($"`{file} {string.Join(' ', psi.ArgumentList)}` did not finish in time.");
         }
-        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+        var result = new ProcessResult(process.ExitCode, await stdout, await stderr);
+        ProcessLog.Write(file, psi.ArgumentList, $"exit {result.ExitCode}", clock.ElapsedMilliseconds);
+        return result;
     }
 
     public async Task<int> RunInteractiveAsync(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, CancellationToken ct = default)
@@ -100,18 +105,21 @@ public sealed class SystemProcessRunner : IProcessRunner
         if (env is not null)
             foreach (var (k, v) in env) psi.Environment[k] = v;
         Process? process;
+        var clock = Stopwatch.StartNew();
         try
         {
             process = Process.Start(psi);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
+            ProcessLog.Write(file, psi.ArgumentList, "not started", clock.ElapsedMilliseconds);
             throw new IOException($"Cannot run {file}: {e.Message}.", e);
         }
         using (process)
         {
             if (process is null) throw new IOException($"Cannot run {file}.");
             await process.WaitForExitAsync(ct);
+            ProcessLog.Write(file, psi.ArgumentList, $"exit {process.ExitCode}", clock.ElapsedMilliseconds);
             return process.ExitCode;
         }
     }

@@ -25,6 +25,7 @@ public class PackageTests : IDisposable
                  {
                      "./usr/bin/terrariumctl", "./lib/systemd/system/terrarium-mesh.service", "./lib/systemd/system/terrarium-agent.service",
                      "./usr/share/bash-completion/completions/terrariumctl", "./usr/share/zsh/vendor-completions/_terrariumctl",
+                     "./usr/share/fish/vendor_completions.d/terrariumctl.fish",
                      "./usr/share/man/man1/terrariumctl.1.gz", "./usr/share/doc/terrarium/README.md", "./usr/share/doc/terrarium/changelog.Debian.gz",
                      "./usr/share/doc/terrarium/copyright",
                  })

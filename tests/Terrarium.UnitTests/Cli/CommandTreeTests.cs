@@ -10,7 +10,7 @@ public class CommandTreeTests
     {
         var r = await Terrariumctl.RunAsync("--help");
         ProcessAssert.Exit(0, r);
-        foreach (var c in new[] { "cluster", "reconfigure", "agent", "lab", "--root", "--lxd-socket", "--output" })
+        foreach (var c in new[] { "cluster", "reconfigure", "agent", "lab", "--root", "--lxd-socket", "--output", "--debug" })
             Assert.Contains(c, r.StdOut);
     }
 
@@ -93,7 +93,10 @@ public class GeneratedDocsTests
         var zsh = await Terrariumctl.RunAsync("completion", "zsh");
         ProcessAssert.Ok(zsh);
         Assert.StartsWith("#compdef terrariumctl", zsh.StdOut);
-        ProcessAssert.Exit(2, await Terrariumctl.RunAsync("completion", "fish"));
+        var fish = await Terrariumctl.RunAsync("completion", "fish");
+        ProcessAssert.Ok(fish);
+        Assert.Contains("complete -c terrariumctl -f -a '(__terrariumctl_candidates)'", fish.StdOut);
+        Assert.DoesNotContain("' units'", fish.StdOut);
     }
 
     [Fact]

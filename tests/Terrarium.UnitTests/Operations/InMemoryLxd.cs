@@ -73,7 +73,8 @@ public sealed class InMemoryLxd : ILxdClient
     public Task<List<ClusterMemberConfigKey>> AnswerMemberConfigAsync(IEnumerable<ClusterMemberConfigKey> keys, CancellationToken ct = default, bool skipExisting = false) => throw Unexpected(nameof(AnswerMemberConfigAsync));
     public Task DeleteClusterMemberAsync(string name, bool force, CancellationToken ct = default) => Done(() => Members.RemoveAll(m => m.Name == name));
     public Task SetClusterMemberStateAsync(string name, string action, IProgress<Operation>? progress = null, CancellationToken ct = default) => throw Unexpected(nameof(SetClusterMemberStateAsync));
-    public Task<List<Instance>> GetInstancesAsync(string? project = null, CancellationToken ct = default) => throw Unexpected(nameof(GetInstancesAsync));
+    public Task<List<Instance>> GetInstancesAsync(string? project = null, CancellationToken ct = default) =>
+        Read($"list {project ?? "default"}", () => Instances.Select(i => i.Instance).Where(i => (i.Project is { Length: > 0 } p ? p : "default") == (project ?? "default")).Select(Clone).ToList());
     public Task<List<Instance>> GetAllInstancesAsync(CancellationToken ct = default) => Read("list", () => Instances.Select(i => Clone(i.Instance)).ToList());
     public Task<List<Instance>> GetInstancesWithStateAsync(string? project = null, CancellationToken ct = default) => throw Unexpected(nameof(GetInstancesWithStateAsync));
     public Task<InstanceState> GetInstanceStateAsync(string name, CancellationToken ct = default, string? project = null) =>
