@@ -22,6 +22,22 @@ public static class InviteStates
         : invite.ExpiresAt <= now ? Expired
         : Pending;
 
+    /// <summary>
+    /// The invites whose server is not a member yet, by name, each with its state: what `cluster status` and
+    /// `cluster invite list` show (no token: the rows are safe to print).
+    /// </summary>
+    /// <param name="tokenWaiting">Per invite name, whether LXD still holds its join token unused; absent when LXD did not say.</param>
+    public static List<InviteStatus> Rows(SharedConfig config, IReadOnlySet<string> lxdMembers, IReadOnlyDictionary<string, bool> tokenWaiting, DateTimeOffset now) =>
+        config.Invites.Where(i => config.Member(i.Name) is null).OrderBy(i => i.Name, StringComparer.Ordinal).Select(invite =>
+        {
+            var state = Of(invite, lxdMembers.Contains(invite.Name), tokenWaiting.TryGetValue(invite.Name, out var waiting) ? waiting : null, now);
+            return new InviteStatus
+            {
+                Name = invite.Name, MeshAddress = invite.MeshAddress, Address = invite.Address, ExpiresAt = invite.ExpiresAt,
+                Expired = state == Expired, State = state, CreatedBy = invite.CreatedBy,
+            };
+        }).ToList();
+
     public static Problem? Problem(InviteRecord invite, string state) => state switch
     {
         Expired => new Problem { Severity = "info", Message = $"The invite for {invite.Name} has expired and awaits cleanup.", Fix = "terrariumctl reconfigure (or wait for terrarium-agent)" },

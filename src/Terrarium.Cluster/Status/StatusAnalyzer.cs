@@ -165,16 +165,10 @@ public static class StatusAnalyzer
                 Fix = "add a third server: terrariumctl cluster invite NAME ADDRESS",
             });
 
-        foreach (var invite in config.Invites.Where(i => config.Member(i.Name) is null).OrderBy(i => i.Name, StringComparer.Ordinal))
+        foreach (var row in InviteStates.Rows(config, lxdMembers.Select(m => m.Name).ToHashSet(), local.InviteTokenWaiting, now))
         {
-            var state = InviteStates.Of(invite, lxdMembers.Any(m => m.Name == invite.Name),
-                local.InviteTokenWaiting.TryGetValue(invite.Name, out var waiting) ? waiting : null, now);
-            report.Invites.Add(new InviteStatus
-            {
-                Name = invite.Name, MeshAddress = invite.MeshAddress, Address = invite.Address, ExpiresAt = invite.ExpiresAt,
-                Expired = state == InviteStates.Expired, State = state, CreatedBy = invite.CreatedBy,
-            });
-            if (InviteStates.Problem(invite, state) is { } problem) problems.Add(problem);
+            report.Invites.Add(row);
+            if (InviteStates.Problem(config.Invite(row.Name)!, row.State) is { } problem) problems.Add(problem);
         }
 
         if (config.Ovn is { } ovn)

@@ -31,7 +31,7 @@ public sealed class InviteOperation(NodeEnvironment env)
 {
     public async Task<InviteResult> RunAsync(InviteRequest request, CancellationToken ct = default)
     {
-        var name = MemberName.Validate(request.Name);
+        var name = MemberName.ValidateInvitable(request.Name);
         var lifetime = Duration.InviteLifetime(request.Expires);
         // A typo, or this host's own network or broadcast address, is refused before LXD is asked.
         if (request.Address is not null && UnderlayAddress.Check(request.Address) is { } literal) CheckOwnNetworks(literal);

@@ -59,11 +59,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         // An invite whose LXD token is gone while its server is not a member was spent by a failed join.
         var tokens = config.Invites.Where(i => membersListed && i.TokenOperation.Length > 0 && config.Member(i.Name) is null).Select(async i =>
         {
-            var (answered, waiting) = await Bounded(async t =>
-            {
-                try { return (await lxd.GetOperationAsync(i.TokenOperation, t)).Status == "Running"; }
-                catch (LxdException e) when (e.IsNotFound) { return false; }
-            }, ct);
+            var (answered, waiting) = await Bounded(t => Lifecycle.InviteListing.TokenWaitingAsync(lxd, i, t), ct);
             return (i.Name, Known: answered, Waiting: waiting);
         }).ToList();
         // The data plane — from this host, each member's own port on terrarium-ovn (through OVN and Geneve in the

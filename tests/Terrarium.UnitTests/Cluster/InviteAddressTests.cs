@@ -83,6 +83,7 @@ public class InviteAddressTests
 
     [Theory]
     [InlineData("invalid", "Bad_Name", "10.0.0.12")]
+    [InlineData("cannot be named 'list'", "--", "list", "10.0.0.12")] // past `--` the word is a NAME, not the subcommand
     [InlineData("--expires", "vps2", "10.0.0.12", "--expires", "forever")]
     [InlineData("--expires", "vps2", "10.0.0.12", "--expires", "5s")]
     public async Task X1_a_bad_name_or_lifetime_is_refused_with_exit_2_before_LXD_is_asked(string reason, params string[] args)

@@ -18,6 +18,8 @@ public sealed class InMemoryLxd : ILxdClient
     public HashSet<string> Projects { get; } = ["default"];
     public Dictionary<string, Dictionary<string, Profile>> Profiles { get; } = [];
     public List<string> Cancelled { get; } = [];
+    /// <summary>Running operations (join tokens) by id; cancelling one ends it, as LXD does. Any other id is not found.</summary>
+    public HashSet<string> RunningOperations { get; } = [];
 
     /// <summary>Instances with their runtime state (null: none asked for yet); <see cref="InstanceReads"/> records each read of them.</summary>
     public List<(Instance Instance, InstanceState? State)> Instances { get; } = [];
@@ -95,7 +97,9 @@ public sealed class InMemoryLxd : ILxdClient
             else i.Config[key] = value;
     });
     public Task DeleteInstanceAsync(string name, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(DeleteInstanceAsync));
-    public Task<Operation> GetOperationAsync(string idOrPath, CancellationToken ct = default) => throw Unexpected(nameof(GetOperationAsync));
+    public Task<Operation> GetOperationAsync(string idOrPath, CancellationToken ct = default) => RunningOperations.Contains(idOrPath)
+        ? Task.FromResult(new Operation { Id = idOrPath, Class = "token", Status = "Running", StatusCode = 103 })
+        : throw new LxdException("Operation not found", System.Net.HttpStatusCode.NotFound);
     public Task<List<Operation>> GetRunningOperationsAsync(CancellationToken ct = default) => throw Unexpected(nameof(GetRunningOperationsAsync));
     public Task<Operation> WaitOperationAsync(string idOrPath, IProgress<Operation>? progress = null, CancellationToken ct = default) => throw Unexpected(nameof(WaitOperationAsync));
     public Task CreateStoragePoolAsync(StoragePoolsPost body, string? target = null, CancellationToken ct = default) => throw Unexpected(nameof(CreateStoragePoolAsync));
@@ -110,7 +114,11 @@ public sealed class InMemoryLxd : ILxdClient
     public Task CreateProfileAsync(Profile body, string? project = null, CancellationToken ct = default) => Rows(project).TryAdd(body.Name, Copy(body)) ? Task.CompletedTask : throw new LxdException("Error inserting into database: UNIQUE constraint failed: profiles.project_id, profiles.name", System.Net.HttpStatusCode.Conflict);
     public Task<Profile> UpdateProfileAsync(string name, string? project, Func<Profile, bool> mutate, CancellationToken ct = default) => Update(Rows(project), name, mutate);
     public Task DeleteProfileAsync(string name, string? project = null, CancellationToken ct = default) => Rows(project).Remove(name) ? Task.CompletedTask : throw new LxdException("Profile not found", System.Net.HttpStatusCode.NotFound);
-    public Task CancelOperationAsync(string idOrPath, CancellationToken ct = default) => Done(() => Cancelled.Add(idOrPath));
+    public Task CancelOperationAsync(string idOrPath, CancellationToken ct = default) => Done(() =>
+    {
+        Cancelled.Add(idOrPath);
+        RunningOperations.Remove(idOrPath);
+    });
     public Task<Project> GetProjectAsync(string name, CancellationToken ct = default) => throw Unexpected(nameof(GetProjectAsync));
     public Task<List<Project>> GetProjectsAsync(CancellationToken ct = default) => throw Unexpected(nameof(GetProjectsAsync));
     public Task CreateProjectAsync(Project body, CancellationToken ct = default) => Done(() => Projects.Add(body.Name));
