@@ -9,7 +9,7 @@ public static class ClusterCommands
     {
         var cluster = new Command("cluster", "Form and operate a Terrarium cluster on top of LXD clustering");
         cluster.Subcommands.Add(LifecycleCommands.Init());
-        cluster.Subcommands.Add(LifecycleCommands.Invite());
+        cluster.Subcommands.Add(InviteCommands.Build());
         cluster.Subcommands.Add(LifecycleCommands.Join());
         cluster.Subcommands.Add(StatusCommand.Build());
         cluster.Subcommands.Add(WorkloadCommands.Move());

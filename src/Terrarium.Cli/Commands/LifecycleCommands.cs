@@ -7,7 +7,7 @@ using Terrarium.Operations.Lifecycle;
 
 namespace Terrarium.Cli.Commands;
 
-/// <summary>`cluster init|invite|join|remove` (SPEC C-1..C-3, C-8, C-9).</summary>
+/// <summary>`cluster init|join|remove` (SPEC C-1, C-3, C-8, C-9); `cluster invite` is <see cref="InviteCommands"/>.</summary>
 public static class LifecycleCommands
 {
     public static Command Init()
@@ -39,45 +39,6 @@ public static class LifecycleCommands
             Console.WriteLine($"  WireGuard endpoint:  {r.Endpoint}");
             if (r.Plan is { } plan) PrintSteps(plan);
             if (!pr.GetValue(dryRun)) Console.WriteLine("Next: terrariumctl cluster invite NAME [ADDRESS]");
-            return ExitCodes.Ok;
-        });
-        return c;
-    }
-
-    public static Command Invite()
-    {
-        var name = new Argument<string>("name") { Description = "Name the new member will have" };
-        var address = new Argument<string?>("address") { Description = "The new server's IP (default: resolve NAME; asked for on a TTY)", Arity = ArgumentArity.ZeroOrOne };
-        var expires = ValueOptions.Judged(new Option<string>("--expires") { Description = "How long the invite stays valid (e.g. 30m, 1h, 2d)", DefaultValueFactory = _ => "1h" },
-            text => Duration.InviteLifetime(text));
-        var dryRun = ClusterCommands.DryRun();
-        var c = new Command("invite", "Create a join command for a new server: LXD token, reserved mesh address, firewall opening for ADDRESS")
-        {
-            name, address, expires, dryRun,
-        };
-        c.SetHandler(async (pr, ct) =>
-        {
-            var r = await new InviteOperation(CommonOptions.Node(pr)).RunAsync(
-                new InviteRequest(pr.GetValue(name)!, pr.GetValue(address), pr.GetValue(expires)!, Prompt.Interactive ? Prompt.Ask : null, pr.GetValue(dryRun)), ct);
-            if (r.Plan is { } plan)
-            {
-                if (CommonOptions.Structured(pr))
-                    CommonOptions.Write(pr, new InvitePlanOutput(r.Member, r.Address, r.MeshAddress, r.ExpiresAt, PlanStepRow.Of(plan), true), CliJsonContext.Default.InvitePlanOutput);
-                else
-                {
-                    Console.WriteLine($"Inviting {r.Member} ({r.Address}) would:");
-                    PrintSteps(plan);
-                }
-                return ExitCodes.Ok;
-            }
-            if (CommonOptions.Structured(pr))
-            {
-                CommonOptions.Write(pr, new InviteOutput(r.Member, r.Address, r.MeshAddress, r.ExpiresAt, r.Token, r.Bundle, r.JoinCommand), CliJsonContext.Default.InviteOutput);
-                return ExitCodes.Ok;
-            }
-            Console.Error.WriteLine($"Invited {r.Member} ({r.Address}) with mesh address {r.MeshAddress}; the invite expires at {r.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z.");
-            Console.Error.WriteLine($"On {r.Member} (a fresh server with Terrarium installed), run:");
-            Console.WriteLine(r.JoinCommand);
             return ExitCodes.Ok;
         });
         return c;
@@ -124,7 +85,7 @@ public static class LifecycleCommands
     private static bool Typed(ParseResult pr, Option option) => pr.GetResult(option) is { Implicit: false };
 
     /// <summary>A step table as `lxc`-style aligned rows: the journal's step name, then what it does.</summary>
-    private static void PrintSteps(IReadOnlyList<Operations.PlanStep> plan)
+    internal static void PrintSteps(IReadOnlyList<Operations.PlanStep> plan)
     {
         var width = plan.Max(s => s.Step.Length);
         foreach (var step in plan) Console.WriteLine($"  {step.Step.PadRight(width)}  {step.Action}");

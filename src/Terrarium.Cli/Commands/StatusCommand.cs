@@ -42,9 +42,7 @@ public static class StatusCommand
             if (r.Invites.Count > 0)
             {
                 text.Append("\nInvites:\n");
-                text.Append(TableWriter.Render(["NAME", "ADDRESS", "MESH ADDRESS", "STATE", "EXPIRES", "BY"],
-                    r.Invites.Select(i => (IReadOnlyList<string>)[i.Name, i.Address, i.MeshAddress, i.State,
-                        $"{i.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z", i.CreatedBy])));
+                text.Append(TableWriter.Render(InviteCommands.Table(r.Invites)));
             }
         }
         if (r.Ovn is { } ovn)

@@ -38,6 +38,15 @@ public sealed record InvitePlanOutput(
     [property: JsonPropertyName("plan")] IReadOnlyList<PlanStepRow> Plan,
     [property: JsonPropertyName("dry_run")] bool DryRun);
 
+/// <summary>`cluster invite revoke -o json`: the invite, whether it was revoked (false on --dry-run) and the plan.</summary>
+public sealed record InviteRevokeOutput(
+    [property: JsonPropertyName("member")] string Member,
+    [property: JsonPropertyName("address")] string Address,
+    [property: JsonPropertyName("mesh_address")] string MeshAddress,
+    [property: JsonPropertyName("revoked")] bool Revoked,
+    [property: JsonPropertyName("dry_run")] bool DryRun,
+    [property: JsonPropertyName("plan")] IReadOnlyList<PlanStepRow> Plan);
+
 public sealed record JoinOutput(
     [property: JsonPropertyName("member")] string Member,
     [property: JsonPropertyName("mesh_address")] string MeshAddress,
@@ -140,6 +149,8 @@ public sealed record DaemonVersionRow(
 [JsonSerializable(typeof(InviteOutput))]
 [JsonSerializable(typeof(JoinOutput))]
 [JsonSerializable(typeof(InvitePlanOutput))]
+[JsonSerializable(typeof(InviteRevokeOutput))]
+[JsonSerializable(typeof(List<Terrarium.Cluster.Status.InviteStatus>))]
 [JsonSerializable(typeof(RemoveOutput))]
 [JsonSerializable(typeof(ReconfigureOutput))]
 [JsonSerializable(typeof(EvacuateOutput))]

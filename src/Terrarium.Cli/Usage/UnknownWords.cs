@@ -13,14 +13,16 @@ public static class UnknownWords
         var shown = ValueOptions.Shown(word);
         if (word.Length > 1 && word.StartsWith('-')) return UnknownOption(word.Split('=')[0], at, path);
         var subcommands = at.Command.Subcommands.Where(s => !s.Hidden).Select(s => s.Name).ToList();
-        if (subcommands.Count > 0)
+        var arguments = at.Command.Arguments.Where(a => !a.Hidden).Select(Docs.CommandTree.Usage).ToList();
+        // A command with arguments as well (`cluster invite NAME [ADDRESS]`) took the word as an argument first: one too many.
+        if (subcommands.Count > 0 && arguments.Count == 0)
             return Suggestions.Closest(word, subcommands) is { } near
                 ? $"unknown command {shown} for '{path}'; did you mean '{near}'?"
                 : $"unknown command {shown} for '{path}'; available: {string.Join(", ", subcommands)}.";
-        var arguments = at.Command.Arguments.Where(a => !a.Hidden).Select(Docs.CommandTree.Usage).ToList();
+        var commands = subcommands.Count == 0 ? "" : $" (or one of its commands: {string.Join(", ", subcommands)})";
         return arguments.Count == 0
             ? $"unexpected argument {shown}: {path} takes no arguments."
-            : $"unexpected argument {shown}: the usage is '{path} {string.Join(' ', arguments)}'.";
+            : $"unexpected argument {shown}: the usage is '{path} {string.Join(' ', arguments)}'{commands}.";
     }
 
     private static string UnknownOption(string option, CommandResult at, string path)
