@@ -414,6 +414,19 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         Assert.Equal(before5, await SnapshotAsync(5));
         using (var pending = await lab.StatusAsync(1))
             Assert.Contains("node4", pending.RootElement.GetProperty("invites").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+        // `invite list` shows it (no token); `invite revoke` closes node1's UDP opening for node4 before it returns.
+        var listed = await lab.Ctl(1, "cluster", "invite", "list", "-o", "json");
+        MeshLab.AssertOk(listed);
+        Assert.Contains("node4", InviteNames(listed));
+        Assert.DoesNotContain(token4, listed.StdOut);
+        var address4 = lab.Node(4).Address.ToString();
+        Assert.Contains(address4, await lab.FirewallPeersAsync(1));
+        MeshLab.AssertOk(await lab.Ctl(1, "cluster", "invite", "revoke", "node4", "--yes"));
+        Assert.DoesNotContain(address4, await lab.FirewallPeersAsync(1)); // at once, not eventually
+        var relisted = await lab.Ctl(1, "cluster", "invite", "list", "-o", "json");
+        MeshLab.AssertOk(relisted);
+        Assert.DoesNotContain("node4", InviteNames(relisted));
+        ProcessAssert.Exit(2, await lab.Ctl(1, "cluster", "invite", "revoke", "node4", "--yes"));
 
         // The join killed at every journal step, and inside LXD's join, each time re-run at once.
         foreach (var point in JoinCrashPoints)
@@ -488,6 +501,12 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         Assert.Equal(["node1", "node2"], status.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
         Assert.DoesNotContain(status.RootElement.GetProperty("problems").EnumerateArray(), p => p.GetProperty("message").GetString()!.Contains("node5"));
     });
+
+    private static List<string?> InviteNames(ProcessResult list)
+    {
+        using var json = JsonDocument.Parse(list.StdOut);
+        return json.RootElement.EnumerateArray().Select(i => i.GetProperty("name").GetString()).ToList();
+    }
 
     /// <summary>node1 (always central here) reports NB and SB raft clusters of the expected size.</summary>
     private async Task OvnRaftSizeAsync(int expected, string what) =>
