@@ -38,7 +38,10 @@ public static class GroupHelp
     /// <summary>Whether this parse is a --help (nothing else of the line is judged then).</summary>
     public static bool IsHelpOption(ParseResult parsed) => parsed.Action is HelpAction or HelpWithExamples;
 
-    /// <summary>System.CommandLine's help, then the command's examples.</summary>
+    /// <summary>
+    /// System.CommandLine's help, then the command's examples. A subcommand of a command with arguments (`cluster invite
+    /// revoke`) leaves its parent's arguments out of its usage line and Arguments: they are not typed there.
+    /// </summary>
     private sealed class HelpWithExamples : SynchronousCommandLineAction
     {
         // As System.CommandLine's own help: `cluster remove --help` shows help although MEMBER is missing.
@@ -46,9 +49,24 @@ public static class GroupHelp
 
         public override int Invoke(ParseResult parseResult)
         {
-            new HelpAction().Invoke(parseResult);
+            var parents = Ancestors(parseResult.CommandResult.Command).SelectMany(c => c.Arguments).Where(a => !a.Hidden).ToList();
+            foreach (var argument in parents) argument.Hidden = true; // only while help is written: the parser has run
+            try
+            {
+                new HelpAction().Invoke(parseResult);
+            }
+            finally
+            {
+                foreach (var argument in parents) argument.Hidden = false;
+            }
             parseResult.InvocationConfiguration.Output.Write(Docs.Examples.Section(Docs.Examples.PathOf(parseResult.CommandResult)));
             return ExitCodes.Ok;
+        }
+
+        private static IEnumerable<Command> Ancestors(Command command)
+        {
+            for (var parent = command.Parents.OfType<Command>().FirstOrDefault(); parent is not null; parent = parent.Parents.OfType<Command>().FirstOrDefault())
+                yield return parent;
         }
     }
 

@@ -76,6 +76,8 @@ public class InviteCommandTests
         var revoke = await Terrariumctl.RunAsync("cluster", "invite", "revoke", "--help");
         ProcessAssert.Ok(revoke);
         foreach (var o in new[] { "--yes", "--dry-run" }) Assert.Contains(o, revoke.StdOut);
+        Assert.Contains("terrariumctl cluster invite revoke <name> [options]", revoke.StdOut); // invite's own NAME ADDRESS are not typed here
+        Assert.DoesNotContain("<address>", revoke.StdOut);
         var bash = await Terrariumctl.RunAsync("completion", "bash");
         Assert.Contains("\" cluster invite revoke\"", bash.StdOut);
         var man = await Terrariumctl.RunAsync("man");
