@@ -37,6 +37,16 @@ public static class Examples
             new("Invite with the IP given, for automation", "cluster invite node2 10.0.0.12"),
             new("An invite that stays valid for a day", "cluster invite node3 10.0.0.13 --expires 1d"),
         ],
+        ["cluster invite list"] =
+        [
+            new("The pending invites and their states", "cluster invite list"),
+            new("The same for scripts (never a token)", "cluster invite list -o json"),
+        ],
+        ["cluster invite revoke"] =
+        [
+            new("Show what revoking node3's invite would do, changing nothing", "cluster invite revoke node3 --dry-run"),
+            new("Revoke it without the question (scripts)", "cluster invite revoke node3 --yes"),
+        ],
         ["cluster join"] =
         [
             new("On the new server: paste the line `cluster invite` printed", "cluster join --token '<token-from-existing-member>' --wireguard '<join-bundle>'"),

@@ -48,7 +48,7 @@ public class InviteCommandTests
     [Theory]
     [InlineData("unexpected argument 'extra': terrariumctl cluster invite list takes no arguments.", "cluster", "invite", "list", "extra")]
     [InlineData("unexpected argument 'extra': the usage is 'terrariumctl cluster invite revoke NAME'.", "cluster", "invite", "revoke", "node4", "extra")]
-    [InlineData("unexpected argument 'extra': the usage is 'terrariumctl cluster invite NAME ADDRESS' (or one of its commands: list, revoke).", "cluster", "invite", "node2", "10.0.0.2", "extra")]
+    [InlineData("unexpected argument 'extra': the usage is 'terrariumctl cluster invite NAME [ADDRESS]' (or one of its commands: list, revoke).", "cluster", "invite", "node2", "10.0.0.2", "extra")]
     public void An_extra_word_is_refused_in_one_sentence(string sentence, params string[] args)
     {
         var r = InProcessCli.Run(args);
