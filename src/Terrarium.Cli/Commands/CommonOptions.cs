@@ -82,6 +82,12 @@ public static class CommonOptions
     public static bool Write<T>(ParseResult pr, T value, JsonTypeInfo<T> type, Func<TableData>? table = null) =>
         Formatted.Write(Format(pr), value, type, table);
 
+    /// <summary>A listing: the chosen machine format, else <paramref name="table"/> as an aligned table.</summary>
+    public static void Print<T>(ParseResult pr, T value, JsonTypeInfo<T> type, TableData table)
+    {
+        if (!Write(pr, value, type, () => table)) Console.Write(TableWriter.Render(table));
+    }
+
     /// <summary>This node as operations see it: paths under --root, tools from the environment, the local LXD.</summary>
     public static NodeEnvironment Node(ParseResult pr) =>
         new(Layout(pr), ToolPaths.FromEnvironment(), Socket(pr), message => Console.Error.WriteLine(message));

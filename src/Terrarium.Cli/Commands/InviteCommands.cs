@@ -58,9 +58,7 @@ public static class InviteCommands
         c.SetHandler(async (pr, ct) =>
         {
             var rows = await InviteListing.ListAsync(CommonOptions.Node(pr), ct);
-            var table = Table(rows);
-            if (!CommonOptions.Write(pr, rows, CliJsonContext.Default.ListInviteStatus, () => table))
-                Console.Write(TableWriter.Render(table));
+            CommonOptions.Print(pr, rows, CliJsonContext.Default.ListInviteStatus, Table(rows));
             return ExitCodes.Ok;
         });
         return c;

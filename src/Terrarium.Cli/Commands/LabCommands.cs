@@ -187,7 +187,7 @@ public static class LabCommands
         var table = new TableData(["NODE", "NAMESPACE", "ADDRESS", "MESH ADDRESS", "LXD", "CLUSTERED", "AGENT", "INSTANCES", "LXD SOCKET"],
             rows.Select(r => (IReadOnlyList<string>)[r.Name, r.Namespace, r.Address, r.MeshAddress ?? "-", r.Lxd, r.Clustered ? "yes" : "no",
                 r.AgentPid is { } pid ? $"pid {pid}" : "-", r.Instances?.ToString() ?? "-", r.LxdSocket]).ToList());
-        if (!CommonOptions.Write(pr, rows, LabJsonContext.Default.ListLabNodeStatus, () => table)) Console.Write(TableWriter.Render(table));
+        CommonOptions.Print(pr, rows, LabJsonContext.Default.ListLabNodeStatus, table);
     }
 
     private static LabNodeSpec FindNode(LabRunner runner, string name) =>

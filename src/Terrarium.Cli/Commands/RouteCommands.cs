@@ -24,9 +24,7 @@ public static class RouteCommands
         c.SetHandler(async (pr, ct) =>
         {
             var rows = await RouteListing.ListAsync(CommonOptions.Node(pr), ct);
-            var table = Table(rows);
-            if (!CommonOptions.Write(pr, rows.Select(RouteListRow.Of).ToList(), CliJsonContext.Default.ListRouteListRow, () => table))
-                Console.Write(TableWriter.Render(table));
+            CommonOptions.Print(pr, rows.Select(RouteListRow.Of).ToList(), CliJsonContext.Default.ListRouteListRow, Table(rows));
             return ExitCodes.Ok;
         });
         return c;
