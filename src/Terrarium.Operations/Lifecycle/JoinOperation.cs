@@ -146,6 +146,14 @@ public sealed class JoinOperation
             _log.Release();
         }
 
+        await FinishAsync(journal, lxd, bundle, mesh, meshAddress, endpoint, ct);
+        return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
+    }
+
+    /// <summary>The steps after LXD accepted this server: its own key, its record, OVN and the services, in the journal.</summary>
+    private async Task FinishAsync(OperationJournal journal, ILxdClient lxd, JoinBundle bundle, MeshSettings mesh, IPAddress meshAddress,
+        HostEndpoint endpoint, CancellationToken ct)
+    {
         await journal.StepAsync(JoinSteps.RotateKey, () => Task.FromResult(KeyStore.LoadOrCreatePending(env.Layout)));
         await journal.StepAsync(JoinSteps.Register, () => RegisterAsync(lxd, bundle, mesh, meshAddress, endpoint, ct));
         await journal.StepAsync(JoinSteps.ActivateKey, async () =>
@@ -166,9 +174,15 @@ public sealed class JoinOperation
             await WaitForOvnAsync(ct);
             await Ovn.UnavailableNetworkRepair.WaitAvailableAsync(env, lxd, bundle.Member, ct);
         });
-        await journal.StepAsync(JoinSteps.Agent, () => Boot.ServiceUnits.InstallAsync(env));
+        await journal.StepAsync(JoinSteps.Agent, async () =>
+        {
+            await Boot.ServiceUnits.InstallAsync(env);
+            // A restart of the daemon in the OVN step can leave this member listed offline until LXD's next heartbeat:
+            // the join ends when LXD lists it online, so `lxc cluster list` right after it agrees.
+            if (!await MissedHeartbeat.UntilListedAsync(env, lxd, bundle.Member, ct))
+                env.Log($"LXD still lists {bundle.Member} offline after {MissedHeartbeat.Bound.TotalSeconds:0} s; `terrariumctl cluster status` shows when its heartbeat is seen");
+        });
         journal.Complete();
-        return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
     }
 
     /// <summary>

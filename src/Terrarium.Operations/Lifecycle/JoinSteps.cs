@@ -31,7 +31,7 @@ public static class JoinSteps
             [ActivateKey] = "switch the mesh to the new key once the members expect it; converge mesh, firewall and records",
             [OvnPlan] = "recompute the OVN central set with this member",
             [Ovn] = "wait for this member's OVN certificate, start the chassis (and the databases when central)",
-            [Agent] = "install and start terrarium-mesh and terrarium-agent",
+            [Agent] = "install and start terrarium-mesh and terrarium-agent; end once LXD lists this member online (its next heartbeat, up to 25 s)",
         };
         return Order.Select(step => new PlanStep(step, actions[step])).ToList();
     }

@@ -22,11 +22,31 @@ public static class MissedHeartbeat
     {
         if (!await AnswersAsync(member, ct)) return await lxd.GetClusterMembersAsync(ct);
         env.Log($"{member.ServerName} answers but LXD lists it offline ({member.Message}): waiting up to {Bound.TotalSeconds:0} s for LXD's next heartbeat");
+        return (await ListedAsync(env, lxd, member.ServerName, ct)).Members;
+    }
+
+    /// <summary>
+    /// This member, which just answered for itself: true once LXD lists it as anything but offline (at once when it
+    /// already does), false when it still lists it offline after <see cref="Bound"/>.
+    /// </summary>
+    public static async Task<bool> UntilListedAsync(NodeEnvironment env, ILxdClient lxd, string member, CancellationToken ct)
+    {
+        var (_, listed) = await ListedAsync(env, lxd, member, ct, firstTime: () =>
+            env.Log($"LXD lists {member} offline until its next heartbeat: waiting up to {Bound.TotalSeconds:0} s"));
+        return listed;
+    }
+
+    private static async Task<(List<ClusterMember> Members, bool Listed)> ListedAsync(NodeEnvironment env, ILxdClient lxd, string member,
+        CancellationToken ct, Action? firstTime = null)
+    {
         var deadline = env.Clock() + Bound;
         while (true)
         {
             var members = await lxd.GetClusterMembersAsync(ct);
-            if (members.FirstOrDefault(m => m.ServerName == member.ServerName) is not { Status: "Offline" } || env.Clock() >= deadline) return members;
+            var listed = members.FirstOrDefault(m => m.ServerName == member) is not { Status: "Offline" };
+            if (listed || env.Clock() >= deadline) return (members, listed);
+            firstTime?.Invoke();
+            firstTime = null;
             await Task.Delay(TimeSpan.FromSeconds(1), env.Time, ct);
         }
     }
