@@ -93,10 +93,4 @@ public sealed class LxdServerProfile
     /// <summary>The systemd unit that runs this daemon (Debian lxd, snap.lxd.daemon, incus).</summary>
     public string ServiceUnit(Func<string, bool> exists) =>
         IsIncus ? "incus" : exists("/var/snap/lxd/common/lxd/unix.socket") ? "snap.lxd.daemon" : "lxd";
-
-    /// <summary>Member statuses that pass on their own (Incus 6.x/7.x report an evacuation or restore under way).</summary>
-    public static bool IsTransitional(string memberStatus) => memberStatus is "Evacuating" or "Restoring";
-
-    /// <summary>A member that runs (whatever its scheduling state): counts for the OVN central set.</summary>
-    public static bool IsAlive(string memberStatus) => memberStatus is "Online" or "Evacuated" || IsTransitional(memberStatus);
 }

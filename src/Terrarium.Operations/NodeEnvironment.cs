@@ -25,4 +25,7 @@ public sealed class NodeEnvironment(NodeLayout layout, ToolPaths tools, string l
 
     /// <summary>A client of the local daemon; the caller disposes it.</summary>
     public ILxdClient Lxd() => lxd?.Invoke() ?? LxdClient.ForSocket(LxdSocket);
+
+    /// <summary>A client whose every request gives up after <paramref name="timeout"/> (a check must not hang on a stuck daemon).</summary>
+    public ILxdClient Lxd(TimeSpan timeout) => lxd?.Invoke() ?? new LxdClient(Terrarium.Lxd.Transport.LxdEndpoint.UnixSocket(LxdSocket), timeout);
 }

@@ -53,7 +53,7 @@ public static class StatusCommand
         }
         text.Append(r.Problems.Count == 0 ? "\nNo problems found.\n" : "\nProblems:\n");
         foreach (var p in r.Problems)
-            text.Append($"  [{p.Severity}] {p.Message}\n          fix: {p.Fix}\n");
+            text.Append($"  [{p.Severity.Label()}] {p.Message}\n          fix: {p.Fix}\n");
         return text.ToString();
     }
 }

@@ -14,7 +14,11 @@ public sealed record FirewallPlan(string MeshInterface, string MeshCidr, int Wir
     public const string Table = "terrarium";
 
     /// <summary>LXD 8443, OVN NB 6641, SB 6642, NB/SB raft 6643-6644.</summary>
-    public static readonly IReadOnlyList<int> TunnelOnlyTcpPorts = [8443, 6641, 6642, 6643, 6644];
+    public static readonly IReadOnlyList<int> TunnelOnlyTcpPorts =
+    [
+        Mesh.MeshSettings.LxdPort, Ovn.OvnNetworkSettings.NorthboundPort, Ovn.OvnNetworkSettings.SouthboundPort,
+        Ovn.OvnNetworkSettings.NorthboundRaftPort, Ovn.OvnNetworkSettings.SouthboundRaftPort,
+    ];
 
     /// <summary>Geneve.</summary>
     public static readonly IReadOnlyList<int> TunnelOnlyUdpPorts = [6081];

@@ -5,11 +5,11 @@ public sealed record QuorumMember(string Name, string Status, IReadOnlyCollectio
 {
     public bool Voter => Roles.Contains("database") || Roles.Contains("database-leader");
     public bool Standby => Roles.Contains("database-standby");
-    public bool Online => Status == "Online";
+    public bool Online => Members.MemberStates.Parse(Status) == Members.MemberState.Online;
 }
 
 /// <summary>
-/// C-5 on LXD >= 6.9: the daemon refuses to evacuate an online database voter when the voters left would lose
+/// C-6 on LXD >= 6.9: the daemon refuses to evacuate an online database voter when the voters left would lose
 /// their majority (lxd/api_cluster_member.go checkEvacuationQuorum; its cases are replayed in the unit tests).
 /// Terrarium asks the same question before it moves anything, so a refusal never strands moved instances.
 /// </summary>

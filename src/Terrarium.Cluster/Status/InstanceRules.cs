@@ -38,7 +38,8 @@ public static class InstanceRules
     /// while its origin is no longer evacuated was left behind by a restore that failed part way.
     /// </summary>
     public static Problem? StoppedAwayFromRestoredOrigin(InstanceView i, IReadOnlyDictionary<string, string> memberStatus, string client) =>
-        i.Status == "Stopped" && i.Key(EvacuateOrigin) is { } origin && memberStatus.TryGetValue(origin, out var status) && status is not ("Evacuated" or "Evacuating")
+        i.Status == "Stopped" && i.Key(EvacuateOrigin) is { } origin && memberStatus.TryGetValue(origin, out var status) &&
+        Members.MemberStates.Parse(status) is not (Members.MemberState.Evacuated or Members.MemberState.Evacuating)
             ? new Problem
             {
                 Message = $"{Name(i)} on {EchoText.Escaped(i.Location)} is stopped and was evacuated from {EchoText.Escaped(origin)}, which is no longer evacuated: the restore left it behind.",

@@ -40,7 +40,7 @@ public static class InviteStates
 
     public static Problem? Problem(InviteRecord invite, string state) => state switch
     {
-        Expired => new Problem { Severity = "info", Message = $"The invite for {invite.Name} has expired and awaits cleanup.", Fix = "terrariumctl reconfigure (or wait for terrarium-agent)" },
+        Expired => new Problem { Severity = ProblemSeverity.Info, Message = $"The invite for {invite.Name} has expired and awaits cleanup.", Fix = "terrariumctl reconfigure (or wait for terrarium-agent)" },
         Joining => new Problem
         {
             Message = $"LXD accepted {invite.Name} into the cluster, but its join has not finished.",

@@ -15,6 +15,6 @@ public static class StatusVerdict
 {
     public static StatusHealth Of(StatusReport report) =>
         !report.LxdMembersKnown ? StatusHealth.CannotTell
-        : report.Problems.Any(p => p.Severity is not "info") ? StatusHealth.Problems
+        : report.Problems.Any(p => p.Severity is not ProblemSeverity.Info) ? StatusHealth.Problems
         : StatusHealth.Healthy;
 }

@@ -83,10 +83,32 @@ public sealed class RaftView
     [JsonPropertyName("servers")] public List<string> Servers { get; set; } = [];
 }
 
+/// <summary>How much a problem matters: notes leave `cluster status` healthy (exit 0), the others make it exit 3.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ProblemSeverity>))]
+public enum ProblemSeverity
+{
+    /// <summary>A note: something passing or worth knowing, nothing to fix now.</summary>
+    [JsonStringEnumMemberName("info")] Info,
+    [JsonStringEnumMemberName("warning")] Warning,
+    /// <summary>The cluster or this node is impaired: cluster ports exposed, a member down, no quorum.</summary>
+    [JsonStringEnumMemberName("error")] Error,
+}
+
+public static class ProblemSeverities
+{
+    /// <summary>The word status prints and JSON carries: info, warning, error.</summary>
+    public static string Label(this ProblemSeverity severity) => severity switch
+    {
+        ProblemSeverity.Info => "info",
+        ProblemSeverity.Error => "error",
+        _ => "warning",
+    };
+}
+
 /// <summary>Something wrong, said in one sentence, with the command or check that fixes it.</summary>
 public sealed class Problem
 {
-    [JsonPropertyName("severity")] public string Severity { get; set; } = "warning";
+    [JsonPropertyName("severity")] public ProblemSeverity Severity { get; set; } = ProblemSeverity.Warning;
     [JsonPropertyName("message")] public string Message { get; set; } = "";
     [JsonPropertyName("fix")] public string Fix { get; set; } = "";
 }

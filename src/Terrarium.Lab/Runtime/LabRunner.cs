@@ -13,7 +13,7 @@ namespace Terrarium.Lab.Runtime;
 /// <param name="terrariumctl">How to run terrariumctl inside a node (the binary, or dotnet + dll).</param>
 public sealed partial class LabRunner(LabSpec spec, Action<string> log, IReadOnlyList<string>? terrariumctl = null)
 {
-    public const int LxdPort = 8443;
+    public const int LxdPort = Terrarium.Cluster.Mesh.MeshSettings.LxdPort;
     public const string ImageAlias = "busybox";
     public const string ContainerBridgeAddress = "10.254.0.1/24";
 

@@ -103,9 +103,12 @@ public sealed partial class LabRunner
             using var json = JsonDocument.Parse(invite.StdOut);
             var token = json.RootElement.GetProperty("token").GetString()!;
             var bundle = json.RootElement.GetProperty("wireguard").GetString()!;
-            await CheckedAsync(node, "cluster", "join", "--token", token, "--wireguard", bundle);
+            var joining = System.Diagnostics.Stopwatch.StartNew();
+            var joined = await CheckedAsync(node, "cluster", "join", "--token", token, "--wireguard", bundle);
             await StartAgentAsync(node);
-            log($"{node.Name}: joined");
+            // What the join waited for, if anything (LXD's next heartbeat, the workload network): the lab's figures say it.
+            var waits = joined.StdErr.Split('\n').Where(l => l.Contains("waiting", StringComparison.Ordinal)).Select(l => l.Trim());
+            log($"{node.Name}: joined in {joining.Elapsed.TotalSeconds:0.0} s{string.Concat(waits.Select(w => $"; {w}"))}");
         }
     }
 

@@ -19,8 +19,6 @@ namespace Terrarium.Operations.Agent;
 /// </summary>
 public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
 {
-    public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan AddressRetry = TimeSpan.FromSeconds(1);
 
     private readonly Channel<Wake> _cluster = Channel.CreateUnbounded<Wake>();
     private readonly Channel<Wake> _instances = Channel.CreateUnbounded<Wake>();
@@ -57,7 +55,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         {
             try
             {
-                await Task.Delay(HostWatchInterval, env.Time, ct);
+                await Task.Delay(Timings.Agent.HostWatchInterval, env.Time, ct);
                 await _converger.RebindInvitesAsync();
                 var down = await restore.MeshDownAsync();
                 if (state.HealDue(down, env.Time.GetElapsedTime(clock)))
@@ -84,14 +82,6 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
     /// <summary>Cluster passes completed so far (the host watch wakes the worker again for a drift a pass left; a failed pass is retried on the worker's own schedule).</summary>
     private long _passesCompleted;
 
-    public static readonly TimeSpan HostWatchInterval = TimeSpan.FromSeconds(1);
-
-    /// <summary>A pass longer than this is logged with the time each concern took (a stuck agent explains itself).</summary>
-    public static readonly TimeSpan SlowPass = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan StuckPass = TimeSpan.FromSeconds(60);
-    /// <summary>The first "still running" report: early enough to be in the logs a test keeps when its wait runs out.</summary>
-    private static readonly TimeSpan FirstStuckReport = TimeSpan.FromSeconds(10);
-
     private async Task ClusterWorkerAsync(CancellationToken ct)
     {
         var wake = new Wake("start");
@@ -107,7 +97,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 var result = await _converger.ConvergeAsync(ct);
                 // The first pass is always said, so a restarted agent shows it has caught up (or what it is stuck in).
                 if (result.Changed || wake.Reason == "start") env.Log($"converged ({wake.Reason}): {Describe(result)} in {env.Time.GetElapsedTime(started).TotalSeconds:0.0} s");
-                if (env.Time.GetElapsedTime(started) > SlowPass) env.Log($"slow convergence pass ({wake.Reason}): {result.DescribeTimings()}");
+                if (env.Time.GetElapsedTime(started) > Timings.Agent.SlowPass) env.Log($"slow convergence pass ({wake.Reason}): {result.DescribeTimings()}");
                 if (result.OvnError is { } ovnError) env.Log($"OVN: {ovnError}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
                 Interlocked.Increment(ref _passesCompleted);
                 pass = new ClusterPassOutcome(false, result.OvnError is not null, result.Ovn?.State == OvnResult.AwaitingCertificate,
@@ -133,7 +123,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         {
             try
             {
-                for (var wait = FirstStuckReport; ; wait = StuckPass)
+                for (var wait = Timings.Agent.FirstStuckReport; ; wait = Timings.Agent.StuckPass)
                 {
                     await Task.Delay(wait, env.Time, token);
                     env.Log($"convergence pass ({reason}) still running after {env.Time.GetElapsedTime(started).TotalSeconds:0} s, in {_converger.Loop.Running ?? "setup (lock, LXD)"}");
@@ -196,13 +186,13 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 if (wake.Instances is null) lastFull = env.Time.GetTimestamp();
                 var result = await _converger.SyncRoutesAsync(wake.Instances, ct);
                 foreach (var line in RouteReport.Lines(result.Routes, wake.Reason, reported)) env.Log(line);
-                if (result.AwaitingAddresses) wait = AddressRetry; // a just-started instance gets its address in a moment
+                if (result.AwaitingAddresses) wait = Timings.Agent.AddressRetry; // a just-started instance gets its address in a moment
                 else if (result.AwaitingMember)
                 {
                     // Routes wait on a member that is not online: look at the member list (not everything) every few
                     // seconds, so that they come back within seconds of it, not at the next full resync.
                     var untilFull = resyncInterval - env.Time.GetElapsedTime(lastFull);
-                    if (untilFull > MemberWatch) (wait, onTimeout) = (MemberWatch, new Wake("member watch", new HashSet<InstanceRef>()));
+                    if (untilFull > Timings.Agent.MemberWatch) (wait, onTimeout) = (Timings.Agent.MemberWatch, new Wake("member watch", new HashSet<InstanceRef>()));
                     else wait = untilFull;
                 }
                 if (result.OvnError is { } error) env.Log($"OVN: {EchoText.Escaped(error, 512)}");
@@ -216,9 +206,6 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         }
     }
 
-    /// <summary>How often the route worker reads the member list while routes wait on a member that is not online.</summary>
-    public static readonly TimeSpan MemberWatch = TimeSpan.FromSeconds(5);
-
     private static string Describe(ConvergeResult r) =>
         $"{r.State}, {r.Peers} peer(s), mesh {(r.MeshChanged ? "updated" : "unchanged")}, firewall {(r.FirewallChanged ? "updated" : "unchanged")}, " +
         $"{r.RecordsCleaned} record(s) cleaned, OVN {r.Ovn?.State ?? "failed"}{(r.Ovn?.Central == true ? " (central)" : "")}";
@@ -231,7 +218,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         try
         {
             var first = await channel.Reader.ReadAsync(timer.Token);
-            await Task.Delay(Debounce, time, ct); // let a burst of events settle into one pass
+            await Task.Delay(Timings.Agent.Debounce, time, ct); // let a burst of events settle into one pass
             HashSet<InstanceRef>? names = first.Instances is null ? null : [.. first.Instances];
             while (channel.Reader.TryRead(out var more))
                 if (more.Instances is null) names = null; else names?.UnionWith(more.Instances);

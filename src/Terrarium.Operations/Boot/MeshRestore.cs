@@ -29,10 +29,7 @@ public sealed class MeshRestore(NodeEnvironment env)
     /// the identity's deletion): a restore never undoes a leave, and never waits for a pass that waits on LXD.
     /// </summary>
     public static Task<Host.Files.HostLock> AcquireMeshLockAsync(NodeEnvironment env) =>
-        Host.Files.HostLock.AcquireAsync(env.Layout.MeshLockFile, LockWait);
-
-    /// <summary>How long a mesh change waits for another one holding the mesh lock.</summary>
-    public static readonly TimeSpan LockWait = TimeSpan.FromMinutes(1);
+        Host.Files.HostLock.AcquireAsync(env.Layout.MeshLockFile, Timings.Boot.MeshLockWait);
 
     /// <returns>What was restored, for the log; null when this node is not a member (nothing to restore).</returns>
     public async Task<string?> RunAsync()
@@ -63,9 +60,6 @@ public sealed class MeshRestore(NodeEnvironment env)
         return ", Open vSwitch and ovn-controller started" + await StartCentralAsync(ovn, identity, remotes.Northbound, remotes.Southbound);
     }
 
-    /// <summary>How long boot waits, at most, for the OVN databases to elect a leader before LXD/Incus starts.</summary>
-    public static readonly TimeSpan LeaderWait = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// A central member also starts its OVN database servers and northd from its own raft files: when two members of
     /// three reboot at once, the northbound database has no majority until both are back, and LXD, which starts the OVN
@@ -84,8 +78,8 @@ public sealed class MeshRestore(NodeEnvironment env)
             var statuses = await Task.WhenAll(databases.Select(ovn.RaftStatusAsync));
             if (statuses.All(s => s is { HasLeader: true }))
                 return $", OVN databases started (leader elected after {env.Time.GetElapsedTime(started).TotalSeconds:0.#} s)";
-            if (env.Time.GetElapsedTime(started) >= LeaderWait)
-                return $", OVN databases started (no raft leader within {LeaderWait.TotalSeconds:0} s: the other central members are not up yet)";
+            if (env.Time.GetElapsedTime(started) >= Timings.Boot.OvnLeaderWait)
+                return $", OVN databases started (no raft leader within {Timings.Boot.OvnLeaderWait.TotalSeconds:0} s: the other central members are not up yet)";
             await Task.Delay(TimeSpan.FromMilliseconds(500), env.Time);
         }
     }

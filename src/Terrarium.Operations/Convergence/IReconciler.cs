@@ -17,11 +17,23 @@ public interface IReconciler
     Task<ReconcileOutcome> ReconcileAsync(ConvergenceContext context, CancellationToken ct);
 }
 
-/// <summary>What one reconciler found: whether it changed the host, its error when contained, and its own detail.</summary>
-public sealed record ReconcileOutcome(string Concern, bool Changed, string? Error = null, object? Detail = null)
+/// <summary>
+/// What one reconciler found: whether it changed the host and its error when contained. A concern with something more
+/// to say returns its own outcome type (<see cref="MeshOutcome"/>, <see cref="RecordsOutcome"/>, <see cref="OvnOutcome"/>,
+/// <see cref="RoutesOutcome"/>); a contained failure is always a plain outcome with its error.
+/// </summary>
+public record ReconcileOutcome(string Concern, bool Changed, string? Error = null)
 {
     /// <summary>How long the reconciler took (set by the loop): a slow pass says which concern was slow.</summary>
     public TimeSpan Elapsed { get; init; }
-
-    public T? DetailAs<T>() where T : class => Detail as T;
 }
+
+/// <summary>The mesh converged to this many peers.</summary>
+public sealed record MeshOutcome(bool Changed, int Peers) : ReconcileOutcome("mesh", Changed);
+
+/// <summary>Expired or used records this pass removed from the shared configuration.</summary>
+public sealed record RecordsOutcome(int Removed) : ReconcileOutcome("records", Removed > 0);
+
+public sealed record OvnOutcome(Ovn.OvnResult Result) : ReconcileOutcome("ovn", Result.Changed);
+
+public sealed record RoutesOutcome(Routes.RouteSyncResult Result) : ReconcileOutcome("routes", Result.Changed);

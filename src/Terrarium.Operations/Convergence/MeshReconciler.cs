@@ -20,7 +20,7 @@ public sealed class MeshReconciler(NodeEnvironment env, bool lockMesh = true) : 
     {
         var desired = context.Desired;
         var changed = await ApplyAsync(desired.Mesh, desired.MeshAddress, desired.Peers, context.Key);
-        return new ReconcileOutcome(Concern, changed, Detail: desired.Peers.Count);
+        return new MeshOutcome(changed, desired.Peers.Count);
     }
 
     /// <summary>

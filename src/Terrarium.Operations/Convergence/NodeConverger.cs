@@ -48,7 +48,6 @@ public sealed record ConvergeResult(string State, int Peers, bool MeshChanged, b
 /// </summary>
 public sealed class NodeConverger
 {
-    private static readonly TimeSpan ConvergeLockTimeout = TimeSpan.FromMinutes(5);
 
     private readonly NodeEnvironment env;
     private readonly bool _insideLifecycle;
@@ -87,7 +86,7 @@ public sealed class NodeConverger
         // The agent and a command may converge at the same moment; their host changes must not interleave. LXD is
         // read under the lock, so a pass that waited for a command applies what the command left, not what was before.
         // (The agent's mesh heal takes the mesh lock instead: a pass may hold this one while LXD waits on its database.)
-        using var hostLock = await HostLock.AcquireAsync(env.Layout.ConvergeLockFile, ConvergeLockTimeout, ct);
+        using var hostLock = await HostLock.AcquireAsync(env.Layout.ConvergeLockFile, Timings.Convergence.ConvergeLockTimeout, ct);
         using var lxd = env.Lxd();
         var server = await lxd.GetServerAsync(ct);
         if (!server.Environment.ServerClustered)
@@ -104,11 +103,12 @@ public sealed class NodeConverger
 
         var context = new ConvergenceContext(env, lxd, store, identity, key, config);
         var outcomes = await Loop.RunAsync(context, ct);
-        ReconcileOutcome? Of(string concern) => outcomes.FirstOrDefault(o => o.Concern == concern);
-        var ovn = Of("ovn");
-        return new ConvergeResult(ConvergeResult.Member, context.Desired.Peers.Count, Of("mesh")?.Changed == true, Of("firewall")?.Changed == true,
-            Of("records")?.Detail as int? ?? 0, context.Config.NextExpiry(env.Clock()),
-            Of("routes")?.DetailAs<RouteSyncResult>(), ovn?.DetailAs<OvnResult>(), ovn?.Error)
+        T? Of<T>() where T : ReconcileOutcome => outcomes.OfType<T>().FirstOrDefault();
+        var ovnError = outcomes.FirstOrDefault(o => o.Concern == "ovn")?.Error; // a contained failure is a plain outcome
+        return new ConvergeResult(ConvergeResult.Member, context.Desired.Peers.Count, Of<MeshOutcome>()?.Changed == true,
+            outcomes.FirstOrDefault(o => o.Concern == Firewall.Concern)?.Changed == true,
+            Of<RecordsOutcome>()?.Removed ?? 0, context.Config.NextExpiry(env.Clock()),
+            Of<RoutesOutcome>()?.Result, Of<OvnOutcome>()?.Result, ovnError)
         {
             Timings = outcomes.Select(o => (o.Concern, o.Elapsed)).ToList(),
         };

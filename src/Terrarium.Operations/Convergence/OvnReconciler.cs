@@ -12,6 +12,6 @@ public sealed class OvnReconciler(NodeEnvironment env) : IReconciler
     public async Task<ReconcileOutcome> ReconcileAsync(ConvergenceContext context, CancellationToken ct)
     {
         var result = await new OvnConverger(env).ConvergeAsync(context.Lxd, context.Store, context.Config, context.Identity, ct);
-        return new ReconcileOutcome(Concern, result.Changed, Detail: result);
+        return new OvnOutcome(result);
     }
 }

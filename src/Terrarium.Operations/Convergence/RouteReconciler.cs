@@ -18,7 +18,7 @@ public sealed class RouteReconciler(NodeEnvironment env) : IReconciler
             var again = await _routes.SyncAsync(context.Lxd, ct, []);
             result = again with { Changed = result.Changed || again.Changed };
         }
-        return new ReconcileOutcome(Concern, result.Changed, Detail: result);
+        return new RoutesOutcome(result);
     }
 
     /// <summary>The agent's route worker renders again when a recorded host owner turns out to be another project.</summary>

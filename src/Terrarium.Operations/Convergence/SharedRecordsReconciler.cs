@@ -6,7 +6,6 @@ namespace Terrarium.Operations.Convergence;
 /// </summary>
 public sealed class SharedRecordsReconciler(NodeEnvironment env) : IReconciler
 {
-    public static readonly TimeSpan LeaseGrace = TimeSpan.FromMinutes(10);
 
     public string Concern => "records";
 
@@ -26,13 +25,13 @@ public sealed class SharedRecordsReconciler(NodeEnvironment env) : IReconciler
             await store.DeleteInviteAsync(invite.Name, ct);
             removed++;
         }
-        foreach (var lease in config.OrphanLeases(now, LeaseGrace))
+        foreach (var lease in config.OrphanLeases(now, Timings.Convergence.LeaseGrace))
         {
             await store.ReleaseLeaseAsync(lease.Address, ct);
             env.Log($"orphan lease on {lease.Address} (held by {lease.Holder}) released");
             removed++;
         }
         if (removed > 0) await context.ReloadAsync(ct);
-        return new ReconcileOutcome(Concern, removed > 0, Detail: removed);
+        return new RecordsOutcome(removed);
     }
 }

@@ -23,7 +23,7 @@ public sealed class Doctor(NodeEnvironment env)
     {
         var checks = new List<DoctorCheck>();
         ServerInfo? server = null;
-        using var lxd = new LxdClient(Lxd.Transport.LxdEndpoint.UnixSocket(env.LxdSocket), TimeSpan.FromSeconds(10));
+        using var lxd = env.Lxd(TimeSpan.FromSeconds(10));
         try
         {
             server = await lxd.GetServerAsync(ct);
@@ -147,7 +147,7 @@ public sealed class Doctor(NodeEnvironment env)
             {
                 var seen = handshakes.GetValueOrDefault(peer.PublicKey)?.LatestHandshake;
                 var age = seen is { } t ? env.Clock() - t : (TimeSpan?)null;
-                checks.Add(age is { } a && a < TimeSpan.FromMinutes(3)
+                checks.Add(age is { } a && a <= Terrarium.Cluster.Status.StatusAnalyzer.StaleHandshake
                     ? DoctorCheck.Ok($"peer {peer.Name}", $"handshake {a.TotalSeconds:0} s ago over UDP {mesh.Port} ({peer.Endpoint})")
                     : new($"peer {peer.Name}", DoctorCheck.Fail, age is null ? $"no WireGuard handshake with {peer.Endpoint}" : $"last handshake {age.Value.TotalMinutes:0} min ago",
                         $"open UDP {mesh.Port} between this server and {peer.Endpoint}; check terrarium-agent on {peer.Name}"));

@@ -1,3 +1,4 @@
+using System.Net;
 using Terrarium.Cluster.Config;
 using Terrarium.Cluster.Mesh;
 using Terrarium.Cluster.Validation;
@@ -73,27 +74,30 @@ public sealed class InitOperation(NodeEnvironment env)
             if (!(await lxd.GetServerAsync(ct)).Environment.ServerClustered)
                 await lxd.UpdateClusterAsync(new ClusterPut { ServerName = member, Enabled = true }, ct: ct);
         });
-        await journal.StepAsync(InitSteps.SharedConfig, async () =>
-        {
-            var store = new SharedConfigStore(lxd);
-            await store.EnsureProjectAsync(ct);
-            await store.PutSettingsAsync(new ClusterSettingsRecord
-            {
-                MeshCidr = mesh.Cidr, Port = mesh.Port, Mtu = mesh.Mtu, Interface = mesh.Interface, CreatedAt = env.Clock(),
-            }, ct);
-            if (!await store.TryLeaseAsync(address.ToString(), member, env.Clock(), ct))
-                throw new LxdException($"Mesh address {address} is already held by another member.");
-            await store.PutMemberAsync(new MemberRecord
-            {
-                Name = member, PublicKey = key.PublicKey, MeshAddress = address.ToString(), Endpoint = endpoint.ToString(), UpdatedAt = env.Clock(),
-            }, ct);
-        });
+        await journal.StepAsync(InitSteps.SharedConfig, () => RecordClusterAsync(new SharedConfigStore(lxd), mesh, member, address, endpoint, key, ct));
         await journal.StepAsync(InitSteps.Ovn, () => OvnPlanning.BootstrapAsync(env, new SharedConfigStore(lxd), member, address.ToString(), uplink, ct));
         await journal.StepAsync(InitSteps.Agent, () => Boot.ServiceUnits.InstallAsync(env));
         await converger.ConvergeAsync(ct);
         await journal.StepAsync(InitSteps.WorkloadNetwork, () => WaitForWorkloadNetworkAsync(converger, lxd, ct));
         journal.Complete();
         return new InitResult(member, address.ToString(), endpoint.ToString(), false);
+    }
+
+    /// <summary>The shared configuration's first rows: the project, the cluster's mesh settings, this member's lease and record.</summary>
+    private async Task RecordClusterAsync(SharedConfigStore store, MeshSettings mesh, string member, IPAddress address, HostEndpoint endpoint,
+        Cluster.Crypto.WireGuardKeyPair key, CancellationToken ct)
+    {
+        await store.EnsureProjectAsync(ct);
+        await store.PutSettingsAsync(new ClusterSettingsRecord
+        {
+            MeshCidr = mesh.Cidr, Port = mesh.Port, Mtu = mesh.Mtu, Interface = mesh.Interface, CreatedAt = env.Clock(),
+        }, ct);
+        if (!await store.TryLeaseAsync(address.ToString(), member, env.Clock(), ct))
+            throw new LxdException($"Mesh address {address} is already held by another member.");
+        await store.PutMemberAsync(new MemberRecord
+        {
+            Name = member, PublicKey = key.PublicKey, MeshAddress = address.ToString(), Endpoint = endpoint.ToString(), UpdatedAt = env.Clock(),
+        }, ct);
     }
 
     /// <summary>
@@ -103,24 +107,18 @@ public sealed class InitOperation(NodeEnvironment env)
     /// </summary>
     private async Task WaitForWorkloadNetworkAsync(NodeConverger converger, ILxdClient lxd, CancellationToken ct)
     {
-        var deadline = env.Clock() + WorkloadNetworkWait;
-        while (true)
+        ConvergeResult? result = null;
+        var ready = await Poll.UntilAsync(async t =>
         {
-            if (await lxd.ExistsAsync($"/1.0/networks/{Cluster.Ovn.OvnNetworkSettings.NetworkName}", ct) &&
-                (await lxd.GetNetworkAsync(Cluster.Ovn.OvnNetworkSettings.NetworkName, ct)).Status == "Created")
-                return;
-            var result = await converger.ConvergeAsync(ct);
-            if (result.Ovn?.State == OvnResult.Disabled) return;
-            if (env.Clock() > deadline)
-            {
-                env.Log($"{Cluster.Ovn.OvnNetworkSettings.NetworkName} is not created yet ({result.OvnError ?? result.Ovn?.State ?? "OVN not ready"}); terrarium-agent finishes it");
-                return;
-            }
-            await Task.Delay(TimeSpan.FromSeconds(1), env.Time, ct);
-        }
+            if (await lxd.ExistsAsync($"/1.0/networks/{Cluster.Ovn.OvnNetworkSettings.NetworkName}", t) &&
+                (await lxd.GetNetworkAsync(Cluster.Ovn.OvnNetworkSettings.NetworkName, t)).Status == "Created")
+                return true;
+            result = await converger.ConvergeAsync(t);
+            return result.Ovn?.State == OvnResult.Disabled;
+        }, Timings.Lifecycle.WorkloadNetworkWait, TimeSpan.FromSeconds(1), env.Time, ct);
+        if (!ready)
+            env.Log($"{Cluster.Ovn.OvnNetworkSettings.NetworkName} is not created yet ({result?.OvnError ?? result?.Ovn?.State ?? "OVN not ready"}); terrarium-agent finishes it");
     }
-
-    public static readonly TimeSpan WorkloadNetworkWait = TimeSpan.FromSeconds(60);
 
     private static string DefaultName(ServerInfo server) =>
         server.Environment.ServerName is { Length: > 0 } n && n != "none" ? n : Environment.MachineName.ToLowerInvariant();

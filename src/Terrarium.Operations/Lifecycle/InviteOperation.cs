@@ -73,15 +73,7 @@ public sealed class InviteOperation(NodeEnvironment env)
                 Name = name, MeshAddress = meshAddress.ToString(), Address = address.ToString(), PublicKey = key.PublicKey,
                 ExpiresAt = expiresAt, TokenOperation = operation, CreatedBy = self.Member,
             }, ct);
-            var memberConfig = (await lxd.GetClusterAsync(ct)).MemberConfig;
-            var bundle = new JoinBundle
-            {
-                Member = name, MeshAddress = meshAddress.ToString(), MeshCidr = mesh.Cidr, Port = mesh.Port, Mtu = mesh.Mtu,
-                Interface = mesh.Interface, PrivateKey = key.PrivateKey, Inviter = self.Member, ExpiresAt = expiresAt,
-                TokenSha256 = JoinBundleCodec.TokenHash(token),
-                Peers = config.Members.Select(m => new BundlePeer { Name = m.Name, PublicKey = m.PublicKey, MeshAddress = m.MeshAddress, Endpoint = m.Endpoint }).ToList(),
-                MemberConfig = memberConfig.Select(k => new BundleMemberConfig { Entity = k.Entity, Name = k.Name, Key = k.Key }).ToList(),
-            };
+            var bundle = Bundle(name, meshAddress, mesh, key, self.Member, expiresAt, token, config, (await lxd.GetClusterAsync(ct)).MemberConfig);
             // The inviter opens its side at once; the other members' agents follow from the shared record.
             await new NodeConverger(env).ConvergeAsync(ct);
             return new InviteResult(name, meshAddress.ToString(), address.ToString(), expiresAt, token, JoinBundleCodec.Encode(bundle));
@@ -92,6 +84,18 @@ public sealed class InviteOperation(NodeEnvironment env)
             throw;
         }
     }
+
+    /// <summary>What the new server needs besides LXD's token: its mesh address and key, the members to reach, and the
+    /// member-specific configuration LXD's join asks for.</summary>
+    private static JoinBundle Bundle(string name, IPAddress meshAddress, MeshSettings mesh, WireGuardKeyPair key, string inviter, DateTimeOffset expiresAt,
+        string token, SharedConfig config, IEnumerable<Lxd.Wire.ClusterMemberConfigKey> memberConfig) => new()
+    {
+        Member = name, MeshAddress = meshAddress.ToString(), MeshCidr = mesh.Cidr, Port = mesh.Port, Mtu = mesh.Mtu,
+        Interface = mesh.Interface, PrivateKey = key.PrivateKey, Inviter = inviter, ExpiresAt = expiresAt,
+        TokenSha256 = JoinBundleCodec.TokenHash(token),
+        Peers = config.Members.Select(m => new BundlePeer { Name = m.Name, PublicKey = m.PublicKey, MeshAddress = m.MeshAddress, Endpoint = m.Endpoint }).ToList(),
+        MemberConfig = memberConfig.Select(k => new BundleMemberConfig { Entity = k.Entity, Name = k.Name, Key = k.Key }).ToList(),
+    };
 
     private InviteResult Plan(string name, IPAddress address, MeshSettings mesh, SharedConfig config, TimeSpan lifetime)
     {

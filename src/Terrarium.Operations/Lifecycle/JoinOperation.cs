@@ -47,107 +47,139 @@ public sealed class JoinOperation
 
     public async Task<JoinResult> RunAsync(JoinRequest request, CancellationToken ct = default)
     {
-        var token = LxdClient.DecodeJoinToken(request.Token)
-                    ?? throw new InputException("The --token value is not an LXD join token; paste the whole line printed by `terrariumctl cluster invite`.");
         var journal = OperationJournal.InProgress(env.Layout, Operation) ? OperationJournal.Open(env.Layout, Operation, env.Log, env.Clock(), JoinSteps.Order) : null;
-        var joinedLxd = journal?.IsDone(JoinSteps.LxdJoin) == true;
-        // Once LXD has accepted this server, the invite's expiry no longer matters: the join must finish.
-        var bundle = JoinBundleCodec.Decode(request.Bundle, request.Token, joinedLxd ? DateTimeOffset.MinValue : env.Clock());
-        if (token.ServerName != bundle.Member)
-            throw new InputException($"The --token is for {token.ServerName} but the --wireguard bundle is for {bundle.Member}; paste both from the same invite.");
-        var mesh = JoinBundleValidator.Validate(bundle);
-        var meshAddress = IPAddress.Parse(bundle.MeshAddress);
-        var clusterAddress = token.Addresses.FirstOrDefault(a => HostEndpoint.Parse(a, MeshSettings.LxdPort, "token address") is var e &&
-                                                                 IPAddress.TryParse(e.Host, out var ip) && mesh.Contains(ip))
-                             ?? throw new InputException($"The join token names no cluster address inside the mesh {mesh.Cidr}; create the invite on a member set up by `terrariumctl cluster init`.");
-        var endpoint = LocalEndpoint.Resolve(request.Endpoint, mesh.Port, mesh.Interface);
+        var input = Decode(request, joinedLxd: journal?.IsDone(JoinSteps.LxdJoin) == true);
+        var (bundle, endpoint) = (input.Bundle, input.Endpoint);
 
         using var lxd = env.Lxd();
         var server = await lxd.GetServerAsync(ct);
-        if (journal is null)
-        {
-            if (server.Environment.ServerClustered)
-            {
-                if (NodeIdentity.Load(env.Layout)?.Member == bundle.Member)
-                    return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, AlreadyMember: true, []);
-                throw new InputException("LXD on this server is already part of a cluster; joining needs a fresh server.");
-            }
-            var instances = await lxd.GetAllInstancesAsync(ct);
-            if (instances.Count > 0 && !request.Yes)
-                throw new InputException($"This server is not fresh: it has {instances.Count} instance(s) ({string.Join(", ", instances.Select(i => i.Name).Take(5))}), and joining wipes the local LXD database; move them away first or confirm with --yes.");
-        }
+        if (journal is null && await AlreadyJoinedAsync(lxd, server, request, input, ct) is { } already) return already;
 
-        var plan = JoinSteps.Plan(bundle, mesh, endpoint, clusterAddress, request.Yes);
+        var plan = JoinSteps.Plan(bundle, input.Mesh, endpoint, input.ClusterAddress, request.Yes);
         if (request.DryRun) return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
 
         // A fresh join notes what the host has before it changes anything, and holds its progress lines until LXD
         // accepted it: a refusal then leaves nothing behind and its reason is the first line. A resumed join keeps
         // what the interrupted run made.
-        var footprint = journal is null ? JoinFootprint.Take(env.Layout) : null;
-        if (footprint is not null) _log.Hold();
+        var attempt = new Attempt(journal is null ? JoinFootprint.Take(env.Layout) : null, server.Config.GetValueOrDefault("core.https_address"),
+            new Host.Ovn.OvnRuntime(env.Tools, env.Layout).SwitchRunning);
+        if (attempt.Footprint is not null) _log.Hold();
         journal ??= OperationJournal.Open(env.Layout, Operation, env.Log, env.Clock(), JoinSteps.Order);
-        var originalHttpsAddress = server.Config.GetValueOrDefault("core.https_address");
-        var switchWasRunning = new Host.Ovn.OvnRuntime(env.Tools, env.Layout).SwitchRunning;
-        var lxdTouched = false;
-        var switchTouched = false;
         try
         {
-            await journal.StepAsync(JoinSteps.Prepare, async () =>
-            {
-                if (request.Yes) await WipeInstancesAsync(lxd, ct);
-                new NodeIdentity { Member = bundle.Member, MeshAddress = bundle.MeshAddress }.Save(env.Layout);
-                KeyStore.Save(env.Layout, Cluster.Crypto.WireGuardKeyPair.FromPrivate(bundle.PrivateKey));
-            });
-            var peers = BundlePeers(bundle, mesh);
-            await journal.StepAsync(JoinSteps.Mesh, () => _converger.Mesh.ApplyAsync(mesh, meshAddress, peers, KeyStore.Load(env.Layout)!));
-            await journal.StepAsync(JoinSteps.Firewall, () => _converger.Firewall.ApplyAsync(FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port,
-                peers.Select(p => p.Endpoint?.Host).Select(h => IPAddress.TryParse(h, out var ip) ? ip : null).OfType<IPAddress>())));
-            await journal.StepAsync(JoinSteps.Handshake, async () =>
-            {
-                await (_waitForCluster ?? new MeshProbe(env).WaitForClusterAsync)(mesh, peers, bundle.Inviter, ct);
-                // The token's certificate pin is judged as soon as the cluster answers, before Open vSwitch starts.
-                await (_fetchCertificate ?? Lxd.Transport.ServerCertificate.FetchPemAsync)(clusterAddress, token.Fingerprint, ct);
-            });
-            // Incus creates the cluster's OVN network on the joiner during the join and needs OVS for it then (LXD 5.0
-            // retries later); the local switch is needed right after the join anyway.
-            await journal.StepAsync(JoinSteps.Switch, async () =>
-            {
-                switchTouched = true;
-                await StartSwitchAsync(bundle, (await lxd.GetServerProfileAsync(ct)).OpensOvnDuringJoin);
-            });
-            await journal.StepAsync(JoinSteps.LxdJoin, () =>
-            {
-                lxdTouched = true;
-                return new LxdJoin(env, _fetchCertificate).RunAsync(lxd, bundle, token, request.Token, clusterAddress, meshAddress, ct);
-            });
+            await JoinLxdAsync(journal, lxd, request, input, attempt, ct);
         }
         catch (Exception e) when (e is MeshUnreachableException or LxdException or InputException && !journal.IsDone(JoinSteps.LxdJoin))
         {
-            var touched = journal.DoneSteps.Count > 0 || lxdTouched;
-            await RollBackAsync(lxd, mesh, originalHttpsAddress);
-            var refused = e is MeshUnreachableException or InputException or CertificateMismatchException ||
-                          e is LxdOperationFailedException { Reason: var reason } && JoinRefusal.TokenRefused(reason);
-            if (refused) _log.Drop();
-            var undone = !touched ? "nothing was changed here"
-                : footprint is not null && await UndoAsync(footprint, switchTouched && !switchWasRunning)
-                    ? "everything this join set up here was removed" + (lxdTouched ? ", and LXD's listen address restored (LXD keeps any network or storage pool it created while trying to join)" : "")
-                    : "rolled back here: the mesh interface, the firewall table, this node's keys" + (lxdTouched
-                        ? " and LXD's listen address (LXD keeps any network or storage pool it created while trying to join)" : "");
-            if (e is MeshUnreachableException or InputException) throw new InputException($"{e.Message.TrimEnd('.')} ({undone}).");
-            if (e is CertificateMismatchException)
-                throw new InputException($"The server at {clusterAddress} does not present the certificate the join token names, so it is not the cluster that made this invite; " +
-                                         $"paste the join line exactly as `terrariumctl cluster invite` printed it ({undone}).");
-            if (e is LxdOperationFailedException failed && JoinRefusal.TokenRefused(failed.Reason))
-                throw new InputException($"LXD refused the join token ({failed.Reason}); create a new invite with `terrariumctl cluster invite {bundle.Member}` ({undone}).");
-            throw new LxdException($"{e.Message} ({undone}; re-run the join once the problem is fixed)", (e as LxdException)?.Status, e);
+            throw await UndoAsync(e, journal, lxd, input, attempt);
         }
         finally
         {
             _log.Release();
         }
 
-        await FinishAsync(journal, lxd, bundle, mesh, meshAddress, endpoint, ct);
+        await FinishAsync(journal, lxd, bundle, input.Mesh, input.MeshAddress, endpoint, ct);
         return new JoinResult(bundle.Member, bundle.MeshAddress, endpoint.ToString(), bundle.Inviter, false, plan);
+    }
+
+    /// <summary>Both strings, and what they say, judged before anything is asked or changed (X-1).</summary>
+    private sealed record Input(ClusterJoinToken Token, JoinBundle Bundle, MeshSettings Mesh, IPAddress MeshAddress, string ClusterAddress, HostEndpoint Endpoint);
+
+    /// <summary>What this attempt changed so far, so that a refusal undoes exactly that.</summary>
+    private sealed record Attempt(JoinFootprint? Footprint, string? OriginalHttpsAddress, bool SwitchWasRunning)
+    {
+        public bool LxdTouched { get; set; }
+        public bool SwitchTouched { get; set; }
+    }
+
+    private Input Decode(JoinRequest request, bool joinedLxd)
+    {
+        var token = LxdClient.DecodeJoinToken(request.Token)
+                    ?? throw new InputException("The --token value is not an LXD join token; paste the whole line printed by `terrariumctl cluster invite`.");
+        // Once LXD has accepted this server, the invite's expiry no longer matters: the join must finish.
+        var bundle = JoinBundleCodec.Decode(request.Bundle, request.Token, joinedLxd ? DateTimeOffset.MinValue : env.Clock());
+        if (token.ServerName != bundle.Member)
+            throw new InputException($"The --token is for {token.ServerName} but the --wireguard bundle is for {bundle.Member}; paste both from the same invite.");
+        var mesh = JoinBundleValidator.Validate(bundle);
+        var clusterAddress = token.Addresses.FirstOrDefault(a => HostEndpoint.Parse(a, MeshSettings.LxdPort, "token address") is var e &&
+                                                                 IPAddress.TryParse(e.Host, out var ip) && mesh.Contains(ip))
+                             ?? throw new InputException($"The join token names no cluster address inside the mesh {mesh.Cidr}; create the invite on a member set up by `terrariumctl cluster init`.");
+        return new Input(token, bundle, mesh, IPAddress.Parse(bundle.MeshAddress), clusterAddress, LocalEndpoint.Resolve(request.Endpoint, mesh.Port, mesh.Interface));
+    }
+
+    /// <summary>A fresh join needs a server LXD does not cluster and (without --yes) without instances; this member's own re-run is "already".</summary>
+    private async Task<JoinResult?> AlreadyJoinedAsync(ILxdClient lxd, Lxd.Wire.ServerInfo server, JoinRequest request, Input input, CancellationToken ct)
+    {
+        var bundle = input.Bundle;
+        if (server.Environment.ServerClustered)
+        {
+            if (NodeIdentity.Load(env.Layout)?.Member == bundle.Member)
+                return new JoinResult(bundle.Member, bundle.MeshAddress, input.Endpoint.ToString(), bundle.Inviter, AlreadyMember: true, []);
+            throw new InputException("LXD on this server is already part of a cluster; joining needs a fresh server.");
+        }
+        var instances = await lxd.GetAllInstancesAsync(ct);
+        if (instances.Count > 0 && !request.Yes)
+            throw new InputException($"This server is not fresh: it has {instances.Count} instance(s) ({string.Join(", ", instances.Select(i => i.Name).Take(5))}), and joining wipes the local LXD database; move them away first or confirm with --yes.");
+        return null;
+    }
+
+    /// <summary>The steps up to LXD's acceptance: identity, mesh, firewall, the handshake, the switch, LXD's join.</summary>
+    private async Task JoinLxdAsync(OperationJournal journal, ILxdClient lxd, JoinRequest request, Input input, Attempt attempt, CancellationToken ct)
+    {
+        var (bundle, mesh) = (input.Bundle, input.Mesh);
+        await journal.StepAsync(JoinSteps.Prepare, async () =>
+        {
+            if (request.Yes) await WipeInstancesAsync(lxd, ct);
+            new NodeIdentity { Member = bundle.Member, MeshAddress = bundle.MeshAddress }.Save(env.Layout);
+            KeyStore.Save(env.Layout, Cluster.Crypto.WireGuardKeyPair.FromPrivate(bundle.PrivateKey));
+        });
+        var peers = BundlePeers(bundle, mesh);
+        await journal.StepAsync(JoinSteps.Mesh, () => _converger.Mesh.ApplyAsync(mesh, input.MeshAddress, peers, KeyStore.Load(env.Layout)!));
+        await journal.StepAsync(JoinSteps.Firewall, () => _converger.Firewall.ApplyAsync(FirewallPlan.Create(mesh.Interface, mesh.Cidr, mesh.Port,
+            peers.Select(p => p.Endpoint?.Host).Select(h => IPAddress.TryParse(h, out var ip) ? ip : null).OfType<IPAddress>())));
+        await journal.StepAsync(JoinSteps.Handshake, async () =>
+        {
+            await (_waitForCluster ?? new MeshProbe(env).WaitForClusterAsync)(mesh, peers, bundle.Inviter, ct);
+            // The token's certificate pin is judged as soon as the cluster answers, before Open vSwitch starts.
+            await (_fetchCertificate ?? Lxd.Transport.ServerCertificate.FetchPemAsync)(input.ClusterAddress, input.Token.Fingerprint, ct);
+        });
+        // Incus creates the cluster's OVN network on the joiner during the join and needs OVS for it then (LXD 5.0
+        // retries later); the local switch is needed right after the join anyway.
+        await journal.StepAsync(JoinSteps.Switch, async () =>
+        {
+            attempt.SwitchTouched = true;
+            await StartSwitchAsync(bundle, (await lxd.GetServerProfileAsync(ct)).OpensOvnDuringJoin);
+        });
+        await journal.StepAsync(JoinSteps.LxdJoin, () =>
+        {
+            attempt.LxdTouched = true;
+            return new LxdJoin(env, _fetchCertificate).RunAsync(lxd, bundle, input.Token, request.Token, input.ClusterAddress, input.MeshAddress, ct);
+        });
+    }
+
+    /// <summary>A join that failed before LXD accepted it: undo what it changed, and say why in one sentence with what was undone.</summary>
+    private async Task<Exception> UndoAsync(Exception e, OperationJournal journal, ILxdClient lxd, Input input, Attempt attempt)
+    {
+        var touched = journal.DoneSteps.Count > 0 || attempt.LxdTouched;
+        await RollBackAsync(lxd, input.Mesh, attempt.OriginalHttpsAddress);
+        var refused = e is MeshUnreachableException or InputException or CertificateMismatchException ||
+                      e is LxdOperationFailedException { Reason: var reason } && JoinRefusal.TokenRefused(reason);
+        if (refused) _log.Drop();
+        var lxdKept = " (LXD keeps any network or storage pool it created while trying to join)";
+        var undone = !touched ? "nothing was changed here"
+            : attempt.Footprint is not null && await UndoAsync(attempt.Footprint, attempt.SwitchTouched && !attempt.SwitchWasRunning)
+                ? "everything this join set up here was removed" + (attempt.LxdTouched ? ", and LXD's listen address restored" + lxdKept : "")
+                : "rolled back here: the mesh interface, the firewall table, this node's keys" + (attempt.LxdTouched ? " and LXD's listen address" + lxdKept : "");
+        return e switch
+        {
+            MeshUnreachableException or InputException => new InputException($"{e.Message.TrimEnd('.')} ({undone})."),
+            CertificateMismatchException => new InputException(
+                $"The server at {input.ClusterAddress} does not present the certificate the join token names, so it is not the cluster that made this invite; " +
+                $"paste the join line exactly as `terrariumctl cluster invite` printed it ({undone})."),
+            LxdOperationFailedException failed when JoinRefusal.TokenRefused(failed.Reason) => new InputException(
+                $"LXD refused the join token ({failed.Reason}); create a new invite with `terrariumctl cluster invite {input.Bundle.Member}` ({undone})."),
+            _ => new LxdException($"{e.Message} ({undone}; re-run the join once the problem is fixed)", (e as LxdException)?.Status, e),
+        };
     }
 
     /// <summary>The steps after LXD accepted this server: its own key, its record, OVN and the services, in the journal.</summary>
@@ -180,7 +212,7 @@ public sealed class JoinOperation
             // A restart of the daemon in the OVN step can leave this member listed offline until LXD's next heartbeat:
             // the join ends when LXD lists it online, so `lxc cluster list` right after it agrees.
             if (!await MissedHeartbeat.UntilListedAsync(env, lxd, bundle.Member, ct))
-                env.Log($"LXD still lists {bundle.Member} offline after {MissedHeartbeat.Bound.TotalSeconds:0} s; `terrariumctl cluster status` shows when its heartbeat is seen");
+                env.Log($"LXD still lists {bundle.Member} offline after {Terrarium.Operations.Timings.Lifecycle.MissedHeartbeat.TotalSeconds:0} s; `terrariumctl cluster status` shows when its heartbeat is seen");
         });
         journal.Complete();
     }
@@ -192,18 +224,10 @@ public sealed class JoinOperation
     /// </summary>
     private async Task WaitForOvnAsync(CancellationToken ct)
     {
-        var deadline = env.Clock() + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            var result = await _converger.ConvergeAsync(ct);
-            if (result.Ovn is null || result.Ovn.State != OvnResult.AwaitingCertificate) return;
-            if (env.Clock() > deadline)
-            {
-                env.Log("the OVN certificate has not been issued yet (is terrarium-agent running on the CA holder?); terrarium-agent finishes the OVN setup later");
-                return;
-            }
-            await Task.Delay(TimeSpan.FromSeconds(1), env.Time, ct);
-        }
+        var certified = await Poll.UntilAsync(async t => (await _converger.ConvergeAsync(t)).Ovn is not { State: OvnResult.AwaitingCertificate },
+            TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1), env.Time, ct);
+        if (!certified)
+            env.Log("the OVN certificate has not been issued yet (is terrarium-agent running on the CA holder?); terrarium-agent finishes the OVN setup later");
     }
 
     private async Task StartSwitchAsync(JoinBundle bundle, bool opensOvnDuringJoin)

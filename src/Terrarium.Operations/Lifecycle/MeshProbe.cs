@@ -12,9 +12,6 @@ public sealed class MeshUnreachableException(string message) : Exception(message
 /// <summary>Waits until WireGuard handshakes prove the mesh carries traffic to the cluster.</summary>
 public sealed class MeshProbe(NodeEnvironment env)
 {
-    public static readonly TimeSpan RequiredTimeout = TimeSpan.FromSeconds(20);
-    /// <summary>Longer than the agents' default resync (30 s): a member that missed the invite event still adds us.</summary>
-    public static readonly TimeSpan OthersTimeout = TimeSpan.FromSeconds(40);
 
     /// <summary>
     /// The peer named <paramref name="required"/> must answer; the others are waited for a little longer
@@ -25,34 +22,32 @@ public sealed class MeshProbe(NodeEnvironment env)
         var wg = new WireGuardInterface(env.Tools, mesh.Interface);
         var must = peers.FirstOrDefault(p => p.Name == required) ?? peers.FirstOrDefault()
                    ?? throw new MeshUnreachableException("The join bundle lists no cluster member to connect to; create a new invite.");
-        if (!await WaitAsync(wg, [must], RequiredTimeout, ct))
+        if (!await WaitAsync(wg, [must], Timings.Lifecycle.InviterHandshake, ct))
             throw new MeshUnreachableException(
-                $"No WireGuard handshake with {must.Name} ({must.Endpoint}) within {RequiredTimeout.TotalSeconds:0}s: the invite was already used, " +
+                $"No WireGuard handshake with {must.Name} ({must.Endpoint}) within {Timings.Lifecycle.InviterHandshake.TotalSeconds:0}s: the invite was already used, " +
                 $"revoked or has expired, or UDP {mesh.Port} is blocked between the servers; nothing was changed.");
         env.Log($"WireGuard handshake with {must.Name} done");
         // The cluster opens its ports to an invite only once WireGuard saw it at the invite's address.
-        if (!await ReachableAsync(must.MeshAddress, LxdPort, BindingTimeout, ct))
+        if (!await ReachableAsync(must.MeshAddress, Cluster.Mesh.MeshSettings.LxdPort, Timings.Lifecycle.InviteBinding, ct))
             throw new MeshUnreachableException(
                 $"{must.Name} does not let this server reach LXD over the mesh, though WireGuard answered: an invite can only be used from the address it was issued for " +
                 "(as the cluster sees it: behind NAT, the public address; `terrariumctl cluster invite list` on a member lists it), " +
                 $"or terrarium-agent is not running on {must.Name} (it opens LXD's port once it sees this server's handshake: " +
                 $"`systemctl status terrarium-agent` there), or LXD is down there; the invite stays valid for that server.");
         var others = peers.Where(p => p != must).ToList();
-        if (others.Count > 0 && !await WaitAsync(wg, others, OthersTimeout, ct))
+        if (others.Count > 0 && !await WaitAsync(wg, others, Timings.Lifecycle.OthersHandshake, ct))
             env.Log("some members have not added this node yet (is terrarium-agent running everywhere?); joining anyway");
     }
 
     private async Task<bool> WaitAsync(WireGuardInterface wg, IReadOnlyList<WireGuardPeer> peers, TimeSpan timeout, CancellationToken ct)
     {
-        var deadline = env.Clock() + timeout;
-        while (true)
+        return await Poll.UntilAsync(async _ =>
         {
             var done = (await wg.HandshakesAsync()).Where(h => h.LatestHandshake is not null).Select(h => h.PublicKey).ToHashSet();
-            if (peers.All(p => done.Contains(p.PublicKey))) return true;
-            if (env.Clock() > deadline) return false;
+            // Any packet routed into the tunnel makes WireGuard start a handshake.
             foreach (var peer in peers.Where(p => !done.Contains(p.PublicKey))) Poke(peer.MeshAddress);
-            await Task.Delay(TimeSpan.FromMilliseconds(250), env.Time, ct);
-        }
+            return peers.All(p => done.Contains(p.PublicKey));
+        }, timeout, TimeSpan.FromMilliseconds(250), env.Time, ct);
     }
 
     /// <summary>
@@ -78,12 +73,6 @@ public sealed class MeshProbe(NodeEnvironment env)
         }
         return false;
     }
-
-    /// <summary>Any packet routed into the tunnel makes WireGuard start a handshake; the discard port is fine.</summary>
-    public const int LxdPort = 8443;
-
-    /// <summary>A member's agent looks every second; the firewall reload takes milliseconds.</summary>
-    public static readonly TimeSpan BindingTimeout = TimeSpan.FromSeconds(15);
 
     private async Task<bool> ReachableAsync(IPAddress address, int port, TimeSpan timeout, CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using Terrarium.Cluster.Config;
+using Terrarium.Cluster.Members;
 using Terrarium.Cluster.Placement;
 using Terrarium.Cluster.Validation;
 using Terrarium.Lxd;
@@ -30,7 +31,7 @@ public sealed class RemoveOperation(NodeEnvironment env)
         using var lxd = env.Lxd();
         var (self, config) = await MemberContext.RequireAsync(env, lxd, ct);
         var members = await lxd.GetClusterMembersAsync(ct);
-        if (!request.Force && members.FirstOrDefault(m => m.ServerName == name) is { Status: "Offline" } offline)
+        if (!request.Force && members.FirstOrDefault(m => m.ServerName == name) is { } offline && offline.State() == MemberState.Offline)
             members = await MissedHeartbeat.WaitAsync(env, lxd, offline, ct);
         var lxdMember = members.FirstOrDefault(m => m.ServerName == name);
         var journalName = $"remove-{name}";
@@ -48,21 +49,7 @@ public sealed class RemoveOperation(NodeEnvironment env)
         var here = inputs.On(name);
         var onMember = here.Select(PlacementInputs.Ref).ToList();
         var running = here.Where(i => i.Status == "Running").Select(PlacementInputs.Ref).ToHashSet();
-        IReadOnlyList<PlannedMove> plan = [];
-        if (!request.Force && lxdMember is not null)
-        {
-            if (LxdServerProfile.IsTransitional(lxdMember.Status))
-                throw new InputException($"{name} is {lxdMember.Status.ToLowerInvariant()}; wait until that finishes, then remove it.");
-            if (lxdMember.Status is not ("Online" or "Evacuated"))
-                throw new InputException($"{name} is {lxdMember.Status.ToLowerInvariant()} ({lxdMember.Message}); if it is dead for good, remove it with --force.");
-            if (onMember.Count > 0 && !request.Move)
-                throw new InputException($"{name} still has {onMember.Count} instance(s) ({string.Join(", ", onMember)}); add --move to move them to other members first.");
-            var targets = await inputs.TargetsAsync(lxd, [name], ct);
-            if (onMember.Count > 0 && targets.Count == 0)
-                throw new InputException($"No other online member can take the instances of {name}.");
-            (plan, var refusal) = inputs.PlanOff(name, targets);
-            if (refusal is not null) throw new InputException($"{refusal}; nothing was changed.");
-        }
+        IReadOnlyList<PlannedMove> plan = !request.Force && lxdMember is not null ? await PlanMovesAsync(lxd, request, lxdMember, inputs, onMember, ct) : [];
         if (request.DryRun) return new RemoveResult(name, plan, [], false, request.Force ? onMember : []);
 
         var journal = OperationJournal.Open(env.Layout, journalName, env.Log, env.Clock());
@@ -93,5 +80,24 @@ public sealed class RemoveOperation(NodeEnvironment env)
         moveOff.Complete();
         journal.Complete();
         return new RemoveResult(name, plan, moves, true, request.Force ? onMember : []);
+    }
+
+    /// <summary>A removal without --force: the member must be up, and its instances (with --move) have somewhere to go.</summary>
+    private static async Task<IReadOnlyList<PlannedMove>> PlanMovesAsync(ILxdClient lxd, RemoveRequest request, Lxd.Wire.ClusterMember lxdMember,
+        PlacementInputs inputs, IReadOnlyList<InstanceRef> onMember, CancellationToken ct)
+    {
+        var name = lxdMember.ServerName;
+        var state = MemberStates.Parse(lxdMember.Status);
+        if (state.IsTransitional())
+            throw new InputException($"{name} is {lxdMember.Status.ToLowerInvariant()}; wait until that finishes, then remove it.");
+        if (!state.IsSettledUp())
+            throw new InputException($"{name} is {lxdMember.Status.ToLowerInvariant()} ({lxdMember.Message}); if it is dead for good, remove it with --force.");
+        if (onMember.Count > 0 && !request.Move)
+            throw new InputException($"{name} still has {onMember.Count} instance(s) ({string.Join(", ", onMember)}); add --move to move them to other members first.");
+        var targets = await inputs.TargetsAsync(lxd, [name], ct);
+        if (onMember.Count > 0 && targets.Count == 0)
+            throw new InputException($"No other online member can take the instances of {name}.");
+        var (plan, refusal) = inputs.PlanOff(name, targets);
+        return refusal is null ? plan : throw new InputException($"{refusal}; nothing was changed.");
     }
 }

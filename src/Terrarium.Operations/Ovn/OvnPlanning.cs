@@ -3,6 +3,7 @@ using Terrarium.Cluster.Ovn;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
 using Terrarium.Operations.Store;
+using Terrarium.Cluster.Members;
 
 namespace Terrarium.Operations.Ovn;
 
@@ -34,7 +35,7 @@ public static class OvnPlanning
         var members = (await lxd.GetClusterMembersAsync(ct)).Where(m => excluding?.Contains(m.ServerName) != true).ToList();
         var current = config.Ovn ?? new OvnRecord();
         var max = maxCentral ?? current.MaxCentral;
-        var central = OvnCentralPlanner.Plan(members.Select(m => new OvnCandidate(m.ServerName, LxdServerProfile.IsAlive(m.Status), current.Central.Contains(m.ServerName))), max);
+        var central = OvnCentralPlanner.Plan(members.Select(m => new OvnCandidate(m.ServerName, m.State().IsAlive(), current.Central.Contains(m.ServerName))), max);
         var signerGone = current.Signer.Length == 0 || members.All(m => m.ServerName != current.Signer) ||
                          (current.Signer == self && !File.Exists(env.Layout.OvnCaPrivateKey));
         return new OvnReplan(current, central.ToList(), max, rotateCa || signerGone ? self : current.Signer, rotateCa || signerGone, signerGone);

@@ -3,6 +3,7 @@ using Terrarium.Cluster.Ovn;
 using Terrarium.Host.Systemd;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
+using Terrarium.Cluster.Members;
 
 namespace Terrarium.Operations.Ovn;
 
@@ -53,10 +54,6 @@ public static class WorkloadNetwork
 /// </summary>
 public static class UnavailableNetworkRepair
 {
-    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(5);
-
-    /// <summary>A warning LXD stops recording (no retry) but never resolves is restarted for after this long.</summary>
-    public static readonly TimeSpan StuckAfter = TimeSpan.FromMinutes(5);
 
     /// <summary>The unresolved warning as this member last saw it, with its chassis running.</summary>
     public sealed record Seen(string Uuid, long Count, DateTimeOffset At);
@@ -73,19 +70,19 @@ public static class UnavailableNetworkRepair
         if (lifecycle) return (Step.Restart, null);
         if (seen is not null && seen.Uuid == current.Uuid)
         {
-            if (current.Count > seen.Count || now - seen.At >= StuckAfter) return (Step.Restart, null);
+            if (current.Count > seen.Count || now - seen.At >= Timings.Ovn.RepairStuckAfter) return (Step.Restart, null);
             return (Step.Wait, seen);
         }
         return (Step.Wait, new Seen(current.Uuid, current.Count, now));
     }
 
     /// <summary>
-    /// The repair restarts LXD at most once per <see cref="MinimumInterval"/>, except that an init or join that began
+    /// The repair restarts LXD at most once per <see cref="Timings.Ovn.RepairMinimumInterval"/>, except that an init or join that began
     /// after the last restart may restart once for itself: a server removed and joined again within minutes of its
     /// first join (or of the agent's restart) would otherwise wait out the interval with its network unavailable.
     /// </summary>
     public static bool MayRestartAgain(DateTimeOffset? lastRestart, DateTimeOffset? lifecycleStartedAt, DateTimeOffset now) =>
-        lastRestart is not { } last || now - last >= MinimumInterval || lifecycleStartedAt is { } started && last < started;
+        lastRestart is not { } last || now - last >= Timings.Ovn.RepairMinimumInterval || lifecycleStartedAt is { } started && last < started;
 
     public static Warning? Unavailable(IEnumerable<Warning> warnings, string self) =>
         warnings.FirstOrDefault(w => w.Type == "Network unavailable" && w.Location == self && w.Status != "resolved" &&
@@ -137,55 +134,43 @@ public static class UnavailableNetworkRepair
         File.WriteAllText(path, $"{seen.Uuid} {seen.Count} {seen.At.ToUniversalTime():O}");
     }
 
-    /// <summary>A little over the daemon's own retry interval (one minute).</summary>
-    public static readonly TimeSpan AvailableWait = TimeSpan.FromSeconds(75);
-
     /// <summary>
     /// Until LXD no longer reports the workload network unavailable on <paramref name="self"/> (at most
-    /// <see cref="AvailableWait"/>): a join or a restore returns with a member that can launch on it. A start can fail even with the chassis running and after the
+    /// <see cref="Timings.Ovn.AvailableWait"/>): a join or a restore returns with a member that can launch on it. A start can fail even with the chassis running and after the
     /// repair restart (CI, Incus: "Failed to create uplink OVS bridge … Bridge interface failed to appear", its 5 s
     /// wait, internal/server/network/ovs/ovs_actions.go, v6.0.4, on a loaded host); the daemon's next retry starts it.
     /// </summary>
     public static async Task WaitAvailableAsync(NodeEnvironment env, ILxdClient lxd, string self, CancellationToken ct)
     {
-        var deadline = env.Clock() + AvailableWait;
+        Warning? warning = null;
         var said = false;
-        while (Unavailable(await lxd.GetWarningsAsync(ct), self) is { } warning)
+        var available = await Poll.UntilAsync(async t =>
         {
-            if (env.Clock() > deadline)
-            {
-                env.Log($"LXD still reports {OvnNetworkSettings.NetworkName} unavailable on {self} ({warning.LastMessage}); it retries every minute and terrarium-agent watches it");
-                return;
-            }
+            if ((warning = Unavailable(await lxd.GetWarningsAsync(t), self)) is null) return true;
             if (!said) env.Log($"waiting for LXD to start {OvnNetworkSettings.NetworkName} on {self} (it retries every minute): {warning.LastMessage}");
             said = true;
-            await Task.Delay(TimeSpan.FromSeconds(2), env.Time, ct);
-        }
-        if (said) env.Log($"{OvnNetworkSettings.NetworkName} runs on {self}");
+            return false;
+        }, Timings.Ovn.AvailableWait, TimeSpan.FromSeconds(2), env.Time, ct);
+        if (!available)
+            env.Log($"LXD still reports {OvnNetworkSettings.NetworkName} unavailable on {self} ({warning!.LastMessage}); it retries every minute and terrarium-agent watches it");
+        else if (said) env.Log($"{OvnNetworkSettings.NetworkName} runs on {self}");
     }
 
-    public static readonly TimeSpan ForwardWait = TimeSpan.FromSeconds(30);
-
     /// <summary>
-    /// Until this member forwards requests to every other running member again (at most <see cref="ForwardWait"/>): a
+    /// Until this member forwards requests to every other running member again (at most <see cref="Timings.Ovn.ForwardWait"/>): a
     /// launch here fetches its image from another member through such a request.
     /// </summary>
     private static async Task WaitForwardedAsync(NodeEnvironment env, ILxdClient lxd, string self, CancellationToken ct)
     {
-        var deadline = env.Clock() + ForwardWait;
-        var others = (await lxd.GetClusterMembersAsync(ct)).Where(m => m.ServerName != self && LxdServerProfile.IsAlive(m.Status)).Select(m => m.ServerName).ToList();
-        while (true)
+        var others = (await lxd.GetClusterMembersAsync(ct)).Where(m => m.ServerName != self && m.State().IsAlive()).Select(m => m.ServerName).ToList();
+        var waiting = new List<string>();
+        var forwarded = await Poll.UntilAsync(async t =>
         {
-            var waiting = new List<string>();
+            waiting.Clear();
             foreach (var other in others)
-                if (!await lxd.ForwardsToAsync(other, ct)) waiting.Add(other);
-            if (waiting.Count == 0) return;
-            if (env.Clock() > deadline)
-            {
-                env.Log($"{self} cannot forward requests to {string.Join(", ", waiting)} yet; it will after the next heartbeat");
-                return;
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(500), env.Time, ct);
-        }
+                if (!await lxd.ForwardsToAsync(other, t)) waiting.Add(other);
+            return waiting.Count == 0;
+        }, Timings.Ovn.ForwardWait, TimeSpan.FromMilliseconds(500), env.Time, ct);
+        if (!forwarded) env.Log($"{self} cannot forward requests to {string.Join(", ", waiting)} yet; it will after the next heartbeat");
     }
 }

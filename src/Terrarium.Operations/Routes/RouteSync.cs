@@ -9,6 +9,7 @@ using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
 using Terrarium.Operations.Identity;
 using Terrarium.Operations.Store;
+using Terrarium.Cluster.Members;
 
 namespace Terrarium.Operations.Routes;
 
@@ -122,7 +123,7 @@ public sealed class RouteSync(NodeEnvironment env)
     }
 
     internal static HashSet<string> Online(IEnumerable<ClusterMember> members) =>
-        members.Where(m => m.Status == "Online").Select(m => m.ServerName).ToHashSet();
+        members.Where(m => m.State() == MemberState.Online).Select(m => m.ServerName).ToHashSet();
 
     private RoutePlan Plan() => RoutePlanner.Plan(_instances.Values.Select(i => Routed(i, _networks)), _online!, _self, _claims, _mesh);
 

@@ -23,13 +23,13 @@ public sealed class StatusCollector(NodeEnvironment env)
         // Server, configuration and members are read at once, each bounded: all three wait on LXD's database, which
         // waits 10-30 s for an absent leader; status then shows Terrarium's records and this node's own observations.
         // An LXD that cannot be reached at all says so (which socket, what to do); only a slow answer is bounded.
-        var serverCall = Bounded(t => lxd.GetServerAsync(t), ct, DatabaseTimeout, failures: false);
+        var serverCall = Bounded(t => lxd.GetServerAsync(t), ct, Timings.Status.DatabaseTimeout, failures: false);
         // The member list decides whether the database answers; the configuration and the instance list (larger reads,
         // slower on a loaded member) are waited for only when it did, and otherwise taken only if already there.
-        var configCall = identity is null ? null : Bounded(t => new SharedConfigStore(lxd).LoadAsync(t), ct, ReadTimeout, failures: false); // a newer schema must still say so
-        var membersCall = identity is null ? null : Bounded(t => lxd.GetClusterMembersAsync(t), ct, DatabaseTimeout);
+        var configCall = identity is null ? null : Bounded(t => new SharedConfigStore(lxd).LoadAsync(t), ct, Timings.Status.ReadTimeout, failures: false); // a newer schema must still say so
+        var membersCall = identity is null ? null : Bounded(t => lxd.GetClusterMembersAsync(t), ct, Timings.Status.DatabaseTimeout);
         // LXD asks each member for its instances: bounded too, a dead member must not hold the list up.
-        var instancesCall = identity is null ? null : Bounded(t => lxd.GetAllInstancesAsync(t), ct, ReadTimeout); // every project
+        var instancesCall = identity is null ? null : Bounded(t => lxd.GetAllInstancesAsync(t), ct, Timings.Status.ReadTimeout); // every project
         var hostCall = identity?.Interface is { } known ? ObserveHostAsync(known) : null; // local programs, not LXD
         var (serverAnswered, server) = await serverCall;
         if (identity is null || serverAnswered && !server!.Environment.ServerClustered)
@@ -43,31 +43,10 @@ public sealed class StatusCollector(NodeEnvironment env)
         var (configLoaded, loaded) = await IfDatabaseAnswers(configCall!, membersListed);
         var config = configLoaded ? loaded! : Recorded(identity);
         hostCall ??= ObserveHostAsync(config.Settings?.Interface ?? Cluster.Mesh.MeshSettings.DefaultInterface);
-        // Bounded calls per member, all at once; a dead member costs MemberTimeout, not LXD's 20-30 s.
-        // Liveness: any answer proves it — its LXD port accepting a connection straight over the mesh (the kernel
-        // answers even when LXD is busy), GET /1.0 through LXD, or /1.0/resources (which also fills the memory
-        // column). A loaded member that is slow on one call is not reported unreachable (seen with nine on 2 vCPU).
-        var probes = members.Where(m => m.Status is "Online" or "Evacuated").Select(async m =>
-        {
-            var connects = Bounded(t => Host.Network.TcpPort.AcceptsUrlAsync(m.Url, t), ct);
-            var alive = Bounded(t => lxd.GetMemberServerAsync(m.ServerName, t), ct);
-            var used = Bounded(async t => (await lxd.GetMemoryAsync(m.ServerName, t)).Used, ct);
-            var (hasMemory, bytes) = await used;
-            var answered = hasMemory || (await alive).Ok || (await connects) is (true, true);
-            return (m.ServerName, Used: hasMemory ? bytes : (long?)null, Answered: answered);
-        }).ToList();
-        // An invite whose LXD token is gone while its server is not a member was spent by a failed join.
-        var tokens = config.Invites.Where(i => membersListed && i.TokenOperation.Length > 0 && config.Member(i.Name) is null).Select(async i =>
-        {
-            var (answered, waiting) = await Bounded(t => Lifecycle.InviteListing.TokenWaitingAsync(lxd, i, t), ct);
-            return (i.Name, Known: answered, Waiting: waiting);
-        }).ToList();
-        // The data plane — from this host, each member's own port on terrarium-ovn (through OVN and Geneve in the
-        // mesh), when this host has one itself. Not while LXD's view is unknown: status would pass its 2 s.
-        var overlay = membersListed && config.Member(identity.Member)?.OvnHostAddress is not null
-            ? config.Members.Where(r => r.Name != identity.Member && r.OvnHostAddress is not null)
-                .Select(async r => (r.Name, Answers: await Host.Network.IcmpProbe.AnswersAsync(r.OvnHostAddress!, OverlayTimeout))).ToList()
-            : [];
+        var probes = ProbeMembers(lxd, members, ct);
+        var tokens = ProbeTokens(lxd, config, membersListed, ct);
+        // Not while LXD's view is unknown: status would pass its 2 s.
+        var overlay = membersListed ? ProbeOverlay(config, identity.Member) : [];
         var answers = await Task.WhenAll(probes);
         var tokenWaiting = (await Task.WhenAll(tokens)).Where(t => t.Known).ToDictionary(t => t.Name, t => t.Waiting);
         var memory = answers.Where(a => a.Used is not null).ToDictionary(a => a.ServerName, a => a.Used!.Value);
@@ -85,7 +64,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         {
             Raft = raft, Unreachable = unreachable, OverlayAnswers = overlayAnswers, InviteTokenWaiting = tokenWaiting, RouteConflicts = routes.Conflicts, LocalRoutes = routes.LocalOnly,
             RouteRefusals = routes.Refused,
-            LxdMembersTimedOut = membersListed ? null : DatabaseTimeout, SharedConfigTimedOut = !configLoaded,
+            LxdMembersTimedOut = membersListed ? null : Timings.Status.DatabaseTimeout, SharedConfigTimedOut = !configLoaded,
             Instances = instances.Select(View).ToList(), Client = serverAnswered && server!.Environment.Server == "incus" ? "incus" : "lxc",
         };
         // Without LXD's list the members are Terrarium's records, their LXD status unknown.
@@ -94,6 +73,41 @@ public sealed class StatusCollector(NodeEnvironment env)
             : config.Members.Select(r => new LxdMemberView(r.Name, "Unknown", "", [])).ToList();
         return StatusAnalyzer.Analyze(identity.Member, config, views, local, env.Clock());
     }
+
+    /// <summary>
+    /// Bounded calls per member, all at once; a dead member costs Timings.Status.MemberTimeout, not LXD's 20-30 s. Liveness: any
+    /// answer proves it — its LXD port accepting a connection straight over the mesh (the kernel answers even when LXD
+    /// is busy), GET /1.0 through LXD, or /1.0/resources (which also fills the memory column). A loaded member that is
+    /// slow on one call is not reported unreachable (seen with nine on 2 vCPU).
+    /// </summary>
+    private List<Task<(string ServerName, long? Used, bool Answered)>> ProbeMembers(ILxdClient lxd, IEnumerable<Lxd.Wire.ClusterMember> members, CancellationToken ct) =>
+        members.Where(m => Cluster.Members.MemberStates.IsSettledUp(m.State())).Select(async m =>
+        {
+            var connects = Bounded(t => Host.Network.TcpPort.AcceptsUrlAsync(m.Url, t), ct);
+            var alive = Bounded(t => lxd.GetMemberServerAsync(m.ServerName, t), ct);
+            var used = Bounded(async t => (await lxd.GetMemoryAsync(m.ServerName, t)).Used, ct);
+            var (hasMemory, bytes) = await used;
+            var answered = hasMemory || (await alive).Ok || (await connects) is (true, true);
+            return (m.ServerName, hasMemory ? bytes : (long?)null, answered);
+        }).ToList();
+
+    /// <summary>An invite whose LXD token is gone while its server is not a member was spent by a failed join.</summary>
+    private List<Task<(string Name, bool Known, bool Waiting)>> ProbeTokens(ILxdClient lxd, SharedConfig config, bool membersListed, CancellationToken ct) =>
+        config.Invites.Where(i => membersListed && i.TokenOperation.Length > 0 && config.Member(i.Name) is null).Select(async i =>
+        {
+            var (answered, waiting) = await Bounded(t => Lifecycle.InviteListing.TokenWaitingAsync(lxd, i, t), ct);
+            return (i.Name, answered, waiting);
+        }).ToList();
+
+    /// <summary>
+    /// The data plane: from this host, each member's own port on terrarium-ovn (through OVN and Geneve in the mesh),
+    /// when this host has one itself.
+    /// </summary>
+    private static List<Task<(string Name, bool Answers)>> ProbeOverlay(SharedConfig config, string self) =>
+        config.Member(self)?.OvnHostAddress is null
+            ? []
+            : config.Members.Where(r => r.Name != self && r.OvnHostAddress is not null)
+                .Select(async r => (r.Name, await Host.Network.IcmpProbe.AnswersAsync(r.OvnHostAddress!, Timings.Status.OverlayTimeout))).ToList();
 
     /// <summary>Volatile keys live in the instance's own config, boot.autostart may come from a profile.</summary>
     private static InstanceView View(Lxd.Wire.Instance i) =>
@@ -131,27 +145,13 @@ public sealed class StatusCollector(NodeEnvironment env)
         return (up, handshakes, firewall, raft);
     }
 
-    /// <summary>How long a member's host port on terrarium-ovn may take to answer an echo.</summary>
-    public static readonly TimeSpan OverlayTimeout = TimeSpan.FromSeconds(1.2);
-
-    /// <summary>How long one member may take to answer before status calls it unreachable.</summary>
-    public static readonly TimeSpan MemberTimeout = TimeSpan.FromSeconds(1.2);
-
-    /// <summary>
-    /// How long LXD's database (server, shared configuration, member list, instances) may take before status shows
-    /// Terrarium's records instead. A healthy one answers in milliseconds, but a loaded 2-vCPU member right after a
-    /// join or removal took over 2 s (a 2 s bound reported a healthy cluster's database as gone); one whose leader is
-    /// away does not answer for 10-30 s.
-    /// </summary>
-    public static readonly TimeSpan DatabaseTimeout = TimeSpan.FromSeconds(5);
-
     /// <summary>
     /// Runs one call to LXD with the status bound, timed by the environment's clock (a seam for tests); (false, default)
     /// when it failed or took too long.
     /// </summary>
     private async Task<(bool Ok, T? Value)> Bounded<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct, TimeSpan? within = null, bool failures = true)
     {
-        using var timer = new CancellationTokenSource(within ?? MemberTimeout, env.Time);
+        using var timer = new CancellationTokenSource(within ?? Timings.Status.MemberTimeout, env.Time);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
         try { return (true, await call(bound.Token)); }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return (false, default); }
@@ -161,9 +161,6 @@ public sealed class StatusCollector(NodeEnvironment env)
     /// <summary>A read's result: waited for when the database answered, else only what is already there.</summary>
     private static async Task<(bool Ok, T? Value)> IfDatabaseAnswers<T>(Task<(bool Ok, T? Value)> read, bool answers) =>
         answers || read.IsCompleted ? await read : (false, default);
-
-    /// <summary>How long the shared configuration and the instance list may take once the database answers.</summary>
-    public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
 
     private static readonly LocalObservations Empty = new(null, null, null, new Dictionary<string, int>(), new Dictionary<string, long>());
 }

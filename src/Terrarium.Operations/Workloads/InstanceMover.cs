@@ -15,7 +15,6 @@ public sealed record MoveOutcome(InstanceRef Instance, string From, string To, b
 /// </summary>
 public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvider? time = null)
 {
-    public static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(20);
 
     /// <param name="progress">Receives LXD's progress text (e.g. "Transferring instance: 12MB (4MB/s)").</param>
     public async Task<MoveOutcome> MoveAsync(InstanceRef instanceRef, string target, IProgress<string>? progress = null, CancellationToken ct = default)
@@ -59,8 +58,8 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
             }
             catch (LxdException e) when (EventConnectionMissing(e) || MigrationWindowMissed(e) || TransferCut(e))
             {
-                log($"{instanceRef}: {e.Message}; trying once more in {EventReconnectWait.TotalSeconds:0} s");
-                await Task.Delay(EventReconnectWait, clock, ct);
+                log($"{instanceRef}: {e.Message}; trying once more in {Timings.Workloads.EventReconnectWait.TotalSeconds:0} s");
+                await Task.Delay(Timings.Workloads.EventReconnectWait, clock, ct);
                 // A cut transfer may have been finished by LXD after all: then there is nothing left to move.
                 if ((await lxd.GetInstanceAsync(name, project, ct)).Location != target)
                     await lxd.MoveInstanceAsync(name, target, live: false, lxdProgress, ct, project);
@@ -106,8 +105,6 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
         (e.Message.Contains("Error transferring instance data: read tcp", StringComparison.Ordinal) && e.Message.EndsWith("i/o timeout", StringComparison.Ordinal)) ||
         e.Message.Contains("Failed to begin transaction: context deadline exceeded", StringComparison.Ordinal);
 
-    public static readonly TimeSpan EventReconnectWait = TimeSpan.FromSeconds(5);
-
     /// <summary>A VM, or on Incus a container with migration.stateful (on LXD the key is VM-only: see LxdServerProfile).</summary>
     public static bool CanMigrateLive(Instance i, LxdServerProfile server) =>
         i.Type == "virtual-machine" || (server.LiveMigratesContainers && i.ExpandedConfig.GetValueOrDefault("migration.stateful") == "true");
@@ -116,7 +113,7 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
     {
         try
         {
-            await lxd.SetInstanceStateAsync(i.Name, "stop", timeoutSeconds: (int)GracefulStop.TotalSeconds, ct: ct, project: i.Project);
+            await lxd.SetInstanceStateAsync(i.Name, "stop", timeoutSeconds: (int)Timings.Workloads.GracefulStop.TotalSeconds, ct: ct, project: i.Project);
         }
         catch (LxdException e)
         {

@@ -14,7 +14,6 @@ namespace Terrarium.Operations.Workloads;
 /// </summary>
 public sealed class MemberRestore(ILxdClient lxd, Action<string> log, TimeProvider time)
 {
-    public static readonly TimeSpan RetryWait = TimeSpan.FromSeconds(5);
 
     public async Task RunAsync(string member, IReadOnlyList<InstanceRef> returning, IProgress<string>? progress, CancellationToken ct)
     {
@@ -35,10 +34,10 @@ public sealed class MemberRestore(ILxdClient lxd, Action<string> log, TimeProvid
             }
             catch (LxdException e) when (Retryable(e))
             {
-                var again = $"the restore stopped ({e.Message}); nothing was lost, restoring again in {RetryWait.TotalSeconds:0} s";
+                var again = $"the restore stopped ({e.Message}); nothing was lost, restoring again in {Timings.Workloads.RestoreRetryWait.TotalSeconds:0} s";
                 log($"{member}: {again}");
                 progress?.Report(again);
-                await Task.Delay(RetryWait, time, ct);
+                await Task.Delay(Timings.Workloads.RestoreRetryWait, time, ct);
                 await lxd.SetClusterMemberStateAsync(member, "restore", lxdProgress, ct);
             }
         }

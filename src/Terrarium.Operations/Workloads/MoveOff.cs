@@ -13,7 +13,6 @@ namespace Terrarium.Operations.Workloads;
 /// <param name="afterMove">Per moved instance, in its slot (evacuate records the origin there).</param>
 public sealed class MoveOff(NodeEnvironment env, ILxdClient lxd, string member, Func<InstanceRef, Task>? afterMove = null)
 {
-    public static readonly TimeSpan InterruptedMovesWait = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// What an interrupted run on this server left to finish, once LXD no longer runs an operation on any of it, so that
@@ -25,7 +24,7 @@ public sealed class MoveOff(NodeEnvironment env, ILxdClient lxd, string member, 
         var interrupted = MoveOffJournal.Open(env.Layout, member).Pending;
         if (interrupted.Count == 0) return interrupted;
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(InterruptedMovesWait);
+        limit.CancelAfter(Timings.Workloads.InterruptedMovesWait);
         try
         {
             while ((await lxd.GetRunningOperationsAsync(limit.Token))
@@ -44,7 +43,7 @@ public sealed class MoveOff(NodeEnvironment env, ILxdClient lxd, string member, 
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            env.Log($"LXD still works on instances of the interrupted run after {InterruptedMovesWait.TotalMinutes:0} minutes; going on");
+            env.Log($"LXD still works on instances of the interrupted run after {Timings.Workloads.InterruptedMovesWait.TotalMinutes:0} minutes; going on");
         }
         return interrupted;
     }

@@ -1,6 +1,7 @@
 using Terrarium.Cluster.Placement;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
+using Terrarium.Cluster.Members;
 
 namespace Terrarium.Operations.Workloads;
 
@@ -49,7 +50,7 @@ public sealed class PlacementInputs
     public async Task<List<PlacementTarget>> TargetsAsync(ILxdClient lxd, IEnumerable<string> excluded, CancellationToken ct)
     {
         var skip = excluded.ToHashSet();
-        var online = Members.Where(m => m.Status == "Online" && !skip.Contains(m.ServerName)).ToList();
+        var online = Members.Where(m => m.State() == MemberState.Online && !skip.Contains(m.ServerName)).ToList();
         var memory = await Task.WhenAll(online.Select(async m =>
         {
             try { return (await lxd.GetMemoryAsync(m.ServerName, ct)).Used; }

@@ -4,6 +4,7 @@ using Terrarium.Cluster.Placement;
 using Terrarium.Cluster.Validation;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
+using Terrarium.Cluster.Members;
 
 namespace Terrarium.Operations.Workloads;
 
@@ -57,7 +58,7 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         var found = await FindInstanceAsync(lxd, instance, project, ct);
         var target = RequireMember(members, member);
         var what = InstanceRef.Of(found.Project, found.Name);
-        if (found.Location != member && target.Status != "Online")
+        if (found.Location != member && target.State() != MemberState.Online)
             throw new InputException($"{member} is {target.Status.ToLowerInvariant()}: instances can only move to online, non-evacuated members.");
         if (found.Location != member)
         {
@@ -78,13 +79,13 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         using var lxd = env.Lxd();
         var members = await lxd.GetClusterMembersAsync(ct);
         var source = RequireMember(members, member);
-        if (LxdServerProfile.IsTransitional(source.Status))
+        if (source.State().IsTransitional())
             throw new InputException($"{member} is {source.Status.ToLowerInvariant()}; wait until that finishes.");
-        if (source.Status is not ("Online" or "Evacuated"))
+        if (!source.State().IsSettledUp())
             throw new InputException($"{member} is {source.Status.ToLowerInvariant()}; its instances cannot be moved (if it is dead: terrariumctl cluster remove {member} --force).");
         var interrupted = await new MoveOff(env, lxd, member).WaitForInterruptedAsync(ct);
         var server = await lxd.GetServerProfileAsync(ct);
-        if (server.EvacuationChecksQuorum && source.Status != "Evacuated" &&
+        if (server.EvacuationChecksQuorum && source.State() != MemberState.Evacuated &&
             EvacuationQuorum.Check(members.Select(m => new QuorumMember(m.ServerName, m.Status, m.Roles)).ToList(), member) is { } refusal)
             throw new InputException($"{server} would refuse to mark {member} evacuated: {refusal}; nothing was moved (add members or bring offline ones back first).");
         var inputs = await PlacementInputs.LoadAsync(lxd, members, ct);
@@ -174,7 +175,7 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         var kept = (record?.Instances ?? []).Select(i => InstanceRef.Of(i.Project, i.Name))
             .Where(r => all.Any(i => PlacementInputs.Ref(i) == r && i.Location != member)).ToList();
         var inFlight = (await lxd.GetRunningOperationsAsync(ct)).FirstOrDefault(o => o.Description == RestoreDescription && o.Location == member);
-        return new RestorePlan(member, target.Status == "Evacuated", returning, kept, record is not null) { InFlight = inFlight?.Id };
+        return new RestorePlan(member, target.State() == MemberState.Evacuated, returning, kept, record is not null) { InFlight = inFlight?.Id };
     }
 
     /// <summary>The description of LXD's restore operation (lxd/db/operationtype, lxd-5.0.2; Incus v6.0.4 the same).</summary>

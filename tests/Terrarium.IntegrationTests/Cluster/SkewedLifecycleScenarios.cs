@@ -88,7 +88,7 @@ public class ClusterOnLxd6(TerrariumPair6 lab) : SkewedPairSteps(lab), IClassFix
 
     [Fact]
     [Needs]
-    public Task S01_L13_C5_the_last_voter_of_two_members_is_not_evacuated_and_the_daemon_itself_refuses_too() => lab.Steps.RunAsync(async () =>
+    public Task S01_L13_C6_the_last_voter_of_two_members_is_not_evacuated_and_the_daemon_itself_refuses_too() => lab.Steps.RunAsync(async () =>
     {
         using var lxd = lab.Client(1);
         var members = await lxd.GetClusterMembersAsync();
@@ -104,7 +104,8 @@ public class ClusterOnLxd6(TerrariumPair6 lab) : SkewedPairSteps(lab), IClassFix
 }
 
 /// <summary>
-/// The whole lifecycle scenario on five real Incus 6.0.4 daemons (Debian bookworm-backports): the join token in
+/// The lifecycle scenario on five real Incus 6.0.4 daemons (Debian bookworm-backports), every step but the one lab run of
+/// bad input (S06, on LXD: its refusals take the same path on every daemon): the join token in
 /// cluster_token, existing pools left to the joiner, operations waited on across the error envelope, Incus's own
 /// socket, statuses and client.
 /// </summary>

@@ -98,6 +98,17 @@ public partial class ArchitectureTests
     }
 
     [Fact]
+    public void A4_docs_architecture_shows_the_folder_graph_the_test_finds()
+    {
+        var graph = OperationsFolderGraph();
+        var expected = string.Join('\n', graph.Keys.Order(StringComparer.Ordinal)
+            .Select(f => $"{f,-12} ─► {(graph[f].Count == 0 ? "(nothing)" : string.Join(", ", graph[f].Order(StringComparer.Ordinal)))}"));
+        var doc = File.ReadAllText(Path.Join(RepositoryRoot(), "docs", "architecture.md"));
+        Assert.True(doc.Contains($"```\n{expected}\n```", StringComparison.Ordinal),
+            $"docs/architecture.md's Operations folder graph has drifted; put this block there:\n```\n{expected}\n```");
+    }
+
+    [Fact]
     public void A4_a_loop_is_found_when_there_is_one() =>
         Assert.Equal(["A", "B", "C", "A"], FindCycle(new() { ["A"] = ["B"], ["B"] = ["C"], ["C"] = ["A"], ["D"] = [] }));
 

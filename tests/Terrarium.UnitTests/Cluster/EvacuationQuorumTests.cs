@@ -26,7 +26,7 @@ public class EvacuationQuorumTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void L13_C5_evacuation_quorum_matches_lxd(string why, QuorumMember[] members, bool allowed)
+    public void L13_C6_evacuation_quorum_matches_lxd(string why, QuorumMember[] members, bool allowed)
     {
         var refusal = EvacuationQuorum.Check(members, "n1");
         Assert.True(allowed == (refusal is null), $"{why}: {refusal ?? "allowed"}");

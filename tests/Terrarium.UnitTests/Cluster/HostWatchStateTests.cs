@@ -43,7 +43,7 @@ public class HostWatchStateTests
     }
 
     [Fact]
-    public void F3_a_drift_wakes_the_worker_once_and_again_only_after_a_completed_pass_left_it_and_ten_seconds()
+    public void F4_a_drift_wakes_the_worker_once_and_again_only_after_a_completed_pass_left_it_and_ten_seconds()
     {
         var state = new HostWatchState();
         Assert.True(state.WakeForDrift(drifted: true, passesCompleted: 7, S(0)));

@@ -14,7 +14,7 @@ public class InstanceRulesTests
     {
         var p = InstanceRules.StoppedAfterMemberWentDown(I("Stopped", project: "shop", config: [(InstanceRules.LastPower, "RUNNING")]), memberUp: true, "lxc");
         Assert.NotNull(p);
-        Assert.Equal("warning", p.Severity);
+        Assert.Equal(ProblemSeverity.Warning, p.Severity);
         Assert.Equal("web (project shop) on node2 is stopped but was running when its member went down.", p.Message);
         Assert.Equal("lxc start web --project shop", p.Fix);
         Assert.Equal("incus start web --project shop",

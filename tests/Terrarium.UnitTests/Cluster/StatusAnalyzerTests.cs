@@ -40,7 +40,7 @@ public class StatusAnalyzerTests
         var r = StatusAnalyzer.Analyze("node1", Config("node1", "node2", "node3"), [Online("node1"), Online("node2"), Online("node3")], local, Now);
         Assert.Equal([true, true, false], r.Members.Select(m => m.Reachable));
         var problem = Assert.Single(r.Problems);
-        Assert.Equal("error", problem.Severity);
+        Assert.Equal(ProblemSeverity.Error, problem.Severity);
         Assert.StartsWith("node3 does not answer", problem.Message);
         Assert.Contains("cluster remove node3 --force", problem.Fix);
     }
@@ -62,7 +62,7 @@ public class StatusAnalyzerTests
         var r = StatusAnalyzer.Analyze("node1", WithHostPorts(Config("node1", "node2", "node3"), TimeSpan.FromMinutes(5)), members, local, Now);
         Assert.Equal([null, "answers", "silent"], r.Members.Select(m => m.Overlay));
         var problem = Assert.Single(r.Problems);
-        Assert.Equal("warning", problem.Severity);
+        Assert.Equal(ProblemSeverity.Warning, problem.Severity);
         Assert.StartsWith("node3's host port on terrarium-ovn (10.99.0.4) does not answer from here", problem.Message);
         Assert.Contains("terrariumctl doctor", problem.Fix);
 
@@ -101,7 +101,7 @@ public class StatusAnalyzerTests
             Local(new() { ["Knode3"] = Now.AddMinutes(-10) }, firewall: false), Now);
         Assert.False(r.Quorum.HasQuorum && r.Quorum.DatabaseOnline == 3);
         Assert.Equal(2, r.Quorum.DatabaseOnline);
-        Assert.Contains(r.Problems, p => p.Severity == "error" && p.Message.StartsWith("node2 is offline") && p.Fix.Contains("cluster remove node2 --force"));
+        Assert.Contains(r.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.StartsWith("node2 is offline") && p.Fix.Contains("cluster remove node2 --force"));
         Assert.Contains(r.Problems, p => p.Message.Contains("handshake with node3 was 10m00s ago"));
         Assert.Contains(r.Problems, p => p.Message.Contains("inet terrarium is not loaded") && p.Fix == "terrariumctl reconfigure");
     }
@@ -121,7 +121,7 @@ public class StatusAnalyzerTests
         var r = StatusAnalyzer.Analyze("node1", Config("node1", "gone"), [Online("node1"), Online("fresh", db: false)], Local(new()), Now);
         Assert.Contains(r.Problems, p => p.Message == "fresh is an LXD member without a mesh record.");
         Assert.Contains(r.Problems, p => p.Message.StartsWith("gone has a mesh record") && p.Fix == "terrariumctl cluster remove gone --force");
-        Assert.Contains(r.Problems, p => p.Severity == "info" && p.Message.Contains("With 2 member(s)"));
+        Assert.Contains(r.Problems, p => p.Severity == ProblemSeverity.Info && p.Message.Contains("With 2 member(s)"));
         Assert.Equal(1, r.Quorum.DatabaseMembers);
     }
 

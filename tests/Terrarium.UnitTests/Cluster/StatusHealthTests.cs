@@ -5,26 +5,26 @@ namespace Terrarium.UnitTests.Cluster;
 /// <summary>`cluster status`'s exit code for monitoring: healthy, problems, or cannot tell.</summary>
 public class StatusHealthTests
 {
-    private static Problem Problem(string severity) => new() { Severity = severity, Message = "m", Fix = "f" };
+    private static Problem Problem(ProblemSeverity severity) => new() { Severity = severity, Message = "m", Fix = "f" };
 
     [Fact]
     public void Nothing_listed_or_only_notes_is_healthy()
     {
         Assert.Equal(StatusHealth.Healthy, StatusVerdict.Of(new StatusReport()));
-        Assert.Equal(StatusHealth.Healthy, StatusVerdict.Of(new StatusReport { Problems = [Problem("info"), Problem("info")] }));
+        Assert.Equal(StatusHealth.Healthy, StatusVerdict.Of(new StatusReport { Problems = [Problem(ProblemSeverity.Info), Problem(ProblemSeverity.Info)] }));
     }
 
     [Theory]
-    [InlineData("warning")]
-    [InlineData("error")]
-    public void A_warning_or_an_error_is_a_problem(string severity) =>
-        Assert.Equal(StatusHealth.Problems, StatusVerdict.Of(new StatusReport { Problems = [Problem("info"), Problem(severity)] }));
+    [InlineData(ProblemSeverity.Warning)]
+    [InlineData(ProblemSeverity.Error)]
+    public void A_warning_or_an_error_is_a_problem(ProblemSeverity severity) =>
+        Assert.Equal(StatusHealth.Problems, StatusVerdict.Of(new StatusReport { Problems = [Problem(ProblemSeverity.Info), Problem(severity)] }));
 
     [Fact]
     public void Without_lxds_member_list_health_cannot_be_told_whatever_else_is_listed()
     {
         Assert.Equal(StatusHealth.CannotTell, StatusVerdict.Of(new StatusReport { LxdMembersKnown = false }));
-        Assert.Equal(StatusHealth.CannotTell, StatusVerdict.Of(new StatusReport { LxdMembersKnown = false, Problems = [Problem("error")] }));
+        Assert.Equal(StatusHealth.CannotTell, StatusVerdict.Of(new StatusReport { LxdMembersKnown = false, Problems = [Problem(ProblemSeverity.Error)] }));
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public class StatusQuorumTests
         var table = StatusCommand.Render(r);
         var row = table.Split('\n').Single(l => l.StartsWith("node2 ", StringComparison.Ordinal));
         Assert.Contains("Online (unreachable)", row);
-        Assert.Contains(r.Problems, p => p.Severity == "error" && p.Message.StartsWith("node2 does not answer", StringComparison.Ordinal));
+        Assert.Contains(r.Problems, p => p.Severity == ProblemSeverity.Error && p.Message.StartsWith("node2 does not answer", StringComparison.Ordinal));
         Assert.Contains("Quorum:  2/3 voters online: one more loss stops the database", table);
         Assert.False(r.Members[1].Reachable);
     }

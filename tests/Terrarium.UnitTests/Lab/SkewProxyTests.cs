@@ -127,7 +127,7 @@ public class SkewProxyTests
     }
 
     [Fact]
-    public void L13_C5_as_69_evacuating_an_online_voter_without_quorum_is_refused()
+    public void L13_C6_as_69_evacuating_an_online_voter_without_quorum_is_refused()
     {
         static byte[] Members(params (string Name, string Status, string Role)[] m) => Bytes(new JsonObject
         {

@@ -152,7 +152,7 @@ public class DaemonContractTests
 
     [Theory]
     [MemberData(nameof(DaemonProfile.Each), MemberType = typeof(DaemonProfile))]
-    public async Task L13_C5_evacuating_a_two_member_cluster_is_checked_before_anything_moves(string name)
+    public async Task L13_C6_evacuating_a_two_member_cluster_is_checked_before_anything_moves(string name)
     {
         await using var fake = await FakeLxd.StartAsync(DaemonProfile.Named(name));
         fake.Clustered = true;

@@ -22,7 +22,7 @@ public class WireNullTests
     }
 
     [Fact]
-    public void T2_route_planning_skips_an_instance_on_an_offline_member()
+    public void T3_route_planning_skips_an_instance_on_an_offline_member()
     {
         var i = JsonSerializer.Deserialize(OfflineMemberInstance, LxdJson.Info<List<Instance>>())!.Single();
         var plan = RoutePlanner.Plan([new RoutedInstance(i.Name, i.Status, i.Location, i.Config, null)], new HashSet<string> { "node1" });

@@ -112,7 +112,7 @@ public sealed class JoinRefusalTests : IDisposable
     }
 
     [Fact]
-    public void X3_the_footprint_removes_only_what_was_created_after_it_was_taken()
+    public void X1_the_footprint_removes_only_what_was_created_after_it_was_taken()
     {
         var layout = new NodeLayout(_root);
         Directory.CreateDirectory(layout.JournalDir);

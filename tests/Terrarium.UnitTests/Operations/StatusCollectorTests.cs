@@ -1,3 +1,4 @@
+using Terrarium.Cluster.Status;
 using Terrarium.Cli.Commands;
 using Terrarium.Operations.Identity;
 using Terrarium.Operations.Status;
@@ -31,7 +32,7 @@ public class StatusCollectorTests
         var collect = new StatusCollector(env).CollectAsync();
         for (var i = 0; i < 500 && (fake.Count("GET /1.0/cluster/members") == 0 || fake.Count("GET /1.0/projects/terrarium") == 0); i++) await Task.Delay(10);
         Assert.False(collect.IsCompleted);
-        time.Advance(StatusCollector.DatabaseTimeout);
+        time.Advance(Terrarium.Operations.Timings.Status.DatabaseTimeout);
         var r = await collect.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(r.Initialised);
@@ -40,7 +41,7 @@ public class StatusCollectorTests
         Assert.All(r.Members, m => Assert.Equal("Unknown", m.Status));
         Assert.Equal("10.255.54.2", r.Members[1].MeshAddress);
         var p = r.Problems[0];
-        Assert.Equal(("error", "LXD's database did not answer within 5 s: its leader may be away or quorum lost."), (p.Severity, p.Message));
+        Assert.Equal((ProblemSeverity.Error, "LXD's database did not answer within 5 s: its leader may be away or quorum lost."), (p.Severity, p.Message));
         Assert.Contains("run `terrariumctl cluster status` again", p.Fix);
         Assert.DoesNotContain(r.Problems, x => x.Message.Contains("mesh record") || x.Message.Contains("member(s)"));
         Assert.Contains("Quorum:  unknown: LXD's database did not answer", StatusCommand.Render(r));

@@ -47,8 +47,8 @@ public class UnavailableNetworkRepairTests
     public void O1_a_warning_no_retry_records_again_restarts_after_a_while()
     {
         var seen = new Seen("w1", 1, T0);
-        Assert.Equal(Step.Wait, Decide(Unavailable(1), seen, false, T0 + StuckAfter - TimeSpan.FromSeconds(1)).Step);
-        Assert.Equal(Step.Restart, Decide(Unavailable(1), seen, false, T0 + StuckAfter).Step);
+        Assert.Equal(Step.Wait, Decide(Unavailable(1), seen, false, T0 + Timings.Ovn.RepairStuckAfter - TimeSpan.FromSeconds(1)).Step);
+        Assert.Equal(Step.Restart, Decide(Unavailable(1), seen, false, T0 + Timings.Ovn.RepairStuckAfter).Step);
     }
 
     [Fact]
@@ -65,11 +65,11 @@ public class UnavailableNetworkRepairTests
     }
 
     [Fact]
-    public void O1_C2_the_restart_is_spaced_but_a_later_init_or_join_may_restart_once_for_itself()
+    public void O1_C3_the_restart_is_spaced_but_a_later_init_or_join_may_restart_once_for_itself()
     {
         Assert.True(MayRestartAgain(null, null, T0)); // never restarted
-        Assert.False(MayRestartAgain(T0, null, T0 + MinimumInterval - TimeSpan.FromSeconds(1)));
-        Assert.True(MayRestartAgain(T0, null, T0 + MinimumInterval));
+        Assert.False(MayRestartAgain(T0, null, T0 + Timings.Ovn.RepairMinimumInterval - TimeSpan.FromSeconds(1)));
+        Assert.True(MayRestartAgain(T0, null, T0 + Timings.Ovn.RepairMinimumInterval));
         // A server removed and joined again two minutes after its first join's restart: its new join restarts once.
         var rejoin = T0.AddMinutes(2);
         Assert.True(MayRestartAgain(T0, rejoin, rejoin.AddSeconds(10)));
@@ -78,7 +78,7 @@ public class UnavailableNetworkRepairTests
     }
 
     [Fact]
-    public async Task O1_C2_the_journal_says_when_the_lifecycle_in_progress_began_even_when_unreadable()
+    public async Task O1_C3_the_journal_says_when_the_lifecycle_in_progress_began_even_when_unreadable()
     {
         var root = Directory.CreateTempSubdirectory("trm-journal-").FullName;
         try
@@ -104,7 +104,7 @@ public class UnavailableNetworkRepairTests
         var reads = 0;
         var lxd = new InMemoryLxd { Warnings = () => ++reads < 3 ? [Unavailable(1)] : [Unavailable(2, status: "resolved")] };
         var log = new List<string>();
-        var time = new SteppingTime();
+        var time = new SteppingTime(T0);
 
         await WaitAvailableAsync(Environment(lxd, log, time), lxd, "node2", CancellationToken.None);
 
@@ -118,38 +118,16 @@ public class UnavailableNetworkRepairTests
     {
         var lxd = new InMemoryLxd { Warnings = () => [Unavailable(1)] };
         var log = new List<string>();
-        var time = new SteppingTime();
+        var time = new SteppingTime(T0);
 
         await WaitAvailableAsync(Environment(lxd, log, time), lxd, "node2", CancellationToken.None);
 
-        Assert.InRange(time.Elapsed, AvailableWait, AvailableWait + TimeSpan.FromSeconds(5));
+        Assert.InRange(time.Elapsed, Timings.Ovn.AvailableWait, Timings.Ovn.AvailableWait + TimeSpan.FromSeconds(5));
         Assert.Contains(log, l => l.StartsWith("LXD still reports terrarium-ovn unavailable on node2", StringComparison.Ordinal));
     }
 
     private static NodeEnvironment Environment(InMemoryLxd lxd, List<string> log, TimeProvider time) =>
         new(new NodeLayout(Path.GetTempPath()), ToolPaths.FromEnvironment(), "/nonexistent.socket", log.Add, time, () => lxd);
-
-    /// <summary>A clock that moves on by exactly what is waited for.</summary>
-    private sealed class SteppingTime : TimeProvider
-    {
-        private readonly DateTimeOffset _start = T0;
-        public TimeSpan Elapsed { get; private set; }
-        public override DateTimeOffset GetUtcNow() => _start + Elapsed;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            if (dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan) Elapsed += dueTime;
-            callback(state);
-            return new NoTimer();
-        }
-
-        private sealed class NoTimer : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-            public void Dispose() { }
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
-    }
 
     [Fact]
     public void O1_only_this_members_unresolved_ovn_warning_counts()

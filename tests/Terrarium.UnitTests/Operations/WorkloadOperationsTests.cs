@@ -126,7 +126,7 @@ public class WorkloadOperationsTests
 
         Assert.True(moved.Succeeded, moved.Detail);
         Assert.Equal(2, fake.Count("POST /1.0/instances/a"));
-        Assert.Contains(InstanceMover.EventReconnectWait, time.Waited);
+        Assert.Contains(Terrarium.Operations.Timings.Workloads.EventReconnectWait, time.Waited);
         Assert.Equal("node2", (string?)fake.Instances[0]["location"]);
     }
 
@@ -230,7 +230,7 @@ public class MemberRestoreTests
 
         Assert.Equal(["a", "b", "c"], result.Returned.Select(r => r.Name).Order());
         Assert.Equal(2, fake.Count("POST /1.0/cluster/members/node1/state"));
-        Assert.Contains(MemberRestore.RetryWait, time.Waited);
+        Assert.Contains(Terrarium.Operations.Timings.Workloads.RestoreRetryWait, time.Waited);
         Assert.Equal(("node1", "Running"), Where(fake, "a"));
         Assert.Equal(("node1", "Running"), Where(fake, "b")); // stopped by the first attempt, moved by the second
         Assert.Equal(("node1", "Stopped"), Where(fake, "c")); // stopped before: stays stopped
