@@ -59,17 +59,16 @@ public sealed partial class LxdClient : ILxdClient
     internal async Task<(LxdResponse? Response, HttpStatusCode Status, string? Reason, string? ETag)> SendRawAsync(
         HttpMethod method, string path, HttpContent? content, string? ifMatch, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = content };
-        if (ifMatch is not null)
-            request.Headers.IfMatch.Add(new EntityTagHeaderValue(Quote(ifMatch)));
         HttpResponseMessage reply;
         try
         {
-            reply = await _http.SendAsync(request, ct);
+            reply = await SendOnceAsync(method, path, content, ifMatch, mayRetry: method == HttpMethod.Get, ct);
         }
-        catch (HttpRequestException e) when (e.InnerException is SocketException or IOException || e.HttpRequestError is HttpRequestError.ConnectionError)
+        catch (HttpRequestException e) when (method == HttpMethod.Get && StaleConnection(e))
         {
-            throw new LxdException($"Cannot reach LXD at {Endpoint}: {Unreachable.Explain(Endpoint, e)}.", null, e);
+            // A kept-alive connection the daemon had closed (a restart, or its own idle close) fails on the first
+            // write, before the request reached the daemon: a GET changes nothing, so it goes once more on a new one.
+            reply = await SendOnceAsync(method, path, content, ifMatch, mayRetry: false, ct);
         }
         using (reply)
         {
@@ -95,6 +94,34 @@ public sealed partial class LxdClient : ILxdClient
             return (decoded, reply.StatusCode, reply.ReasonPhrase, reply.Headers.ETag?.Tag.Trim('"'));
         }
     }
+
+    /// <param name="mayRetry">A stale connection's failure is left to the caller (as HttpRequestException) to send once more.</param>
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpMethod method, string path, HttpContent? content, string? ifMatch, bool mayRetry,
+        CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        if (ifMatch is not null)
+            request.Headers.IfMatch.Add(new EntityTagHeaderValue(Quote(ifMatch)));
+        try
+        {
+            return await _http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e) when (mayRetry && StaleConnection(e))
+        {
+            throw; // the caller sends it once more
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException or IOException || e.HttpRequestError is HttpRequestError.ConnectionError)
+        {
+            throw new LxdException($"Cannot reach LXD at {Endpoint}: {Unreachable.Explain(Endpoint, e)}.", null, e);
+        }
+    }
+
+    /// <summary>The write on an established connection failed (broken pipe, reset): not a daemon that cannot be reached.</summary>
+    public static bool StaleConnection(HttpRequestException e) =>
+        e.HttpRequestError is not HttpRequestError.ConnectionError && e.InnerException is IOException
+        {
+            InnerException: SocketException { SocketErrorCode: SocketError.Shutdown or SocketError.ConnectionReset or SocketError.ConnectionAborted },
+        };
 
     private static string Quote(string etag) => $"\"{etag}\"";
 

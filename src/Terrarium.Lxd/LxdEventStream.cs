@@ -10,7 +10,7 @@ namespace Terrarium.Lxd;
 /// A live subscription to /1.0/events. Connecting is separate from reading so a caller can subscribe,
 /// then trigger a change, and be sure to see its event.
 /// </summary>
-public sealed class LxdEventStream : IAsyncDisposable
+public sealed class LxdEventStream : ILxdEvents
 {
     private readonly ClientWebSocket _socket;
     private readonly HttpMessageInvoker _invoker;

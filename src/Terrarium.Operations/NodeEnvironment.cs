@@ -10,7 +10,7 @@ namespace Terrarium.Operations;
 /// client on <paramref name="lxdSocket"/> by default) and <see cref="ToolPaths.Runner"/> (every program Host runs).
 /// </remarks>
 public sealed class NodeEnvironment(NodeLayout layout, ToolPaths tools, string lxdSocket, Action<string> log, TimeProvider? time = null,
-    Func<ILxdClient>? lxd = null)
+    Func<ILxdClient>? lxd = null, Func<CancellationToken, Task<ILxdEvents>>? events = null)
 {
     public NodeLayout Layout { get; } = layout;
     public ToolPaths Tools { get; } = tools;
@@ -21,10 +21,15 @@ public sealed class NodeEnvironment(NodeLayout layout, ToolPaths tools, string l
     public DateTimeOffset Clock() => Time.GetUtcNow();
 
     /// <summary>The same node with another log (a join holds its progress lines until its input can no longer be refused).</summary>
-    public NodeEnvironment WithLog(Action<string> other) => new(Layout, Tools, LxdSocket, other, Time, lxd);
+    public NodeEnvironment WithLog(Action<string> other) => new(Layout, Tools, LxdSocket, other, Time, lxd, events);
 
     /// <summary>A client of the local daemon; the caller disposes it.</summary>
     public ILxdClient Lxd() => lxd?.Invoke() ?? LxdClient.ForSocket(LxdSocket);
+
+    /// <summary>LXD's lifecycle events of every project, as the agent follows them; the caller disposes the subscription.</summary>
+    public async Task<ILxdEvents> LifecycleEventsAsync(CancellationToken ct) =>
+        events is not null ? await events(ct)
+            : await LxdEventStream.ConnectAsync(Terrarium.Lxd.Transport.LxdEndpoint.UnixSocket(LxdSocket), "lifecycle", allProjects: true, ct);
 
     /// <summary>A client whose every request gives up after <paramref name="timeout"/> (a check must not hang on a stuck daemon).</summary>
     public ILxdClient Lxd(TimeSpan timeout) => lxd?.Invoke() ?? new LxdClient(Terrarium.Lxd.Transport.LxdEndpoint.UnixSocket(LxdSocket), timeout);

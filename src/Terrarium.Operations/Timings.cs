@@ -52,6 +52,9 @@ public static class Timings
         /// <summary>A little over the daemon's own retry interval (one minute).</summary>
         public static readonly TimeSpan AvailableWait = TimeSpan.FromSeconds(75);
 
+        /// <summary>northd gives a new host port its address within milliseconds; a pass that waited this long tries again next time.</summary>
+        public static readonly TimeSpan HostPortAddressWait = TimeSpan.FromSeconds(5);
+
         /// <summary>After a restart, how long a member may take to forward requests to the others again (one heartbeat round and a margin).</summary>
         public static readonly TimeSpan ForwardWait = TimeSpan.FromSeconds(30);
     }

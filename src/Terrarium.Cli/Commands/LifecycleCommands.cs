@@ -107,7 +107,7 @@ public static class LifecycleCommands
         {
             var name = pr.GetValue(member)!;
             WorkloadCommands.CheckParallel(pr.GetValue(parallel));
-            var request = new RemoveRequest(name, pr.GetValue(move), pr.GetValue(force), pr.GetValue(yes), pr.GetValue(dryRun), pr.GetValue(parallel));
+            var request = RemoveRequest.FromFlags(name, pr.GetValue(move), pr.GetValue(force), pr.GetValue(yes), pr.GetValue(dryRun), pr.GetValue(parallel));
             var operation = new RemoveOperation(CommonOptions.Node(pr));
             if (!request.Yes && !request.DryRun && Prompt.Interactive)
             {

@@ -4,7 +4,6 @@ using Terrarium.Cluster.Validation;
 using Terrarium.Operations.Routes;
 using System.Threading.Channels;
 using Terrarium.Lxd;
-using Terrarium.Lxd.Transport;
 using Terrarium.Lxd.Wire;
 using Terrarium.Operations.Convergence;
 using Terrarium.Operations.Ovn;
@@ -237,20 +236,18 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         {
             try
             {
-                await using var events = await LxdEventStream.ConnectAsync(LxdEndpoint.UnixSocket(env.LxdSocket), "lifecycle", allProjects: true, ct);
+                await using var events = await env.LifecycleEventsAsync(ct);
                 backoff = TimeSpan.FromSeconds(1);
                 // Anything may have been missed while disconnected.
                 _cluster.Writer.TryWrite(new Wake("events reconnected"));
                 _instances.Writer.TryWrite(new Wake("events reconnected"));
                 await foreach (var e in events.ReadAllAsync(ct))
                 {
-                    if (!IsRelevant(e)) continue;
+                    if (AgentEvents.Route(new LifecycleEvent(e.LifecycleAction, e.LifecycleSource, e.Project)) is not { } wake) continue;
                     var reason = $"{e.LifecycleAction} {e.LifecycleSource}";
-                    if (InstanceOf(e) is { } instance) _instances.Writer.TryWrite(new Wake(reason, new HashSet<InstanceRef> { instance }));
-                    else if (e.LifecycleAction!.StartsWith("instance-", StringComparison.Ordinal)) _instances.Writer.TryWrite(new Wake(reason));
-                    else _cluster.Writer.TryWrite(new Wake(reason));
-                    // Membership decides which routes can be served (T-3): the route worker looks at everything then.
-                    if (e.LifecycleAction!.StartsWith("cluster-member-", StringComparison.Ordinal)) _instances.Writer.TryWrite(new Wake(reason));
+                    if (wake.Instance is { } instance) _instances.Writer.TryWrite(new Wake(reason, new HashSet<InstanceRef> { instance }));
+                    if (wake.AllInstances) _instances.Writer.TryWrite(new Wake(reason));
+                    if (wake.Cluster) _cluster.Writer.TryWrite(new Wake(reason));
                 }
             }
             catch (LxdException e)
@@ -265,33 +262,4 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             backoff = TimeSpan.FromSeconds(Math.Min(backoff.TotalSeconds * 2, 30));
         }
     }
-
-    /// <summary>The instance (of any project) an instance-* event is about, or null for anything else.</summary>
-    public static InstanceRef? InstanceOf(LxdEvent e)
-    {
-        // A rename changes which name is cached: that takes a full look.
-        if (e.LifecycleAction?.StartsWith("instance-", StringComparison.Ordinal) != true || e.LifecycleAction == "instance-renamed") return null;
-        var source = e.LifecycleSource ?? "";
-        const string prefix = "/1.0/instances/";
-        if (!source.StartsWith(prefix, StringComparison.Ordinal)) return null;
-        var rest = source[prefix.Length..];
-        var end = rest.IndexOfAny(['/', '?']);
-        var name = Uri.UnescapeDataString(end < 0 ? rest : rest[..end]);
-        return name.Length > 0 ? InstanceRef.Of(e.Project, name) : null;
-    }
-
-    public static bool IsRelevant(LxdEvent e) =>
-        e.LifecycleAction is { } action && !IsWorkloadBookkeeping(e) &&
-        (e.Project == Cluster.Config.SharedConfig.Project || action.StartsWith("cluster-", StringComparison.Ordinal) ||
-         action.StartsWith("instance-", StringComparison.Ordinal) || action.StartsWith("network-", StringComparison.Ordinal));
-
-    /// <summary>
-    /// Route-host claims and evacuation origins change nothing a cluster pass converges (mesh, firewall, OVN); every
-    /// route worker decides claims itself. Waking every agent's cluster pass for each would make a route change cost
-    /// N full passes.
-    /// </summary>
-    private static bool IsWorkloadBookkeeping(LxdEvent e) =>
-        e.Project == Cluster.Config.SharedConfig.Project && e.LifecycleSource is { } source &&
-        (source.Contains("/profiles/" + Cluster.Config.RowNames.RouteClaimPrefix, StringComparison.Ordinal) ||
-         source.Contains("/profiles/" + Cluster.Config.RowNames.EvacuationPrefix, StringComparison.Ordinal));
 }

@@ -11,7 +11,28 @@ using Terrarium.Operations.Workloads;
 
 namespace Terrarium.Operations.Lifecycle;
 
-public sealed record RemoveRequest(string Member, bool Move, bool Force, bool Yes, bool DryRun, int Parallel = 3);
+/// <summary>What a removal does with the member's instances.</summary>
+public enum RemovalKind
+{
+    /// <summary>Refused while the member has instances.</summary>
+    Empty,
+    /// <summary>--move: its instances move to the other members first (balanced).</summary>
+    MoveInstances,
+    /// <summary>--force: a dead member, dropped by LXD without contacting it; its instances are lost with it.</summary>
+    Force,
+}
+
+public sealed record RemoveRequest(string Member, RemovalKind Kind, bool Yes, bool DryRun, int Parallel = 3)
+{
+    public bool Move => Kind == RemovalKind.MoveInstances;
+    public bool Force => Kind == RemovalKind.Force;
+
+    /// <summary>The command line's flags; --move and --force together are refused.</summary>
+    public static RemoveRequest FromFlags(string member, bool move, bool force, bool yes, bool dryRun, int parallel) =>
+        move && force
+            ? throw new InputException("--force is for a dead member whose instances cannot be moved; use either --move or --force, not both.")
+            : new(member, force ? RemovalKind.Force : move ? RemovalKind.MoveInstances : RemovalKind.Empty, yes, dryRun, parallel);
+}
 
 public sealed record RemoveResult(string Member, IReadOnlyList<PlannedMove> Plan, IReadOnlyList<MoveOutcome> Moves, bool Removed, IReadOnlyList<InstanceRef> LostInstances);
 
@@ -26,8 +47,6 @@ public sealed class RemoveOperation(NodeEnvironment env)
     public async Task<RemoveResult> RunAsync(RemoveRequest request, CancellationToken ct = default)
     {
         var name = MemberName.Validate(request.Member);
-        if (request.Force && request.Move)
-            throw new InputException("--force is for a dead member whose instances cannot be moved; use either --move or --force, not both.");
         using var lxd = env.Lxd();
         var (self, config) = await MemberContext.RequireAsync(env, lxd, ct);
         var members = await lxd.GetClusterMembersAsync(ct);

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Terrarium.Cluster.Mesh;
 using Terrarium.Cluster.Ovn;
 using Terrarium.Host.Ovn;
@@ -16,8 +14,6 @@ namespace Terrarium.Operations.Ovn;
 /// </summary>
 public sealed class HostPort(NodeEnvironment env, OvnRuntime ovn)
 {
-    public const string Interface = "terrarium-host";
-
     /// <returns>The host's address on the workload network, or null while the network does not exist yet.</returns>
     public async Task<string?> EnsureAsync(ILxdClient lxd, string northbound, string member, int mtu, bool userspace, CancellationToken ct)
     {
@@ -28,29 +24,21 @@ public sealed class HostPort(NodeEnvironment env, OvnRuntime ovn)
 
         var logicalSwitch = await ovn.NbctlAsync(northbound, "--bare", "--columns=name", "find", "Logical_Switch", $"other_config:subnet=\"{subnet}\"");
         if (logicalSwitch.Length == 0) return null; // LXD has not set the network up in OVN yet
-        var port = $"terrarium-host-{member}";
-        var mac = MacFor(member);
+        var port = OvnHostPort.LogicalPort(member);
+        var mac = OvnHostPort.Mac(member);
         await ovn.NbctlAsync(northbound, "--may-exist", "lsp-add", logicalSwitch, port, "--", "lsp-set-addresses", port, $"{mac} dynamic");
         string? ip = null;
-        for (var i = 0; i < 50 && ip is null; i++)
-        {
-            var dynamic = (await ovn.NbctlAsync(northbound, "get", "Logical_Switch_Port", port, "dynamic_addresses")).Trim('"');
-            ip = dynamic.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).FirstOrDefault();
-            if (ip is null) await Task.Delay(TimeSpan.FromMilliseconds(100), env.Time, ct); // northd assigns it in a moment
-        }
-        if (ip is null) return null;
+        // northd assigns the address in a moment.
+        var assigned = await Poll.UntilAsync(async _ =>
+            (ip = OvnHostPort.AssignedAddress(await ovn.NbctlAsync(northbound, "get", "Logical_Switch_Port", port, "dynamic_addresses"))) is not null,
+            Timings.Ovn.HostPortAddressWait, TimeSpan.FromMilliseconds(100), env.Time, ct);
+        if (!assigned) return null;
 
-        await ovn.VsctlAsync("--may-exist", "add-port", "br-int", Interface, "--", "set", "Interface", Interface, "type=internal",
+        const string nic = OvnHostPort.Interface;
+        await ovn.VsctlAsync("--may-exist", "add-port", "br-int", nic, "--", "set", "Interface", nic, "type=internal",
             $"external_ids:iface-id={port}", $"mac=\"{mac}\"");
-        await new IpLink(env.Tools, Interface).SetAddressAndUpAsync(ip, prefix, mtu);
-        if (userspace) await new UserspaceNics(env.Tools).TuneHostAsync(Interface);
+        await new IpLink(env.Tools, nic).SetAddressAndUpAsync(ip!, prefix, mtu);
+        if (userspace) await new UserspaceNics(env.Tools).TuneHostAsync(nic);
         return ip;
-    }
-
-    /// <summary>A stable, locally administered MAC derived from the member name.</summary>
-    public static string MacFor(string member)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"terrarium-host/{member}"));
-        return $"0a:{hash[0]:x2}:{hash[1]:x2}:{hash[2]:x2}:{hash[3]:x2}:{hash[4]:x2}";
     }
 }

@@ -144,9 +144,3 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
         }
     }
 }
-
-/// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; posts later and may reorder).</summary>
-public sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

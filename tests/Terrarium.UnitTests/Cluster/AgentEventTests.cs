@@ -1,16 +1,10 @@
-using System.Text.Json;
-using Terrarium.Lxd.Wire;
-using Terrarium.Operations.Agent;
+using Terrarium.Cluster.Agent;
 
 namespace Terrarium.UnitTests.Cluster;
 
 public class AgentEventTests
 {
-    private static LxdEvent Lifecycle(string action, string source, string project = "default") => new()
-    {
-        Type = "lifecycle", Project = project,
-        Metadata = JsonDocument.Parse($$"""{"action":"{{action}}","source":"{{source}}"}""").RootElement,
-    };
+    private static LifecycleEvent Lifecycle(string action, string source, string project = "default") => new(action, source, project);
 
     [Theory]
     [InlineData("instance-updated", "/1.0/instances/web1", "web1")]
@@ -19,18 +13,18 @@ public class AgentEventTests
     [InlineData("instance-renamed", "/1.0/instances/new", null)]
     [InlineData("profile-updated", "/1.0/profiles/member-node2?project=terrarium", null)]
     public void C12_instance_events_name_the_instance_to_refresh(string action, string source, string? instance) =>
-        Assert.Equal(instance, NodeAgent.InstanceOf(Lifecycle(action, source))?.Name);
+        Assert.Equal(instance, AgentEvents.InstanceOf(Lifecycle(action, source))?.Name);
 
     [Fact]
     public void C12_shared_records_membership_and_instances_wake_the_agent()
     {
-        Assert.True(NodeAgent.IsRelevant(Lifecycle("profile-created", "/1.0/profiles/invite-node3", "terrarium")));
+        Assert.True(AgentEvents.IsRelevant(Lifecycle("profile-created", "/1.0/profiles/invite-node3", "terrarium")));
         // Route-host claims and evacuation origins are the route worker's and restore's own bookkeeping.
-        Assert.False(NodeAgent.IsRelevant(Lifecycle("profile-created", "/1.0/profiles/route-07e50271eb5a69d93b3e?project=terrarium", "terrarium")));
-        Assert.False(NodeAgent.IsRelevant(Lifecycle("profile-deleted", "/1.0/profiles/evacuation-node2?project=terrarium", "terrarium")));
-        Assert.True(NodeAgent.IsRelevant(Lifecycle("cluster-member-removed", "/1.0/cluster/members/node3")));
-        Assert.True(NodeAgent.IsRelevant(Lifecycle("instance-stopped", "/1.0/instances/web1")));
-        Assert.False(NodeAgent.IsRelevant(Lifecycle("image-created", "/1.0/images/abc")));
+        Assert.False(AgentEvents.IsRelevant(Lifecycle("profile-created", "/1.0/profiles/route-07e50271eb5a69d93b3e?project=terrarium", "terrarium")));
+        Assert.False(AgentEvents.IsRelevant(Lifecycle("profile-deleted", "/1.0/profiles/evacuation-node2?project=terrarium", "terrarium")));
+        Assert.True(AgentEvents.IsRelevant(Lifecycle("cluster-member-removed", "/1.0/cluster/members/node3")));
+        Assert.True(AgentEvents.IsRelevant(Lifecycle("instance-stopped", "/1.0/instances/web1")));
+        Assert.False(AgentEvents.IsRelevant(Lifecycle("image-created", "/1.0/images/abc")));
     }
 
     [Theory]
@@ -39,5 +33,20 @@ public class AgentEventTests
     [InlineData("default", "default")]
     public void I15_instance_events_of_every_project_name_their_project(string eventProject, string project) =>
         Assert.Equal(new Terrarium.Cluster.Placement.InstanceRef(project, "web1"),
-            NodeAgent.InstanceOf(Lifecycle("instance-updated", "/1.0/instances/web1?project=" + eventProject, eventProject)));
+            AgentEvents.InstanceOf(Lifecycle("instance-updated", "/1.0/instances/web1?project=" + eventProject, eventProject)));
+
+    [Theory]
+    [InlineData("instance-started", "/1.0/instances/web1", false, false, "web1")]
+    [InlineData("instance-renamed", "/1.0/instances/new", false, true, null)]
+    [InlineData("cluster-member-removed", "/1.0/cluster/members/node3", true, true, null)]
+    [InlineData("network-updated", "/1.0/networks/terrarium-ovn", true, false, null)]
+    public void C12_an_event_wakes_the_cluster_pass_the_route_worker_for_one_instance_or_for_all(string action, string source, bool cluster, bool all, string? instance)
+    {
+        var wake = AgentEvents.Route(Lifecycle(action, source))!;
+        Assert.Equal((cluster, all, instance), (wake.Cluster, wake.AllInstances, wake.Instance?.Name));
+    }
+
+    [Fact]
+    public void C12_an_event_the_agent_does_not_keep_in_step_wakes_nothing() =>
+        Assert.Null(AgentEvents.Route(Lifecycle("image-created", "/1.0/images/abc")));
 }

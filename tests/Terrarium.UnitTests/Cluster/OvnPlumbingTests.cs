@@ -110,9 +110,13 @@ public class OvnPlumbingTests
     [Fact]
     public void T1_host_port_macs_are_stable_and_locally_administered()
     {
-        Assert.Equal(HostPort.MacFor("node1"), HostPort.MacFor("node1"));
-        Assert.NotEqual(HostPort.MacFor("node1"), HostPort.MacFor("node2"));
-        Assert.StartsWith("0a:", HostPort.MacFor("node1"));
+        Assert.Equal(OvnHostPort.Mac("node1"), OvnHostPort.Mac("node1"));
+        Assert.NotEqual(OvnHostPort.Mac("node1"), OvnHostPort.Mac("node2"));
+        Assert.StartsWith("0a:", OvnHostPort.Mac("node1"));
+        Assert.Equal("terrarium-host-node1", OvnHostPort.LogicalPort("node1"));
+        Assert.Equal("10.99.0.7", OvnHostPort.AssignedAddress("\"0a:11:22:33:44:55 10.99.0.7\""));
+        Assert.Null(OvnHostPort.AssignedAddress("[]"));
+        Assert.Null(OvnHostPort.AssignedAddress(""));
     }
 
     [Fact]
