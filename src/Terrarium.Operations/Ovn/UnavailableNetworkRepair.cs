@@ -1,4 +1,3 @@
-using Terrarium.Cluster.Config;
 using Terrarium.Cluster.Ovn;
 using Terrarium.Host.Systemd;
 using Terrarium.Lxd;

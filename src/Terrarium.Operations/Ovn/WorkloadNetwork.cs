@@ -1,9 +1,7 @@
 using Terrarium.Cluster.Config;
 using Terrarium.Cluster.Ovn;
-using Terrarium.Host.Systemd;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
-using Terrarium.Cluster.Members;
 
 namespace Terrarium.Operations.Ovn;
 
