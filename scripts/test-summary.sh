@@ -4,6 +4,18 @@
 # the steps that did not run because of them), and one plain closing line for the whole run, summed over the assemblies.
 set -euo pipefail
 log="$1"
+# The agents' last lines at a lab step's first failure (what each node's agent was doing), first, so that the
+# failures and the totals stay last.
+awk '/^ +Failed [A-Za-z]/ { name = $2 }
+     /--- the lab.s logs when it failed ---/ { inlogs = 1; printf "\nAGENT LOGS when %s failed (last lines of each):\n", name; next }
+     inlogs && /--- the failure ---/ { flush(); inlogs = 0; next }
+     inlogs && /== .* ==$/ { flush(); if ($0 ~ /agent\.log ==$/) { header = $0; sub(/^ +/, "", header); n = 0 } next }
+     inlogs && header != "" { buf[n % 12] = substr($0, 1, 300); n++ }
+     function flush(  i, start) {
+       if (header == "") return
+       print header; start = n > 12 ? n - 12 : 0
+       for (i = start; i < n; i++) print buf[i % 12]
+       header = ""; n = 0 }' "$log"
 # Where the time went: each integration class's steps added up (its lab's start is printed by the lab itself).
 awk '/^ +(Passed|Failed) Terrarium\.IntegrationTests\./ && match($0, /\[[^]]*\]$/) {
        d = substr($0, RSTART + 1, RLENGTH - 2); s = 0

@@ -43,14 +43,33 @@ public sealed partial class LxdClient : ILxdClient
     internal async Task<(LxdResponse Response, string? ETag)> SendAsync(
         HttpMethod method, string path, HttpContent? content, string? ifMatch, CancellationToken ct)
     {
-        var (decoded, status, reason, etag) = await SendRawAsync(method, path, content, ifMatch, ct);
-        if (decoded is null || decoded.Type == "error" || (int)status >= 400)
+        var lateSince = DateTime.UtcNow;
+        while (true)
         {
+            var (decoded, status, reason, etag) = await SendRawAsync(method, path, content, ifMatch, ct);
+            if (decoded is not null && decoded.Type != "error" && (int)status < 400) return (decoded, etag);
             var message = decoded?.Error is { Length: > 0 } err ? err : $"HTTP {(int)status} {reason}";
-            throw new LxdException($"LXD {method} {path}: {message}", status);
+            // A read the daemon could not answer from its own database in time (a leader change, a busy member) is
+            // asked again for a while: it changed nothing. Callers with a tighter bound (status) cancel sooner.
+            if (method != HttpMethod.Get || status != HttpStatusCode.InternalServerError || !DatabaseLate(message) ||
+                DateTime.UtcNow - lateSince > DatabaseLateBound)
+                throw new LxdException($"LXD {method} {path}: {message}", status);
+            await Task.Delay(DatabaseLateRetry, ct);
         }
-        return (decoded, etag);
     }
+
+    /// <summary>How long a GET is asked again while LXD's database is late, and how often.</summary>
+    public static readonly TimeSpan DatabaseLateBound = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan DatabaseLateRetry = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// LXD's own database did not answer (lxd/db/query/transaction.go "Failed to begin transaction: context deadline
+    /// exceeded", a bare "context deadline exceeded" from a query; go-dqlite's driver "no available dqlite leader server
+    /// found" while the database elects a leader), as opposed to a refusal.
+    /// </summary>
+    public static bool DatabaseLate(string message) =>
+        message.EndsWith("context deadline exceeded", StringComparison.Ordinal) ||
+        message.Contains("no available dqlite leader server found", StringComparison.Ordinal);
 
     /// <summary>
     /// Sends one request and decodes the envelope without judging it: an error envelope inside HTTP 200 is a

@@ -22,6 +22,8 @@ public sealed record NodeLayout(string Root)
     public string NodeIdentityFile => Path.Join(ConfigDir, "node.json");
     /// <summary>Held while a convergence pass changes this host (agent, reconfigure, lifecycle commands).</summary>
     public string ConvergeLockFile => Under("/run/terrarium/converge.lock");
+    /// <summary>Held while OVN is converged (agent, commands): OVN's slow daemon calls never hold up the mesh and firewall.</summary>
+    public string OvnLockFile => Under("/run/terrarium/ovn.lock");
     /// <summary>Held only around changes to the mesh interface (create, peers, delete): the agent's heal takes it alone,
     /// so that a pass waiting on LXD under the converge lock never delays bringing the mesh back.</summary>
     public string MeshLockFile => Under("/run/terrarium/mesh.lock");

@@ -10,7 +10,7 @@ namespace Terrarium.Cluster.Routes;
 /// network of the NIC that serves its routes); <see cref="Subnet"/> is that network's IPv4 subnet and
 /// <see cref="Gateway"/> the host's address on it, where LXD manages the network.
 /// </summary>
-public sealed record RoutedInstance(string Name, string Status, string Member, IReadOnlyDictionary<string, string> Config, string? Address)
+public sealed record RoutedInstance(string Name, PowerState Status, string Member, IReadOnlyDictionary<string, string> Config, string? Address)
 {
     public string Project { get; init; } = InstanceRef.DefaultProject;
     public DateTimeOffset CreatedAt { get; init; }
@@ -105,7 +105,7 @@ public static class RoutePlanner
             if (owned.Count > 0 && !i.ClusterWide)
                 localOnly.Add(new LocalRoute(i.Ref, owned.Select(r => r.Host).Distinct().ToList(), i.Network, i.Member));
             if (owned.Count > 0 && (!onlineMembers.Contains(i.Member) || WaitsOnMember(i.Status, i.Config))) awaitingMember.Add(i.Ref);
-            if (owned.Count == 0 || i.Status != "Running" || !onlineMembers.Contains(i.Member)) continue;
+            if (owned.Count == 0 || i.Status != PowerState.Running || !onlineMembers.Contains(i.Member)) continue;
             if (!i.ClusterWide && i.Member != self) continue;
             if (i.Address is null)
             {
@@ -131,11 +131,8 @@ public static class RoutePlanner
     /// (lxd/instances.go `instancesStart`, lxd-5.0.2; Incus the same). Its start event is lost to the members that have
     /// not reconnected to the restarted one yet. One whose start failed keeps waiting: a read every 5 s per agent.
     /// </summary>
-    public static bool WaitsOnMember(string status, IReadOnlyDictionary<string, string> config) =>
-        status == "Error" || (status == "Stopped" && config.GetValueOrDefault(LastPowerStateKey) == "RUNNING" &&
-                              config.GetValueOrDefault("boot.autostart") is not ("false" or "0" or "off" or "no"));
-
-    public const string LastPowerStateKey = "volatile.last_state.power";
+    public static bool WaitsOnMember(PowerState status, IReadOnlyDictionary<string, string> config) =>
+        status == PowerState.Error || status.WasRunningWhenMemberWentDown(config);
 
     /// <summary>
     /// An instance reports its own addresses (from inside it), so its owner can claim any address: only one inside

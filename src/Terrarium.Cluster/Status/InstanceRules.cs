@@ -4,7 +4,7 @@ using Terrarium.Cluster.Validation;
 namespace Terrarium.Cluster.Status;
 
 /// <summary>An instance as status judges it: its status and the few config keys that say whether it should run.</summary>
-public sealed record InstanceView(InstanceRef Ref, string Location, string Status, IReadOnlyDictionary<string, string> Config)
+public sealed record InstanceView(InstanceRef Ref, string Location, PowerState Status, IReadOnlyDictionary<string, string> Config)
 {
     public string? Key(string key) => Config.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
 }
@@ -15,8 +15,6 @@ public sealed record InstanceView(InstanceRef Ref, string Location, string Statu
 /// </summary>
 public static class InstanceRules
 {
-    public const string LastPower = "volatile.last_state.power";
-    public const string Autostart = "boot.autostart";
     public const string EvacuateOrigin = "volatile.evacuate.origin";
 
     /// <summary>
@@ -25,7 +23,7 @@ public static class InstanceRules
     /// On a member that is down itself the member's problem says what to do (<paramref name="memberUp"/> false).
     /// </summary>
     public static Problem? StoppedAfterMemberWentDown(InstanceView i, bool memberUp, string client) =>
-        memberUp && i.Status == "Stopped" && i.Key(LastPower) == "RUNNING" && i.Key(Autostart) != "false"
+        memberUp && i.Status.WasRunningWhenMemberWentDown(i.Config)
             ? new Problem
             {
                 Message = $"{Name(i)} on {EchoText.Escaped(i.Location)} is stopped but was running when its member went down.",
@@ -38,7 +36,7 @@ public static class InstanceRules
     /// while its origin is no longer evacuated was left behind by a restore that failed part way.
     /// </summary>
     public static Problem? StoppedAwayFromRestoredOrigin(InstanceView i, IReadOnlyDictionary<string, string> memberStatus, string client) =>
-        i.Status == "Stopped" && i.Key(EvacuateOrigin) is { } origin && memberStatus.TryGetValue(origin, out var status) &&
+        i.Status == PowerState.Stopped && i.Key(EvacuateOrigin) is { } origin && memberStatus.TryGetValue(origin, out var status) &&
         Members.MemberStates.Parse(status) is not (Members.MemberState.Evacuated or Members.MemberState.Evacuating)
             ? new Problem
             {

@@ -11,16 +11,18 @@ using Terrarium.Operations.Ovn;
 namespace Terrarium.Operations.Agent;
 
 /// <summary>
-/// C-12: keeps this node converged with two workers fed by LXD's lifecycle events. The cluster worker handles
-/// Terrarium's shared records and membership (mesh, firewall, OVN); the route worker handles instance events
-/// (routes, T-2/T-3), so a route change never waits behind a slower cluster pass. Both resync periodically to
-/// heal anything an event missed; the cluster worker also wakes at the next invite expiry.
+/// C-12: keeps this node converged with three workers fed by LXD's lifecycle events. The cluster worker handles
+/// Terrarium's shared records and membership on this host (mesh, firewall) and wakes the OVN worker after each pass;
+/// the OVN worker converges OVN (whose daemon calls may each wait 10-20 s); the route worker handles instance events
+/// (routes, T-2/T-3). So a new peer never waits behind OVN, nor a route change behind either. Each resyncs periodically
+/// to heal anything an event missed; the cluster worker also wakes at the next invite expiry.
 /// </summary>
 public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
 {
 
     private readonly Channel<Wake> _cluster = Channel.CreateUnbounded<Wake>();
     private readonly Channel<Wake> _instances = Channel.CreateUnbounded<Wake>();
+    private readonly Channel<Wake> _ovn = Channel.CreateUnbounded<Wake>();
     private readonly NodeConverger _converger = NodeConverger.ForAgent(env);
 
     /// <param name="Instances">For instance events: the instances they named (null: look at all).</param>
@@ -34,8 +36,9 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         var pump = Task.Run(() => PumpEventsAsync(ct), ct);
         var routes = Task.Run(() => RouteWorkerAsync(ct), ct);
         var watch = Task.Run(() => HostWatchAsync(ct), ct);
+        var ovn = Task.Run(() => OvnWorkerAsync(ct), ct);
         await ClusterWorkerAsync(ct);
-        await Task.WhenAll(pump, routes, watch).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(pump, routes, watch, ovn).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -91,29 +94,60 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             try
             {
                 await HealMeshAsync(); // before anything that needs LXD's database, which is reached over the mesh
-                var started = env.Time.GetTimestamp();
-                using var watchdog = Watch(wake.Reason, ct);
-                var result = await _converger.ConvergeAsync(ct);
-                // The first pass is always said, so a restarted agent shows it has caught up (or what it is stuck in).
-                if (result.Changed || wake.Reason == "start") env.Log($"converged ({wake.Reason}): {Describe(result)} in {env.Time.GetElapsedTime(started).TotalSeconds:0.0} s");
-                if (env.Time.GetElapsedTime(started) > Timings.Agent.SlowPass) env.Log($"slow convergence pass ({wake.Reason}): {result.DescribeTimings()}");
-                if (result.OvnError is { } ovnError) env.Log($"OVN: {ovnError}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
+                var result = await PassAsync("converged", wake.Reason, _converger.Loop, _converger.ConvergeHostAsync, DescribeHost, ct);
                 Interlocked.Increment(ref _passesCompleted);
-                pass = new ClusterPassOutcome(false, result.OvnError is not null, result.Ovn?.State == OvnResult.AwaitingCertificate,
-                    result.Ovn?.MembershipPending == true, result.NextExpiry, wake.Reason.StartsWith("cluster-member-", StringComparison.Ordinal));
+                pass = new ClusterPassOutcome(false, NextExpiry: result.NextExpiry, MemberEvent: wake.Reason.StartsWith("cluster-member-", StringComparison.Ordinal));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 env.Log($"convergence failed ({wake.Reason}): {e.Message}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
                 pass = new ClusterPassOutcome(Failed: true);
             }
+            _ovn.Writer.TryWrite(new Wake(wake.Reason)); // OVN follows what this pass saw (members, certificates to sign)
             (var wait, followUps) = AgentTiming.NextClusterWait(resyncInterval, pass, env.Clock(), followUps);
             wake = await NextWakeAsync(_cluster, wait, env.Time, ct);
         }
     }
 
+    /// <summary>OVN on its own: woken after every cluster pass, and again on its own schedule while it has more to do.</summary>
+    private async Task OvnWorkerAsync(CancellationToken ct)
+    {
+        var wake = await NextWakeAsync(_ovn, Timeout.InfiniteTimeSpan, env.Time, ct); // the first cluster pass goes first
+        while (!ct.IsCancellationRequested)
+        {
+            ClusterPassOutcome pass;
+            try
+            {
+                var result = await PassAsync("OVN converged", wake.Reason, _converger.OvnLoop, _converger.ConvergeOvnAsync, DescribeOvn, ct);
+                if (result.OvnError is { } ovnError) env.Log($"OVN: {ovnError}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
+                pass = new ClusterPassOutcome(false, result.OvnError is not null, result.Ovn?.State == OvnResult.AwaitingCertificate, result.Ovn?.MembershipPending == true);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                env.Log($"OVN convergence failed ({wake.Reason}): {e.Message}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
+                pass = new ClusterPassOutcome(Failed: true);
+            }
+            var (wait, _) = AgentTiming.NextClusterWait(resyncInterval, pass, env.Clock(), 0);
+            wake = await NextWakeAsync(_ovn, wait, env.Time, ct);
+        }
+    }
+
+    /// <summary>One part of a pass, watched while it runs; said when it changed something, on start, and when slow.</summary>
+    private async Task<ConvergeResult> PassAsync(string what, string reason, ConvergenceLoop loop, Func<CancellationToken, Task<ConvergeResult>> pass,
+        Func<ConvergeResult, string> describe, CancellationToken ct)
+    {
+        var started = env.Time.GetTimestamp();
+        using var watchdog = Watch(what, reason, loop, ct);
+        var result = await pass(ct);
+        var took = env.Time.GetElapsedTime(started);
+        // The first pass is always said, so a restarted agent shows it has caught up (or what it is stuck in).
+        if (result.Changed || reason == "start") env.Log($"{what} ({reason}): {describe(result)} in {took.TotalSeconds:0.0} s");
+        if (took > Timings.Agent.SlowPass) env.Log($"slow {what} pass ({reason}): {result.DescribeTimings()}");
+        return result;
+    }
+
     /// <summary>Logs once a minute while a pass runs on, with the concern it is in (a stuck agent explains itself).</summary>
-    private IDisposable Watch(string reason, CancellationToken ct)
+    private IDisposable Watch(string what, string reason, ConvergenceLoop loop, CancellationToken ct)
     {
         var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var started = env.Time.GetTimestamp();
@@ -125,7 +159,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 for (var wait = Timings.Agent.FirstStuckReport; ; wait = Timings.Agent.StuckPass)
                 {
                     await Task.Delay(wait, env.Time, token);
-                    env.Log($"convergence pass ({reason}) still running after {env.Time.GetElapsedTime(started).TotalSeconds:0} s, in {_converger.Loop.Running ?? "setup (lock, LXD)"}");
+                    env.Log($"{what} pass ({reason}) still running after {env.Time.GetElapsedTime(started).TotalSeconds:0} s, in {loop.Running ?? "setup (lock, LXD)"}");
                 }
             }
             catch (OperationCanceledException)
@@ -205,15 +239,19 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         }
     }
 
-    private static string Describe(ConvergeResult r) =>
+    private static string DescribeHost(ConvergeResult r) =>
         $"{r.State}, {r.Peers} peer(s), mesh {(r.MeshChanged ? "updated" : "unchanged")}, firewall {(r.FirewallChanged ? "updated" : "unchanged")}, " +
-        $"{r.RecordsCleaned} record(s) cleaned, OVN {r.Ovn?.State ?? "failed"}{(r.Ovn?.Central == true ? " (central)" : "")}";
+        $"{r.RecordsCleaned} record(s) cleaned";
+
+    private static string DescribeOvn(ConvergeResult r) =>
+        r.Ovn is { } ovn ? $"{ovn.State}{(ovn.Central ? " (central)" : "")}{(ovn.Signed > 0 ? $", {ovn.Signed} certificate(s) signed" : "")}"
+        : r.OvnError is not null ? "failed" : r.State;
 
     /// <summary>The next reason to work: events within a debounce window merge into one; a timeout is a full resync.</summary>
     private static async Task<Wake> NextWakeAsync(Channel<Wake> channel, TimeSpan wait, TimeProvider time, CancellationToken ct, Wake? onTimeout = null)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timer.CancelAfter(wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
+        if (wait != Timeout.InfiniteTimeSpan) timer.CancelAfter(wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
         try
         {
             var first = await channel.Reader.ReadAsync(timer.Token);

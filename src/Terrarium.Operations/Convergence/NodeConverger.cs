@@ -41,10 +41,12 @@ public sealed record ConvergeResult(string State, int Peers, bool MeshChanged, b
 }
 
 /// <summary>
-/// C-11 / S-3: one convergence pass of this node: the reconcilers (<see cref="SharedRecordsReconciler"/>,
-/// <see cref="MeshReconciler"/>, <see cref="FirewallReconciler"/>, <see cref="OvnReconciler"/> and, unless the agent's
-/// route worker owns them, <see cref="RouteReconciler"/>) run by one <see cref="ConvergenceLoop"/> under the host lock.
-/// `reconfigure` and the commands run a pass once, the agent on every relevant LXD event and on a timer.
+/// C-11 / S-3: one convergence pass of this node, in two parts with a lock each. The host part
+/// (<see cref="SharedRecordsReconciler"/>, <see cref="MeshReconciler"/>, <see cref="FirewallReconciler"/> and, unless the
+/// agent's route worker owns them, <see cref="RouteReconciler"/>) runs under the converge lock; the OVN part
+/// (<see cref="OvnReconciler"/>, whose daemon calls may each wait 10-20 s) under its own lock, so that a new peer or a
+/// removed one never waits behind OVN. `reconfigure` and the commands run both parts once, one after the other; the
+/// agent runs each on its own worker.
 /// </summary>
 public sealed class NodeConverger
 {
@@ -62,8 +64,9 @@ public sealed class NodeConverger
         Mesh = new MeshReconciler(env, lockMesh: !insideLifecycle);
         Firewall = new FirewallReconciler(env);
         Routes = new RouteReconciler(env);
-        IReconciler[] concerns = [new SharedRecordsReconciler(env), Mesh, Firewall, new OvnReconciler(env)];
+        IReconciler[] concerns = [new SharedRecordsReconciler(env), Mesh, Firewall];
         Loop = new ConvergenceLoop(withRoutes ? [.. concerns, Routes] : concerns, env.Time);
+        OvnLoop = new ConvergenceLoop([new OvnReconciler(env)], env.Time);
     }
 
     /// <summary>The agent's: its route worker keeps routes in step on instance events (<see cref="SyncRoutesAsync"/>).</summary>
@@ -77,41 +80,72 @@ public sealed class NodeConverger
     public RouteReconciler Routes { get; }
     public ConvergenceLoop Loop { get; }
 
+    /// <summary>The OVN part's loop (one reconciler): what the agent's OVN worker runs, and what its watchdog reports.</summary>
+    public ConvergenceLoop OvnLoop { get; }
+
+    /// <summary>Both parts, the host's first (OVN reaches its peers over the mesh that part converges).</summary>
     public async Task<ConvergeResult> ConvergeAsync(CancellationToken ct = default)
     {
-        var identity = NodeIdentity.Load(env.Layout);
-        var key = KeyStore.Load(env.Layout);
-        if (identity is null || key is null || (!_insideLifecycle && LifecycleInProgress())) return Nothing(ConvergeResult.NotMember);
+        var host = await ConvergeHostAsync(ct);
+        if (host.State != ConvergeResult.Member) return host;
+        var ovn = await ConvergeOvnAsync(ct);
+        return host with { Ovn = ovn.Ovn, OvnError = ovn.OvnError, Timings = [.. host.Timings, .. ovn.Timings] };
+    }
 
+    /// <summary>Shared records, mesh, firewall (and routes unless the agent's route worker owns them), under the converge lock.</summary>
+    public async Task<ConvergeResult> ConvergeHostAsync(CancellationToken ct = default)
+    {
         // The agent and a command may converge at the same moment; their host changes must not interleave. LXD is
         // read under the lock, so a pass that waited for a command applies what the command left, not what was before.
         // (The agent's mesh heal takes the mesh lock instead: a pass may hold this one while LXD waits on its database.)
-        using var hostLock = await HostLock.AcquireAsync(env.Layout.ConvergeLockFile, Timings.Convergence.ConvergeLockTimeout, ct);
-        using var lxd = env.Lxd();
-        var server = await lxd.GetServerAsync(ct);
-        if (!server.Environment.ServerClustered)
+        return await UnderLockAsync(env.Layout.ConvergeLockFile, Loop, async (identity, lxd, server) =>
         {
             // LXD no longer has this server in a cluster (`cluster remove` ran on another member):
             // take down what Terrarium set up here so that nothing keeps pointing at the old mesh.
             await LeaveAsync(identity, lxd, server);
             return Nothing(ConvergeResult.Left);
-        }
+        }, (context, outcomes) =>
+        {
+            T? Of<T>() where T : ReconcileOutcome => outcomes.OfType<T>().FirstOrDefault();
+            return new ConvergeResult(ConvergeResult.Member, context.Desired.Peers.Count, Of<MeshOutcome>()?.Changed == true,
+                outcomes.FirstOrDefault(o => o.Concern == Firewall.Concern)?.Changed == true,
+                Of<RecordsOutcome>()?.Removed ?? 0, context.Config.NextExpiry(env.Clock()), Of<RoutesOutcome>()?.Result);
+        }, ct);
+    }
+
+    /// <summary>OVN's daemons, certificates, raft membership and workload network, under the OVN lock.</summary>
+    public async Task<ConvergeResult> ConvergeOvnAsync(CancellationToken ct = default) =>
+        await UnderLockAsync(env.Layout.OvnLockFile, OvnLoop, (_, _, _) => Task.FromResult(Nothing(ConvergeResult.NotMember)), // the host part leaves
+            (context, outcomes) => Nothing(ConvergeResult.Member) with
+            {
+                Peers = context.Desired.Peers.Count,
+                Ovn = outcomes.OfType<OvnOutcome>().FirstOrDefault()?.Result,
+                OvnError = outcomes.FirstOrDefault()?.Error, // a contained failure is a plain outcome
+            }, ct);
+
+    /// <summary>
+    /// One part of a pass: this node a member (and no init/join under way), <paramref name="lockFile"/> held, LXD read
+    /// under it, then <paramref name="loop"/> over the shared configuration.
+    /// </summary>
+    private async Task<ConvergeResult> UnderLockAsync(string lockFile, ConvergenceLoop loop,
+        Func<NodeIdentity, ILxdClient, Lxd.Wire.ServerInfo, Task<ConvergeResult>> notClustered,
+        Func<ConvergenceContext, IReadOnlyList<ReconcileOutcome>, ConvergeResult> result, CancellationToken ct)
+    {
+        var identity = NodeIdentity.Load(env.Layout);
+        var key = KeyStore.Load(env.Layout);
+        if (identity is null || key is null || (!_insideLifecycle && LifecycleInProgress())) return Nothing(ConvergeResult.NotMember);
+        using var held = await HostLock.AcquireAsync(lockFile, Timings.Convergence.ConvergeLockTimeout, ct);
+        using var lxd = env.Lxd();
+        var server = await lxd.GetServerAsync(ct);
+        if (!server.Environment.ServerClustered) return await notClustered(identity, lxd, server);
 
         var store = new SharedConfigStore(lxd);
         var config = await store.LoadAsync(ct);
         if (config.Settings is null || config.Member(identity.Member) is null) return Nothing(ConvergeResult.NotMember);
 
         var context = new ConvergenceContext(env, lxd, store, identity, key, config);
-        var outcomes = await Loop.RunAsync(context, ct);
-        T? Of<T>() where T : ReconcileOutcome => outcomes.OfType<T>().FirstOrDefault();
-        var ovnError = outcomes.FirstOrDefault(o => o.Concern == "ovn")?.Error; // a contained failure is a plain outcome
-        return new ConvergeResult(ConvergeResult.Member, context.Desired.Peers.Count, Of<MeshOutcome>()?.Changed == true,
-            outcomes.FirstOrDefault(o => o.Concern == Firewall.Concern)?.Changed == true,
-            Of<RecordsOutcome>()?.Removed ?? 0, context.Config.NextExpiry(env.Clock()),
-            Of<RoutesOutcome>()?.Result, Of<OvnOutcome>()?.Result, ovnError)
-        {
-            Timings = outcomes.Select(o => (o.Concern, o.Elapsed)).ToList(),
-        };
+        var outcomes = await loop.RunAsync(context, ct);
+        return result(context, outcomes) with { Timings = outcomes.Select(o => (o.Concern, o.Elapsed)).ToList() };
     }
 
     /// <summary>
@@ -161,6 +195,7 @@ public sealed class NodeConverger
         }
         try
         {
+            using var ovnLock = await HostLock.AcquireAsync(env.Layout.OvnLockFile, Timings.Convergence.ConvergeLockTimeout);
             await new OvnConverger(env).LeaveAsync();
         }
         catch (Exception e) when (e is ProcessFailedException or TimeoutException or IOException)

@@ -22,12 +22,12 @@ public sealed class SharedRecordsReconciler(NodeEnvironment env) : IReconciler
         }
         foreach (var invite in config.UsedInvites())
         {
-            await store.DeleteInviteAsync(invite.Name, ct);
+            await store.DeleteInviteAsync(invite, ct);
             removed++;
         }
         foreach (var lease in config.OrphanLeases(now, Timings.Convergence.LeaseGrace))
         {
-            await store.ReleaseLeaseAsync(lease.Address, ct);
+            await store.ReleaseLeaseAsync(lease, ct);
             env.Log($"orphan lease on {lease.Address} (held by {lease.Holder}) released");
             removed++;
         }

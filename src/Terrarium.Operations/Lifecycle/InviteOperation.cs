@@ -134,7 +134,7 @@ public sealed class InviteOperation(NodeEnvironment env)
         {
             if (tokenOperation is not null) await lxd.CancelOperationAsync(tokenOperation, quick.Token);
             await store.DeleteInviteAsync(name, quick.Token);
-            await store.ReleaseLeaseAsync(meshAddress, quick.Token);
+            await store.ReleaseLeaseAsync(meshAddress, name, quick.Token);
         }
         catch (Exception e) when (e is LxdException or OperationCanceledException)
         {

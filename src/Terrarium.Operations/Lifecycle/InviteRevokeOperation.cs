@@ -39,8 +39,8 @@ public sealed class InviteRevokeOperation(NodeEnvironment env, Func<Cancellation
             }
         }
         var store = new SharedConfigStore(lxd);
-        await store.DeleteInviteAsync(invite.Name, ct);
-        if (plan.ReleasesLease) await store.ReleaseLeaseAsync(invite.MeshAddress, ct);
+        await store.DeleteInviteAsync(invite, ct);
+        if (plan.ReleasesLease) await store.ReleaseLeaseAsync(invite.MeshAddress, invite.Name, ct);
         env.Log($"the invite for {invite.Name} was revoked (mesh address {invite.MeshAddress} released)");
         await (convergeHere ?? (async t => await new NodeConverger(env).ConvergeAsync(t)))(ct);
         return plan;

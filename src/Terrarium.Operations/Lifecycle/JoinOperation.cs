@@ -1,3 +1,4 @@
+using Terrarium.Cluster.Placement;
 using System.Net;
 using Terrarium.Cluster.Config;
 using Terrarium.Cluster.Firewall;
@@ -294,7 +295,7 @@ public sealed class JoinOperation
     {
         foreach (var instance in await lxd.GetAllInstancesAsync(ct))
         {
-            if (instance.Status != "Stopped") await lxd.SetInstanceStateAsync(instance.Name, "stop", force: true, ct: ct, project: instance.Project);
+            if (instance.Power() != PowerState.Stopped) await lxd.SetInstanceStateAsync(instance.Name, "stop", force: true, ct: ct, project: instance.Project);
             await lxd.DeleteInstanceAsync(instance.Name, ct, instance.Project);
             env.Log($"deleted local instance {instance.Project}/{instance.Name} (--yes)");
         }

@@ -67,7 +67,7 @@ public sealed class RemoveOperation(NodeEnvironment env)
         var inputs = await PlacementInputs.LoadAsync(lxd, members, ct);
         var here = inputs.On(name);
         var onMember = here.Select(PlacementInputs.Ref).ToList();
-        var running = here.Where(i => i.Status == "Running").Select(PlacementInputs.Ref).ToHashSet();
+        var running = here.Where(i => i.Power() == PowerState.Running).Select(PlacementInputs.Ref).ToHashSet();
         IReadOnlyList<PlannedMove> plan = !request.Force && lxdMember is not null ? await PlanMovesAsync(lxd, request, lxdMember, inputs, onMember, ct) : [];
         if (request.DryRun) return new RemoveResult(name, plan, [], false, request.Force ? onMember : []);
 
@@ -91,7 +91,7 @@ public sealed class RemoveOperation(NodeEnvironment env)
             var current = await store.LoadAsync(ct);
             await store.DeleteMemberAsync(name, ct);
             await store.DeleteInviteAsync(name, ct);
-            foreach (var lease in current.Leases.Where(l => l.Holder == name)) await store.ReleaseLeaseAsync(lease.Address, ct);
+            foreach (var lease in current.Leases.Where(l => l.Holder == name)) await store.ReleaseLeaseAsync(lease, ct);
             await store.DeleteOvnCertificateAsync(name, ct);
         });
         await journal.StepAsync("ovn-plan", () => OvnPlanning.ReplanAsync(env, lxd, new SharedConfigStore(lxd), self.Member, rotateCa: false, [name], ct));

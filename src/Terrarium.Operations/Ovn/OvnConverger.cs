@@ -1,3 +1,4 @@
+using Terrarium.Cluster.Placement;
 using Terrarium.Cluster.Config;
 using Terrarium.Cluster.Ovn;
 using Terrarium.Host.Files;
@@ -272,7 +273,7 @@ public sealed class OvnConverger(NodeEnvironment env)
         if (GeneveOverMesh.KernelDatapathAvailable) return 0;
         var nics = new UserspaceNics(env.Tools);
         var tuned = 0;
-        foreach (var instance in instances.Where(i => i.Location == self && i.Status == "Running"))
+        foreach (var instance in instances.Where(i => i.Location == self && i.Power() == PowerState.Running))
         {
             var ovnNics = instance.ExpandedDevices.Where(d => d.Value.GetValueOrDefault("type") == "nic" &&
                                                              d.Value.GetValueOrDefault("network") == OvnNetworkSettings.NetworkName)

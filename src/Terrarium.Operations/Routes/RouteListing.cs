@@ -1,3 +1,4 @@
+using Terrarium.Cluster.Placement;
 using System.Net;
 using Terrarium.Cluster.Routes;
 using Terrarium.Cluster.Validation;
@@ -78,7 +79,7 @@ public static class RouteListing
         var networks = (await networksCall).ToDictionary(n => n.Name, StringComparer.Ordinal);
         var claims = (await configCall).RouteClaims.ToDictionary(c => c.Host, c => c.Project, StringComparer.Ordinal);
         // Addresses come with the runtime state, asked only of running routed instances (as the agent does).
-        await Task.WhenAll(instances.Where(i => i.Status == "Running" && online.Contains(i.Location) && Routed(i)).Select(async i =>
+        await Task.WhenAll(instances.Where(i => i.Power() == PowerState.Running && online.Contains(i.Location) && Routed(i)).Select(async i =>
         {
             try { i.State = await lxd.GetInstanceStateAsync(i.Name, ct, i.Project); }
             catch (LxdException e) when (e.IsNotFound) { i.State = null; } // deleted meanwhile

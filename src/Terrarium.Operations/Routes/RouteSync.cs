@@ -99,7 +99,7 @@ public sealed class RouteSync(NodeEnvironment env)
                 // its instances read "Error" until asked again; after its restart, it starts what ran before.
                 foreach (var waiting in _awaitingMember.Except(changed))
                     if (_instances.GetValueOrDefault(waiting) is { } known && online.Contains(known.Location) &&
-                        RoutePlanner.WaitsOnMember(known.Status, known.Config))
+                        RoutePlanner.WaitsOnMember(known.Power(), known.Config))
                         await TryRefreshAsync(lxd, waiting, ct);
             }
         }
@@ -174,7 +174,7 @@ public sealed class RouteSync(NodeEnvironment env)
             gateway = IPAddress.Parse(cidr.Split('/')[0]);
             subnet = IPNetwork.Parse(net);
         }
-        return new RoutedInstance(i.Name, i.Status, i.Location, i.Config, nic is null ? null : AddressOn(i, nic.Value.Device))
+        return new RoutedInstance(i.Name, i.Power(), i.Location, i.Config, nic is null ? null : AddressOn(i, nic.Value.Device))
         {
             Project = i.Project, CreatedAt = i.CreatedAt, Network = nic?.Network, Subnet = subnet, Gateway = gateway,
         };
@@ -233,7 +233,7 @@ public sealed class RouteSync(NodeEnvironment env)
 
     // Runtime state (addresses) is only worth asking for routed instances that can serve.
     private bool Serving(Instance i) =>
-        i.Status == "Running" && _online!.Contains(i.Location) &&
+        i.Power() == PowerState.Running && _online!.Contains(i.Location) &&
         i.Config.Keys.Any(k => k.StartsWith(RouteDeclaration.KeyPrefix, StringComparison.Ordinal));
 
     private static async Task LoadStateAsync(ILxdClient lxd, Instance instance, CancellationToken ct)

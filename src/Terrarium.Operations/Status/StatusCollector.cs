@@ -111,7 +111,7 @@ public sealed class StatusCollector(NodeEnvironment env)
 
     /// <summary>Volatile keys live in the instance's own config, boot.autostart may come from a profile.</summary>
     private static InstanceView View(Lxd.Wire.Instance i) =>
-        new(Cluster.Placement.InstanceRef.Of(i.Project, i.Name), i.Location, i.Status, i.ExpandedConfig.Count > 0 ? i.ExpandedConfig : i.Config);
+        new(Cluster.Placement.InstanceRef.Of(i.Project, i.Name), i.Location, i.Power(), i.ExpandedConfig.Count > 0 ? i.ExpandedConfig : i.Config);
 
     /// <summary>
     /// Terrarium's records as this node last applied them, when the shared configuration did not load in time: its

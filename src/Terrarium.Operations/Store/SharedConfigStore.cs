@@ -78,7 +78,21 @@ public sealed class SharedConfigStore(ILxdClient lxd)
     public Task DeleteOvnCertificateAsync(string member, CancellationToken ct = default) => DeleteRowAsync(RowNames.OvnCertificate(member), ct);
     public Task DeleteMemberAsync(string name, CancellationToken ct = default) => DeleteRowAsync(RowNames.Member(name), ct);
     public Task DeleteInviteAsync(string name, CancellationToken ct = default) => DeleteRowAsync(RowNames.Invite(name), ct);
-    public Task ReleaseLeaseAsync(string address, CancellationToken ct = default) => DeleteRowAsync(RowNames.Lease(address), ct);
+
+    /// <summary>Deletes the invite row only while it is still <paramref name="seen"/> (each invite has its own key), not a newer invite of that name.</summary>
+    public Task DeleteInviteAsync(InviteRecord seen, CancellationToken ct = default) =>
+        DeleteRowIfAsync(RowNames.Invite(seen.Name), Json.InviteRecord, now => now.PublicKey == seen.PublicKey, ct);
+
+    /// <summary>
+    /// Releases the lease only while it is still the one <paramref name="seen"/> in a snapshot: another member may have
+    /// released it and leased the address again since (an expired invite's address taken by the next invite).
+    /// </summary>
+    public Task ReleaseLeaseAsync(LeaseRecord seen, CancellationToken ct = default) =>
+        DeleteRowIfAsync(RowNames.Lease(seen.Address), Json.LeaseRecord, now => now.Holder == seen.Holder && now.CreatedAt == seen.CreatedAt, ct);
+
+    /// <summary>Releases the lease on <paramref name="address"/> only while <paramref name="holder"/> holds it.</summary>
+    public Task ReleaseLeaseAsync(string address, string holder, CancellationToken ct = default) =>
+        DeleteRowIfAsync(RowNames.Lease(address), Json.LeaseRecord, now => now.Holder == holder, ct);
 
     /// <summary>Cancels an invite's LXD join token and removes its row and lease. Safe to race with another member.</summary>
     public async Task RevokeInviteAsync(SharedConfig config, InviteRecord invite, CancellationToken ct)
@@ -88,9 +102,9 @@ public sealed class SharedConfigStore(ILxdClient lxd)
             try { await lxd.CancelOperationAsync(invite.TokenOperation, ct); }
             catch (LxdException) { /* already used, expired or gone */ }
         }
-        await DeleteInviteAsync(invite.Name, ct);
-        if (config.Leases.Any(l => l.Address == invite.MeshAddress && l.Holder == invite.Name))
-            await ReleaseLeaseAsync(invite.MeshAddress, ct);
+        await DeleteInviteAsync(invite, ct);
+        foreach (var lease in config.Leases.Where(l => l.Address == invite.MeshAddress && l.Holder == invite.Name))
+            await ReleaseLeaseAsync(lease, ct);
     }
 
     /// <summary>Claims <paramref name="host"/> for <paramref name="project"/>; the first claim wins. Returns the owner.</summary>
@@ -155,6 +169,18 @@ public sealed class SharedConfigStore(ILxdClient lxd)
         catch (LxdException e) when (e.IsNotFound)
         {
         }
+    }
+
+    /// <summary>
+    /// Deletes a row only while its record still satisfies <paramref name="stillIt"/>. LXD's profile DELETE takes no
+    /// ETag (lxd/profiles.go profileDelete), so this reads just before deleting: a snapshot seconds old no longer
+    /// decides, only the milliseconds between the two requests.
+    /// </summary>
+    private async Task DeleteRowIfAsync<T>(string name, JsonTypeInfo<T> type, Func<T, bool> stillIt, CancellationToken ct) where T : class
+    {
+        if (await TryGetAsync(name, ct) is not { } row || !row.Config.TryGetValue(RowNames.RecordKey, out var json)) return;
+        if (Parse(json, type) is { } record && !stillIt(record)) return;
+        await DeleteRowAsync(name, ct);
     }
 
     private Task<Profile?> TryGetAsync(string name, CancellationToken ct) => lxd.TryGetProfileAsync(name, SharedConfig.Project, ct);

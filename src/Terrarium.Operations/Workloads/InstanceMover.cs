@@ -27,7 +27,7 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
         MoveOutcome Done(bool ok, string method, string detail) => new(instanceRef, from, target, ok, method, detail, clock.GetElapsedTime(started));
         if (from == target) return Done(true, "none", $"already on {target}");
 
-        var running = instance.Status == "Running";
+        var running = instance.Power() == PowerState.Running;
         var lxdProgress = progress is null ? null : new InlineProgress<Operation>(op =>
         {
             if (LxdClient.DescribeProgress(op) is { } text) progress.Report(text);
@@ -125,7 +125,7 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
             catch (LxdException)
             {
                 // The failed shutdown may have stopped it after all ("The instance is already stopped"): what was wanted.
-                if ((await lxd.GetInstanceAsync(i.Name, i.Project, ct)).Status != "Stopped") throw;
+                if ((await lxd.GetInstanceAsync(i.Name, i.Project, ct)).Power() != PowerState.Stopped) throw;
             }
         }
     }

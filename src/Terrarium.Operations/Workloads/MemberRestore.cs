@@ -19,7 +19,7 @@ public sealed class MemberRestore(ILxdClient lxd, Action<string> log, TimeProvid
     {
         // Read now, not at planning: the plan may have waited at a prompt.
         var returningSet = returning.ToHashSet();
-        var running = (await lxd.GetAllInstancesAsync(ct)).Where(i => i.Status == "Running")
+        var running = (await lxd.GetAllInstancesAsync(ct)).Where(i => i.Power() == PowerState.Running)
             .Select(PlacementInputs.Ref).Where(returningSet.Contains).ToHashSet();
         var last = "";
         var lxdProgress = new InlineProgress<Operation>(op =>
@@ -73,7 +73,7 @@ public sealed class MemberRestore(ILxdClient lxd, Action<string> log, TimeProvid
             return;
         }
         var mover = new InstanceMover(lxd, log, time);
-        foreach (var what in now.Where(i => i.Status == "Stopped").Select(PlacementInputs.Ref).Where(running.Contains))
+        foreach (var what in now.Where(i => i.Power() == PowerState.Stopped).Select(PlacementInputs.Ref).Where(running.Contains))
         {
             progress?.Report($"Starting {what} again (it was running before the restore)");
             await mover.RestartWhereItIsAsync(what);

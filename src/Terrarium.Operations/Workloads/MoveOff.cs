@@ -97,7 +97,7 @@ public sealed class MoveOff(NodeEnvironment env, ILxdClient lxd, string member, 
         try
         {
             if (afterMove is not null) await afterMove(i);
-            var start = journal.WasRunning(i) && instance.Status == "Stopped";
+            var start = journal.WasRunning(i) && instance.Power() == PowerState.Stopped;
             if (start) await lxd.SetInstanceStateAsync(i.Name, "start", ct: ct, project: i.Project);
             journal.Done(i);
             return new MoveOutcome(i, member, instance.Location, true, "resumed",

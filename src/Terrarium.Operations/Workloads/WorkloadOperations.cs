@@ -97,7 +97,7 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         if (unplaceable is not null) throw new InputException($"{unplaceable}; nothing was moved.");
         return new EvacuationPlan(member, source.Status, server.ToString(), plan)
         {
-            Running = onMember.Where(i => i.Status == "Running").Select(PlacementInputs.Ref).ToHashSet(),
+            Running = onMember.Where(i => i.Power() == PowerState.Running).Select(PlacementInputs.Ref).ToHashSet(),
             Interrupted = interrupted,
         };
     }

@@ -281,7 +281,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
     [Needs(nameof(S03_M4_X3_a_join_killed_in_key_rotation_resumes_and_existing_tunnels_lose_no_packets))]
     public Task S07_C2_an_expired_invite_is_cleaned_by_the_other_members_without_its_creator() => lab.Steps.RunAsync(async () =>
     {
-        await lab.Lab.StopAgentAsync(lab.Node(2)); // the inviter is away: cleanup must not depend on it
+        await using var away = await lab.AgentAwayAsync(2); // the inviter is away: cleanup must not depend on it
         var r = await lab.Ctl(2, "--output", "json", "cluster", "invite", "ghost", Underlay(99), "--expires", "12s");
         MeshLab.AssertOk(r);
         foreach (var i in new[] { 1, 3 })
@@ -297,7 +297,7 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         var rows = await lxd.GetProfilesAsync("terrarium");
         Assert.DoesNotContain(rows, p => p.Config.GetValueOrDefault("user.terrarium.record", "").Contains("\"ghost\""));
 
-        await lab.Lab.StartAgentAsync(lab.Node(2));
+        await away.BackAsync();
         // Its first pass, usually 1-3 s: a clean-clone CI run once saw none end within 20 s (the agent logged nothing
         // after starting; it now says which concern a pass is in after 10 s). Its OVN calls alone may each wait 10-20 s.
         await MeshLab.EventuallyAsync(async () => (await lab.PeersAsync(2)).Count == 2, TimeSpan.FromSeconds(60), "node2 heals when its agent is back");
@@ -400,12 +400,12 @@ public abstract class ClusterLifecycleSteps(MeshLab lab)
         // The operator's maintenance path: a server removed, then joined again minutes after its first join. Its join's
         // OVN repair restart (LXD 5.0 cannot start terrarium-ovn on a joiner) once shared the agent's 5-minute spacing
         // with the first join's, so this join waited out its 75 s and ended with the network unavailable.
-        await lab.Lab.StopAgentAsync(lab.Node(3));
+        await using var away = await lab.AgentAwayAsync(3);
         var (token, bundle) = await lab.InviteAsync(1, 3);
         var joined = await lab.Ctl(3, "cluster", "join", "--token", token, "--wireguard", bundle);
         MeshLab.AssertOk(joined);
         Assert.Contains("node3 joined the cluster", joined.StdOut);
-        await lab.Lab.StartAgentAsync(lab.Node(3));
+        await away.BackAsync();
 
         using var lxd = lab.Client(1);
         Assert.Equal(["node1", "node2", "node3"], (await lxd.GetClusterMembersAsync()).Select(m => m.ServerName).Order());

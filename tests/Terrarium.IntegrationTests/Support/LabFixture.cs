@@ -86,6 +86,30 @@ public abstract class LabFixture(string prefix, int nodes, int underlayOctet, La
         }
     }
 
+    /// <summary>
+    /// Stops node <paramref name="node"/>'s agent until the handle's <see cref="AgentAway.BackAsync"/> or its disposal:
+    /// a step that fails while an agent is away must not leave it away for the steps after it.
+    /// </summary>
+    public async Task<AgentAway> AgentAwayAsync(int node)
+    {
+        await Lab.StopAgentAsync(Node(node));
+        return new AgentAway(() => Lab.StartAgentAsync(Node(node)));
+    }
+
+    public sealed class AgentAway(Func<Task> start) : IAsyncDisposable
+    {
+        private bool _back;
+
+        public async Task BackAsync()
+        {
+            if (_back) return;
+            _back = true;
+            await start();
+        }
+
+        public async ValueTask DisposeAsync() => await BackAsync();
+    }
+
     public async Task InitializeAsync()
     {
         Steps.Diagnose = () => $"(every node's whole logs kept in {KeepLogs()})\n{RecentLogs()}";

@@ -348,7 +348,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var phases = new List<string>();
         void Phase(string name) => phases.Add($"{name} {clock.Elapsed.TotalSeconds:F0} s");
-        await lab.Lab.StopAgentAsync(lab.Node(2));
+        await using var away = await lab.AgentAwayAsync(2);
         MeshLab.AssertOk(await lab.Exec(2, "nft", "insert", "rule", "inet", "terrarium", "input", "tcp", "dport", "8443", "accept", "comment", "\"hand-made\""));
         MeshLab.AssertOk(await lab.Exec(2, "nft", "delete", "rule", "inet", "terrarium", "input", "handle", await HandleAsync(2, "wireguard from strangers")));
         MeshLab.AssertOk(await lab.Exec(2, "nft", "add", "table", "inet", "operator")); // not Terrarium's: stays
@@ -360,7 +360,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
         Assert.Contains("wireguard from strangers", table);
         MeshLab.AssertOk(await lab.Exec(2, "nft", "list", "table", "inet", "operator"));
         Assert.Contains("firewall already current", (await lab.Ctl(2, "reconfigure")).StdOut);
-        await lab.Lab.StartAgentAsync(lab.Node(2));
+        await away.BackAsync();
         Phase("reconfigure");
 
         // The agent reverts drift by itself: it compares the live table every second.

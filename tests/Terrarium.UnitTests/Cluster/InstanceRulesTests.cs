@@ -7,18 +7,18 @@ namespace Terrarium.UnitTests.Cluster;
 public class InstanceRulesTests
 {
     private static InstanceView I(string status, string location = "node2", string project = "default", string name = "web", params (string Key, string Value)[] config) =>
-        new(InstanceRef.Of(project, name), location, status, config.ToDictionary(c => c.Key, c => c.Value));
+        new(InstanceRef.Of(project, name), location, PowerStates.Parse(status), config.ToDictionary(c => c.Key, c => c.Value));
 
     [Fact]
     public void A_stopped_instance_that_ran_when_its_member_went_down_is_a_problem_with_a_start_fix()
     {
-        var p = InstanceRules.StoppedAfterMemberWentDown(I("Stopped", project: "shop", config: [(InstanceRules.LastPower, "RUNNING")]), memberUp: true, "lxc");
+        var p = InstanceRules.StoppedAfterMemberWentDown(I("Stopped", project: "shop", config: [(PowerStates.LastPowerKey, "RUNNING")]), memberUp: true, "lxc");
         Assert.NotNull(p);
         Assert.Equal(ProblemSeverity.Warning, p.Severity);
         Assert.Equal("web (project shop) on node2 is stopped but was running when its member went down.", p.Message);
         Assert.Equal("lxc start web --project shop", p.Fix);
         Assert.Equal("incus start web --project shop",
-            InstanceRules.StoppedAfterMemberWentDown(I("Stopped", project: "shop", config: [(InstanceRules.LastPower, "RUNNING")]), true, "incus")!.Fix);
+            InstanceRules.StoppedAfterMemberWentDown(I("Stopped", project: "shop", config: [(PowerStates.LastPowerKey, "RUNNING")]), true, "incus")!.Fix);
     }
 
     [Theory]
@@ -29,7 +29,7 @@ public class InstanceRulesTests
     [InlineData("Stopped", "RUNNING", "", false)] // its member is down: the member's problem says what to do
     public void Instances_that_should_not_run_now_are_no_problem(string status, string power, string autostart, bool memberUp)
     {
-        var i = I(status, config: [(InstanceRules.LastPower, power), (InstanceRules.Autostart, autostart)]);
+        var i = I(status, config: [(PowerStates.LastPowerKey, power), (PowerStates.AutostartKey, autostart)]);
         Assert.Null(InstanceRules.StoppedAfterMemberWentDown(i, memberUp, "lxc"));
     }
 
@@ -51,7 +51,7 @@ public class InstanceRulesTests
     [Fact]
     public void Names_from_lxd_are_escaped_in_messages_and_fixes()
     {
-        var p = InstanceRules.StoppedAfterMemberWentDown(I("Stopped", "node\n2", "p\u001b[2J", "w\neb", (InstanceRules.LastPower, "RUNNING")), true, "lxc")!;
+        var p = InstanceRules.StoppedAfterMemberWentDown(I("Stopped", "node\n2", "p\u001b[2J", "w\neb", (PowerStates.LastPowerKey, "RUNNING")), true, "lxc")!;
         Assert.DoesNotContain('\n', p.Message + p.Fix);
         Assert.DoesNotContain('\u001b', p.Message + p.Fix);
         Assert.Equal(@"w\neb (project p\u001b[2J) on node\n2 is stopped but was running when its member went down.", p.Message);
@@ -68,8 +68,8 @@ public class InstanceRulesTests
             Unreachable = new HashSet<string> { "node3" }, Client = "incus",
             Instances =
             [
-                I("Stopped", "node2", "default", "a", (InstanceRules.LastPower, "RUNNING"), (InstanceRules.EvacuateOrigin, "node1")),
-                I("Stopped", "node3", "default", "b", (InstanceRules.LastPower, "RUNNING")),
+                I("Stopped", "node2", "default", "a", (PowerStates.LastPowerKey, "RUNNING"), (InstanceRules.EvacuateOrigin, "node1")),
+                I("Stopped", "node3", "default", "b", (PowerStates.LastPowerKey, "RUNNING")),
                 I("Stopped", "node1", "default", "c", (InstanceRules.EvacuateOrigin, "node2")),
             ],
         };

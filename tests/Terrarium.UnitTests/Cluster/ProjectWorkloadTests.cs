@@ -89,7 +89,7 @@ public class ProjectWorkloadTests
 
     private static RoutedInstance Routed(string project, string name, string member, string route, string? address = "10.20.0.5", int ageMinutes = 0,
         string network = RoutePlanner.ClusterNetwork) =>
-        new(name, "Running", member, new Dictionary<string, string> { ["user.terrarium.route.web"] = route }, address)
+        new(name, PowerState.Running, member, new Dictionary<string, string> { ["user.terrarium.route.web"] = route }, address)
         {
             Project = project, CreatedAt = T0.AddMinutes(-ageMinutes), Network = network,
             Subnet = IPNetwork.Parse(network == RoutePlanner.ClusterNetwork ? "10.20.0.0/24" : "10.254.0.0/24"),

@@ -1,3 +1,4 @@
+using Terrarium.Cluster.Placement;
 using Terrarium.Cluster.Config;
 using Terrarium.Cluster.Routes;
 using Terrarium.Cluster.Status;
@@ -12,7 +13,7 @@ public class RouteRefusalTests
     private static readonly HashSet<string> Online = ["node1"];
 
     private static RoutedInstance Instance(string name, string address, Dictionary<string, string> config, string project = "default") =>
-        new(name, "Running", "node1", config, address) { Project = project };
+        new(name, PowerState.Running, "node1", config, address) { Project = project };
 
     [Fact]
     public void The_renderer_never_renders_a_refused_route()

@@ -1,3 +1,4 @@
+using Terrarium.Cluster.Placement;
 using Terrarium.Cluster.Routes;
 
 namespace Terrarium.UnitTests.Cluster;
@@ -5,7 +6,7 @@ namespace Terrarium.UnitTests.Cluster;
 public class RouteTests
 {
     private static RoutedInstance Instance(string name, string member, string? address, string status = "Running", params (string Key, string Value)[] routes) =>
-        new(name, status, member, routes.ToDictionary(r => $"user.terrarium.route.{r.Key}", r => r.Value), address);
+        new(name, PowerStates.Parse(status), member, routes.ToDictionary(r => $"user.terrarium.route.{r.Key}", r => r.Value), address);
 
     [Theory]
     [InlineData("app.example.com:80", "app.example.com", "/", 80)]
@@ -40,7 +41,7 @@ public class RouteTests
     public void T3_a_route_waits_on_an_online_member_while_it_has_to_start_the_instance_again(string status, string lastPower, bool waits)
     {
         var restarted = Instance("rb", "node1", null, status, ("web", "app.example.com:80")) is var i
-            ? i with { Config = new Dictionary<string, string>(i.Config) { [RoutePlanner.LastPowerStateKey] = lastPower } } : null;
+            ? i with { Config = new Dictionary<string, string>(i.Config) { [PowerStates.LastPowerKey] = lastPower } } : null;
 
         var plan = RoutePlanner.Plan([restarted!], new HashSet<string> { "node1" });
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Terrarium.Cluster.Placement;
 using Terrarium.Cluster.Routes;
 using Terrarium.Lxd.Wire;
 
@@ -25,7 +26,7 @@ public class WireNullTests
     public void T3_route_planning_skips_an_instance_on_an_offline_member()
     {
         var i = JsonSerializer.Deserialize(OfflineMemberInstance, LxdJson.Info<List<Instance>>())!.Single();
-        var plan = RoutePlanner.Plan([new RoutedInstance(i.Name, i.Status, i.Location, i.Config, null)], new HashSet<string> { "node1" });
+        var plan = RoutePlanner.Plan([new RoutedInstance(i.Name, PowerStates.Parse(i.Status), i.Location, i.Config, null)], new HashSet<string> { "node1" });
         Assert.Empty(plan.Backends);
         Assert.Empty(plan.Errors);
     }

@@ -17,7 +17,7 @@ public class RouteListingTests
 
     private static RoutedInstance Routed(string project, string name, string member, Dictionary<string, string> routes, string? address,
         string network = RoutePlanner.ClusterNetwork, string status = "Running", int ageMinutes = 0) =>
-        new(name, status, member, routes.ToDictionary(r => RouteDeclaration.KeyPrefix + r.Key, r => r.Value), address)
+        new(name, PowerStates.Parse(status), member, routes.ToDictionary(r => RouteDeclaration.KeyPrefix + r.Key, r => r.Value), address)
         {
             Project = project, CreatedAt = T0.AddMinutes(-ageMinutes), Network = network,
             Subnet = IPNetwork.Parse(network == RoutePlanner.ClusterNetwork ? "10.20.0.0/24" : "10.254.0.0/24"),

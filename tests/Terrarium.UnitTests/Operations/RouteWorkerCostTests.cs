@@ -148,7 +148,7 @@ public sealed class RouteWorkerCostTests : IDisposable
         // After a reboot LXD lists what ran before as stopped with volatile.last_state.power=RUNNING until it starts
         // it (lxd/instances.go instancesStart, lxd-5.0.2); the start event is lost to members not reconnected yet.
         _lxd.Instances[0].Instance.Status = "Stopped";
-        _lxd.Instances[0].Instance.Config[RoutePlanner.LastPowerStateKey] = "RUNNING";
+        _lxd.Instances[0].Instance.Config[PowerStates.LastPowerKey] = "RUNNING";
         var sync = new RouteSync(Env());
         var first = await sync.SyncAsync(_lxd, CancellationToken.None);
         Assert.Equal(["web"], first.AwaitingMember.Select(i => i.Name));

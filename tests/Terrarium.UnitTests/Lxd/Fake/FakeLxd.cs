@@ -29,6 +29,8 @@ public sealed class FakeLxd : IAsyncDisposable
     public List<(string Name, string Status, string[] Roles)> Members { get; } = [];
     /// <summary>Paths that never answer until the client gives up (LXD waiting for an absent database leader).</summary>
     public ConcurrentBag<string> Hangs { get; } = [];
+    /// <summary>Per path: errors answered with HTTP 500, one per request, before it answers normally (LXD's database late).</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<string>> DatabaseErrors { get; } = new();
     public List<JsonObject> Instances { get; } = [];
     /// <summary>Join refusals to answer, one per join attempt, before joins succeed.</summary>
     public ConcurrentQueue<string> JoinRefusals { get; } = new();
@@ -89,6 +91,13 @@ public sealed class FakeLxd : IAsyncDisposable
         if (Hangs.Contains(path))
         {
             await Task.Delay(Timeout.Infinite, ctx.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
+        if (DatabaseErrors.TryGetValue(path, out var errors) && errors.TryDequeue(out var dbError))
+        {
+            ctx.Response.StatusCode = 500;
+            ctx.Response.ContentType = "application/json";
+            await ctx.Response.WriteAsync(new JsonObject { ["type"] = "error", ["error"] = dbError, ["error_code"] = 500 }.ToJsonString());
             return;
         }
         var body = ctx.Request.ContentLength is > 0 || ctx.Request.Headers.TransferEncoding.Count > 0

@@ -1,0 +1,63 @@
+using Terrarium.Lxd;
+using Terrarium.UnitTests.Lxd.Fake;
+
+namespace Terrarium.UnitTests.Lxd;
+
+/// <summary>
+/// A GET that LXD could not answer from its own database in time (seen right after a remove's moves) is asked again
+/// for a while; a write is never sent twice, and a refusal is reported at once.
+/// </summary>
+public class DatabaseLateTests
+{
+    [Theory]
+    [InlineData("Failed to begin transaction: context deadline exceeded")] // lxd/db/query/transaction.go, lxd-5.0.2
+    [InlineData("context deadline exceeded")]
+    [InlineData("Failed to fetch members: no available dqlite leader server found")]
+    public void The_database_not_answering_is_late(string message) => Assert.True(LxdClient.DatabaseLate(message));
+
+    [Theory]
+    [InlineData("Profile is currently in use")]
+    [InlineData("Name \"x\" already in use")]
+    [InlineData("context deadline exceeded while doing something else entirely, said differently")]
+    public void A_refusal_is_not(string message) => Assert.False(LxdClient.DatabaseLate(message));
+
+    [Fact]
+    public async Task A_get_is_asked_again_until_the_database_answers()
+    {
+        await using var fake = await FakeLxd.StartAsync(DaemonProfile.Debian502);
+        fake.Clustered = true;
+        fake.Members.Add(("node1", "Online", ["database-leader", "database"]));
+        fake.DatabaseErrors["/1.0/cluster/members"] = new(["context deadline exceeded", "Failed to begin transaction: context deadline exceeded"]);
+        using var lxd = LxdClient.ForSocket(fake.Socket);
+
+        var members = await lxd.GetClusterMembersAsync();
+
+        Assert.Equal("node1", Assert.Single(members).ServerName);
+        Assert.Equal(3, fake.Count("GET /1.0/cluster/members"));
+    }
+
+    [Fact]
+    public async Task A_write_is_not_sent_twice()
+    {
+        await using var fake = await FakeLxd.StartAsync(DaemonProfile.Debian502);
+        fake.DatabaseErrors["/1.0/profiles"] = new(["context deadline exceeded"]);
+        using var lxd = LxdClient.ForSocket(fake.Socket);
+
+        var e = await Assert.ThrowsAsync<LxdException>(() => lxd.CreateProfileAsync(new Terrarium.Lxd.Wire.Profile { Name = "p" }, "default"));
+
+        Assert.Contains("context deadline exceeded", e.Message);
+        Assert.Equal(1, fake.Count("POST /1.0/profiles"));
+    }
+
+    [Fact]
+    public async Task A_caller_with_a_tighter_bound_stops_sooner()
+    {
+        await using var fake = await FakeLxd.StartAsync(DaemonProfile.Debian502);
+        fake.DatabaseErrors["/1.0/cluster/members"] = new(Enumerable.Repeat("context deadline exceeded", 100));
+        using var lxd = LxdClient.ForSocket(fake.Socket);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => lxd.GetClusterMembersAsync(bound.Token));
+        Assert.InRange(fake.Count("GET /1.0/cluster/members"), 2, 4);
+    }
+}
