@@ -57,6 +57,9 @@ public static class Timings
 
         /// <summary>After a restart, how long a member may take to forward requests to the others again (one heartbeat round and a margin).</summary>
         public static readonly TimeSpan ForwardWait = TimeSpan.FromSeconds(30);
+
+        /// <summary>How long a removal waits for raft to let the member's database servers go while they still run (a few passes).</summary>
+        public static readonly TimeSpan RaftLeaveWait = TimeSpan.FromSeconds(60);
     }
 
     public static class Boot

@@ -7,10 +7,11 @@ namespace Terrarium.Cluster.Agent;
 public sealed record LifecycleEvent(string? Action, string? Source, string Project);
 
 /// <summary>
-/// Which of the agent's workers an event wakes: the cluster pass (mesh, firewall, records, OVN), the route worker for
-/// one instance, or the route worker for everything.
+/// Which of the agent's workers an event wakes: the cluster pass (mesh, firewall, records; OVN after it), the route
+/// worker for one instance, or the route worker for everything; and whether a member joined or left (the cluster
+/// worker then looks again twice, see <see cref="AgentTiming"/>).
 /// </summary>
-public sealed record EventWake(bool Cluster, bool AllInstances, InstanceRef? Instance);
+public sealed record EventWake(bool Cluster, bool AllInstances, InstanceRef? Instance, bool MembershipChanged = false);
 
 /// <summary>C-12: the agent's reading of LXD's event stream, decided here so it is tested without a daemon.</summary>
 public static class AgentEvents
@@ -24,7 +25,7 @@ public static class AgentEvents
         var instanceEvent = action.StartsWith("instance-", StringComparison.Ordinal);
         // Membership decides which routes can be served (T-3): the route worker looks at everything then.
         var membership = action.StartsWith("cluster-member-", StringComparison.Ordinal);
-        return new EventWake(Cluster: !instanceEvent, AllInstances: instanceEvent && instance is null || membership, instance);
+        return new EventWake(Cluster: !instanceEvent, AllInstances: instanceEvent && instance is null || membership, instance, membership);
     }
 
     /// <summary>The instance (of any project) an instance-* event is about, or null for anything else.</summary>

@@ -26,7 +26,8 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
     private readonly NodeConverger _converger = NodeConverger.ForAgent(env);
 
     /// <param name="Instances">For instance events: the instances they named (null: look at all).</param>
-    private sealed record Wake(string Reason, IReadOnlySet<InstanceRef>? Instances = null);
+    /// <param name="MembershipChanged">A member joined or left.</param>
+    private sealed record Wake(string Reason, IReadOnlySet<InstanceRef>? Instances = null, bool MembershipChanged = false);
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -96,9 +97,9 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 await HealMeshAsync(); // before anything that needs LXD's database, which is reached over the mesh
                 var result = await PassAsync("converged", wake.Reason, _converger.Loop, _converger.ConvergeHostAsync, DescribeHost, ct);
                 Interlocked.Increment(ref _passesCompleted);
-                pass = new ClusterPassOutcome(false, NextExpiry: result.NextExpiry, MemberEvent: wake.Reason.StartsWith("cluster-member-", StringComparison.Ordinal));
+                pass = new ClusterPassOutcome(false, NextExpiry: result.NextExpiry, MemberEvent: wake.MembershipChanged);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested) // a request that timed out is a failure, not a stop
             {
                 env.Log($"convergence failed ({wake.Reason}): {e.Message}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
                 pass = new ClusterPassOutcome(Failed: true);
@@ -122,7 +123,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 if (result.OvnError is { } ovnError) env.Log($"OVN: {ovnError}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
                 pass = new ClusterPassOutcome(false, result.OvnError is not null, result.Ovn?.State == OvnResult.AwaitingCertificate, result.Ovn?.MembershipPending == true);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested) // a request that timed out is a failure, not a stop
             {
                 env.Log($"OVN convergence failed ({wake.Reason}): {e.Message}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
                 pass = new ClusterPassOutcome(Failed: true);
@@ -230,7 +231,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                 }
                 if (result.OvnError is { } error) env.Log($"OVN: {EchoText.Escaped(error, 512)}");
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested) // a request that timed out is a failure, not a stop
             {
                 env.Log($"route sync failed ({EchoText.Escaped(wake.Reason)}): {EchoText.Escaped(e.Message, 512)}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
                 wait = AgentTiming.RetryAfterFailure;
@@ -257,9 +258,13 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             var first = await channel.Reader.ReadAsync(timer.Token);
             await Task.Delay(Timings.Agent.Debounce, time, ct); // let a burst of events settle into one pass
             HashSet<InstanceRef>? names = first.Instances is null ? null : [.. first.Instances];
+            var membership = first.MembershipChanged;
             while (channel.Reader.TryRead(out var more))
+            {
                 if (more.Instances is null) names = null; else names?.UnionWith(more.Instances);
-            return first with { Instances = names };
+                membership |= more.MembershipChanged;
+            }
+            return first with { Instances = names, MembershipChanged = membership };
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -285,7 +290,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                     var reason = $"{e.LifecycleAction} {e.LifecycleSource}";
                     if (wake.Instance is { } instance) _instances.Writer.TryWrite(new Wake(reason, new HashSet<InstanceRef> { instance }));
                     if (wake.AllInstances) _instances.Writer.TryWrite(new Wake(reason));
-                    if (wake.Cluster) _cluster.Writer.TryWrite(new Wake(reason));
+                    if (wake.Cluster) _cluster.Writer.TryWrite(new Wake(reason, MembershipChanged: wake.MembershipChanged));
                 }
             }
             catch (LxdException e)

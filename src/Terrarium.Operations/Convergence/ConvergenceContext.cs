@@ -17,6 +17,12 @@ public sealed class ConvergenceContext(NodeEnvironment env, ILxdClient lxd, Shar
     public SharedConfig Config { get; private set; } = config;
     public NodeDesiredState Desired { get; private set; } = NodeDesiredState.Compute(config, identity.Member, env.Clock());
 
+    /// <summary>What the OVN pass's certificate step found: null until then, and when this member has no certificate yet.</summary>
+    public Ovn.OvnPass? OvnPass { get; set; }
+
+    /// <summary>The OVN pass for a step after the certificate step (which ends the pass without one).</summary>
+    public Ovn.OvnPass RequireOvnPass() => OvnPass ?? throw new InvalidOperationException("An OVN step ran before this member had its certificate.");
+
     /// <summary>Reads the shared configuration again (a reconciler changed records) and recomputes the desired state.</summary>
     public async Task ReloadAsync(CancellationToken ct)
     {

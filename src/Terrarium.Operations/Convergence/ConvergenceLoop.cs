@@ -3,7 +3,11 @@ using Terrarium.Lxd;
 
 namespace Terrarium.Operations.Convergence;
 
-/// <summary>Runs reconcilers in order over one context. A contained reconciler's failure is reported in its outcome and the pass goes on.</summary>
+/// <summary>
+/// Runs reconcilers in order over one context. A contained reconciler's failure is reported in its outcome and the pass
+/// goes on, unless the reconcilers after it depend on it (<see cref="IReconciler.FailureEndsPass"/>); an outcome may also
+/// end the pass itself (<see cref="ReconcileOutcome.EndsPass"/>).
+/// </summary>
 public sealed class ConvergenceLoop(IReadOnlyList<IReconciler> reconcilers, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -20,14 +24,17 @@ public sealed class ConvergenceLoop(IReadOnlyList<IReconciler> reconcilers, Time
         {
             var started = _time.GetTimestamp();
             Running = reconciler.Concern;
+            ReconcileOutcome outcome;
             try
             {
-                outcomes.Add(await reconciler.ReconcileAsync(context, ct) with { Elapsed = _time.GetElapsedTime(started) });
+                outcome = await reconciler.ReconcileAsync(context, ct) with { Elapsed = _time.GetElapsedTime(started) };
             }
             catch (Exception e) when (reconciler.Contained && IsHostOrDaemonFailure(e))
             {
-                outcomes.Add(new ReconcileOutcome(reconciler.Concern, false, e.Message) { Elapsed = _time.GetElapsedTime(started) });
+                outcome = new ReconcileOutcome(reconciler.Concern, false, e.Message) { Elapsed = _time.GetElapsedTime(started), EndsPass = reconciler.FailureEndsPass };
             }
+            outcomes.Add(outcome);
+            if (outcome.EndsPass) break;
         }
         Running = null;
         return outcomes;

@@ -18,7 +18,9 @@ public sealed class FirewallReconciler(NodeEnvironment env) : IReconciler
     private IReadOnlyList<InviteRecord> _invites = [];
     private IReadOnlyList<System.Net.IPAddress> _unbound = [];
 
-    public string Concern => "firewall";
+    public const string Name = "firewall";
+
+    public string Concern => Name;
 
     /// <summary>Whether pending invites wait to be seen from their address (the agent then looks every second).</summary>
     public bool InvitesPending => _plan is not null && _invites.Count > 0;

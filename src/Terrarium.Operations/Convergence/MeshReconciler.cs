@@ -14,7 +14,9 @@ namespace Terrarium.Operations.Convergence;
 /// </param>
 public sealed class MeshReconciler(NodeEnvironment env, bool lockMesh = true) : IReconciler
 {
-    public string Concern => "mesh";
+    public const string Name = "mesh";
+
+    public string Concern => Name;
 
     public async Task<ReconcileOutcome> ReconcileAsync(ConvergenceContext context, CancellationToken ct)
     {

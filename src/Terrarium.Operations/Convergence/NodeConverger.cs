@@ -44,7 +44,7 @@ public sealed record ConvergeResult(string State, int Peers, bool MeshChanged, b
 /// C-11 / S-3: one convergence pass of this node, in two parts with a lock each. The host part
 /// (<see cref="SharedRecordsReconciler"/>, <see cref="MeshReconciler"/>, <see cref="FirewallReconciler"/> and, unless the
 /// agent's route worker owns them, <see cref="RouteReconciler"/>) runs under the converge lock; the OVN part
-/// (<see cref="OvnReconciler"/>, whose daemon calls may each wait 10-20 s) under its own lock, so that a new peer or a
+/// (<see cref="OvnReconcilers"/>, whose daemon calls may each wait 10-20 s) under its own lock, so that a new peer or a
 /// removed one never waits behind OVN. `reconfigure` and the commands run both parts once, one after the other; the
 /// agent runs each on its own worker.
 /// </summary>
@@ -66,7 +66,7 @@ public sealed class NodeConverger
         Routes = new RouteReconciler(env);
         IReconciler[] concerns = [new SharedRecordsReconciler(env), Mesh, Firewall];
         Loop = new ConvergenceLoop(withRoutes ? [.. concerns, Routes] : concerns, env.Time);
-        OvnLoop = new ConvergenceLoop([new OvnReconciler(env)], env.Time);
+        OvnLoop = new ConvergenceLoop(OvnReconcilers.Create(env), env.Time);
     }
 
     /// <summary>The agent's: its route worker keeps routes in step on instance events (<see cref="SyncRoutesAsync"/>).</summary>
@@ -80,7 +80,7 @@ public sealed class NodeConverger
     public RouteReconciler Routes { get; }
     public ConvergenceLoop Loop { get; }
 
-    /// <summary>The OVN part's loop (one reconciler): what the agent's OVN worker runs, and what its watchdog reports.</summary>
+    /// <summary>The OVN part's loop (<see cref="OvnReconcilers"/>): what the agent's OVN worker runs, and what its watchdog reports.</summary>
     public ConvergenceLoop OvnLoop { get; }
 
     /// <summary>Both parts, the host's first (OVN reaches its peers over the mesh that part converges).</summary>
@@ -108,7 +108,7 @@ public sealed class NodeConverger
         {
             T? Of<T>() where T : ReconcileOutcome => outcomes.OfType<T>().FirstOrDefault();
             return new ConvergeResult(ConvergeResult.Member, context.Desired.Peers.Count, Of<MeshOutcome>()?.Changed == true,
-                outcomes.FirstOrDefault(o => o.Concern == Firewall.Concern)?.Changed == true,
+                outcomes.FirstOrDefault(o => o.Concern == FirewallReconciler.Name)?.Changed == true,
                 Of<RecordsOutcome>()?.Removed ?? 0, context.Config.NextExpiry(env.Clock()), Of<RoutesOutcome>()?.Result);
         }, ct);
     }
@@ -119,8 +119,8 @@ public sealed class NodeConverger
             (context, outcomes) => Nothing(ConvergeResult.Member) with
             {
                 Peers = context.Desired.Peers.Count,
-                Ovn = outcomes.OfType<OvnOutcome>().FirstOrDefault()?.Result,
-                OvnError = outcomes.FirstOrDefault()?.Error, // a contained failure is a plain outcome
+                Ovn = OvnReconcilers.Result(context.OvnPass, outcomes),
+                OvnError = outcomes.FirstOrDefault(o => o.Error is not null) is { } failed ? $"{failed.Concern}: {failed.Error}" : null,
             }, ct);
 
     /// <summary>

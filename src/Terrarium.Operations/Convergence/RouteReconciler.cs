@@ -7,7 +7,9 @@ public sealed class RouteReconciler(NodeEnvironment env) : IReconciler
 {
     private readonly RouteSync _routes = new(env);
 
-    public string Concern => "routes";
+    public const string Name = "routes";
+
+    public string Concern => Name;
 
     public async Task<ReconcileOutcome> ReconcileAsync(ConvergenceContext context, CancellationToken ct)
     {

@@ -7,7 +7,9 @@ namespace Terrarium.Operations.Convergence;
 public sealed class SharedRecordsReconciler(NodeEnvironment env) : IReconciler
 {
 
-    public string Concern => "records";
+    public const string Name = "records";
+
+    public string Concern => Name;
 
     public async Task<ReconcileOutcome> ReconcileAsync(ConvergenceContext context, CancellationToken ct)
     {

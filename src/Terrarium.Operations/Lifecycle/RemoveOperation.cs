@@ -80,6 +80,7 @@ public sealed class RemoveOperation(NodeEnvironment env)
             if (failed.Count > 0)
                 throw new LxdException($"{failed.Count} instance(s) could not be moved off {name} ({string.Join(", ", failed)}); {name} was not removed, re-run to retry.");
         });
+        if (!request.Force && config.Member(name) is { } leaving) await LeaveRaftFirstAsync(journal, lxd, self.Member, leaving, ct);
         await journal.StepAsync("lxd-remove", async () =>
         {
             if (members.Any(m => m.ServerName == name))
@@ -99,6 +100,16 @@ public sealed class RemoveOperation(NodeEnvironment env)
         moveOff.Complete();
         journal.Complete();
         return new RemoveResult(name, plan, moves, true, request.Force ? onMember : []);
+    }
+
+    /// <summary>
+    /// A member that still runs leaves OVN's raft before LXD lets it go (it then stops its own daemons at once), while the
+    /// majority can still commit that (<see cref="RaftLeave"/>).
+    /// </summary>
+    private async Task LeaveRaftFirstAsync(OperationJournal journal, ILxdClient lxd, string self, MemberRecord leaving, CancellationToken ct)
+    {
+        await journal.StepAsync("ovn-plan-first", () => OvnPlanning.ReplanAsync(env, lxd, new SharedConfigStore(lxd), self, rotateCa: false, [leaving.Name], ct));
+        await journal.StepAsync("ovn-raft-leave", () => RaftLeave.WaitAsync(env, leaving.Name, leaving.MeshAddress, async t => await new NodeConverger(env).ConvergeOvnAsync(t), ct));
     }
 
     /// <summary>A removal without --force: the member must be up, and its instances (with --move) have somewhere to go.</summary>

@@ -25,53 +25,71 @@ public sealed record OvnResult(string State, bool Central, int Signed, bool Chan
 }
 
 /// <summary>
-/// O-1..O-4 on one node: certificate request and installation, the signer's signing duty, the chassis
-/// (ovs + ovn-controller, Geneve with the mesh address), the central databases when this member is in the
-/// planned set (joining raft, or leaving it explicitly when it no longer is), raft kicks of servers that left
-/// the plan (by the leader only), and LXD's northbound connection.
+/// O-1..O-4 on one node, one step per concern, each run by its own reconciler in this order (Convergence/Ovn):
+/// certificate request, signing and installation; the chassis (ovs + ovn-controller, Geneve with the mesh address); the
+/// central databases when this member is in the planned set (joining raft, or leaving it explicitly when it no longer is,
+/// raft kicks of servers that left the plan by the leader only); LXD's northbound connection; the signer's duties (the
+/// workload network, stale chassis); the unavailable-network repair; the host's port; NIC tuning.
 /// </summary>
 public sealed class OvnConverger(NodeEnvironment env)
 {
     private readonly OvnRuntime _ovn = new(env.Tools, env.Layout);
 
-    /// <summary>What one pass knows once this member holds a valid certificate: the plan, its remotes and the CA if it signs.</summary>
-    private sealed record Pass(SharedConfig Config, OvnRecord Ovn, NodeIdentity Self, MemberRecord Me, PemPair? Ca,
-        IReadOnlyList<string> Central, OvnRemotes Remotes, bool CertificateChanged)
+    /// <summary>
+    /// The first step: OVN planned for this member (else <see cref="OvnResult.Disabled"/>) and a certificate the CA signed
+    /// for its current key (else <see cref="OvnResult.AwaitingCertificate"/>); the pass goes on only with a pass.
+    /// </summary>
+    public async Task<(string State, OvnPass? Pass, int Signed, bool Changed)> CertifyAsync(SharedConfigStore store, SharedConfig config, NodeIdentity self, CancellationToken ct)
     {
-        public bool IsSigner => Ovn.Signer == Self.Member;
-        public bool IsCentral => Ovn.Central.Contains(Self.Member);
+        if (config.Ovn is not { } ovn || config.Member(self.Member) is not { } me) return (OvnResult.Disabled, null, 0, false);
+        var (pass, signed, changed) = await CertifyAsync(store, config, ovn, self, me, ct);
+        return (pass is null ? OvnResult.AwaitingCertificate : OvnResult.Ready, pass, signed, changed || pass?.CertificateChanged == true);
     }
 
-    public async Task<OvnResult> ConvergeAsync(ILxdClient lxd, SharedConfigStore store, SharedConfig config, NodeIdentity self, CancellationToken ct)
+    /// <summary>The remotes file for boot, then Open vSwitch and ovn-controller.</summary>
+    public async Task<bool> EnsureChassisAsync(OvnPass pass)
     {
-        if (config.Ovn is not { } ovn || config.Member(self.Member) is not { } me) return new OvnResult(OvnResult.Disabled, false, 0, false);
-        var (pass, signed, changed) = await CertifyAsync(store, config, ovn, self, me, ct);
-        if (pass is null) return new OvnResult(OvnResult.AwaitingCertificate, false, signed, changed);
-
         // Only northd takes the central set on its command line and restarts when it moved. ovn-controller
         // reads external_ids:ovn-remote at run time and ovsdb-server takes no remotes; restarting them for a new set
         // (as this did) cost the survivors' containers packets during every remove.
-        var remotesChanged = OvnRemotesFile.Write(env.Layout, pass.Remotes);
-        changed |= await EnsureChassisAsync(pass);
-        var (centralChanged, pending) = await ConvergeCentralAsync(pass, remotesChanged);
-        changed |= centralChanged;
-        var (lxdChanged, lxdPending) = await PointLxdAsync(lxd, pass, ct);
-        changed |= lxdChanged;
-        pending |= lxdPending;
-        if (pass.IsSigner && !pending) changed |= await SignerDutiesAsync(lxd, pass, ct);
-        if (_ovn.ControllerRunning) changed |= await UnavailableNetworkRepair.RepairAsync(env, lxd, self.Member, ct);
-        var (hostAddress, hostChanged) = await EnsureHostPortAsync(lxd, store, pass, ct);
-        changed |= hostChanged;
-        changed |= await TuneLocalInstancesAsync(lxd, self.Member, ct) > 0;
-        return new OvnResult(OvnResult.Ready, pass.IsCentral, signed, changed || pass.CertificateChanged || remotesChanged)
-            { MembershipPending = pending, HostAddress = hostAddress };
+        pass.RemotesChanged = OvnRemotesFile.Write(env.Layout, pass.Remotes);
+        return await EnsureSwitchAndControllerAsync(pass) || pass.RemotesChanged;
+    }
+
+    public async Task<bool> ConvergeCentralAsync(OvnPass pass)
+    {
+        var (changed, pending) = await ConvergeCentralAsync(pass, pass.RemotesChanged);
+        pass.Pending |= pending;
+        return changed;
+    }
+
+    public async Task<bool> PointLxdAsync(ILxdClient lxd, OvnPass pass, CancellationToken ct)
+    {
+        var (changed, pending) = await PointLxdAtRaftAsync(lxd, pass, ct);
+        pass.Pending |= pending;
+        return changed;
+    }
+
+    /// <summary>The signer's duties, once no membership change is pending.</summary>
+    public async Task<bool> SignerStepAsync(ILxdClient lxd, OvnPass pass, CancellationToken ct) =>
+        pass.IsSigner && !pass.Pending && await SignerDutiesAsync(lxd, pass, ct);
+
+    /// <summary>LXD's "network unavailable" repair, only while this chassis runs.</summary>
+    public async Task<bool> RepairNetworkAsync(ILxdClient lxd, OvnPass pass, CancellationToken ct) =>
+        _ovn.ControllerRunning && await UnavailableNetworkRepair.RepairAsync(env, lxd, pass.Self.Member, ct);
+
+    public async Task<bool> HostPortAsync(ILxdClient lxd, SharedConfigStore store, OvnPass pass, CancellationToken ct)
+    {
+        var (address, changed) = await EnsureHostPortAsync(lxd, store, pass, ct);
+        pass.HostAddress = address;
+        return changed;
     }
 
     /// <summary>
     /// This member's certificate request, the signer's signing duty, and this member's certificate installed: the pass
     /// goes on only with a certificate the CA signed for this member's current key (null pass otherwise).
     /// </summary>
-    private async Task<(Pass? Pass, int Signed, bool Changed)> CertifyAsync(SharedConfigStore store, SharedConfig config, OvnRecord ovn,
+    private async Task<(OvnPass? Pass, int Signed, bool Changed)> CertifyAsync(SharedConfigStore store, SharedConfig config, OvnRecord ovn,
         NodeIdentity self, MemberRecord me, CancellationToken ct)
     {
         var changed = false;
@@ -96,11 +114,11 @@ public sealed class OvnConverger(NodeEnvironment env)
         var central = ovn.Central.Select(n => config.Member(n)?.MeshAddress).OfType<string>().ToList();
         var remotes = new OvnRemotes(OvnNetworkSettings.Remotes(central, OvnNetworkSettings.NorthboundPort),
             OvnNetworkSettings.Remotes(central, OvnNetworkSettings.SouthboundPort));
-        return (new Pass(config, ovn, self, config.Member(self.Member) ?? me, ca, central, remotes, certificateChanged), signed, changed);
+        return (new OvnPass(config, ovn, self, config.Member(self.Member) ?? me, ca, central, remotes, certificateChanged), signed, changed);
     }
 
     /// <summary>Open vSwitch, ovn-controller with Geneve on the mesh address, and on a userspace datapath Geneve routed into the mesh.</summary>
-    private async Task<bool> EnsureChassisAsync(Pass pass)
+    private async Task<bool> EnsureSwitchAndControllerAsync(OvnPass pass)
     {
         var changed = await _ovn.EnsureSwitchAsync(pass.Self.Member);
         changed |= await _ovn.EnsureControllerAsync(pass.Remotes.Southbound, pass.Self.MeshAddress, OvsDatapath.Type, pass.CertificateChanged);
@@ -117,7 +135,7 @@ public sealed class OvnConverger(NodeEnvironment env)
     /// In the planned central set: the database servers (joining raft when there is no local copy yet) and northd; out
     /// of it: leaving raft explicitly. Either way one raft membership change per database per pass.
     /// </summary>
-    private async Task<(bool Changed, bool Pending)> ConvergeCentralAsync(Pass pass, bool remotesChanged)
+    private async Task<(bool Changed, bool Pending)> ConvergeCentralAsync(OvnPass pass, bool remotesChanged)
     {
         var (changed, pending) = (false, false);
         if (!pass.IsCentral)
@@ -154,7 +172,7 @@ public sealed class OvnConverger(NodeEnvironment env)
     /// during a join. One member decides (the signer, or anyone when it is gone), so that members with different local
     /// views do not flip the key; the signer also keeps Incus' client identity.
     /// </summary>
-    private async Task<(bool Changed, bool Pending)> PointLxdAsync(ILxdClient lxd, Pass pass, CancellationToken ct)
+    private async Task<(bool Changed, bool Pending)> PointLxdAtRaftAsync(ILxdClient lxd, OvnPass pass, CancellationToken ct)
     {
         if (!pass.IsSigner && pass.Config.Member(pass.Ovn.Signer) is not null) return (false, false);
         var changed = false;
@@ -176,7 +194,7 @@ public sealed class OvnConverger(NodeEnvironment env)
     /// The CA holder, once the databases answer: creates the workload network (O-1) and deletes the chassis of removed
     /// members (their Geneve endpoints would stay in the southbound database).
     /// </summary>
-    private async Task<bool> SignerDutiesAsync(ILxdClient lxd, Pass pass, CancellationToken ct)
+    private async Task<bool> SignerDutiesAsync(ILxdClient lxd, OvnPass pass, CancellationToken ct)
     {
         var changed = await WorkloadNetwork.EnsureAsync(lxd, pass.Ovn, pass.Config.Settings!.Mtu,
             async () => (await _ovn.ChassisAsync(pass.Remotes.Southbound)).ToHashSet().IsSupersetOf(pass.Config.Members.Select(m => m.Name)), env.Log, ct);
@@ -184,7 +202,7 @@ public sealed class OvnConverger(NodeEnvironment env)
     }
 
     /// <summary>This host's port on terrarium-ovn, its address recorded so that `cluster status` on any member can probe it.</summary>
-    private async Task<(string? Address, bool Changed)> EnsureHostPortAsync(ILxdClient lxd, SharedConfigStore store, Pass pass, CancellationToken ct)
+    private async Task<(string? Address, bool Changed)> EnsureHostPortAsync(ILxdClient lxd, SharedConfigStore store, OvnPass pass, CancellationToken ct)
     {
         var hostAddress = await new HostPort(env, _ovn).EnsureAsync(lxd, pass.Remotes.Northbound, pass.Self.Member,
             OvnNetworkSettings.WorkloadMtu(pass.Config.Settings!.Mtu), OvsDatapath.Userspace, ct);

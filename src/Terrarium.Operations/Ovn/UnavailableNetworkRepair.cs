@@ -9,43 +9,13 @@ namespace Terrarium.Operations.Ovn;
 /// <summary>
 /// LXD 5.0 starts networks on a member that joined with its start-up settings and, when that fails (its OVN
 /// chassis comes up only after the join), keeps retrying with those stale settings: the member reports
-/// "Network unavailable" until its daemon restarts. Init and join restart it once their chassis runs. The agent
-/// restarts it only when the daemon's own retry (once a minute: lxd/networks.go networkStartup, lxd-5.0.2;
-/// cmd/incusd/networks.go, v6.0.4) failed again while this chassis ran: a failure the daemon clears itself (Incus'
-/// `cluster restore` starts the networks again and may fail once) costs no restart, which would cut the moves that
-/// follow it ("Daemon is starting up").
+/// "Network unavailable" until its daemon restarts. Init and join restart it once their chassis runs; the agent when
+/// <see cref="NetworkRepairPlanner"/> says so (Incus' `cluster restore` starts the networks again and may fail once:
+/// restarting then would cut the moves that follow it, "Daemon is starting up"). This reads LXD's warnings, keeps what
+/// was seen in a file, and restarts the daemon.
 /// </summary>
 public static class UnavailableNetworkRepair
 {
-
-    /// <summary>The unresolved warning as this member last saw it, with its chassis running.</summary>
-    public sealed record Seen(string Uuid, long Count, DateTimeOffset At);
-
-    public enum Step { None, Wait, Restart }
-
-    /// <summary>
-    /// What to do about this member's unresolved OVN "Network unavailable" warning (<paramref name="current"/>, null
-    /// when none), given what was seen before: and what to remember for the next pass.
-    /// </summary>
-    public static (Step Step, Seen? Remember) Decide(Warning? current, Seen? seen, bool lifecycle, DateTimeOffset now)
-    {
-        if (current is null) return (Step.None, null);
-        if (lifecycle) return (Step.Restart, null);
-        if (seen is not null && seen.Uuid == current.Uuid)
-        {
-            if (current.Count > seen.Count || now - seen.At >= Timings.Ovn.RepairStuckAfter) return (Step.Restart, null);
-            return (Step.Wait, seen);
-        }
-        return (Step.Wait, new Seen(current.Uuid, current.Count, now));
-    }
-
-    /// <summary>
-    /// The repair restarts LXD at most once per <see cref="Timings.Ovn.RepairMinimumInterval"/>, except that an init or join that began
-    /// after the last restart may restart once for itself: a server removed and joined again within minutes of its
-    /// first join (or of the agent's restart) would otherwise wait out the interval with its network unavailable.
-    /// </summary>
-    public static bool MayRestartAgain(DateTimeOffset? lastRestart, DateTimeOffset? lifecycleStartedAt, DateTimeOffset now) =>
-        lastRestart is not { } last || now - last >= Timings.Ovn.RepairMinimumInterval || lifecycleStartedAt is { } started && last < started;
 
     public static Warning? Unavailable(IEnumerable<Warning> warnings, string self) =>
         warnings.FirstOrDefault(w => w.Type == "Network unavailable" && w.Location == self && w.Status != "resolved" &&
@@ -55,13 +25,13 @@ public static class UnavailableNetworkRepair
     {
         var seenFile = Path.Join(env.Layout.StateDir, "lxd-network-unavailable-seen");
         var seen = ReadSeen(seenFile);
-        var (step, remember) = Decide(Unavailable(await lxd.GetWarningsAsync(ct), self), seen,
-            Journal.OperationJournal.LifecycleInProgress(env.Layout), env.Clock());
+        var (step, remember) = NetworkRepairPlanner.Decide(Unavailable(await lxd.GetWarningsAsync(ct), self) is { } w ? new NetworkRepairPlanner.Warning(w.Uuid, w.Count) : null,
+            seen, Journal.OperationJournal.LifecycleInProgress(env.Layout), env.Clock(), Timings.Ovn.RepairStuckAfter);
         if (remember != seen) WriteSeen(seenFile, remember);
-        if (step != Step.Restart) return false;
+        if (step != NetworkRepairPlanner.Step.Restart) return false;
         var stamp = Path.Join(env.Layout.StateDir, "lxd-restarted-for-ovn");
         DateTimeOffset? last = File.Exists(stamp) ? File.GetLastWriteTimeUtc(stamp) : null;
-        if (!MayRestartAgain(last, Journal.OperationJournal.LifecycleStartedAt(env.Layout), env.Clock())) return false;
+        if (!NetworkRepairPlanner.MayRestartAgain(last, Journal.OperationJournal.LifecycleStartedAt(env.Layout), env.Clock(), Timings.Ovn.RepairMinimumInterval)) return false;
         env.Log($"LXD reports {OvnNetworkSettings.NetworkName} unavailable on {self} although its chassis runs (its own retry failed too): restarting LXD");
         var unit = (await lxd.GetServerProfileAsync(ct)).ServiceUnit(File.Exists);
         await new Systemctl(env.Tools).RestartDaemonAsync(unit, ct);
@@ -72,13 +42,13 @@ public static class UnavailableNetworkRepair
         return true;
     }
 
-    private static Seen? ReadSeen(string path)
+    private static NetworkRepairPlanner.Seen? ReadSeen(string path)
     {
         try
         {
             return File.ReadAllText(path).Split(' ') is [var uuid, var count, var at] && long.TryParse(count, out var c) &&
                    DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t)
-                ? new Seen(uuid, c, t) : null;
+                ? new NetworkRepairPlanner.Seen(uuid, c, t) : null;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -86,7 +56,7 @@ public static class UnavailableNetworkRepair
         }
     }
 
-    private static void WriteSeen(string path, Seen? seen)
+    private static void WriteSeen(string path, NetworkRepairPlanner.Seen? seen)
     {
         if (seen is null)
         {

@@ -46,6 +46,16 @@ public class AgentEventTests
         Assert.Equal((cluster, all, instance), (wake.Cluster, wake.AllInstances, wake.Instance?.Name));
     }
 
+    [Theory]
+    [InlineData("cluster-member-added", true)]
+    [InlineData("cluster-member-removed", true)]
+    [InlineData("cluster-member-updated", true)]
+    [InlineData("cluster-token-created", false)]
+    [InlineData("profile-created", false)]
+    public void C12_a_member_joining_or_leaving_is_said_by_the_event_not_read_back_from_a_log_line(string action, bool membership) =>
+        Assert.Equal(membership, AgentEvents.Route(Lifecycle(action, action.StartsWith("profile", StringComparison.Ordinal) ? "/1.0/profiles/member-node2" : "/1.0/cluster/members/node2",
+            action.StartsWith("profile", StringComparison.Ordinal) ? "terrarium" : "default"))!.MembershipChanged);
+
     [Fact]
     public void C12_an_event_the_agent_does_not_keep_in_step_wakes_nothing() =>
         Assert.Null(AgentEvents.Route(Lifecycle("image-created", "/1.0/images/abc")));

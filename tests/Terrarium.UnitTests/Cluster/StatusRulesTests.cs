@@ -10,10 +10,7 @@ public class StatusRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
 
-    private static SharedConfig Config(params string[] members) => new(
-        new ClusterSettingsRecord { MeshCidr = "10.255.54.0/24", Port = 51820, Mtu = 1420, Interface = "terrarium-wg0" },
-        members.Select((m, i) => new MemberRecord { Name = m, PublicKey = $"K{m}", MeshAddress = $"10.255.54.{i + 1}", Endpoint = $"10.0.0.{i + 11}:51820" }).ToList(),
-        [], []);
+    private static SharedConfig Config(params string[] members) => StatusFixtures.Config(members);
 
     private static LocalObservations Local(bool handshakes = true) =>
         new(handshakes ? new Dictionary<string, DateTimeOffset?>() : null, true, true, new Dictionary<string, int>(), new Dictionary<string, long>());

@@ -3,6 +3,8 @@ using Terrarium.Host.Tools;
 using Terrarium.Lxd.Wire;
 using Terrarium.Operations;
 using Terrarium.Operations.Ovn;
+using Terrarium.Cluster.Ovn;
+using static Terrarium.Cluster.Ovn.NetworkRepairPlanner;
 using static Terrarium.Operations.Ovn.UnavailableNetworkRepair;
 
 namespace Terrarium.UnitTests.Operations;
@@ -16,7 +18,16 @@ public class UnavailableNetworkRepairTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 3, 0, 0, TimeSpan.Zero);
 
-    private static Warning Unavailable(long count, string uuid = "w1", string location = "node2", string status = "new") => new()
+    // The planner with the agent's bounds.
+    private static (Step Step, Seen? Remember) Decide(NetworkRepairPlanner.Warning? current, Seen? seen, bool lifecycle, DateTimeOffset now) =>
+        NetworkRepairPlanner.Decide(current, seen, lifecycle, now, Timings.Ovn.RepairStuckAfter);
+
+    private static bool MayRestartAgain(DateTimeOffset? last, DateTimeOffset? lifecycleStartedAt, DateTimeOffset now) =>
+        NetworkRepairPlanner.MayRestartAgain(last, lifecycleStartedAt, now, Timings.Ovn.RepairMinimumInterval);
+
+    private static NetworkRepairPlanner.Warning W(long count, string uuid = "w1") => new(uuid, count);
+
+    private static Terrarium.Lxd.Wire.Warning Unavailable(long count, string uuid = "w1", string location = "node2", string status = "new") => new()
     {
         Uuid = uuid, Type = "Network unavailable", Location = location, Status = status, Count = count,
         LastMessage = "Failed starting: Failed getting OVN chassis ID: ovn-controller not ready",
@@ -25,7 +36,7 @@ public class UnavailableNetworkRepairTests
     [Fact]
     public void O1_a_first_sighting_waits_for_the_daemons_own_retry_and_is_remembered()
     {
-        var (step, remember) = Decide(Unavailable(1), null, lifecycle: false, T0);
+        var (step, remember) = Decide(W(1), null, lifecycle: false, T0);
         Assert.Equal(Step.Wait, step);
         Assert.Equal(new Seen("w1", 1, T0), remember);
     }
@@ -34,34 +45,34 @@ public class UnavailableNetworkRepairTests
     public void O1_the_same_count_again_keeps_waiting_and_keeps_the_first_sighting()
     {
         var seen = new Seen("w1", 1, T0);
-        Assert.Equal((Step.Wait, seen), Decide(Unavailable(1), seen, false, T0.AddSeconds(45)));
+        Assert.Equal((Step.Wait, seen), Decide(W(1), seen, false, T0.AddSeconds(45)));
     }
 
     [Fact]
     public void O1_a_retry_that_failed_again_since_restarts()
     {
-        Assert.Equal((Step.Restart, (Seen?)null), Decide(Unavailable(2), new Seen("w1", 1, T0), false, T0.AddSeconds(70)));
+        Assert.Equal((Step.Restart, (Seen?)null), Decide(W(2), new Seen("w1", 1, T0), false, T0.AddSeconds(70)));
     }
 
     [Fact]
     public void O1_a_warning_no_retry_records_again_restarts_after_a_while()
     {
         var seen = new Seen("w1", 1, T0);
-        Assert.Equal(Step.Wait, Decide(Unavailable(1), seen, false, T0 + Timings.Ovn.RepairStuckAfter - TimeSpan.FromSeconds(1)).Step);
-        Assert.Equal(Step.Restart, Decide(Unavailable(1), seen, false, T0 + Timings.Ovn.RepairStuckAfter).Step);
+        Assert.Equal(Step.Wait, Decide(W(1), seen, false, T0 + Timings.Ovn.RepairStuckAfter - TimeSpan.FromSeconds(1)).Step);
+        Assert.Equal(Step.Restart, Decide(W(1), seen, false, T0 + Timings.Ovn.RepairStuckAfter).Step);
     }
 
     [Fact]
     public void O1_a_resolved_warning_is_forgotten_and_a_new_one_starts_over()
     {
         Assert.Equal((Step.None, (Seen?)null), Decide(null, new Seen("w1", 1, T0), false, T0));
-        Assert.Equal((Step.Wait, new Seen("w2", 7, T0)), Decide(Unavailable(7, "w2"), new Seen("w1", 1, T0), false, T0));
+        Assert.Equal((Step.Wait, new Seen("w2", 7, T0)), Decide(W(7, "w2"), new Seen("w1", 1, T0), false, T0));
     }
 
     [Fact]
     public void O1_init_and_join_restart_at_once_their_failure_predates_their_chassis()
     {
-        Assert.Equal(Step.Restart, Decide(Unavailable(1), null, lifecycle: true, T0).Step);
+        Assert.Equal(Step.Restart, Decide(W(1), null, lifecycle: true, T0).Step);
     }
 
     [Fact]
@@ -132,7 +143,7 @@ public class UnavailableNetworkRepairTests
     [Fact]
     public void O1_only_this_members_unresolved_ovn_warning_counts()
     {
-        Warning[] others =
+        Terrarium.Lxd.Wire.Warning[] others =
         [
             Unavailable(3, location: "node3"), Unavailable(3, status: "resolved"),
             new() { Uuid = "b", Type = "Network unavailable", Location = "node2", Status = "new", LastMessage = "bridge lxdbr0: failed" },
