@@ -28,6 +28,8 @@ public sealed partial class LxdClient
         var path = OperationPath(idOrPath);
         var waitPath = WaitPath(idOrPath);
         var polls = 0;
+        var seen = false;
+        var waiting = System.Diagnostics.Stopwatch.StartNew();
         var sinceLastAnswer = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
@@ -39,9 +41,11 @@ public sealed partial class LxdClient
             switch (wait.Kind)
             {
                 case OperationWait.State.Running when wait.Operation is { } running:
+                    seen = true;
                     progress?.Report(running);
                     continue;
                 case OperationWait.State.Running:
+                    seen = true;
                     // The error-envelope shape carries no metadata: read the operation itself for progress.
                     if (progress is not null) progress.Report(await GetOperationAsync(path, ct));
                     continue;
@@ -52,12 +56,29 @@ public sealed partial class LxdClient
                     return wait.Operation;
                 case OperationWait.State.Failed:
                     throw new LxdOperationFailedException(IdOf(path), wait.Error!);
+                case OperationWait.State.Unreadable when NotYetVisible(status, seen, waiting.Elapsed):
+                    // Just created on another member (a targeted launch right after that member joined), the operation
+                    // was not yet found through this one; a moment later it is.
+                    await Task.Delay(NotYetVisibleRetry, ct);
+                    continue;
                 default:
                     // The daemon forgets an operation 5 s after it ended (operations.go done()): say how late this poll was.
                     throw new LxdException($"LXD GET {path}/wait: {wait.Error} (poll {polls}, sent {asked.TotalSeconds:0.0} s after the previous answer)", status);
             }
         }
     }
+
+    /// <summary>How long an operation this client was just given may answer "not found" before that is believed.</summary>
+    public static readonly TimeSpan NotYetVisibleGrace = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan NotYetVisibleRetry = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A 404 for an operation never seen running, within <see cref="NotYetVisibleGrace"/> of the first poll: the daemon
+    /// only forgets an operation 5 s after it ended (lxd/operations/operations.go `done`), so this early it has not yet
+    /// found one created on another member.
+    /// </summary>
+    public static bool NotYetVisible(System.Net.HttpStatusCode status, bool seen, TimeSpan waited) =>
+        status == System.Net.HttpStatusCode.NotFound && !seen && waited < NotYetVisibleGrace;
 
     private static string IdOf(string path)
     {

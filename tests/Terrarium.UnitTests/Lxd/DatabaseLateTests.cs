@@ -61,3 +61,16 @@ public class DatabaseLateTests
         Assert.InRange(fake.Count("GET /1.0/cluster/members"), 2, 4);
     }
 }
+
+/// <summary>An operation just created on another member may be "not found" through this one for a moment.</summary>
+public class OperationNotYetVisibleTests
+{
+    [Theory]
+    [InlineData(404, false, 0.0, true)]   // the first poll, right away
+    [InlineData(404, false, 4.9, true)]
+    [InlineData(404, false, 5.0, false)]  // then it is believed
+    [InlineData(404, true, 1.0, false)]   // seen running, then gone: it ended and was forgotten
+    [InlineData(500, false, 0.0, false)]
+    public void Not_found_is_believed_only_after_a_moment_or_once_the_operation_was_seen(int status, bool seen, double waited, bool retried) =>
+        Assert.Equal(retried, LxdClient.NotYetVisible((System.Net.HttpStatusCode)status, seen, TimeSpan.FromSeconds(waited)));
+}
