@@ -73,9 +73,16 @@ public sealed partial class LxdClient
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
+            // Each request is bounded too: a daemon waiting for its database leader accepts the connection and never answers.
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bound.CancelAfter(deadline - DateTime.UtcNow is { Ticks: > 0 } left ? left : TimeSpan.Zero);
             try
             {
-                return await GetServerAsync(ct);
+                return await GetServerAsync(bound.Token);
+            }
+            catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+            {
+                throw new LxdException($"LXD did not answer within {timeout.TotalSeconds:0} s", inner: e);
             }
             catch (LxdException) when (DateTime.UtcNow < deadline)
             {

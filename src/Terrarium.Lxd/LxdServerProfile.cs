@@ -93,4 +93,8 @@ public sealed class LxdServerProfile
     /// <summary>The systemd unit that runs this daemon (Debian lxd, snap.lxd.daemon, incus).</summary>
     public string ServiceUnit(Func<string, bool> exists) =>
         IsIncus ? "incus" : exists("/var/snap/lxd/common/lxd/unix.socket") ? "snap.lxd.daemon" : "lxd";
+
+    /// <summary>The unit of the daemon behind <paramref name="socket"/>, for a daemon that does not answer (Incus keeps its socket under /var/lib/incus or /run/incus).</summary>
+    public static string ServiceUnitOfSocket(string socket) =>
+        socket.Contains("incus", StringComparison.Ordinal) ? "incus" : socket.StartsWith("/var/snap/lxd/", StringComparison.Ordinal) ? "snap.lxd.daemon" : "lxd";
 }

@@ -69,6 +69,9 @@ public static class Timings
 
         /// <summary>How long boot waits, at most, for the OVN databases to elect a leader before LXD/Incus starts.</summary>
         public static readonly TimeSpan OvnLeaderWait = TimeSpan.FromSeconds(30);
+
+        /// <summary>How long boot waits for a raft leader while no peer has completed a WireGuard handshake (a peer that is up does within seconds).</summary>
+        public static readonly TimeSpan NoPeerWait = TimeSpan.FromSeconds(10);
     }
 
     public static class Convergence
@@ -84,6 +87,10 @@ public static class Timings
     {
         /// <summary>One heartbeat round and its margin.</summary>
         public static readonly TimeSpan MissedHeartbeat = TimeSpan.FromSeconds(25);
+
+        /// <summary>`cluster leave`: how long LXD may take to answer whether it is clustered, and to be ready after its reset.</summary>
+        public static readonly TimeSpan LeaveLxdBound = TimeSpan.FromSeconds(3);
+        public static readonly TimeSpan LxdResetReady = TimeSpan.FromMinutes(1);
 
         /// <summary>How long a member listed offline has to accept a connection on its LXD port to count as answering.</summary>
         public static readonly TimeSpan MemberAnswerProbe = TimeSpan.FromSeconds(1.2);
@@ -111,6 +118,10 @@ public static class Timings
 
         /// <summary>How often the agent looks at the host (mesh interface, firewall table, invites bound to their address).</summary>
         public static readonly TimeSpan HostWatchInterval = TimeSpan.FromSeconds(1);
+
+        /// <summary>How often the agent judges whether to stand down (<see cref="Cluster.Agent.StandDown"/>), and how long LXD may take to answer then.</summary>
+        public static readonly TimeSpan StandDownCheck = TimeSpan.FromSeconds(10);
+        public static readonly TimeSpan StandDownLxdBound = TimeSpan.FromSeconds(3);
 
         /// <summary>A pass longer than this is logged with the time each concern took (a stuck agent explains itself).</summary>
         public static readonly TimeSpan SlowPass = TimeSpan.FromSeconds(20);

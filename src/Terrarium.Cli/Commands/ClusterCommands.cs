@@ -16,6 +16,7 @@ public static class ClusterCommands
         cluster.Subcommands.Add(WorkloadCommands.Evacuate());
         cluster.Subcommands.Add(WorkloadCommands.Restore());
         cluster.Subcommands.Add(LifecycleCommands.Remove());
+        cluster.Subcommands.Add(LifecycleCommands.Leave());
         cluster.Subcommands.Add(OvnCommands.Build());
         return cluster;
     }

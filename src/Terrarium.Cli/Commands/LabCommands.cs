@@ -32,6 +32,8 @@ public static class LabCommands
         lab.Subcommands.Add(Status());
         lab.Subcommands.Add(Exec());
         lab.Subcommands.Add(RestartLxd());
+        lab.Subcommands.Add(StopLxd());
+        lab.Subcommands.Add(StartLxd());
         lab.Subcommands.Add(Reboot());
         lab.Subcommands.Add(ProxyCommand());
         return lab;
@@ -111,18 +113,25 @@ public static class LabCommands
         return status;
     }
 
-    private static Command RestartLxd()
+    private static Command RestartLxd() => DaemonControl("restart-lxd", "Restart one node's LXD daemon (the lab's `systemctl restart lxd`)", (r, n, ct) => r.RestartLxdAsync(n, ct));
+
+    private static Command StopLxd() => DaemonControl("stop-lxd", "Stop one node's LXD daemon (the lab's `systemctl stop lxd`)", (r, n, ct) => r.StopLxdAsync(n, ct));
+
+    private static Command StartLxd() => DaemonControl("start-lxd", "Start one node's LXD daemon and wait until it is ready (the lab's `systemctl start lxd`)",
+        (r, n, ct) => r.StartLxdAndWaitAsync(n, ct));
+
+    private static Command DaemonControl(string name, string description, Func<LabRunner, LabNodeSpec, CancellationToken, Task> action)
     {
-        var restartNode = new Argument<string>("node") { Description = "Node name, e.g. node2" };
-        var restart = new Command("restart-lxd", "Restart one node's LXD daemon (the lab's `systemctl restart lxd`)") { restartNode };
-        restart.SetHandler(async (pr, ct) =>
+        var node = new Argument<string>("node") { Description = "Node name, e.g. node2" };
+        var command = new Command(name, description) { node };
+        command.SetHandler(async (pr, ct) =>
         {
             RequireRoot();
             var runner = RunnerFromState(pr);
-            await runner.RestartLxdAsync(FindNode(runner, pr.GetValue(restartNode)!), ct);
+            await action(runner, FindNode(runner, pr.GetValue(node)!), ct);
             return ExitCodes.Ok;
         });
-        return restart;
+        return command;
     }
 
     private static Command Reboot()

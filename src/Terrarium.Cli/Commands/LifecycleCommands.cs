@@ -91,6 +91,46 @@ public static class LifecycleCommands
         foreach (var step in plan) Console.WriteLine($"  {step.Step.PadRight(width)}  {step.Action}");
     }
 
+    public static Command Leave()
+    {
+        var yes = ClusterCommands.Yes("reset this server's cluster state");
+        var dryRun = ClusterCommands.DryRun();
+        var c = new Command("leave", "Reset this server after the cluster removed it while it was down (remove --force): LXD's cluster state, OVN, mesh, firewall")
+        {
+            yes, dryRun,
+        };
+        c.SetHandler(async (pr, ct) =>
+        {
+            var request = new LeaveRequest(pr.GetValue(yes), pr.GetValue(dryRun));
+            var operation = new LeaveOperation(CommonOptions.Node(pr));
+            if (!request.Yes && !request.DryRun && Prompt.Interactive)
+            {
+                var preview = await operation.RunAsync(request with { DryRun = true }, ct);
+                if (preview.Plan.Count > 0)
+                {
+                    Console.WriteLine("Plan for leaving:");
+                    PrintSteps(preview.Plan);
+                    Prompt.Require("Reset this server's cluster state?", "", "nothing was changed");
+                    request = request with { Yes = true };
+                }
+            }
+            var r = await operation.RunAsync(request, ct);
+            if (CommonOptions.Write(pr, new LeaveOutput(r.Member, r.Done, PlanStepRow.Of(r.Plan), r.Aside), CliJsonContext.Default.LeaveOutput))
+                return ExitCodes.Ok;
+            if (r.Plan.Count == 0)
+            {
+                Console.WriteLine("This server holds no cluster state: nothing to do.");
+                return ExitCodes.Ok;
+            }
+            Console.WriteLine(r.Done ? "Left:" : "Dry run: leaving would");
+            PrintSteps(r.Plan);
+            if (r.Aside is { } aside) Console.WriteLine($"LXD's former cluster state is kept in {aside}.");
+            if (r.Done) Console.WriteLine("This server is no cluster member now; to join again: `terrariumctl cluster invite NAME ADDRESS` on a member, then the printed join line here.");
+            return ExitCodes.Ok;
+        });
+        return c;
+    }
+
     public static Command Remove()
     {
         var member = new Argument<string>("member") { Description = "Member to remove" };

@@ -76,6 +76,11 @@ public static class Examples
             new("Decommission node2, moving its instances to the least busy members", "cluster remove node2 --move --yes"),
             new("node2 is dead and will not come back", "cluster remove node2 --force --yes"),
         ],
+        ["cluster leave"] =
+        [
+            new("On a server removed with --force that came back: show what would be reset", "cluster leave --dry-run"),
+            new("Reset it, then join it again with a new invite", "cluster leave --yes"),
+        ],
         ["cluster ovn"] =
         [
             new("Repair the OVN central set after adding or removing servers", "cluster ovn configure"),
@@ -156,6 +161,14 @@ public static class Examples
         ["lab restart-lxd"] =
         [
             new("Restart node2's LXD daemon", "lab restart-lxd node2"),
+        ],
+        ["lab stop-lxd"] =
+        [
+            new("Stop node2's LXD daemon (what `cluster leave` runs in the lab through TERRARIUM_LXD_STOP)", "lab stop-lxd node2"),
+        ],
+        ["lab start-lxd"] =
+        [
+            new("Start node2's LXD daemon and wait until it is ready", "lab start-lxd node2"),
         ],
         ["lab reboot"] =
         [

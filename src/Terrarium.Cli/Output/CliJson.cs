@@ -81,6 +81,12 @@ public sealed record PlanRow(
     [property: JsonPropertyName("instance")] string Instance,
     [property: JsonPropertyName("target")] string Target);
 
+public sealed record LeaveOutput(
+    [property: JsonPropertyName("member")] string? Member,
+    [property: JsonPropertyName("left")] bool Left,
+    [property: JsonPropertyName("plan")] IReadOnlyList<PlanStepRow> Plan,
+    [property: JsonPropertyName("lxd_state_moved_to")] string? LxdStateMovedTo);
+
 public sealed record RemoveOutput(
     [property: JsonPropertyName("member")] string Member,
     [property: JsonPropertyName("removed")] bool Removed,
@@ -152,6 +158,7 @@ public sealed record DaemonVersionRow(
 [JsonSerializable(typeof(InviteRevokeOutput))]
 [JsonSerializable(typeof(List<Terrarium.Cluster.Status.InviteStatus>))]
 [JsonSerializable(typeof(RemoveOutput))]
+[JsonSerializable(typeof(LeaveOutput))]
 [JsonSerializable(typeof(ReconfigureOutput))]
 [JsonSerializable(typeof(EvacuateOutput))]
 [JsonSerializable(typeof(RestoreOutput))]

@@ -35,7 +35,7 @@ public static class TraefikConfigRenderer
         foreach (var g in groups)
         {
             var id = Id(g.Key.Host, g.Key.PathPrefix);
-            var rule = $"Host(`{g.Key.Host}`)" + (g.Key.PathPrefix == "/" ? "" : $" && PathPrefix(`{g.Key.PathPrefix}`)");
+            var rule = HostRule(g.Key.Host) + (g.Key.PathPrefix == "/" ? "" : $" && PathPrefix(`{g.Key.PathPrefix}`)");
             sb.Append($"    {id}:\n      rule: \"{rule}\"\n      service: {id}\n      entryPoints:\n        - {EntryPoint}\n");
         }
         sb.Append("  services:\n");
@@ -47,6 +47,21 @@ public static class TraefikConfigRenderer
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// The host part of a router rule, as it stands inside the file's double-quoted YAML string. A wildcard host
+    /// (`*.apps.example.com`, one label, as a TLS wildcard) is a HostRegexp: `Host` takes wildcards only from Traefik
+    /// v3.8 on, while HostRegexp with a Go regular expression is what every v3 release reads (v2 read `{name:re}`
+    /// patterns there instead, so the file needs Traefik v3). The host grammar allows only letters, digits, dashes and
+    /// dots, so dots are all there is to escape; the backslash is doubled for YAML.
+    /// </summary>
+    public static string HostRule(string host) =>
+        host.StartsWith("*.", StringComparison.Ordinal)
+            ? "HostRegexp(`^(?i)[^.]+" + host[1..].Replace(".", YamlEscapedDot, StringComparison.Ordinal) + "$`)"
+            : $"Host(`{host}`)";
+
+    /// <summary>`\.` in the YAML source: a backslash and a dot once YAML has read it, a literal dot to the regexp.</summary>
+    private const string YamlEscapedDot = "\\\\.";
 
     public static bool Servable(RouteBackend b) =>
         RouteGrammar.IsServable(b.Route.Host, b.Route.PathPrefix, b.Route.Port) &&

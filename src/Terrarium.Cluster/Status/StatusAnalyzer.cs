@@ -84,6 +84,7 @@ public static class StatusAnalyzer
         }
 
         Add(problems, DatabaseRules.NotAnswered(f));
+        Add(problems, DatabaseRules.Isolated(f));
         foreach (var m in lxdMembers.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => Member(f, m)))
         {
             report.Members.Add(m.Row);

@@ -22,4 +22,12 @@ public sealed class Systemctl(ToolPaths tools)
     /// <summary>Restarts the LXD/Incus daemon by <see cref="ToolPaths.LxdRestartCommand"/> (a shell line the operator may override).</summary>
     public Task RestartDaemonAsync(string serviceUnit, CancellationToken ct) =>
         tools.Runner.RunCheckedAsync("sh", ["-c", tools.LxdRestartCommand(serviceUnit)], timeout: TimeSpan.FromMinutes(2), ct: ct);
+
+    /// <summary>Stops the LXD/Incus daemon by <see cref="ToolPaths.LxdStopCommand"/>.</summary>
+    public Task StopDaemonAsync(string serviceUnit, CancellationToken ct) =>
+        tools.Runner.RunCheckedAsync("sh", ["-c", tools.LxdStopCommand(serviceUnit)], timeout: TimeSpan.FromMinutes(2), ct: ct);
+
+    /// <summary>Starts the LXD/Incus daemon by <see cref="ToolPaths.LxdStartCommand"/>.</summary>
+    public Task StartDaemonAsync(string serviceUnit, CancellationToken ct) =>
+        tools.Runner.RunCheckedAsync("sh", ["-c", tools.LxdStartCommand(serviceUnit)], timeout: TimeSpan.FromMinutes(2), ct: ct);
 }

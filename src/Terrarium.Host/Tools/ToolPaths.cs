@@ -34,6 +34,13 @@ public sealed record ToolPaths(string Ip, string Wg, string WireGuardGo, string 
 
     public string LxdRestartCommand(string serviceUnit) => LxdRestart ?? $"{Systemctl} restart {serviceUnit}";
 
+    /// <summary>Shell commands that stop and start this node's LXD daemon (`cluster leave` resets its database in between). Null: systemctl stop/start UNIT.</summary>
+    public string? LxdStop { get; init; }
+    public string? LxdStart { get; init; }
+
+    public string LxdStopCommand(string serviceUnit) => LxdStop ?? $"{Systemctl} stop {serviceUnit}";
+    public string LxdStartCommand(string serviceUnit) => LxdStart ?? $"{Systemctl} start {serviceUnit}";
+
     public static ToolPaths FromEnvironment() => new(
         Env("TERRARIUM_IP", "ip"),
         Env("TERRARIUM_WG", "wg"),
@@ -57,6 +64,8 @@ public sealed record ToolPaths(string Ip, string Wg, string WireGuardGo, string 
         Systemctl = Env("TERRARIUM_SYSTEMCTL", "systemctl"),
         Snap = Env("TERRARIUM_SNAP", "snap"),
         LxdRestart = Environment.GetEnvironmentVariable("TERRARIUM_LXD_RESTART") is { Length: > 0 } restart ? restart : null,
+        LxdStop = Environment.GetEnvironmentVariable("TERRARIUM_LXD_STOP") is { Length: > 0 } stop ? stop : null,
+        LxdStart = Environment.GetEnvironmentVariable("TERRARIUM_LXD_START") is { Length: > 0 } start ? start : null,
     };
 
     private static string Env(string name, string fallback) =>

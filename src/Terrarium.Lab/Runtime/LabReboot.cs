@@ -13,11 +13,14 @@ public sealed partial class LabRunner
 {
     private static readonly string[] DaemonUnits = ["lxd.service", "snap.lxd.daemon.service", "incus.service"];
 
-    public async Task RebootAsync(IReadOnlyList<LabNodeSpec> nodes, CancellationToken ct = default)
+    /// <param name="daemonWait">How long boot waits for the daemon to be ready before it starts the units ordered after it
+    /// anyway, as systemd does once the daemon's unit has failed or timed out (a server the cluster removed while it
+    /// was down never gets ready).</param>
+    public async Task RebootAsync(IReadOnlyList<LabNodeSpec> nodes, CancellationToken ct = default, TimeSpan? daemonWait = null)
     {
         foreach (var node in nodes) await PowerOffAsync(node);
         log($"{string.Join(", ", nodes.Select(n => n.Name))}: powered off");
-        await Task.WhenAll(nodes.Select(n => BootAsync(n, ct)));
+        await Task.WhenAll(nodes.Select(n => BootAsync(n, daemonWait ?? TimeSpan.FromSeconds(60), ct)));
     }
 
     private async Task PowerOffAsync(LabNodeSpec node)
@@ -44,7 +47,7 @@ public sealed partial class LabRunner
     }
 
     /// <summary>Runs the node's units around its daemon, in the order their Before=/After= lines put them.</summary>
-    private async Task BootAsync(LabNodeSpec node, CancellationToken ct)
+    private async Task BootAsync(LabNodeSpec node, TimeSpan daemonWait, CancellationToken ct)
     {
         var units = BootUnit.Read(Path.Join(node.TerrariumRoot, "etc/systemd/system"), Path.Join(node.TerrariumRoot, "lib/systemd/system"));
         foreach (var unit in units.Where(u => u.Before.Intersect(DaemonUnits).Any()))
@@ -54,7 +57,14 @@ public sealed partial class LabRunner
         }
         await StartLxdAsync(node);
         await StartProxyAsync(node); // part of the lab, not of the server: there whenever the daemon is
-        await WaitLxdAsync(node, ct);
+        try
+        {
+            await WaitLxdAsync(node, ct, daemonWait);
+        }
+        catch (LabException e)
+        {
+            log($"{node.Name}: {e.Message} The units after it start anyway, as systemd starts them after a failed start.");
+        }
         foreach (var unit in units.Where(u => u.After.Intersect(DaemonUnits).Any() && !u.Before.Intersect(DaemonUnits).Any()))
         {
             var pid = await NamespaceShell.StartDetachedAsync(node.AgentLog, CommandEnvironment(node), [Spec.NsRunScript, node.Namespace, .. unit.ExecStart]);

@@ -22,9 +22,14 @@ public sealed partial class LabRunner
     /// <summary>The node's environment plus the lab's stand-in for `systemctl restart lxd` (terrariumctl may need it).</summary>
     public IReadOnlyDictionary<string, string> CommandEnvironment(LabNodeSpec node) => new Dictionary<string, string>(NodeEnvironment(node))
     {
-        ["TERRARIUM_LXD_RESTART"] = string.Join(' ', [.. Terrariumctl.Select(Quote), "lab", "--prefix", Spec.Prefix, "--lab-dir", Quote(Spec.Root),
-            "--underlay", Spec.UnderlayCidr, "restart-lxd", node.Name]),
+        ["TERRARIUM_LXD_RESTART"] = LabCommandLine(node, "restart-lxd"),
+        ["TERRARIUM_LXD_STOP"] = LabCommandLine(node, "stop-lxd"),
+        ["TERRARIUM_LXD_START"] = LabCommandLine(node, "start-lxd"),
     };
+
+    /// <summary>`terrariumctl lab … VERB NODE` for this lab: what a node's daemon control runs instead of systemctl.</summary>
+    private string LabCommandLine(LabNodeSpec node, string verb) =>
+        string.Join(' ', [.. Terrariumctl.Select(Quote), "lab", "--prefix", Spec.Prefix, "--lab-dir", Quote(Spec.Root), "--underlay", Spec.UnderlayCidr, verb, node.Name]);
 
     /// <summary>Runs a command inside a node (network namespace + private mounts), capturing its output.</summary>
     public Task<ProcessResult> ExecAsync(LabNodeSpec node, IEnumerable<string> command, TimeSpan? timeout = null,

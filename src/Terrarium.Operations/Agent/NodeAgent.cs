@@ -38,8 +38,9 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         var routes = Task.Run(() => RouteWorkerAsync(ct), ct);
         var watch = Task.Run(() => HostWatchAsync(ct), ct);
         var ovn = Task.Run(() => OvnWorkerAsync(ct), ct);
+        var standDown = Task.Run(() => StandDownWatchAsync(ct), ct);
         await ClusterWorkerAsync(ct);
-        await Task.WhenAll(pump, routes, watch, ovn).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(pump, routes, watch, ovn, standDown).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -82,6 +83,66 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         }
     }
 
+    /// <summary>Set while this member reaches no peer and LXD does not answer (<see cref="StandDown"/>): the workers skip their passes.</summary>
+    private volatile bool _standingDown;
+
+    private async Task StandDownWatchAsync(CancellationToken ct)
+    {
+        var started = env.Time.GetTimestamp();
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Timings.Agent.StandDownCheck, env.Time, ct);
+                var observation = await ObserveIsolationAsync(env.Time.GetElapsedTime(started), ct);
+                var (next, line) = StandDown.Next(_standingDown, observation);
+                _standingDown = next;
+                if (line is not null) env.Log(line);
+                if (line is not null && !next)
+                {
+                    _cluster.Writer.TryWrite(new Wake("stand-down over"));
+                    _instances.Writer.TryWrite(new Wake("stand-down over"));
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is Host.Processes.ProcessFailedException or IOException)
+            {
+                env.Log($"stand-down check failed: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>This member's peers (from its WireGuard configuration: members with an endpoint, not invites), their handshakes, and LXD.</summary>
+    private async Task<StandDown.Observation> ObserveIsolationAsync(TimeSpan uptime, CancellationToken ct)
+    {
+        if (Identity.NodeIdentity.Load(env.Layout) is not { Interface: { } iface }) return new StandDown.Observation(false, 0, uptime, true);
+        var config = env.Layout.WireGuardConfig(iface);
+        var peers = File.Exists(config)
+            ? Cluster.Status.RecordedMembers.FromWireGuardConfig(await File.ReadAllTextAsync(config, ct)).Where(m => m.Endpoint.Length > 0).Select(m => m.PublicKey).ToList()
+            : [];
+        var wg = new Host.WireGuard.WireGuardInterface(env.Tools, iface);
+        var handshakes = await wg.ExistsAsync() ? (await wg.HandshakesAsync()).ToDictionary(h => h.PublicKey, h => h.LatestHandshake) : new Dictionary<string, DateTimeOffset?>();
+        var noPeer = Cluster.Status.Isolation.ReachesNoPeer(peers, handshakes, env.Clock());
+        return new StandDown.Observation(noPeer, peers.Count, uptime, !noPeer || await LxdAnswersAsync(ct));
+    }
+
+    private async Task<bool> LxdAnswersAsync(CancellationToken ct)
+    {
+        using var lxd = env.Lxd(Timings.Agent.StandDownLxdBound);
+        try
+        {
+            await lxd.GetServerAsync(ct);
+            return true;
+        }
+        catch (Exception e) when (e is LxdException or TimeoutException || e is OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Cluster passes completed so far (the host watch wakes the worker again for a drift a pass left; a failed pass is retried on the worker's own schedule).</summary>
     private long _passesCompleted;
 
@@ -91,6 +152,11 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         var followUps = 0;
         while (!ct.IsCancellationRequested)
         {
+            if (_standingDown)
+            {
+                wake = await NextWakeAsync(_cluster, resyncInterval, env.Time, ct);
+                continue;
+            }
             ClusterPassOutcome pass;
             try
             {
@@ -116,6 +182,11 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         var wake = await NextWakeAsync(_ovn, Timeout.InfiniteTimeSpan, env.Time, ct); // the first cluster pass goes first
         while (!ct.IsCancellationRequested)
         {
+            if (_standingDown)
+            {
+                wake = await NextWakeAsync(_ovn, resyncInterval, env.Time, ct);
+                continue;
+            }
             ClusterPassOutcome pass;
             try
             {

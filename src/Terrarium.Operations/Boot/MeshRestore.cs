@@ -80,6 +80,11 @@ public sealed class MeshRestore(NodeEnvironment env)
                 return $", OVN databases started (leader elected after {env.Time.GetElapsedTime(started).TotalSeconds:0.#} s)";
             if (env.Time.GetElapsedTime(started) >= Timings.Boot.OvnLeaderWait)
                 return $", OVN databases started (no raft leader within {Timings.Boot.OvnLeaderWait.TotalSeconds:0} s: the other central members are not up yet)";
+            // No peer has answered over the mesh at all: a leader cannot be elected here (a member the others removed
+            // while it was down never gets one), so boot goes on instead of waiting the whole bound.
+            if (env.Time.GetElapsedTime(started) >= Timings.Boot.NoPeerWait && identity.Interface is { } iface &&
+                (await new WireGuardInterface(env.Tools, iface).HandshakesAsync()).All(h => h.LatestHandshake is null))
+                return $", OVN databases started (no raft leader: no peer answered over the mesh within {Timings.Boot.NoPeerWait.TotalSeconds:0} s)";
             await Task.Delay(TimeSpan.FromMilliseconds(500), env.Time);
         }
     }

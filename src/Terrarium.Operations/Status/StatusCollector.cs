@@ -31,17 +31,18 @@ public sealed class StatusCollector(NodeEnvironment env)
         // LXD asks each member for its instances: bounded too, a dead member must not hold the list up.
         var instancesCall = identity is null ? null : Bounded(t => lxd.GetAllInstancesAsync(t), ct, Timings.Status.ReadTimeout); // every project
         var hostCall = identity?.Interface is { } known ? ObserveHostAsync(known) : null; // local programs, not LXD
-        var (serverAnswered, server) = await serverCall;
+        var (recorded, portsCall, judged) = StartJudging(identity, ct);
+        var (serverAnswered, server) = await Judged(serverCall, judged);
         if (identity is null || serverAnswered && !server!.Environment.ServerClustered)
         {
             await Task.WhenAll(new Task?[] { configCall, membersCall, instancesCall, hostCall }.OfType<Task>()).ContinueWith(_ => { }, TaskScheduler.Default);
             return StatusAnalyzer.Analyze(identity?.Member, SharedConfig.Empty, [], Empty, env.Clock());
         }
 
-        var (membersListed, listedMembers) = await membersCall!;
+        var (membersListed, listedMembers) = await Judged(membersCall!, judged);
         var members = listedMembers ?? [];
         var (configLoaded, loaded) = await IfDatabaseAnswers(configCall!, membersListed);
-        var config = configLoaded ? loaded! : Recorded(identity);
+        var config = configLoaded ? loaded! : recorded!;
         hostCall ??= ObserveHostAsync(config.Settings?.Interface ?? Cluster.Mesh.MeshSettings.DefaultInterface);
         var probes = ProbeMembers(lxd, members, ct);
         var tokens = ProbeTokens(lxd, config, membersListed, ct);
@@ -51,6 +52,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         var tokenWaiting = (await Task.WhenAll(tokens)).Where(t => t.Known).ToDictionary(t => t.Name, t => t.Waiting);
         var memory = answers.Where(a => a.Used is not null).ToDictionary(a => a.ServerName, a => a.Used!.Value);
         var unreachable = answers.Where(a => !a.Answered).Select(a => a.ServerName).ToHashSet();
+        if (!membersListed) unreachable.UnionWith(await portsCall!); // LXD's own list is unknown: the ports say who is away
         var (_, listed) = await IfDatabaseAnswers(instancesCall!, membersListed);
         var instances = listed ?? [];
 
@@ -64,7 +66,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         {
             Raft = raft, Unreachable = unreachable, OverlayAnswers = overlayAnswers, InviteTokenWaiting = tokenWaiting, RouteConflicts = routes.Conflicts, LocalRoutes = routes.LocalOnly,
             RouteRefusals = routes.Refused,
-            LxdMembersTimedOut = membersListed ? null : Timings.Status.DatabaseTimeout, SharedConfigTimedOut = !configLoaded,
+            LxdMembersTimedOut = membersListed ? null : judged.IsCompleted ? (await judged).Bound : Timings.Status.DatabaseTimeout, SharedConfigTimedOut = !configLoaded,
             Instances = instances.Select(View).ToList(), Client = serverAnswered && server!.Environment.Server == "incus" ? "incus" : "lxc",
         };
         // Without LXD's list the members are Terrarium's records, their LXD status unknown.
@@ -108,6 +110,47 @@ public sealed class StatusCollector(NodeEnvironment env)
             ? []
             : config.Members.Where(r => r.Name != self && r.OvnHostAddress is not null)
                 .Select(async r => (r.Name, await Host.Network.IcmpProbe.AnswersAsync(r.OvnHostAddress!, Timings.Status.OverlayTimeout))).ToList();
+
+    /// <summary>
+    /// Whether the database is worth waiting for, judged as for a dead member: LXD's port of every member this node
+    /// recorded, straight over the mesh. One that does not accept may be the leader: its database answers in 10-30 s if
+    /// at all, so status shows the records after the probe bound instead of waiting the whole database bound.
+    /// </summary>
+    private (SharedConfig? Recorded, Task<IReadOnlySet<string>>? Ports, Task<(TimeSpan Bound, IReadOnlySet<string> Away)> Judged) StartJudging(NodeIdentity? identity, CancellationToken ct)
+    {
+        var recorded = identity is null ? null : Recorded(identity);
+        var ports = recorded is null ? null : ProbeRecordedPorts(recorded, identity!.Member, ct);
+        return (recorded, ports, JudgeDatabaseWaitAsync(ports, ct));
+    }
+
+    /// <summary>
+    /// The recorded members (not this one) whose LXD port on the mesh does not accept a connection within the probe
+    /// bound. Invites are left out: their peers have no endpoint until the joiner speaks, nor an LXD yet.
+    /// </summary>
+    private async Task<IReadOnlySet<string>> ProbeRecordedPorts(SharedConfig recorded, string self, CancellationToken ct)
+    {
+        var probes = recorded.Members.Where(m => m.Name != self && m.MeshAddress.Length > 0 && m.Endpoint.Length > 0).Select(async m =>
+            (m.Name, Accepts: await Bounded(t => Host.Network.TcpPort.AcceptsAsync(m.MeshAddress, Cluster.Mesh.MeshSettings.LxdPort, t), ct) is (true, true)));
+        return (await Task.WhenAll(probes)).Where(p => !p.Accepts).Select(p => p.Name).ToHashSet();
+    }
+
+    /// <summary>When to stop waiting for LXD's database: after the probe bound when a recorded member is away, else after the database bound.</summary>
+    private async Task<(TimeSpan Bound, IReadOnlySet<string> Away)> JudgeDatabaseWaitAsync(Task<IReadOnlySet<string>>? ports, CancellationToken ct)
+    {
+        var whole = Task.Delay(Timings.Status.DatabaseTimeout, env.Time, ct);
+        await Task.Delay(Timings.Status.MemberTimeout, env.Time, ct);
+        var away = ports is null ? new HashSet<string>() : await ports;
+        if (away.Count > 0) return (Timings.Status.MemberTimeout, away);
+        await whole;
+        return (Timings.Status.DatabaseTimeout, away);
+    }
+
+    /// <summary>A database read, or (false, default) once the judged wait is over (the read itself stays bounded and is dropped).</summary>
+    private static async Task<(bool Ok, T? Value)> Judged<T>(Task<(bool Ok, T? Value)> read, Task judged)
+    {
+        await Task.WhenAny(read, judged);
+        return read.IsCompleted ? await read : (false, default);
+    }
 
     /// <summary>Volatile keys live in the instance's own config, boot.autostart may come from a profile.</summary>
     private static InstanceView View(Lxd.Wire.Instance i) =>

@@ -113,6 +113,8 @@ public class ClusterOnLxd6(TerrariumPair6 lab) : SkewedPairSteps(lab), IClassFix
 [Collection(LabQueue.Incus)]
 public class LifecycleOnIncus(MeshLabIncus lab) : ClusterLifecycleSteps(lab), IClassFixture<MeshLabIncus>
 {
+    protected override IReadOnlyList<string> CrashPoints => DaemonCrashPoints;
+
     [Fact]
     [Needs]
     public Task S00_L13_every_node_is_a_real_incus_6_0() => lab.Steps.RunAsync(async () =>

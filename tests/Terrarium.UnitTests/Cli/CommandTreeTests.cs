@@ -19,7 +19,7 @@ public class CommandTreeTests
     {
         var r = await Terrariumctl.RunAsync("cluster", "--help");
         ProcessAssert.Exit(0, r);
-        foreach (var c in new[] { "init", "invite", "join", "status", "move", "evacuate", "restore", "remove", "ovn" })
+        foreach (var c in new[] { "init", "invite", "join", "status", "move", "evacuate", "restore", "remove", "leave", "ovn" })
             Assert.Contains($"  {c}", r.StdOut);
     }
 

@@ -84,6 +84,24 @@ public class RouteTests
     }
 
     [Fact]
+    public void A_wildcard_host_is_a_host_regexp_every_traefik_v3_reads_matching_one_label_in_any_case()
+    {
+        var plan = RoutePlanner.Plan([Instance("w", "node1", "10.20.0.2", routes: ("web", "*.apps.example.com:80"))], new HashSet<string> { "node1" });
+        var yaml = TraefikConfigRenderer.Render(plan.Backends);
+        const string rendered = "rule: \"HostRegexp(`^(?i)[^.]+\\\\.apps\\\\.example\\\\.com$`)\"";
+        Assert.Contains(rendered, yaml);
+        Assert.DoesNotContain("Host(`*", yaml);
+        // What Traefik gets once YAML has read the double-quoted string: `\\` is one backslash.
+        var regexp = TraefikConfigRenderer.HostRule("*.apps.example.com").Replace("\\\\", "\\")["HostRegexp(`".Length..^2];
+        var re = new System.Text.RegularExpressions.Regex(regexp);
+        Assert.Matches(re, "shop.apps.example.com");
+        Assert.Matches(re, "SHOP.Apps.Example.com");
+        foreach (var host in new[] { "apps.example.com", "a.b.apps.example.com", "shopXapps.example.com", "shop.apps.example.com.evil.net", "shop.apps-example.com" })
+            Assert.DoesNotMatch(re, host);
+        Assert.Equal("Host(`app.example.com`)", TraefikConfigRenderer.HostRule("app.example.com"));
+    }
+
+    [Fact]
     public void T3_no_routes_render_an_empty_but_valid_file() =>
         Assert.EndsWith("http: {}\n", TraefikConfigRenderer.Render([]));
 }

@@ -13,21 +13,12 @@ public class StatusCollectorTests
     public async Task Status_answers_within_its_bound_while_lxds_database_does_not_and_shows_terrariums_records()
     {
         await using var fake = await FakeLxd.StartAsync(DaemonProfile.Debian502);
-        fake.Clustered = true;
-        foreach (var n in new[] { "node1", "node2", "node3" }) fake.Members.Add((n, "Online", ["database"]));
-        // LXD waits for its database leader: the member list and the shared configuration do not answer.
-        fake.Hangs.Add("/1.0/cluster/members");
-        fake.Hangs.Add("/1.0/projects/terrarium");
         var time = new ManualTime();
-        var env = DaemonContractTests.Environment(fake, time);
-        new NodeIdentity { Member = "node1", MeshAddress = "10.255.54.1", MeshCidr = "10.255.54.0/24", Port = 51820, Mtu = 1420, Interface = "terrarium-wg0" }.Save(env.Layout);
-        var wg = env.Layout.WireGuardConfig("terrarium-wg0");
-        Directory.CreateDirectory(Path.GetDirectoryName(wg)!);
-        File.WriteAllText(wg, global::Terrarium.Cluster.Mesh.WireGuardConfigRenderer.Render("PRIVATE", 51820,
+        var env = DatabaseAway(fake, time,
         [
             new("node2", "Knode2", System.Net.IPAddress.Parse("10.255.54.2"), null),
             new("node3", "Knode3", System.Net.IPAddress.Parse("10.255.54.3"), null),
-        ]));
+        ]);
 
         var collect = new StatusCollector(env).CollectAsync();
         for (var i = 0; i < 500 && (fake.Count("GET /1.0/cluster/members") == 0 || fake.Count("GET /1.0/projects/terrarium") == 0); i++) await Task.Delay(10);
@@ -45,6 +36,24 @@ public class StatusCollectorTests
         Assert.Contains("run `terrariumctl cluster status` again", p.Fix);
         Assert.DoesNotContain(r.Problems, x => x.Message.Contains("mesh record") || x.Message.Contains("member(s)"));
         Assert.Contains("Quorum:  unknown: LXD's database did not answer", StatusCommand.Render(r));
+    }
+
+    /// <summary>
+    /// A member of three whose LXD waits for its database leader (the member list and the shared configuration do not
+    /// answer), with its identity and a WireGuard configuration naming <paramref name="peers"/>.
+    /// </summary>
+    internal static global::Terrarium.Operations.NodeEnvironment DatabaseAway(FakeLxd fake, ManualTime time, IEnumerable<global::Terrarium.Cluster.Mesh.WireGuardPeer> peers)
+    {
+        fake.Clustered = true;
+        foreach (var n in new[] { "node1", "node2", "node3" }) fake.Members.Add((n, "Online", ["database"]));
+        fake.Hangs.Add("/1.0/cluster/members");
+        fake.Hangs.Add("/1.0/projects/terrarium");
+        var env = DaemonContractTests.Environment(fake, time);
+        new NodeIdentity { Member = "node1", MeshAddress = "10.255.54.1", MeshCidr = "10.255.54.0/24", Port = 51820, Mtu = 1420, Interface = "terrarium-wg0" }.Save(env.Layout);
+        var wg = env.Layout.WireGuardConfig("terrarium-wg0");
+        Directory.CreateDirectory(Path.GetDirectoryName(wg)!);
+        File.WriteAllText(wg, global::Terrarium.Cluster.Mesh.WireGuardConfigRenderer.Render("PRIVATE", 51820, peers));
+        return env;
     }
 }
 
@@ -85,5 +94,33 @@ public sealed class ManualTime : TimeProvider
         public bool Change(TimeSpan dueTime, TimeSpan period) => true;
         public void Dispose() { lock (owner._timers) owner._timers.Remove(this); }
         public ValueTask DisposeAsync() { Dispose(); return ValueTask.CompletedTask; }
+    }
+}
+
+public class StatusJudgedWaitTests
+{
+    /// <summary>A recorded member whose LXD port does not accept: the database is not waited for past the probe bound.</summary>
+    [Fact]
+    public async Task Status_stops_waiting_for_lxds_database_after_the_probe_bound_when_a_recorded_member_does_not_answer()
+    {
+        await using var fake = await FakeLxd.StartAsync(DaemonProfile.Debian502);
+        var time = new ManualTime();
+        // TEST-NET-1 addresses: nothing accepts there, whether the connect is refused, unreachable or cut by the bound.
+        var env = StatusCollectorTests.DatabaseAway(fake, time,
+        [
+            new("node2", "Knode2", System.Net.IPAddress.Parse("192.0.2.2"), global::Terrarium.Cluster.Mesh.HostEndpoint.Parse("198.51.100.2:51820", 51820)),
+            new("node3", "Knode3", System.Net.IPAddress.Parse("192.0.2.3"), global::Terrarium.Cluster.Mesh.HostEndpoint.Parse("198.51.100.3:51820", 51820)),
+        ]);
+
+        var collect = new StatusCollector(env).CollectAsync();
+        for (var i = 0; i < 500 && fake.Count("GET /1.0/cluster/members") == 0; i++) await Task.Delay(10);
+        time.Advance(Terrarium.Operations.Timings.Status.MemberTimeout);
+        var r = await collect.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.False(r.LxdMembersKnown);
+        Assert.Equal("LXD's database did not answer within 1.2 s: its leader may be away or quorum lost.", r.Problems[0].Message);
+        Assert.All(r.Members.Where(m => !m.IsSelf), m => Assert.False(m.Reachable));
+        Assert.Contains(r.Problems, p => p.Message.StartsWith("node2 does not answer (its LXD port on the mesh", StringComparison.Ordinal));
+        Assert.Contains(r.Problems, p => p.Message.StartsWith("node3 does not answer", StringComparison.Ordinal));
     }
 }

@@ -22,6 +22,24 @@ public static class DatabaseRules
                 }
                 : null;
 
+    /// <summary>
+    /// LXD's database does not answer and no peer has spoken over the mesh for a while: the others may have removed this
+    /// member while it was down (see <see cref="Isolation"/>).
+    /// </summary>
+    public static Problem? Isolated(StatusFacts f)
+    {
+        var peers = f.Config.Members.Where(m => m.Name != f.Self && m.PublicKey.Length > 0 && m.Endpoint.Length > 0).Select(m => m.PublicKey).ToList();
+        if (!f.LxdUnknown || !Isolation.ReachesNoPeer(peers, f.Local.HandshakesByPublicKey, f.Now)) return null;
+        return new Problem
+        {
+            Severity = ProblemSeverity.Error,
+            Message = $"This server reaches none of its {peers.Count} peer(s) over the mesh (no WireGuard handshake in {StatusAnalyzer.StaleHandshake.TotalMinutes:0} min) " +
+                      "and LXD's database does not answer: the other members may have removed it (`cluster remove --force` while it was down).",
+            Fix = $"if `terrariumctl cluster status` on another member no longer lists {f.Self}: terrariumctl cluster leave --yes, then join it with a new invite; " +
+                  $"otherwise check this server's network and UDP {f.Port}",
+        };
+    }
+
     public static Problem? NoQuorum(StatusFacts f, QuorumSummary quorum) =>
         !f.LxdUnknown && !quorum.HasQuorum && quorum.Voters > 0
             ? new Problem

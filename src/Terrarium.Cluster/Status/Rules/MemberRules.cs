@@ -11,7 +11,7 @@ public static class MemberRules
 {
     public static IEnumerable<Problem> For(StatusFacts f, MemberFacts m)
     {
-        if (!f.LxdUnknown && State(f, m) is { } state) yield return state;
+        if ((f.LxdUnknown ? UnansweredRecorded(f, m) : State(f, m)) is { } state) yield return state;
         if (Mesh(f, m) is { } mesh) yield return mesh;
     }
 
@@ -27,6 +27,17 @@ public static class MemberRules
                 Severity = ProblemSeverity.Error,
                 Message = $"{m.Name} does not answer (LXD still lists it {m.Lxd.Status.ToLowerInvariant()} until its offline threshold passes).",
                 Fix = $"bring {m.Name} back (check its power, UDP {f.Port} and LXD there); if it is dead for good: terrariumctl cluster remove {m.Name} --force",
+            }
+            : null;
+
+    /// <summary>LXD's list is unknown, and this recorded member's LXD port on the mesh did not accept a connection.</summary>
+    public static Problem? UnansweredRecorded(StatusFacts f, MemberFacts m) =>
+        !m.Row.Reachable && !m.Row.IsSelf
+            ? new Problem
+            {
+                Severity = ProblemSeverity.Error,
+                Message = $"{m.Name} does not answer (its LXD port on the mesh does not accept connections; LXD's own view is unknown).",
+                Fix = $"bring {m.Name} back (check its power, UDP {f.Port} and LXD there); if it is dead for good: terrariumctl cluster remove {m.Name} --force on another member",
             }
             : null;
 
