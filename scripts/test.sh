@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the tests. With no argument: everything CI runs (as root: installs deps, builds, packages, then the unit and
-# contract tests and the integration tests that start real LXD/Incus daemons in network namespaces; about 32-34 min on 2 vCPU).
+# contract tests and the integration tests that start real LXD/Incus daemons in network namespaces; about 33-35 min on 2 vCPU).
 #   --unit          unit and contract tests only: no root, no lab, no package (~2.5 min with the build)
 #   --filter EXPR   only the tests dotnet test's --filter EXPR selects (e.g. FullyQualifiedName~WorkloadScenario)
 # The CLI tests run against the NativeAOT binary when it is built (out/terrariumctl).
