@@ -32,5 +32,22 @@ public sealed class NodeEnvironment(NodeLayout layout, ToolPaths tools, string l
             : await LxdEventStream.ConnectAsync(Terrarium.Lxd.Transport.LxdEndpoint.UnixSocket(LxdSocket), "lifecycle", allProjects: true, ct);
 
     /// <summary>A client whose every request gives up after <paramref name="timeout"/> (a check must not hang on a stuck daemon).</summary>
+    /// <summary>
+    /// LXD's GET /1.0 within <paramref name="bound"/>, or null when it does not answer in time or at all (a daemon
+    /// waiting for its database leader accepts the connection and answers nothing).
+    /// </summary>
+    public async Task<Terrarium.Lxd.Wire.ServerInfo?> ServerWithinAsync(TimeSpan bound, CancellationToken ct)
+    {
+        using var client = Lxd(bound);
+        try
+        {
+            return await client.GetServerAsync(ct);
+        }
+        catch (Exception e) when (e is LxdException or TimeoutException || e is OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     public ILxdClient Lxd(TimeSpan timeout) => lxd?.Invoke() ?? new LxdClient(Terrarium.Lxd.Transport.LxdEndpoint.UnixSocket(LxdSocket), timeout);
 }

@@ -67,6 +67,10 @@ public sealed class WireGuardInterface(ToolPaths tools, string name)
         return new WireGuardLive(head[1] == "(none)" ? null : head[1], port, peers);
     }
 
+    /// <summary>Each peer's latest handshake by public key (null: never); null when the interface does not exist.</summary>
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset?>?> HandshakesByKeyAsync() =>
+        await ExistsAsync() ? (await HandshakesAsync()).ToDictionary(h => h.PublicKey, h => h.LatestHandshake) : null;
+
     public async Task<IReadOnlyList<PeerHandshake>> HandshakesAsync() =>
         (await ReadLiveAsync())?.Peers.Select(p => new PeerHandshake(p.PublicKey, p.Endpoint, p.LatestHandshake)).ToList() ?? [];
 

@@ -123,24 +123,10 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         var peers = File.Exists(config)
             ? Cluster.Status.RecordedMembers.FromWireGuardConfig(await File.ReadAllTextAsync(config, ct)).Where(m => m.Endpoint.Length > 0).Select(m => m.PublicKey).ToList()
             : [];
-        var wg = new Host.WireGuard.WireGuardInterface(env.Tools, iface);
-        var handshakes = await wg.ExistsAsync() ? (await wg.HandshakesAsync()).ToDictionary(h => h.PublicKey, h => h.LatestHandshake) : new Dictionary<string, DateTimeOffset?>();
+        // No interface counts as no handshake at all (the host watch brings it back).
+        var handshakes = await new Host.WireGuard.WireGuardInterface(env.Tools, iface).HandshakesByKeyAsync() ?? new Dictionary<string, DateTimeOffset?>();
         var noPeer = Cluster.Status.Isolation.ReachesNoPeer(peers, handshakes, env.Clock());
-        return new StandDown.Observation(noPeer, peers.Count, uptime, !noPeer || await LxdAnswersAsync(ct));
-    }
-
-    private async Task<bool> LxdAnswersAsync(CancellationToken ct)
-    {
-        using var lxd = env.Lxd(Timings.Agent.StandDownLxdBound);
-        try
-        {
-            await lxd.GetServerAsync(ct);
-            return true;
-        }
-        catch (Exception e) when (e is LxdException or TimeoutException || e is OperationCanceledException && !ct.IsCancellationRequested)
-        {
-            return false;
-        }
+        return new StandDown.Observation(noPeer, peers.Count, uptime, !noPeer || await env.ServerWithinAsync(Timings.Agent.StandDownLxdBound, ct) is not null);
     }
 
     /// <summary>Cluster passes completed so far (the host watch wakes the worker again for a drift a pass left; a failed pass is retried on the worker's own schedule).</summary>

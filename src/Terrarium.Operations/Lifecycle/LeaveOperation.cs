@@ -76,25 +76,13 @@ public sealed class LeaveOperation(NodeEnvironment env)
 
     private async Task<LeaveFacts> FactsAsync(NodeIdentity? identity, string iface, CancellationToken ct)
     {
-        var wg = new WireGuardInterface(env.Tools, iface);
-        var up = await wg.ExistsAsync();
-        var handshakes = up ? (await wg.HandshakesAsync()).ToDictionary(h => h.PublicKey, h => h.LatestHandshake) : null;
+        var handshakes = await new WireGuardInterface(env.Tools, iface).HandshakesByKeyAsync();
         var units = new[] { ServiceUnits.Mesh, ServiceUnits.Agent }.Any(u => File.Exists(env.Layout.UnitFile(u)));
-        return new LeaveFacts(identity?.Member, await LxdStateAsync(ct), Cluster.Status.Isolation.LatestHandshakeAge(handshakes, env.Clock()), up, units);
-    }
-
-    /// <summary>Asked with a short bound: an LXD waiting for its database leader does not answer at all (not even GET /1.0).</summary>
-    private async Task<LxdClusterState> LxdStateAsync(CancellationToken ct)
-    {
-        using var lxd = env.Lxd(Timings.Lifecycle.LeaveLxdBound);
-        try
-        {
-            return (await lxd.GetServerAsync(ct)).Environment.ServerClustered ? LxdClusterState.Clustered : LxdClusterState.Standalone;
-        }
-        catch (Exception e) when (e is LxdException or TimeoutException || e is OperationCanceledException && !ct.IsCancellationRequested)
-        {
-            return LxdClusterState.NotAnswering;
-        }
+        // Asked with a short bound: an LXD waiting for its database leader does not answer at all (not even GET /1.0).
+        var lxd = await env.ServerWithinAsync(Timings.Lifecycle.LeaveLxdBound, ct) is { } server
+            ? server.Environment.ServerClustered ? LxdClusterState.Clustered : LxdClusterState.Standalone
+            : LxdClusterState.NotAnswering;
+        return new LeaveFacts(identity?.Member, lxd, Cluster.Status.Isolation.LatestHandshakeAge(handshakes, env.Clock()), handshakes is not null, units);
     }
 
     private static string Describe(LeaveStep step, LxdReset reset, string iface, string socket) => step switch

@@ -66,7 +66,7 @@ public sealed class StatusCollector(NodeEnvironment env)
         {
             Raft = raft, Unreachable = unreachable, OverlayAnswers = overlayAnswers, InviteTokenWaiting = tokenWaiting, RouteConflicts = routes.Conflicts, LocalRoutes = routes.LocalOnly,
             RouteRefusals = routes.Refused,
-            LxdMembersTimedOut = membersListed ? null : judged.IsCompleted ? (await judged).Bound : Timings.Status.DatabaseTimeout, SharedConfigTimedOut = !configLoaded,
+            LxdMembersTimedOut = membersListed ? null : judged.IsCompleted ? await judged : Timings.Status.DatabaseTimeout, SharedConfigTimedOut = !configLoaded,
             Instances = instances.Select(View).ToList(), Client = serverAnswered && server!.Environment.Server == "incus" ? "incus" : "lxc",
         };
         // Without LXD's list the members are Terrarium's records, their LXD status unknown.
@@ -116,7 +116,7 @@ public sealed class StatusCollector(NodeEnvironment env)
     /// recorded, straight over the mesh. One that does not accept may be the leader: its database answers in 10-30 s if
     /// at all, so status shows the records after the probe bound instead of waiting the whole database bound.
     /// </summary>
-    private (SharedConfig? Recorded, Task<IReadOnlySet<string>>? Ports, Task<(TimeSpan Bound, IReadOnlySet<string> Away)> Judged) StartJudging(NodeIdentity? identity, CancellationToken ct)
+    private (SharedConfig? Recorded, Task<IReadOnlySet<string>>? Ports, Task<TimeSpan> Judged) StartJudging(NodeIdentity? identity, CancellationToken ct)
     {
         var recorded = identity is null ? null : Recorded(identity);
         var ports = recorded is null ? null : ProbeRecordedPorts(recorded, identity!.Member, ct);
@@ -134,15 +134,14 @@ public sealed class StatusCollector(NodeEnvironment env)
         return (await Task.WhenAll(probes)).Where(p => !p.Accepts).Select(p => p.Name).ToHashSet();
     }
 
-    /// <summary>When to stop waiting for LXD's database: after the probe bound when a recorded member is away, else after the database bound.</summary>
-    private async Task<(TimeSpan Bound, IReadOnlySet<string> Away)> JudgeDatabaseWaitAsync(Task<IReadOnlySet<string>>? ports, CancellationToken ct)
+    /// <summary>When to stop waiting for LXD's database (the bound it got): after the probe bound when a recorded member is away, else after the database bound.</summary>
+    private async Task<TimeSpan> JudgeDatabaseWaitAsync(Task<IReadOnlySet<string>>? ports, CancellationToken ct)
     {
         var whole = Task.Delay(Timings.Status.DatabaseTimeout, env.Time, ct);
         await Task.Delay(Timings.Status.MemberTimeout, env.Time, ct);
-        var away = ports is null ? new HashSet<string>() : await ports;
-        if (away.Count > 0) return (Timings.Status.MemberTimeout, away);
+        if (ports is not null && (await ports).Count > 0) return Timings.Status.MemberTimeout;
         await whole;
-        return (Timings.Status.DatabaseTimeout, away);
+        return Timings.Status.DatabaseTimeout;
     }
 
     /// <summary>A database read, or (false, default) once the judged wait is over (the read itself stays bounded and is dropped).</summary>
@@ -175,10 +174,8 @@ public sealed class StatusCollector(NodeEnvironment env)
 
     private async Task<(bool Up, IReadOnlyDictionary<string, DateTimeOffset?>? Handshakes, bool? Firewall, List<RaftView> Raft)> ObserveHostAsync(string iface)
     {
-        var wg = new WireGuardInterface(env.Tools, iface);
-        var up = await wg.ExistsAsync();
-        IReadOnlyDictionary<string, DateTimeOffset?>? handshakes = null;
-        if (up) handshakes = (await wg.HandshakesAsync()).ToDictionary(h => h.PublicKey, h => h.LatestHandshake);
+        var handshakes = await new WireGuardInterface(env.Tools, iface).HandshakesByKeyAsync();
+        var up = handshakes is not null;
         var firewall = await new NftablesFirewall(env.Tools, env.Layout.NftablesFile).TableStateAsync();
         var raft = new List<RaftView>();
         var ovn = new OvnRuntime(env.Tools, env.Layout);
