@@ -18,6 +18,7 @@ public static class ClusterCommands
         cluster.Subcommands.Add(LifecycleCommands.Remove());
         cluster.Subcommands.Add(LifecycleCommands.Leave());
         cluster.Subcommands.Add(OvnCommands.Build());
+        cluster.Subcommands.Add(TlsCommands.Build());
         return cluster;
     }
 

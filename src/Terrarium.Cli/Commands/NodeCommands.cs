@@ -52,14 +52,20 @@ public static class NodeCommands
     {
         var resync = ValueOptions.Judged(new Option<string>("--resync-interval") { Description = "Full resync period (e.g. 30s, 5m)", DefaultValueFactory = _ => "30s" },
             text => ParseInterval(text));
-        var c = new Command("agent", "Keep this node converged: react to LXD events and resync periodically") { resync };
+        var responder = ValueOptions.Judged(new Option<string>("--acme-responder")
+        {
+            Description = "ADDRESS:PORT the HTTP-01 challenge responder listens on; Traefik's file routes /.well-known/acme-challenge/ there (env TERRARIUM_ACME_RESPONDER)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TERRARIUM_ACME_RESPONDER") is { Length: > 0 } r ? r : NodeAgent.DefaultAcmeResponder.ToString(),
+        }, text => ParseResponder(text));
+        var c = new Command("agent", "Keep this node converged: react to LXD events and resync periodically") { resync, responder };
         c.SetHandler(async (pr, ct) =>
         {
             var interval = ParseInterval(pr.GetValue(resync)!);
             var env = CommonOptions.Node(pr);
             var agent = new NodeAgent(new Terrarium.Operations.NodeEnvironment(env.Layout, env.Tools, env.LxdSocket,
                 // One message, one line: the guard for any message that did not escape what it quotes.
-                m => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {Terrarium.Cluster.Validation.EchoText.OneLine(m)}")), interval);
+                m => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {Terrarium.Cluster.Validation.EchoText.OneLine(m)}")), interval,
+                ParseResponder(pr.GetValue(responder)!));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
             {
@@ -77,6 +83,12 @@ public static class NodeCommands
         });
         return c;
     }
+
+    private static System.Net.IPEndPoint ParseResponder(string text) =>
+        System.Net.IPEndPoint.TryParse(text, out var e) && e.Port > 0 && text.Contains(':') && e.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            ? e
+            : throw new Terrarium.Cluster.Validation.InputException(
+                $"--acme-responder {Terrarium.Cluster.Validation.EchoText.Quoted(text, 64)} is not an IPv4 ADDRESS:PORT such as 127.0.0.1:8089.");
 
     private static TimeSpan ParseInterval(string text) => Duration.Parse(text, "--resync-interval", TimeSpan.FromSeconds(1), TimeSpan.FromHours(24));
 }

@@ -31,11 +31,16 @@ public static class RouteCommands
     }
 
     /// <summary>The table (and csv) of `route list`; names and reasons are escaped, a refused key is the instance's own text.</summary>
-    public static TableData Table(IReadOnlyList<RouteRow> rows) =>
-        new(["HOST", "PATH", "ENTRY", "INSTANCE", "NAME", "BACKEND", "SERVED BY", "STATE"],
+    /// <remarks>An HTTPS column (each host's certificate) once the cluster has an ACME account (`cluster tls configure`).</remarks>
+    public static TableData Table(IReadOnlyList<RouteRow> rows)
+    {
+        var https = rows.Any(r => r.Certificate is not null);
+        return new([.. "HOST PATH ENTRY INSTANCE NAME BACKEND".Split(' '), "SERVED BY", "STATE", .. https ? new[] { "HTTPS" } : []],
             rows.Select(r => (IReadOnlyList<string>)[r.Host ?? "-", r.Path ?? "-", r.Entry, $"{r.Project}/{r.Instance}", EchoText.Escaped(r.Name),
                 r.Backend ?? "-", r.ServedBy.Count == 0 ? "-" : string.Join(",", r.ServedBy),
-                r.Reason is null ? r.State : $"{r.State}: {EchoText.Escaped(r.Reason, 256)}"]).ToList());
+                r.Reason is null ? r.State : $"{r.State}: {EchoText.Escaped(r.Reason, 256)}",
+                .. https ? new[] { r.Certificate?.Describe() is { } c ? EchoText.Escaped(c, 256) : "-" } : []]).ToList());
+    }
 
     private static Command Set()
     {

@@ -51,6 +51,12 @@ public static class StatusCommand
             foreach (var raft in ovn.LocalRaft)
                 text.Append($"  {raft.Database}: this node is {raft.Role}; raft servers: {string.Join(", ", raft.Servers)}\n");
         }
+        if (r.Certificates is { } certificates)
+        {
+            text.Append("\nHTTPS certificates (one ACME account for the cluster):\n");
+            if (certificates.Count == 0) text.Append("  no route hosts yet\n");
+            foreach (var c in certificates) text.Append($"  {c.Host}: {Terrarium.Cluster.Validation.EchoText.Escaped(c.Summary, 300)}\n");
+        }
         text.Append(r.Problems.Count == 0 ? "\nNo problems found.\n" : "\nProblems:\n");
         foreach (var p in r.Problems)
             text.Append($"  [{p.Severity.Label()}] {p.Message}\n          fix: {p.Fix}\n");

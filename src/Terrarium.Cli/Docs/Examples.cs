@@ -85,6 +85,16 @@ public static class Examples
         [
             new("Repair the OVN central set after adding or removing servers", "cluster ovn configure"),
         ],
+        ["cluster tls"] =
+        [
+            new("HTTPS for every route host with Let's Encrypt", "cluster tls configure --acme-directory https://acme-v02.api.letsencrypt.org/directory --email ops@example.com"),
+        ],
+        ["cluster tls configure"] =
+        [
+            new("HTTPS for every route host with Let's Encrypt, plain HTTP redirected", "cluster tls configure --acme-directory https://acme-v02.api.letsencrypt.org/directory --email ops@example.com --https-redirect"),
+            new("A private ACME server whose HTTPS has its own root", "cluster tls configure --acme-directory https://ca.internal:14000/dir --email ops@example.com --ca-root /etc/ssl/private-ca.pem"),
+            new("Back to HTTP only", "cluster tls configure --off --yes"),
+        ],
         ["cluster ovn configure"] =
         [
             new("Repair the OVN central set and the firewall", "cluster ovn configure"),

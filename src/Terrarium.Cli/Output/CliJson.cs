@@ -119,6 +119,11 @@ public sealed record OvnConfigureOutput(
     [property: JsonPropertyName("new_ca")] bool NewCa,
     [property: JsonPropertyName("dry_run")] bool DryRun);
 
+public sealed record TlsConfigureOutput(
+    [property: JsonPropertyName("change")] string Change,
+    [property: JsonPropertyName("directory")] string? Directory,
+    [property: JsonPropertyName("account")] string? Account);
+
 public sealed record ReconfigureOutput(
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("peers")] int Peers,
@@ -164,6 +169,7 @@ public sealed record DaemonVersionRow(
 [JsonSerializable(typeof(RestoreOutput))]
 [JsonSerializable(typeof(MoveRow))]
 [JsonSerializable(typeof(OvnConfigureOutput))]
+[JsonSerializable(typeof(TlsConfigureOutput))]
 [JsonSerializable(typeof(DoctorOutput))]
 [JsonSerializable(typeof(VersionOutput))]
 [JsonSerializable(typeof(List<RouteListRow>))]

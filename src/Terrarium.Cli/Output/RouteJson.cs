@@ -14,9 +14,25 @@ public sealed record RouteListRow(
     [property: JsonPropertyName("backend")] string? Backend,
     [property: JsonPropertyName("served_by")] IReadOnlyList<string> ServedBy,
     [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("reason")] string? Reason)
+    [property: JsonPropertyName("reason")] string? Reason,
+    [property: JsonPropertyName("certificate")] CertificateJson? Certificate)
 {
-    public static RouteListRow Of(RouteRow r) => new(r.Project, r.Instance, r.Name, r.Host, r.Path, r.Entry, r.Backend, r.ServedBy, r.State, r.Reason);
+    public static RouteListRow Of(RouteRow r) => new(r.Project, r.Instance, r.Name, r.Host, r.Path, r.Entry, r.Backend, r.ServedBy, r.State, r.Reason,
+        CertificateJson.Of(r.Certificate));
+}
+
+/// <summary>A route host's certificate: state valid, due, ordering, failed or refused.</summary>
+public sealed record CertificateJson(
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("valid_until")] DateTimeOffset? ValidUntil,
+    [property: JsonPropertyName("renew_at")] DateTimeOffset? RenewAt,
+    [property: JsonPropertyName("holder")] string? Holder,
+    [property: JsonPropertyName("error")] string? Error,
+    [property: JsonPropertyName("retry_at")] DateTimeOffset? RetryAt,
+    [property: JsonPropertyName("summary")] string Summary)
+{
+    public static CertificateJson? Of(Terrarium.Cluster.Tls.HostCertificate? c) => c is null ? null
+        : new(c.State.ToString().ToLowerInvariant(), c.ValidUntil, c.RenewAt, c.Holder, c.Error, c.RetryAt, c.Describe());
 }
 
 /// <summary>What `route set|unset` changed: the key's new value, null once unset.</summary>

@@ -11,7 +11,11 @@ public sealed record LifecycleEvent(string? Action, string? Source, string Proje
 /// worker for one instance, or the route worker for everything; and whether a member joined or left (the cluster
 /// worker then looks again twice, see <see cref="AgentTiming"/>).
 /// </summary>
-public sealed record EventWake(bool Cluster, bool AllInstances, InstanceRef? Instance, bool MembershipChanged = false);
+public sealed record EventWake(bool Cluster, bool AllInstances, InstanceRef? Instance, bool MembershipChanged = false)
+{
+    /// <summary>An HTTPS record changed (the ACME account, a certificate, an order lease): the certificate worker looks.</summary>
+    public bool Certificates { get; init; }
+}
 
 /// <summary>C-12: the agent's reading of LXD's event stream, decided here so it is tested without a daemon.</summary>
 public static class AgentEvents
@@ -19,6 +23,7 @@ public static class AgentEvents
     /// <summary>What <paramref name="e"/> wakes, or null when it concerns nothing the agent keeps in step.</summary>
     public static EventWake? Route(LifecycleEvent e)
     {
+        if (e.Action is not null && IsCertificateRecord(e)) return new EventWake(false, false, null) { Certificates = true };
         if (!IsRelevant(e)) return null;
         var action = e.Action!;
         var instance = InstanceOf(e);
@@ -46,6 +51,20 @@ public static class AgentEvents
         e.Action is { } action && !IsWorkloadBookkeeping(e) &&
         (e.Project == SharedConfig.Project || action.StartsWith("cluster-", StringComparison.Ordinal) ||
          action.StartsWith("instance-", StringComparison.Ordinal) || action.StartsWith("network-", StringComparison.Ordinal));
+
+    /// <summary>
+    /// The HTTPS rows (account, certificates, order leases) concern only the certificate worker: a lease is renewed every
+    /// 10 s while an order runs, which must not cost every member a cluster pass.
+    /// </summary>
+    public static bool IsCertificateRecord(LifecycleEvent e)
+    {
+        if (e.Project != SharedConfig.Project || e.Source is not { } source) return false;
+        var at = source.IndexOf("/profiles/", StringComparison.Ordinal);
+        if (at < 0) return false;
+        var name = source[(at + "/profiles/".Length)..].Split('?')[0];
+        return name == RowNames.Tls || name.StartsWith(RowNames.CertificatePrefix, StringComparison.Ordinal) ||
+               name.StartsWith(RowNames.OrderLeasePrefix, StringComparison.Ordinal);
+    }
 
     /// <summary>
     /// Route-host claims and evacuation origins change nothing a cluster pass converges (mesh, firewall, OVN); every

@@ -22,6 +22,14 @@ public sealed record SharedConfig(
     public IReadOnlyList<RouteClaimRecord> RouteClaims { get; init; } = [];
     public IReadOnlyList<EvacuationRecord> Evacuations { get; init; } = [];
 
+    /// <summary>The cluster's ACME account (null: routes are served over HTTP only).</summary>
+    public Tls.TlsSettingsRecord? Tls { get; init; }
+    public IReadOnlyList<Tls.CertificateRecord> Certificates { get; init; } = [];
+    public IReadOnlyList<Tls.OrderLeaseRecord> OrderLeases { get; init; } = [];
+
+    public Tls.CertificateRecord? Certificate(string host) => Certificates.FirstOrDefault(c => c.Host == host);
+    public Tls.OrderLeaseRecord? OrderLease(string host) => OrderLeases.FirstOrDefault(l => l.Host == host);
+
     public OvnCertificateRecord? OvnCertificate(string member) => OvnCertificates.FirstOrDefault(c => c.Member == member);
 
     public MemberRecord? Member(string name) => Members.FirstOrDefault(m => m.Name == name);
@@ -62,6 +70,9 @@ public static class RowNames
     public const string OvnCertificatePrefix = "ovn-cert-";
     public const string RouteClaimPrefix = "route-";
     public const string EvacuationPrefix = "evacuation-";
+    public const string Tls = "tls";
+    public const string CertificatePrefix = "cert-";
+    public const string OrderLeasePrefix = "acme-order-";
     public const string RecordKey = "user.terrarium.record";
 
     public static string Member(string name) => MemberPrefix + name;
@@ -72,6 +83,11 @@ public static class RowNames
     public static string Evacuation(string member) => EvacuationPrefix + member;
 
     /// <summary>A host name can be 253 characters: the row is named by a hash of it (profile names stay short).</summary>
-    public static string RouteClaim(string host) =>
-        RouteClaimPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(host)))[..20];
+    public static string RouteClaim(string host) => RouteClaimPrefix + HostHash(host);
+
+    public static string Certificate(string host) => CertificatePrefix + HostHash(host);
+    public static string OrderLease(string host) => OrderLeasePrefix + HostHash(host);
+
+    private static string HostHash(string host) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(host)))[..20];
 }

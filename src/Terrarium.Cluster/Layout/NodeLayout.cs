@@ -17,6 +17,8 @@ public sealed record NodeLayout(string Root)
     public string WireGuardConfig(string iface) => Under($"/etc/wireguard/{iface}.conf");
     public string NftablesFile => Under("/etc/terrarium/nftables.conf");
     public string TraefikDynamicFile => Under("/etc/traefik/dynamic/terrarium-cluster.yml");
+    /// <summary>Each route host's certificate and key (HOST-HASH.crt, HOST-HASH.key; 0600), written by the agent from the shared configuration.</summary>
+    public string TlsDir => Under("/etc/terrarium/tls");
     public string WireGuardPrivateKey => Path.Join(SecretsDir, "wireguard.key");
     public string PendingWireGuardPrivateKey => Path.Join(SecretsDir, "wireguard.key.next");
     public string NodeIdentityFile => Path.Join(ConfigDir, "node.json");

@@ -25,6 +25,9 @@ public sealed record LocalObservations(
     /// <summary>Route keys the route grammar refuses: never served, reported once per instance and key.</summary>
     public IReadOnlyList<Routes.RouteRefusal> RouteRefusals { get; init; } = [];
 
+    /// <summary>Every route host a project owns (the hosts that get a certificate once the cluster has an ACME account).</summary>
+    public IReadOnlyList<string> RouteHosts { get; init; } = [];
+
     /// <summary>Members LXD lists Online that did not answer within the status bound (a dead member, before LXD's offline threshold).</summary>
     public IReadOnlySet<string> Unreachable { get; init; } = new HashSet<string>();
 
@@ -114,6 +117,7 @@ public static class StatusAnalyzer
         }
         problems.AddRange(WorkloadRules.For(f));
         problems.AddRange(RouteRules.For(local));
+        problems.AddRange(TlsRules.For(report, config, local.RouteHosts, now));
         problems.AddRange(HostRules.For(f));
         return report;
     }

@@ -14,7 +14,21 @@ public sealed class StatusReport
     [JsonPropertyName("members")] public List<MemberStatus> Members { get; set; } = [];
     [JsonPropertyName("invites")] public List<InviteStatus> Invites { get; set; } = [];
     [JsonPropertyName("ovn")] public OvnStatus? Ovn { get; set; }
+    /// <summary>Each route host's certificate once the cluster has an ACME account (`cluster tls configure`); null without one.</summary>
+    [JsonPropertyName("certificates")] public List<CertificateStatus>? Certificates { get; set; }
     [JsonPropertyName("problems")] public List<Problem> Problems { get; set; } = [];
+}
+
+/// <summary>A route host's certificate (no key material): valid, due, ordering, failed or refused.</summary>
+public sealed class CertificateStatus
+{
+    [JsonPropertyName("host")] public string Host { get; set; } = "";
+    [JsonPropertyName("state")] public string State { get; set; } = "";
+    [JsonPropertyName("valid_until")] public DateTimeOffset? ValidUntil { get; set; }
+    [JsonPropertyName("holder")] public string? Holder { get; set; }
+    [JsonPropertyName("error")] public string? Error { get; set; }
+    [JsonPropertyName("retry_at")] public DateTimeOffset? RetryAt { get; set; }
+    [JsonPropertyName("summary")] public string Summary { get; set; } = "";
 }
 
 public sealed class MeshSummary

@@ -10,9 +10,16 @@ public sealed partial class LabRunner
     private IReadOnlyList<string> Terrariumctl =>
         terrariumctl ?? throw new LabException("This lab runner was not told where terrariumctl is.");
 
+    /// <summary>
+    /// Where each node's agent answers HTTP-01 challenges: its underlay address, on Pebble's default validation port, so
+    /// a test CA reaches it without Traefik (on a server, Traefik routes port 80's challenge path to 127.0.0.1:8089).
+    /// </summary>
+    public const int AcmeResponderPort = 5002;
+
     /// <summary>What a command in a node sees: its own Terrarium root, its own LXD, its own /run/wireguard.</summary>
     public static IReadOnlyDictionary<string, string> NodeEnvironment(LabNodeSpec node) => new Dictionary<string, string>
     {
+        ["TERRARIUM_ACME_RESPONDER"] = $"{node.Address}:{AcmeResponderPort}",
         ["TERRARIUM_ROOT"] = node.TerrariumRoot,
         ["LXD_DIR"] = node.ApiDir,
         ["INCUS_DIR"] = node.ApiDir,

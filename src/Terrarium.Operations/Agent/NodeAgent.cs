@@ -17,12 +17,15 @@ namespace Terrarium.Operations.Agent;
 /// (routes, T-2/T-3). So a new peer never waits behind OVN, nor a route change behind either. Each resyncs periodically
 /// to heal anything an event missed; the cluster worker also wakes at the next invite expiry.
 /// </summary>
-public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
+public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval, System.Net.IPEndPoint? acmeResponder = null)
 {
+    /// <summary>Where the HTTP-01 responder listens unless told otherwise (Traefik's file sends the challenge path there).</summary>
+    public static readonly System.Net.IPEndPoint DefaultAcmeResponder = new(System.Net.IPAddress.Loopback, 8089);
 
     private readonly Channel<Wake> _cluster = Channel.CreateUnbounded<Wake>();
     private readonly Channel<Wake> _instances = Channel.CreateUnbounded<Wake>();
     private readonly Channel<Wake> _ovn = Channel.CreateUnbounded<Wake>();
+    private readonly Channel<Wake> _certificates = Channel.CreateUnbounded<Wake>();
     private readonly NodeConverger _converger = NodeConverger.ForAgent(env);
 
     /// <param name="Instances">For instance events: the instances they named (null: look at all).</param>
@@ -39,8 +42,9 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
         var watch = Task.Run(() => HostWatchAsync(ct), ct);
         var ovn = Task.Run(() => OvnWorkerAsync(ct), ct);
         var standDown = Task.Run(() => StandDownWatchAsync(ct), ct);
+        var certificates = Task.Run(() => CertificateWorkerAsync(ct), ct);
         await ClusterWorkerAsync(ct);
-        await Task.WhenAll(pump, routes, watch, ovn, standDown).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(pump, routes, watch, ovn, standDown, certificates).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -275,7 +279,9 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             try
             {
                 if (wake.Instances is null) lastFull = env.Time.GetTimestamp();
+                var served = _converger.Routes.ServedHosts;
                 var result = await _converger.SyncRoutesAsync(wake.Instances, ct);
+                if (!served.SequenceEqual(_converger.Routes.ServedHosts)) _certificates.Writer.TryWrite(new Wake("route hosts changed"));
                 foreach (var line in RouteReport.Lines(result.Routes, wake.Reason, reported)) env.Log(line);
                 if (result.AwaitingAddresses) wait = Timings.Agent.AddressRetry; // a just-started instance gets its address in a moment
                 else if (result.AwaitingMember)
@@ -295,6 +301,41 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
             }
             wake = await NextWakeAsync(_instances, wait, env.Time, ct, onTimeout);
         }
+    }
+
+    /// <summary>
+    /// Certificates of the route hosts (cluster tls configure): writes them for Traefik, answers HTTP-01 challenges, and
+    /// runs the orders this member is given. Separate from the route worker: an order waits on the CA for seconds.
+    /// </summary>
+    private async Task CertificateWorkerAsync(CancellationToken ct)
+    {
+        var bind = acmeResponder ?? DefaultAcmeResponder;
+        var worker = new Tls.CertificateWorker(env, bind);
+        var responder = Task.Run(() => new Tls.ChallengeResponder(bind, worker.Book, env.Log).RunAsync(ct), ct);
+        while (!ct.IsCancellationRequested)
+        {
+            var wait = resyncInterval;
+            try
+            {
+                if (!_standingDown)
+                {
+                    var pass = await worker.PassAsync(_converger.Routes.ServedHosts, resyncInterval, ct);
+                    if (pass.RenderingChanged)
+                    {
+                        _converger.Routes.Tls = worker.Rendering;
+                        _instances.Writer.TryWrite(new Wake("certificates changed", new HashSet<InstanceRef>()));
+                    }
+                    wait = pass.Next;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                env.Log($"certificate pass failed: {EchoText.Escaped(e.Message, 512)}; retrying in {AgentTiming.RetryAfterFailure.TotalSeconds:0}s");
+                wait = AgentTiming.RetryAfterFailure;
+            }
+            if (wait > TimeSpan.Zero) await NextWakeAsync(_certificates, wait, env.Time, ct);
+        }
+        await responder.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     private static string DescribeHost(ConvergeResult r) =>
@@ -348,6 +389,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval)
                     if (wake.Instance is { } instance) _instances.Writer.TryWrite(new Wake(reason, new HashSet<InstanceRef> { instance }));
                     if (wake.AllInstances) _instances.Writer.TryWrite(new Wake(reason));
                     if (wake.Cluster) _cluster.Writer.TryWrite(new Wake(reason, MembershipChanged: wake.MembershipChanged));
+                    if (wake.Certificates) _certificates.Writer.TryWrite(new Wake(reason));
                 }
             }
             catch (LxdException e)

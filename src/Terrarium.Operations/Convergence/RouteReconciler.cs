@@ -26,6 +26,11 @@ public sealed class RouteReconciler(NodeEnvironment env) : IReconciler
     /// <summary>The agent's route worker renders again when a recorded host owner turns out to be another project.</summary>
     public Action? OwnershipLost { set => _routes.OwnershipLost = value; }
 
+    /// <summary>See <see cref="RouteSync.Tls"/>.</summary>
+    public Cluster.Routes.TlsRendering? Tls { set => _routes.Tls = value; }
+
+    public IReadOnlyCollection<string> ServedHosts => _routes.ServedHosts;
+
     /// <summary>After instance events: only <paramref name="instances"/> are read again (null: all).</summary>
     public Task<RouteSyncResult> SyncAsync(Lxd.ILxdClient lxd, IReadOnlyCollection<Cluster.Placement.InstanceRef>? instances, CancellationToken ct) =>
         _routes.SyncAsync(lxd, ct, instances);

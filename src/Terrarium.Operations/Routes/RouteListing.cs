@@ -1,6 +1,7 @@
 using Terrarium.Cluster.Placement;
 using System.Net;
 using Terrarium.Cluster.Routes;
+using Terrarium.Cluster.Tls;
 using Terrarium.Cluster.Validation;
 using Terrarium.Lxd;
 using Terrarium.Lxd.Wire;
@@ -14,7 +15,11 @@ namespace Terrarium.Operations.Routes;
 /// Traefik has a backend for it now; <see cref="State"/> is ok, conflict or refused, with <see cref="Reason"/> for the last two.
 /// </summary>
 public sealed record RouteRow(string Project, string Instance, string Name, string? Host, string? Path, string Entry, string? Backend,
-    IReadOnlyList<string> ServedBy, string State, string? Reason);
+    IReadOnlyList<string> ServedBy, string State, string? Reason)
+{
+    /// <summary>The host's certificate (valid until, ordering, failed: why), once the cluster has an ACME account; else null.</summary>
+    public HostCertificate? Certificate { get; init; }
+}
 
 /// <summary>
 /// `route list`: every route key of every instance in every project, judged by the very rules the agents render with:
@@ -64,11 +69,11 @@ public static class RouteListing
     {
         using var lxd = env.Lxd();
         IReadOnlyList<IPNetwork> mesh = IPNetwork.TryParse(NodeIdentity.Load(env.Layout)?.MeshCidr ?? "", out var cidr) ? [cidr] : [];
-        return await ListAsync(lxd, mesh, ct);
+        return await ListAsync(lxd, mesh, ct, env.Time);
     }
 
     /// <summary>Reads what the agents read (instances of every project, members, networks, recorded claims) and lists it.</summary>
-    public static async Task<List<RouteRow>> ListAsync(ILxdClient lxd, IReadOnlyList<IPNetwork>? mesh, CancellationToken ct)
+    public static async Task<List<RouteRow>> ListAsync(ILxdClient lxd, IReadOnlyList<IPNetwork>? mesh, CancellationToken ct, TimeProvider? time = null)
     {
         var membersCall = lxd.GetClusterMembersAsync(ct);
         var instancesCall = lxd.GetAllInstancesAsync(ct);
@@ -77,15 +82,23 @@ public static class RouteListing
         var online = RouteSync.Online(await membersCall);
         var instances = await instancesCall;
         var networks = (await networksCall).ToDictionary(n => n.Name, StringComparer.Ordinal);
-        var claims = (await configCall).RouteClaims.ToDictionary(c => c.Host, c => c.Project, StringComparer.Ordinal);
+        var config = await configCall;
+        var claims = config.RouteClaims.ToDictionary(c => c.Host, c => c.Project, StringComparer.Ordinal);
         // Addresses come with the runtime state, asked only of running routed instances (as the agent does).
         await Task.WhenAll(instances.Where(i => i.Power() == PowerState.Running && online.Contains(i.Location) && Routed(i)).Select(async i =>
         {
             try { i.State = await lxd.GetInstanceStateAsync(i.Name, ct, i.Project); }
             catch (LxdException e) when (e.IsNotFound) { i.State = null; } // deleted meanwhile
         }));
-        return Rows(instances.Select(i => RouteSync.Routed(i, networks)).ToList(), online, claims, mesh);
+        var rows = Rows(instances.Select(i => RouteSync.Routed(i, networks)).ToList(), online, claims, mesh);
+        return config.Tls is null ? rows : WithCertificates(rows, config, (time ?? TimeProvider.System).GetUtcNow());
     }
+
+    /// <summary>Each served row with its host's certificate state (a conflict or refused row has none).</summary>
+    public static List<RouteRow> WithCertificates(IEnumerable<RouteRow> rows, Cluster.Config.SharedConfig config, DateTimeOffset now) =>
+        rows.Select(r => r is { State: Ok, Host: { } host }
+            ? r with { Certificate = CertificatePlanner.Assess(host, config.Certificate(host), config.OrderLease(host), now) }
+            : r).ToList();
 
     private static bool Routed(Instance i) => i.Config.Keys.Any(k => k.StartsWith(RouteDeclaration.KeyPrefix, StringComparison.Ordinal));
 }

@@ -54,6 +54,12 @@ public sealed class RouteSync(NodeEnvironment env)
     private Task<bool> _recording = Task.FromResult(false);
     private IReadOnlyList<InstanceRef> _awaitingMember = [];
 
+    /// <summary>What HTTPS adds to the file (certificates, redirect, the ACME challenge path); set by the agent's certificate worker.</summary>
+    public TlsRendering? Tls { get; set; }
+
+    /// <summary>The hosts the last sync served (with at least one backend): the ones that need a certificate.</summary>
+    public IReadOnlyCollection<string> ServedHosts { get; private set; } = [];
+
     /// <summary>Called when a recording found a host already claimed by another project: the routes must render again.</summary>
     public Action? OwnershipLost { get; set; }
 
@@ -114,12 +120,18 @@ public sealed class RouteSync(NodeEnvironment env)
         _awaitingMember = plan.AwaitingMember;
         // Render first: every member decides a new host's owner the same way, so recording the claim (an LXD write)
         // is not on the route's path; only a lost race (two projects at once) renders again, woken by OwnershipLost.
-        var written = AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends));
+        var written = Render(plan);
         if ((plan.Ownership.ToClaim.Count > 0 || plan.Ownership.ToRelease.Count > 0) && _recording.IsCompleted &&
             (changed is null || _self == _online!.Min(StringComparer.Ordinal)))
             _recording = RecordOwnershipAsync(plan.Ownership);
         var routes = plan.Backends.Select(b => (b.Route.Host, b.Route.PathPrefix)).Distinct().Count();
         return new RouteSyncResult(written, routes, plan.Backends.Count, plan.Errors, plan.AwaitingAddress) { Conflicts = plan.Conflicts, LocalOnly = plan.LocalOnly, Read = read, AwaitingMember = plan.AwaitingMember };
+    }
+
+    private bool Render(RoutePlan plan)
+    {
+        ServedHosts = plan.Backends.Select(b => b.Route.Host).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return AtomicFile.WriteIfChanged(env.Layout.TraefikDynamicFile, TraefikConfigRenderer.Render(plan.Backends, Tls));
     }
 
     internal static HashSet<string> Online(IEnumerable<ClusterMember> members) =>

@@ -65,7 +65,7 @@ public sealed class StatusCollector(NodeEnvironment env)
             instances.GroupBy(i => i.Location).ToDictionary(g => g.Key, g => g.Count()), memory)
         {
             Raft = raft, Unreachable = unreachable, OverlayAnswers = overlayAnswers, InviteTokenWaiting = tokenWaiting, RouteConflicts = routes.Conflicts, LocalRoutes = routes.LocalOnly,
-            RouteRefusals = routes.Refused,
+            RouteRefusals = routes.Refused, RouteHosts = [.. routes.Ownership.Owners.Keys],
             LxdMembersTimedOut = membersListed ? null : judged.IsCompleted ? await judged : Timings.Status.DatabaseTimeout, SharedConfigTimedOut = !configLoaded,
             Instances = instances.Select(View).ToList(), Client = serverAnswered && server!.Environment.Server == "incus" ? "incus" : "lxc",
         };

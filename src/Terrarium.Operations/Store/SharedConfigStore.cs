@@ -12,7 +12,7 @@ namespace Terrarium.Operations.Store;
 /// (docs/lxd-notes.md), so records never share an entity: inserts rely on LXD's unique names (a lease
 /// can only be created once) and updates are ETag read-modify-write on a record with a single writer.
 /// </summary>
-public sealed class SharedConfigStore(ILxdClient lxd)
+public sealed partial class SharedConfigStore(ILxdClient lxd)
 {
     private static ClusterJsonContext Json => ClusterJsonContext.Default;
 
@@ -47,9 +47,11 @@ public sealed class SharedConfigStore(ILxdClient lxd)
         var certificates = new List<OvnCertificateRecord>();
         var claims = new List<RouteClaimRecord>();
         var evacuations = new List<EvacuationRecord>();
+        var tls = new TlsRows();
         foreach (var row in rows)
         {
             if (!row.Config.TryGetValue(RowNames.RecordKey, out var json)) continue;
+            if (tls.TryAdd(row.Name, json)) continue;
             if (row.Name == RowNames.Settings) settings = Parse(json, Json.ClusterSettingsRecord);
             else if (row.Name == RowNames.Ovn) ovn = Parse(json, Json.OvnRecord);
             else if (row.Name.StartsWith(RowNames.OvnCertificatePrefix, StringComparison.Ordinal)) Add(certificates, Parse(json, Json.OvnCertificateRecord));
@@ -65,6 +67,7 @@ public sealed class SharedConfigStore(ILxdClient lxd)
         return new SharedConfig(settings, members.OrderBy(m => m.Name, StringComparer.Ordinal).ToList(), invites, leases)
         {
             Ovn = ovn, OvnCertificates = certificates, RouteClaims = claims, Evacuations = evacuations,
+            Tls = tls.Settings, Certificates = tls.Certificates, OrderLeases = tls.Leases,
         };
     }
 
@@ -123,7 +126,7 @@ public sealed class SharedConfigStore(ILxdClient lxd)
     /// Inserts a record whose row name can exist once (LXD refuses a duplicate name, atomically): the record is
     /// <paramref name="record"/> when this insert won, else the one already there (possibly a racing insert), or null.
     /// </summary>
-    private async Task<T?> InsertOnceAsync<T>(string row, T record, JsonTypeInfo<T> type, string description, CancellationToken ct) where T : class
+    internal async Task<T?> InsertOnceAsync<T>(string row, T record, JsonTypeInfo<T> type, string description, CancellationToken ct) where T : class
     {
         try
         {
@@ -137,7 +140,7 @@ public sealed class SharedConfigStore(ILxdClient lxd)
         }
     }
 
-    private async Task UpsertAsync(string name, string json, string description, CancellationToken ct)
+    internal async Task UpsertAsync(string name, string json, string description, CancellationToken ct)
     {
         if (await TryGetAsync(name, ct) is null)
         {
@@ -160,7 +163,7 @@ public sealed class SharedConfigStore(ILxdClient lxd)
         }, ct);
     }
 
-    private async Task DeleteRowAsync(string name, CancellationToken ct)
+    internal async Task DeleteRowAsync(string name, CancellationToken ct)
     {
         try
         {
@@ -176,14 +179,16 @@ public sealed class SharedConfigStore(ILxdClient lxd)
     /// ETag (lxd/profiles.go profileDelete), so this reads just before deleting: a snapshot seconds old no longer
     /// decides, only the milliseconds between the two requests.
     /// </summary>
-    private async Task DeleteRowIfAsync<T>(string name, JsonTypeInfo<T> type, Func<T, bool> stillIt, CancellationToken ct) where T : class
+    internal async Task DeleteRowIfAsync<T>(string name, JsonTypeInfo<T> type, Func<T, bool> stillIt, CancellationToken ct) where T : class
     {
         if (await TryGetAsync(name, ct) is not { } row || !row.Config.TryGetValue(RowNames.RecordKey, out var json)) return;
         if (Parse(json, type) is { } record && !stillIt(record)) return;
         await DeleteRowAsync(name, ct);
     }
 
-    private Task<Profile?> TryGetAsync(string name, CancellationToken ct) => lxd.TryGetProfileAsync(name, SharedConfig.Project, ct);
+    internal Task<Profile?> TryGetAsync(string name, CancellationToken ct) => lxd.TryGetProfileAsync(name, SharedConfig.Project, ct);
+
+    internal Task<Profile> UpdateRowAsync(string name, Func<Profile, bool> mutate, CancellationToken ct) => lxd.UpdateProfileAsync(name, SharedConfig.Project, mutate, ct);
 
     private static Profile Row(string name, string json, string description) => new()
     {
@@ -192,9 +197,9 @@ public sealed class SharedConfigStore(ILxdClient lxd)
         Config = { [RowNames.RecordKey] = json },
     };
 
-    private static string Serialize<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.Serialize(value, type);
+    internal static string Serialize<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.Serialize(value, type);
 
-    private static T? Parse<T>(string json, JsonTypeInfo<T> type) where T : class
+    internal static T? Parse<T>(string json, JsonTypeInfo<T> type) where T : class
     {
         try { return JsonSerializer.Deserialize(json, type); }
         catch (JsonException) { return null; }

@@ -12,6 +12,12 @@ namespace Terrarium.IntegrationTests.Workloads;
 [Collection(LabQueue.Incus)]
 public class WorkloadOnIncus(TerrariumLabIncus lab) : WorkloadSteps(lab), IClassFixture<TerrariumLabIncus>
 {
+    /// <summary>
+    /// Only two of three at once: what brings one member back (its boot units, the daemon starting what ran) is the
+    /// same code on either daemon and runs on LXD; two at once is where the daemon's own database loses its majority.
+    /// </summary>
+    protected override int[][] RebootRounds => [[2, 3]];
+
     [Fact]
     public Task S00a_L13_every_node_is_incus_6_0_and_a_member_of_one_cluster() => lab.Steps.RunAsync(async () =>
     {

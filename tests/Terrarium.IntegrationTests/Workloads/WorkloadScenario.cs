@@ -14,11 +14,17 @@ namespace Terrarium.IntegrationTests.Workloads;
 /// </summary>
 [TestCaseOrderer(ScenarioOrderer.Name, ScenarioOrderer.Assembly)]
 [Collection(LabQueue.Lxd)]
-public class WorkloadScenario(TerrariumLab lab) : WorkloadSteps(lab), IClassFixture<TerrariumLab>;
+public partial class WorkloadScenario(TerrariumLab lab) : WorkloadSteps(lab), IClassFixture<TerrariumLab>;
 
 /// <summary>The workload scenario's steps, run in order on one lab; each concrete class gives the lab (LXD versions).</summary>
 public abstract partial class WorkloadSteps(TerrariumLab lab)
 {
+    /// <summary>The reboots of S04b: one member, then two of three at once.</summary>
+    protected virtual int[][] RebootRounds => [[3], [2, 3]];
+
+    /// <summary>The lab, for the steps a concrete scenario adds (a daemon's own steps).</summary>
+    protected TerrariumLab Lab => lab;
+
     private async Task LaunchAsync(string name, string member, Dictionary<string, string>? config = null, bool start = true)
     {
         using var lxd = lab.Client(1);
@@ -303,7 +309,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
         await lxd.PatchInstanceConfigAsync("rb3", new() { ["user.terrarium.route.web"] = "reboot.example.com:80" });
 
         // One member, then two of three at once: LXD's and OVN's raft both lose their majority until both are back.
-        foreach (var nodes in new[] { new[] { 3 }, [2, 3] })
+        foreach (var nodes in RebootRounds)
         {
             var what = string.Join(" and ", nodes.Select(n => $"node{n}"));
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -485,7 +491,7 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
         return address!;
     }
 
-    private async Task AllNodesAsync(Func<string, bool> holds, string what, int seconds = 15)
+    protected async Task AllNodesAsync(Func<string, bool> holds, string what, int seconds = 15)
     {
         for (var i = 1; i <= 3; i++)
         {

@@ -15,6 +15,20 @@ public class AgentEventTests
     public void C12_instance_events_name_the_instance_to_refresh(string action, string source, string? instance) =>
         Assert.Equal(instance, AgentEvents.InstanceOf(Lifecycle(action, source))?.Name);
 
+    [Theory]
+    [InlineData("/1.0/profiles/tls?project=terrarium", "terrarium", true)]
+    [InlineData("/1.0/profiles/cert-07e50271eb5a69d93b3e?project=terrarium", "terrarium", true)]
+    [InlineData("/1.0/profiles/acme-order-07e50271eb5a69d93b3e?project=terrarium", "terrarium", true)]
+    [InlineData("/1.0/profiles/tls?project=default", "default", false)]
+    [InlineData("/1.0/profiles/tlsx?project=terrarium", "terrarium", false)]
+    [InlineData("/1.0/profiles/member-node2?project=terrarium", "terrarium", false)]
+    public void T5_https_records_wake_only_the_certificate_worker(string source, string project, bool certificates)
+    {
+        var wake = AgentEvents.Route(Lifecycle("profile-updated", source, project));
+        Assert.Equal(certificates, wake?.Certificates == true);
+        if (certificates) Assert.False(wake!.Cluster || wake.AllInstances || wake.Instance is not null);
+    }
+
     [Fact]
     public void C12_shared_records_membership_and_instances_wake_the_agent()
     {
