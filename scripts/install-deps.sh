@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Terrarium's lab and tests drive for real: LXD, Incus (bookworm-backports), WireGuard (userspace),
-# nftables, OVN/OVS, plus clang for the NativeAOT build and man-db/systemd for the package checks. Idempotent; needs root and Debian 12.
+# nftables, OVN/OVS, Pebble (the test ACME CA), plus clang for the NativeAOT build and man-db/systemd for the package checks.
+# Idempotent; needs root and Debian 12.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "install-deps.sh: run as root (sudo)" >&2; exit 2; }
 command -v dotnet >/dev/null || { echo "install-deps.sh: the .NET 10 SDK (dotnet) is required on PATH" >&2; exit 1; }
@@ -8,7 +9,7 @@ command -v dotnet >/dev/null || { echo "install-deps.sh: the .NET 10 SDK (dotnet
 PKGS=(lxd lxd-client lxcfs liblxc1 uidmap squashfs-tools busybox-static dnsmasq-base rsync xz-utils
       iproute2 util-linux nftables wireguard-tools wireguard-go iputils-ping socat jq curl wget openssl ethtool
       openvswitch-switch openvswitch-common ovn-central ovn-host ovn-common clang zlib1g-dev
-      man-db systemd)
+      man-db systemd pebble)
 # Incus 6.0.4 for the real-Incus lab tests comes from Debian's own bookworm-backports suite (same archive).
 BACKPORTS=(incus-base incus-client)
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
