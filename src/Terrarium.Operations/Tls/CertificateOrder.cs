@@ -91,9 +91,9 @@ public sealed class CertificateOrder(NodeEnvironment env, SharedConfigStore stor
     /// <summary>Renews the lease until <paramref name="order"/> ends; cancels the order (and returns false) if another member took it.</summary>
     private async Task<bool> KeepLeaseAsync(OrderLeaseRecord lease, CancellationTokenSource order)
     {
-        try
+        while (true)
         {
-            while (true)
+            try
             {
                 await Task.Delay(CertificatePlanner.LeaseRenewal, env.Time, order.Token);
                 if (!await SaveAsync(lease, order.Token))
@@ -103,10 +103,14 @@ public sealed class CertificateOrder(NodeEnvironment env, SharedConfigStore stor
                     return false;
                 }
             }
-        }
-        catch (Exception e) when (e is OperationCanceledException or LxdException or HttpRequestException or IOException)
-        {
-            return true; // the order ended, or one renewal failed: the next order pass sees whether the lease is still ours
+            catch (OperationCanceledException)
+            {
+                return true; // the order ended
+            }
+            catch (Exception e) when (e is LxdException or HttpRequestException or IOException or TimeoutException)
+            {
+                // One renewal failed (LXD busy): the lease lives 30 s, three renewals; the next one tries again.
+            }
         }
     }
 

@@ -54,7 +54,17 @@ public sealed class MemberRestore(ILxdClient lxd, Action<string> log, TimeProvid
     }
 
     /// <summary>A miss of the transfer window or of the member-to-member events connection, or a transfer cut by a saturated member: it clears by itself.</summary>
-    public static bool Retryable(LxdException e) => InstanceMover.MigrationWindowMissed(e) || InstanceMover.TransferCut(e) || InstanceMover.EventConnectionMissing(e);
+    public static bool Retryable(LxdException e) =>
+        InstanceMover.MigrationWindowMissed(e) || InstanceMover.TransferCut(e) || InstanceMover.EventConnectionMissing(e) || StopRaced(e);
+
+    /// <summary>
+    /// Incus stopping an instance to move it back: the clean shutdown timed out on a loaded member ("forcing stop"), and
+    /// the instance was gone by the time the force stop came, so the restore failed with "container is not running"
+    /// (clean-clone run N, workload S02 on Incus 6.0.4). The instance is stopped, the member evacuated again: a second
+    /// restore moves it.
+    /// </summary>
+    public static bool StopRaced(LxdException e) =>
+        e.Message.Contains("Failed to stop instance", StringComparison.Ordinal) && e.Message.Contains("is not running", StringComparison.Ordinal);
 
     // An instance that was running when the restore began and is stopped now was stopped by a failed attempt (its
     // retry moves it but starts only what was running). Started wherever it is, also when the restore failed.

@@ -83,6 +83,19 @@ public sealed class ChallengeResponderTests
     }
 
     [Fact]
+    public async Task LXD_away_while_a_token_is_looked_up_is_a_404_and_the_answers_known_stay()
+    {
+        var time = new HurriedTime();
+        var away = false;
+        var book = new ChallengeBook(_ => away ? throw new Terrarium.Lxd.LxdException("Get \"http://unix/1.0\": connection refused") : Task.FromResult(Leases()), time);
+        Assert.Equal(Answer, await book.AnswerAsync(Token, CancellationToken.None));
+        away = true;
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(await book.AnswerAsync("unknown-1", CancellationToken.None));
+        Assert.Equal(Answer, await book.AnswerAsync(Token, CancellationToken.None));
+    }
+
+    [Fact]
     public void Only_a_base64url_token_under_the_challenge_path_is_a_token()
     {
         Assert.Equal(Token, ChallengeResponder.TokenOf($"GET /.well-known/acme-challenge/{Token} HTTP/1.1"));
