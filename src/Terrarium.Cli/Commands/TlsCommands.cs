@@ -31,10 +31,12 @@ public static class TlsCommands
             {
                 if (pr.GetValue(directory) is not null || pr.GetValue(email) is not null || pr.GetValue(caRoot) is not null || pr.GetValue(redirect))
                     throw new InputException("--off takes no --acme-directory, --email, --ca-root or --https-redirect.");
-                if (!pr.GetValue(yes))
-                    Prompt.Require("Remove the ACME account and every route certificate (routes go back to HTTP only)?",
-                        "--off removes every route certificate and serves routes over HTTP only; add --yes to confirm.", "nothing was changed");
-                result = await operation.OffAsync(ct);
+                result = await operation.OffAsync(() =>
+                {
+                    if (!pr.GetValue(yes))
+                        Prompt.Require("Remove the ACME account and every route certificate (routes go back to HTTP only)?",
+                            "--off removes every route certificate and serves routes over HTTP only; add --yes to confirm.", "nothing was changed");
+                }, ct);
             }
             else result = await operation.ConfigureAsync(Request(pr, directory, email, caRoot, redirect), ct);
             if (!CommonOptions.Write(pr, new TlsConfigureOutput(result.Change, result.Directory, result.AccountUrl), CliJsonContext.Default.TlsConfigureOutput))

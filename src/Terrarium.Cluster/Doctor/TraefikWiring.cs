@@ -3,14 +3,20 @@ namespace Terrarium.Cluster.Doctor;
 /// <summary>What Traefik's static configuration says about the two things Terrarium's routes need (T-4).</summary>
 public sealed record TraefikWiring(string Source, bool WatchesRoutes, bool HasWebEntryPoint, string? WatchedPath)
 {
-    public bool Ok => WatchesRoutes && HasWebEntryPoint;
+    /// <summary>The static configuration has a `websecure` entry point (the HTTPS routers of route certificates use it).</summary>
+    public bool HasSecureEntryPoint { get; init; }
+
+    /// <summary>Terrarium's file on this member has HTTPS routers (the cluster has an ACME account: docs/routes.md).</summary>
+    public bool ServesHttps { get; init; }
+
+    public bool Ok => WatchesRoutes && HasWebEntryPoint && (!ServesHttps || HasSecureEntryPoint);
 
     /// <summary>
     /// Reads Traefik's static configuration from a traefik.yml/.toml text and/or the flags of a running traefik
     /// (traefik/traefik pkg/config/static: providers.file.directory|filename, entryPoints.NAME.address; flag and
     /// key names are case-insensitive). <paramref name="routesFile"/> is the file Terrarium writes.
     /// </summary>
-    public static TraefikWiring Analyze(string source, string? fileText, bool toml, IReadOnlyList<string> flags, string routesFile)
+    public static TraefikWiring Analyze(string source, string? fileText, bool toml, IReadOnlyList<string> flags, string routesFile, bool servesHttps = false)
     {
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (fileText is not null)
@@ -26,14 +32,17 @@ public sealed record TraefikWiring(string Source, bool WatchesRoutes, bool HasWe
         var routesDir = Path.GetDirectoryName(routesFile)!;
         var watches = (directory is not null && SamePath(directory, routesDir)) || (filename is not null && SamePath(filename, routesFile));
         var web = settings.Keys.Any(k => k.Equals("entryPoints.web.address", StringComparison.OrdinalIgnoreCase));
-        return new TraefikWiring(source, watches, web, watched);
+        var secure = settings.Keys.Any(k => k.Equals($"entryPoints.{Routes.TraefikConfigRenderer.SecureEntryPoint}.address", StringComparison.OrdinalIgnoreCase));
+        return new TraefikWiring(source, watches, web, watched) { HasSecureEntryPoint = secure, ServesHttps = servesHttps };
     }
 
     /// <summary>The static configuration lines to add (YAML) for what is missing.</summary>
     public IReadOnlyList<string> Missing(string routesFile)
     {
         var lines = new List<string>();
-        if (!HasWebEntryPoint) lines.AddRange(["entryPoints:", "  web:", "    address: \":80\""]);
+        if (!HasWebEntryPoint || MissesSecure) lines.Add("entryPoints:");
+        if (!HasWebEntryPoint) lines.AddRange(["  web:", "    address: \":80\""]);
+        if (MissesSecure) lines.AddRange(["  websecure:", "    address: \":443\""]);
         if (!WatchesRoutes) lines.AddRange(["providers:", "  file:", $"    directory: {Path.GetDirectoryName(routesFile)}", "    watch: true"]);
         return lines;
     }
@@ -42,8 +51,11 @@ public sealed record TraefikWiring(string Source, bool WatchesRoutes, bool HasWe
     public string MissingOneLine(string routesFile) => string.Join("; ", new[]
     {
         HasWebEntryPoint ? null : "entryPoints: {web: {address: \":80\"}}",
+        MissesSecure ? "entryPoints: {websecure: {address: \":443\"}}" : null,
         WatchesRoutes ? null : $"providers: {{file: {{directory: {Path.GetDirectoryName(routesFile)}, watch: true}}}}",
     }.OfType<string>());
+
+    private bool MissesSecure => ServesHttps && !HasSecureEntryPoint;
 
     private static bool SamePath(string a, string b) => Path.TrimEndingDirectorySeparator(a.Trim().Trim('"', '\'')) == Path.TrimEndingDirectorySeparator(b);
 

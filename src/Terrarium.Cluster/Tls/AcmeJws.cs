@@ -16,6 +16,7 @@ namespace Terrarium.Cluster.Tls;
 public static class AcmeJws
 {
     private const string P256Oid = "1.2.840.10045.3.1.7";
+    public const int MaxCommonName = 64;
 
     /// <summary>The public key as RFC 7638's canonical JWK: required members only, sorted, no whitespace.</summary>
     public static string Jwk(ECDsa key)
@@ -65,7 +66,8 @@ public static class AcmeJws
     {
         if (hosts.Count == 0) throw new ArgumentException("A certificate request needs at least one host.", nameof(hosts));
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddCommonName(hosts[0]);
+        // X.509 caps a common name at 64 characters (RFC 5280 ub-common-name); a longer host is named by its SAN alone.
+        if (hosts[0].Length <= MaxCommonName) subject.AddCommonName(hosts[0]);
         var names = new SubjectAlternativeNameBuilder();
         foreach (var host in hosts) names.AddDnsName(host);
         var request = new Pkcs10Request(subject.Build(), certificateKey, HashAlgorithmName.SHA256);

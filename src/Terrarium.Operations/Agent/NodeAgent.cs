@@ -382,6 +382,7 @@ public sealed class NodeAgent(NodeEnvironment env, TimeSpan resyncInterval, Syst
                 // Anything may have been missed while disconnected.
                 _cluster.Writer.TryWrite(new Wake("events reconnected"));
                 _instances.Writer.TryWrite(new Wake("events reconnected"));
+                _certificates.Writer.TryWrite(new Wake("events reconnected"));
                 await foreach (var e in events.ReadAllAsync(ct))
                 {
                     if (AgentEvents.Route(new LifecycleEvent(e.LifecycleAction, e.LifecycleSource, e.Project)) is not { } wake) continue;

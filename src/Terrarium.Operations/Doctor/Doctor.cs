@@ -1,3 +1,4 @@
+using Terrarium.Cluster.Routes;
 using System.Net;
 using Terrarium.Cluster.Doctor;
 using Terrarium.Cluster.Mesh;
@@ -102,11 +103,18 @@ public sealed class Doctor(NodeEnvironment env)
         if (source is null)
             return new("traefik", DoctorCheck.Warn, "no Traefik static configuration or running traefik found",
                 $"install Traefik with entryPoints.web.address \":80\" and providers.file.directory {Path.GetDirectoryName(routes)} (README)");
-        var wiring = TraefikWiring.Analyze(source, text, toml, flags, routes);
+        // HTTPS routers in this member's file (route certificates) need a websecure entry point too.
+        var https = File.Exists(routes) && (await File.ReadAllTextAsync(routes)).Contains($"- {TraefikConfigRenderer.SecureEntryPoint}\n", StringComparison.Ordinal);
+        var wiring = TraefikWiring.Analyze(source, text, toml, flags, routes, https);
+        var missing = new[]
+        {
+            wiring.WatchesRoutes ? null : $"the file provider does not watch {routes}",
+            wiring.HasWebEntryPoint ? null : "no web entry point",
+            wiring.ServesHttps && !wiring.HasSecureEntryPoint ? "no websecure entry point, and this member serves HTTPS routes" : null,
+        }.OfType<string>();
         return wiring.Ok
-            ? DoctorCheck.Ok("traefik", $"{source} watches {wiring.WatchedPath} and has the web entry point")
-            : new("traefik", DoctorCheck.Warn, $"{source}: {(wiring.WatchesRoutes ? "" : $"the file provider does not watch {routes}; ")}{(wiring.HasWebEntryPoint ? "" : "no web entry point")}".TrimEnd(' ', ';'),
-                "add to Traefik's static configuration: " + wiring.MissingOneLine(routes));
+            ? DoctorCheck.Ok("traefik", $"{source} watches {wiring.WatchedPath} and has the web{(https ? " and websecure entry points" : " entry point")}")
+            : new("traefik", DoctorCheck.Warn, $"{source}: {string.Join("; ", missing)}", "add to Traefik's static configuration: " + wiring.MissingOneLine(routes));
     }
 
     private async Task<(string? Source, string? Text, bool Toml, IReadOnlyList<string> Flags)> FindTraefikAsync()

@@ -22,6 +22,9 @@ public sealed class CertificateWorker(NodeEnvironment env, IPEndPoint responder,
 {
     /// <summary>How often to look while an order is in progress somewhere (its certificate appears, or its lease expires).</summary>
     public static readonly TimeSpan WhileOrdering = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often to look while the cluster has no ACME account (events say when one is configured).</summary>
+    public static readonly TimeSpan WithoutAccount = TimeSpan.FromMinutes(5);
     private readonly Dictionary<string, DateTimeOffset> _dueSince = new(StringComparer.Ordinal);
 
     public ChallengeBook Book { get; } = new(async ct =>
@@ -42,7 +45,9 @@ public sealed class CertificateWorker(NodeEnvironment env, IPEndPoint responder,
         var rendering = WriteFiles(config);
         var changed = !Same(rendering, Rendering);
         Rendering = rendering;
-        if (config.Tls is not { } settings || NodeIdentity.Load(env.Layout) is not { } identity) return new CertificatePass(changed, idle);
+        // Without an account only LXD's events (the account's row created) or a reconnection wake it: no read every resync.
+        if (config.Tls is not { } settings) return new CertificatePass(changed, WithoutAccount);
+        if (NodeIdentity.Load(env.Layout) is not { } identity) return new CertificatePass(changed, idle);
         var now = env.Clock();
         foreach (var host in hosts)
         {

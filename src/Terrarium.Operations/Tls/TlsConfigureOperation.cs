@@ -44,13 +44,15 @@ public sealed class TlsConfigureOperation(NodeEnvironment env)
         return new TlsConfigureResult(current is null ? "configured" : "updated", settings.Directory, settings.AccountUrl, []);
     }
 
-    public async Task<TlsConfigureResult> OffAsync(CancellationToken ct)
+    /// <param name="confirm">Asked only when there is something to remove (false: nothing is changed).</param>
+    public async Task<TlsConfigureResult> OffAsync(Action confirm, CancellationToken ct)
     {
         using var lxd = env.Lxd();
         var store = new SharedConfigStore(lxd);
         var config = await LoadMemberConfigAsync(store, ct);
         if (config.Tls is null && config.Certificates.Count == 0 && config.OrderLeases.Count == 0)
             return new TlsConfigureResult("already-off", null, null, []);
+        confirm();
         // The account first: no agent starts a new order once it is gone.
         await store.DeleteTlsAsync(ct);
         foreach (var lease in config.OrderLeases) await store.ReleaseOrderLeaseAsync(lease.Host, lease.Holder, ct);

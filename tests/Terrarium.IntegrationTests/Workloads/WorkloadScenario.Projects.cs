@@ -11,11 +11,11 @@ namespace Terrarium.IntegrationTests.Workloads;
 /// <summary>
 /// Projects on the same 3-node lab: workloads in three projects — default, `customer` (plain) and `tenant`
 /// (restricted to the cluster group tenant-hw = node2, node3) — through move, evacuate/restore, status, routes and
-/// remove --move. These steps run last: S09 removes node3.
+/// remove --move. These steps run last: S09 (on LXD: WorkloadScenario.Removal.cs) removes node3.
 /// </summary>
 public abstract partial class WorkloadSteps
 {
-    private const string Tenant = "tenant", Customer = "customer";
+    protected const string Tenant = "tenant", Customer = "customer";
 
     private async Task LaunchInAsync(string project, string name, string member, Dictionary<string, string>? config = null, bool start = true, bool onOvn = false)
     {
@@ -26,7 +26,7 @@ public abstract partial class WorkloadSteps
         else await lxd.CreateInstanceAsync(body, member, project: project);
     }
 
-    private async Task<string> LocationAsync(string project, string name)
+    protected async Task<string> LocationAsync(string project, string name)
     {
         using var lxd = lab.Client(1);
         return (await lxd.GetInstanceAsync(name, project)).Location;
@@ -182,55 +182,6 @@ public abstract partial class WorkloadSteps
         }
         await lxd.SetInstanceStateAsync("hweb", "stop", force: true, project: Tenant);
         await lxd.DeleteInstanceAsync("hweb", project: Tenant);
-    });
-
-    [Fact]
-    [Needs]
-    public Task S09_I15_remove_move_balances_every_project_within_its_groups() => lab.Steps.RunAsync(async () =>
-    {
-        MeshLab.AssertOk(await lab.Ctl(1, "cluster", "move", "t1", "node3"));
-        MeshLab.AssertOk(await lab.Ctl(1, "cluster", "move", "d1", "node3"));
-        // Two survivors' containers ping each other over terrarium-ovn while node3 leaves.
-        await using var ping = await OverlayPing.StartAsync(lab, "keep1", "node1", "keep2", "node2");
-        var r = await lab.Ctl(1, "--output", "json", "cluster", "remove", "node3", "--move", "--yes");
-        ping.FaultOver();
-        MeshLab.AssertOk(r);
-        var loss = await ping.StopAsync(); // it goes on while the survivors' agents drop node3's peer and its route
-        Assert.True(loss.LostFraction < 0.01, $"overlay ping across the remove lost {loss}");
-        Assert.True(loss.LostLate == 0, $"overlay ping lost replies more than 5 s after the remove: {loss}");
-        Assert.True(loss.LongestGap <= TimeSpan.FromSeconds(5), $"overlay ping across the remove was cut for more than 5 s: {loss}");
-        using (var json = JsonDocument.Parse(r.StdOut))
-        {
-            var plan = json.RootElement.GetProperty("plan").EnumerateArray()
-                .ToDictionary(p => $"{p.GetProperty("project").GetString()}/{p.GetProperty("instance").GetString()}", p => p.GetProperty("target").GetString());
-            Assert.Equal(["customer/dup", "default/d1", "tenant/t1"], plan.Keys.Order());
-            Assert.Equal("node2", plan["tenant/t1"]); // tenant-hw has only node2 left
-        }
-        Assert.Equal("node2", await LocationAsync(Tenant, "t1"));
-        using var lxd = lab.Client(1);
-        Assert.DoesNotContain(await lxd.GetAllInstancesAsync(), i => i.Location == "node3");
-
-        // The removed member's chassis leaves the southbound database (the CA holder deletes it).
-        string southbound;
-        using (var status = await lab.StatusAsync(1))
-            southbound = status.RootElement.GetProperty("ovn").GetProperty("northbound").GetString()!.Replace(":6641", ":6642");
-        var layout = new Terrarium.Cluster.Layout.NodeLayout(lab.Node(1).TerrariumRoot);
-        await MeshLab.EventuallyAsync(async () =>
-        {
-            var chassis = await lab.Exec(1, OvnProbe.SbctlArgs(layout, southbound, "--bare", "--columns=name", "list", "Chassis"));
-            return chassis.Ok && chassis.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order().SequenceEqual(["node1", "node2"]);
-        }, TimeSpan.FromSeconds(60), "node3's chassis is deleted from the southbound database");
-
-        // Node3 itself forgets the cluster — LXD no longer listens on the gone mesh address (it would fail to
-        // start there), and the Geneve plumbing and the cluster's bridges are gone with its OVN daemons.
-        using var lxd3 = lab.Client(3);
-        await MeshLab.EventuallyAsync(async () => !File.Exists(new Terrarium.Cluster.Layout.NodeLayout(lab.Node(3).TerrariumRoot).NodeIdentityFile),
-            TimeSpan.FromSeconds(60), "node3's agent finishes leaving");
-        var config3 = (await lxd3.GetServerAsync()).Config;
-        Assert.DoesNotContain(config3, kv => kv.Key is "core.https_address" or "cluster.https_address" && kv.Value.StartsWith("10.255.54.3:", StringComparison.Ordinal));
-        var links3 = await lab.Exec(3, "ip", "-o", "link", "show");
-        Assert.DoesNotContain("mesh-k", links3.StdOut);
-        Assert.DoesNotContain("terrarium-wg0", links3.StdOut);
     });
 
     private static List<string> Problems(JsonDocument status) =>

@@ -116,6 +116,18 @@ public class AcmeJwsTests
     }
 
     [Fact]
+    public void A_host_longer_than_a_common_name_may_be_is_named_by_its_san_alone()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var host = string.Join('.', Enumerable.Repeat("label-of-twenty-chars", 4)) + ".example.test"; // 100 characters
+        var request = CertificateRequest.LoadSigningRequest(AcmeJws.CertificateRequest(key, [host]), HashAlgorithmName.SHA256,
+            CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions);
+        Assert.Equal("", request.SubjectName.Name);
+        var san = new X509SubjectAlternativeNameExtension(Assert.Single(request.CertificateExtensions, e => e.Oid?.Value == "2.5.29.17").RawData);
+        Assert.Equal([host], san.EnumerateDnsNames());
+    }
+
+    [Fact]
     public void A_csr_without_a_host_is_refused()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -59,4 +59,24 @@ public class TraefikWiringTests
         Assert.Contains("    directory: /etc/traefik/dynamic", lines);
         Assert.Contains("    address: \":80\"", lines);
     }
+
+    [Fact]
+    public void T5_a_member_serving_https_routes_needs_a_websecure_entry_point()
+    {
+        const string yaml = """
+            entryPoints:
+              web:
+                address: ":80"
+            providers:
+              file:
+                directory: /etc/traefik/dynamic
+            """;
+        Assert.True(TraefikWiring.Analyze("traefik.yml", yaml, false, [], Routes).Ok);
+        var https = TraefikWiring.Analyze("traefik.yml", yaml, false, [], Routes, servesHttps: true);
+        Assert.False(https.Ok);
+        Assert.Equal(["entryPoints:", "  websecure:", "    address: \":443\""], https.Missing(Routes));
+        Assert.Equal("entryPoints: {websecure: {address: \":443\"}}", https.MissingOneLine(Routes));
+        Assert.True(TraefikWiring.Analyze("flags", null, false,
+            ["--entrypoints.web.address=:80", "--entrypoints.websecure.address=:443", "--providers.file.directory=/etc/traefik/dynamic"], Routes, servesHttps: true).Ok);
+    }
 }

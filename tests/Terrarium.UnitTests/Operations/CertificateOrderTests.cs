@@ -202,6 +202,7 @@ public sealed class CertificateOrderTests : IDisposable
 
         Assert.True(last.RenderingChanged);
         Assert.Null(worker.Rendering);
+        Assert.Equal(CertificateWorker.WithoutAccount, last.Next); // without an account, events wake it, not every resync
         Assert.Empty(Directory.EnumerateFiles(layout.TlsDir));
         Assert.Empty(_server.Requests);
     }
