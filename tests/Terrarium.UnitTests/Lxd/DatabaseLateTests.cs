@@ -73,4 +73,15 @@ public class OperationNotYetVisibleTests
     [InlineData(500, false, 0.0, false)]
     public void Not_found_is_believed_only_after_a_moment_or_once_the_operation_was_seen(int status, bool seen, double waited, bool retried) =>
         Assert.Equal(retried, LxdClient.NotYetVisible((System.Net.HttpStatusCode)status, seen, TimeSpan.FromSeconds(waited)));
+
+    [Fact]
+    public void A_not_found_error_envelope_in_an_http_200_is_a_not_found_too()
+    {
+        // LXD >= 5.0.3 / Incus 6.0.0-6.0.4 answer /wait with HTTP 200 and {"type":"error","error_code":404,...}.
+        var envelope = new Terrarium.Lxd.Wire.LxdResponse { Type = "error", ErrorCode = 404, Error = "Operation not found" };
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, LxdClient.NotFoundOf(envelope, System.Net.HttpStatusCode.OK));
+        Assert.True(LxdClient.NotYetVisible(LxdClient.NotFoundOf(envelope, System.Net.HttpStatusCode.OK), seen: false, TimeSpan.Zero));
+        var failed = new Terrarium.Lxd.Wire.LxdResponse { Type = "error", ErrorCode = 500, Error = "boom" };
+        Assert.Equal(System.Net.HttpStatusCode.OK, LxdClient.NotFoundOf(failed, System.Net.HttpStatusCode.OK));
+    }
 }
