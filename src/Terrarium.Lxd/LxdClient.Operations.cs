@@ -56,7 +56,7 @@ public sealed partial class LxdClient
                     return wait.Operation;
                 case OperationWait.State.Failed:
                     throw new LxdOperationFailedException(IdOf(path), wait.Error!);
-                case OperationWait.State.Unreadable when NotYetVisible(NotFoundOf(reply, status), seen, waiting.Elapsed):
+                case OperationWait.State.Unreadable when NotYetVisible(wait.NotFound ? System.Net.HttpStatusCode.NotFound : status, seen, waiting.Elapsed):
                     // Just created on another member (a targeted launch right after that member joined), the operation
                     // was not yet found through this one; a moment later it is.
                     await Task.Delay(NotYetVisibleRetry, ct);
@@ -79,13 +79,6 @@ public sealed partial class LxdClient
     /// </summary>
     public static bool NotYetVisible(System.Net.HttpStatusCode status, bool seen, TimeSpan waited) =>
         status == System.Net.HttpStatusCode.NotFound && !seen && waited < NotYetVisibleGrace;
-
-    /// <summary>
-    /// The "not found" of a reply, as an HTTP status: LXD >= 5.0.3 and Incus 6.0.0-6.0.4 answer a /wait with HTTP 200
-    /// and an error envelope whose error_code is 404 (seen through the lab's 6.9 proxy in a clean-clone run).
-    /// </summary>
-    public static System.Net.HttpStatusCode NotFoundOf(LxdResponse? reply, System.Net.HttpStatusCode status) =>
-        reply is { Type: "error", ErrorCode: 404 } ? System.Net.HttpStatusCode.NotFound : status;
 
     private static string IdOf(string path)
     {

@@ -24,7 +24,7 @@ public sealed partial class SharedConfigStore
         if (expired is not null && expired.Holder != self)
             await DeleteRowIfAsync(row, TlsJson.OrderLeaseRecord, l => l.Holder == expired.Holder && l.ExpiresAt == expired.ExpiresAt, ct);
         else if (expired is not null)
-            return await RenewOrderLeaseAsync(With(expired, now), ct) ? With(expired, now) : null;
+            return await RenewOrderLeaseAsync(With(expired, now), ct) ? expired : null;
         var lease = new OrderLeaseRecord
         {
             Host = host, Holder = self, TakenAt = now, ExpiresAt = now + CertificatePlanner.LeaseLifetime,
@@ -35,6 +35,7 @@ public sealed partial class SharedConfigStore
         return won?.Holder == self && won.TakenAt == now ? won : null;
     }
 
+    /// <summary>The lease with its expiry moved on from <paramref name="now"/> (the same record: its holder keeps writing it).</summary>
     private static OrderLeaseRecord With(OrderLeaseRecord lease, DateTimeOffset now)
     {
         lease.ExpiresAt = now + CertificatePlanner.LeaseLifetime;

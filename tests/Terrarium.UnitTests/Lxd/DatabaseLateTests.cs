@@ -79,9 +79,10 @@ public class OperationNotYetVisibleTests
     {
         // LXD >= 5.0.3 / Incus 6.0.0-6.0.4 answer /wait with HTTP 200 and {"type":"error","error_code":404,...}.
         var envelope = new Terrarium.Lxd.Wire.LxdResponse { Type = "error", ErrorCode = 404, Error = "Operation not found" };
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, LxdClient.NotFoundOf(envelope, System.Net.HttpStatusCode.OK));
-        Assert.True(LxdClient.NotYetVisible(LxdClient.NotFoundOf(envelope, System.Net.HttpStatusCode.OK), seen: false, TimeSpan.Zero));
+        var wait = OperationWait.Classify(envelope, System.Net.HttpStatusCode.OK, "OK");
+        Assert.Equal((OperationWait.State.Unreadable, true), (wait.Kind, wait.NotFound));
+        Assert.True(OperationWait.Classify(null, System.Net.HttpStatusCode.NotFound, "Not Found").NotFound);
         var failed = new Terrarium.Lxd.Wire.LxdResponse { Type = "error", ErrorCode = 500, Error = "boom" };
-        Assert.Equal(System.Net.HttpStatusCode.OK, LxdClient.NotFoundOf(failed, System.Net.HttpStatusCode.OK));
+        Assert.False(OperationWait.Classify(failed, System.Net.HttpStatusCode.OK, "OK").NotFound);
     }
 }
