@@ -55,6 +55,21 @@ public sealed partial class LxdClient
         SendJsonAsync(HttpMethod.Post, WithQuery($"/1.0/instances/{Escape(name)}", ("project", project), ("target", targetMember)),
             new InstanceMovePost { Name = name, Migration = true, Live = live }, LxdJson.Info<InstanceMovePost>(), ct, progress: progress);
 
+    /// <summary>Renames a stopped instance where it is (POST /1.0/instances/NAME without migration).</summary>
+    public Task RenameInstanceAsync(string name, string newName, CancellationToken ct = default, string? project = null) =>
+        SendJsonAsync(HttpMethod.Post, WithQuery($"/1.0/instances/{Escape(name)}", ("project", project)),
+            new InstanceMovePost { Name = newName, Migration = false }, LxdJson.Info<InstanceMovePost>(), ct);
+
+    /// <summary>PUT /1.0/instances/NAME: replaces config, devices and profiles.</summary>
+    public Task ReplaceInstanceAsync(string name, InstancePut body, CancellationToken ct = default, string? project = null) =>
+        ReplaceAsync(WithQuery($"/1.0/instances/{Escape(name)}", ("project", project)), body, LxdJson.Info<InstancePut>(), null, ct);
+
+    public Task<StoragePool> GetStoragePoolAsync(string name, CancellationToken ct = default) =>
+        GetAsync($"/1.0/storage-pools/{Escape(name)}", LxdJson.Info<StoragePool>(), ct);
+
+    public Task<StoragePoolResources> GetStoragePoolResourcesAsync(string name, string? target = null, CancellationToken ct = default) =>
+        GetAsync(WithQuery($"/1.0/storage-pools/{Escape(name)}/resources", ("target", target)), LxdJson.Info<StoragePoolResources>(), ct);
+
     /// <summary>PATCH /1.0/instances/NAME: sets (merges) the given config keys, leaving every other key alone.</summary>
     public Task PatchInstanceConfigAsync(string name, Dictionary<string, string> config, CancellationToken ct = default, string? project = null) =>
         SendJsonAsync(HttpMethod.Patch, WithQuery($"/1.0/instances/{Escape(name)}", ("project", project)), new InstanceConfigPatch { Config = config }, LxdJson.Info<InstanceConfigPatch>(), ct);

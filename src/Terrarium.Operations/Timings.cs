@@ -37,6 +37,9 @@ public static class Timings
         /// <summary>A move that lost the member's event connection, missed the migration window or had its transfer cut is tried once more after this pause.</summary>
         public static readonly TimeSpan EventReconnectWait = TimeSpan.FromSeconds(5);
 
+        /// <summary>After a pre-copy's copy or refresh, how long the source member's half of the transfer may take to end.</summary>
+        public static readonly TimeSpan SourceSideWait = TimeSpan.FromSeconds(30);
+
         /// <summary>A re-run waits this long, at most, for LXD to finish the moves a killed run left under way.</summary>
         public static readonly TimeSpan InterruptedMovesWait = TimeSpan.FromMinutes(10);
     }

@@ -18,6 +18,10 @@ public sealed class Instance
     [JsonPropertyName("expanded_config")] public Dictionary<string, string> ExpandedConfig { get; set; } = [];
     [JsonPropertyName("profiles")] public List<string> Profiles { get; set; } = [];
     [JsonPropertyName("expanded_devices")] public Dictionary<string, Dictionary<string, string>> ExpandedDevices { get; set; } = [];
+    /// <summary>The instance's own devices (without its profiles').</summary>
+    [JsonPropertyName("devices")] public Dictionary<string, Dictionary<string, string>> Devices { get; set; } = [];
+    [JsonPropertyName("description")] public string Description { get; set; } = "";
+    [JsonPropertyName("ephemeral")] public bool Ephemeral { get; set; }
 
     /// <summary>Only filled with ?recursion=2 (GET /1.0/instances) or from GET /1.0/instances/NAME/state.</summary>
     [JsonPropertyName("state")] public InstanceState? State { get; set; }
@@ -28,7 +32,14 @@ public sealed class InstanceState
 {
     [JsonPropertyName("status")] public string Status { get; set; } = "";
     [JsonPropertyName("pid")] public int Pid { get; set; }
+    /// <summary>Per disk device; a dir pool without quotas reports none.</summary>
+    [JsonPropertyName("disk")] public Dictionary<string, InstanceDiskState>? Disk { get; set; }
     [JsonPropertyName("network")] public Dictionary<string, InstanceNetworkState>? Network { get; set; }
+}
+
+public sealed class InstanceDiskState
+{
+    [JsonPropertyName("usage")] public long Usage { get; set; }
 }
 
 public sealed class InstanceNetworkState
@@ -45,11 +56,15 @@ public sealed class InstanceAddress
     [JsonPropertyName("scope")] public string Scope { get; set; } = "";
 }
 
-/// <summary>POST /1.0/instances (create from a local image alias).</summary>
+/// <summary>POST /1.0/instances (create from a local image alias, or copy an instance).</summary>
 public sealed class InstancesPost
 {
     [JsonPropertyName("name")] public string Name { get; set; } = "";
     [JsonPropertyName("type")] public string Type { get; set; } = "container";
+    /// <summary>Required for a copy to another member: the migration path does not read it from the source.</summary>
+    [JsonPropertyName("architecture")] public string? Architecture { get; set; }
+    [JsonPropertyName("description")] public string? Description { get; set; }
+    [JsonPropertyName("ephemeral")] public bool? Ephemeral { get; set; }
     [JsonPropertyName("source")] public InstanceSource Source { get; set; } = new();
     [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
     [JsonPropertyName("profiles")] public List<string>? Profiles { get; set; }
@@ -60,6 +75,23 @@ public sealed class InstanceSource
 {
     [JsonPropertyName("type")] public string Type { get; set; } = "image";
     [JsonPropertyName("alias")] public string? Alias { get; set; }
+    /// <summary>The instance a "copy" is made from.</summary>
+    [JsonPropertyName("source")] public string? Source { get; set; }
+    [JsonPropertyName("project")] public string? Project { get; set; }
+    /// <summary>Copy onto an existing (stopped) instance, sending only the differences (LXD API extension container_incremental_copy).</summary>
+    [JsonPropertyName("refresh")] public bool? Refresh { get; set; }
+    [JsonPropertyName("instance_only")] public bool? InstanceOnly { get; set; }
+}
+
+/// <summary>PUT /1.0/instances/NAME: the writable part.</summary>
+public sealed class InstancePut
+{
+    [JsonPropertyName("architecture")] public string Architecture { get; set; } = "";
+    [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
+    [JsonPropertyName("devices")] public Dictionary<string, Dictionary<string, string>> Devices { get; set; } = [];
+    [JsonPropertyName("profiles")] public List<string> Profiles { get; set; } = [];
+    [JsonPropertyName("description")] public string Description { get; set; } = "";
+    [JsonPropertyName("ephemeral")] public bool Ephemeral { get; set; }
 }
 
 /// <summary>PUT /1.0/instances/NAME/state</summary>

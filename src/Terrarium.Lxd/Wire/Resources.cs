@@ -10,6 +10,25 @@ public sealed class StoragePoolsPost
     [JsonPropertyName("config")] public Dictionary<string, string> Config { get; set; } = [];
 }
 
+/// <summary>GET /1.0/storage-pools/NAME (the fields Terrarium reads).</summary>
+public sealed class StoragePool
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("driver")] public string Driver { get; set; } = "";
+}
+
+/// <summary>GET /1.0/storage-pools/NAME/resources?target=MEMBER</summary>
+public sealed class StoragePoolResources
+{
+    [JsonPropertyName("space")] public StoragePoolSpace Space { get; set; } = new();
+}
+
+public sealed class StoragePoolSpace
+{
+    [JsonPropertyName("used")] public long Used { get; set; }
+    [JsonPropertyName("total")] public long Total { get; set; }
+}
+
 /// <summary>POST /1.0/networks</summary>
 public sealed class NetworksPost
 {

@@ -9,11 +9,13 @@ public sealed record MoveOutcome(InstanceRef Instance, string From, string To, b
 
 /// <summary>
 /// C-5 / X-2: moves one instance to another member. A running instance that can migrate live (a VM, or on Incus a
-/// container with migration.stateful) is tried live first; otherwise, or when live fails, it is stopped,
-/// moved and started again. LXD copies before it deletes, so a failed move leaves the instance where it was,
-/// and this class starts it again there when it was running.
+/// container with migration.stateful) is tried live first; a running container that a pre-copy can move
+/// (<see cref="PreCopyEligibility"/>) is copied while it runs and only stopped for the last refresh and the swap
+/// (<see cref="PreCopyMove"/>); otherwise, or when live fails, it is stopped, moved and started again. LXD copies
+/// before it deletes, so a failed move leaves the instance where it was, and this class starts it again there when
+/// it was running. A move a killed run left half-way is finished first.
 /// </summary>
-public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvider? time = null)
+public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvider? time = null, IOvnAddressHold? ovn = null)
 {
 
     /// <param name="progress">Receives LXD's progress text (e.g. "Transferring instance: 12MB (4MB/s)").</param>
@@ -22,17 +24,28 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
         var clock = time ?? TimeProvider.System;
         var started = clock.GetTimestamp();
         var (project, name) = (instanceRef.Project, instanceRef.Name);
-        var instance = await lxd.GetInstanceAsync(name, project, ct);
-        var from = instance.Location;
+        var preCopy = new PreCopyMove(lxd, log, clock, StopAsync, ovn);
+        var (view, named) = await preCopy.ObserveAsync(instanceRef, target, ct);
+        var from = named?.Location ?? "?";
         MoveOutcome Done(bool ok, string method, string detail) => new(instanceRef, from, target, ok, method, detail, clock.GetElapsedTime(started));
+        async Task<MoveOutcome> PreCopyAsync()
+        {
+            var (ok, detail) = await preCopy.RunAsync(instanceRef, view, progress, ct);
+            if (ok) Journal.CrashHook.At("move", "moved", "right after an instance moved (and started again) on its target");
+            return Done(ok, PreCopyMove.Method, detail);
+        }
+        if (named is null || PreCopyMove.Interrupted(view)) return await PreCopyAsync(); // finishes or cleans up what a killed move left
+        var instance = named;
         if (from == target) return Done(true, "none", $"already on {target}");
+        if (await SpaceRefusalAsync(instance, target, ct) is { } noSpace) return Done(false, "none", $"not moved: {noSpace}");
 
         var running = instance.Power() == PowerState.Running;
         var lxdProgress = progress is null ? null : new InlineProgress<Operation>(op =>
         {
             if (LxdClient.DescribeProgress(op) is { } text) progress.Report(text);
         });
-        if (running && CanMigrateLive(instance, await lxd.GetServerProfileAsync(ct)))
+        var server = running ? await lxd.GetServerProfileAsync(ct) : null;
+        if (running && CanMigrateLive(instance, server!))
         {
             try
             {
@@ -44,7 +57,21 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
                 log($"{instanceRef}: live migration failed ({e.Message}); stopping it to move it instead");
             }
         }
+        else if (running)
+        {
+            if (await PreCopyRefusalAsync(instance, ct) is not { } refusal) return await PreCopyAsync();
+            log($"{instanceRef}: moving it by stop-move-start, not pre-copy: {refusal}");
+        }
 
+        var (ok, detail) = await StopMoveStartAsync(instanceRef, target, running, lxdProgress, clock, ct);
+        return Done(ok, running ? "stop-move-start" : "cold", ok ? detail : $"{detail} (left on {from}{(running ? ", running again" : "")})");
+    }
+
+    /// <summary>Stops it if it runs, lets LXD move it (once more after a refusal that clears by itself), starts it again.</summary>
+    private async Task<(bool Ok, string Detail)> StopMoveStartAsync(InstanceRef instanceRef, string target, bool running,
+        IProgress<Operation>? lxdProgress, TimeProvider clock, CancellationToken ct)
+    {
+        var (project, name) = (instanceRef.Project, instanceRef.Name);
         if (running)
         {
             await StopAsync(instanceRef, ct);
@@ -68,11 +95,11 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
         catch (LxdException e)
         {
             if (running) await RestartWhereItIsAsync(instanceRef);
-            return Done(false, running ? "stop-move-start" : "cold", $"{e.Message} (left on {from}{(running ? ", running again" : "")})");
+            return (false, e.Message);
         }
         if (running) await lxd.SetInstanceStateAsync(name, "start", ct: ct, project: project);
         Journal.CrashHook.At("move", "moved", "right after an instance moved (and started again) on its target");
-        return Done(true, running ? "stop-move-start" : "cold", $"moved to {target}{(running ? " and started" : "")}");
+        return (true, $"moved to {target}{(running ? " and started" : "")}");
     }
 
     /// <summary>
@@ -108,6 +135,31 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
     /// <summary>A VM, or on Incus a container with migration.stateful (on LXD the key is VM-only: see LxdServerProfile).</summary>
     public static bool CanMigrateLive(Instance i, LxdServerProfile server) =>
         i.Type == "virtual-machine" || (server.LiveMigratesContainers && i.ExpandedConfig.GetValueOrDefault("migration.stateful") == "true");
+
+    /// <summary>Why a pre-copy cannot move this running container (<see cref="PreCopyEligibility"/>), or null.</summary>
+    private async Task<string?> PreCopyRefusalAsync(Instance i, CancellationToken ct)
+    {
+        if (RootPool(i) is not { } pool) return "it has no root disk on a storage pool";
+        var driver = (await lxd.GetStoragePoolAsync(pool, ct)).Driver;
+        if (PreCopyEligibility.Refusal(i.Type, i.Ephemeral, i.ExpandedConfig, i.ExpandedDevices, driver, restrictedProject: false) is { } refusal) return refusal;
+        var project = await lxd.GetProjectAsync(string.IsNullOrEmpty(i.Project) ? InstanceRef.DefaultProject : i.Project, ct);
+        return project.Config.GetValueOrDefault("restricted") == "true"
+            ? PreCopyEligibility.Refusal(i.Type, i.Ephemeral, i.ExpandedConfig, i.ExpandedDevices, driver, restrictedProject: true)
+            : null;
+    }
+
+    /// <summary>Refuses a move the target's pool has no room for, when LXD reports the sizes (not on a dir pool without quotas).</summary>
+    private async Task<string?> SpaceRefusalAsync(Instance i, string target, CancellationToken ct)
+    {
+        if (RootPool(i) is not { } pool) return null;
+        var state = await lxd.GetInstanceStateAsync(i.Name, ct, i.Project);
+        if (state.Disk?.GetValueOrDefault("root") is not { Usage: > 0 } root) return null;
+        var space = (await lxd.GetStoragePoolResourcesAsync(pool, target, ct)).Space;
+        return space.Total <= 0 ? null : PreCopyEligibility.SpaceRefusal(target, pool, root.Usage, space.Total - space.Used);
+    }
+
+    private static string? RootPool(Instance i) =>
+        i.ExpandedDevices.Values.FirstOrDefault(d => d.GetValueOrDefault("type") == "disk" && d.GetValueOrDefault("path") == "/")?.GetValueOrDefault("pool");
 
     private async Task StopAsync(InstanceRef i, CancellationToken ct)
     {

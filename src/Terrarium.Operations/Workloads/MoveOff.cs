@@ -53,11 +53,11 @@ public sealed class MoveOff(NodeEnvironment env, ILxdClient lxd, string member, 
     public async Task<IReadOnlyList<MoveOutcome>> RunAsync(IReadOnlyList<PlannedMove> plan, IReadOnlySet<InstanceRef> running, int parallel, CancellationToken ct)
     {
         var journal = MoveOffJournal.Open(env.Layout, member);
-        var mover = new InstanceMover(lxd, env.Log, env.Time);
+        var mover = new InstanceMover(lxd, env.Log, env.Time, new OvnAddressHold(env, lxd));
         var planned = plan.Select(m => m.Instance).ToHashSet();
         var finished = new List<MoveOutcome>();
         foreach (var i in journal.Pending.Where(i => !planned.Contains(i)))
-            if (await FinishAsync(journal, i, ct) is { } outcome) finished.Add(outcome);
+            if (await FinishAsync(journal, mover, i, ct) is { } outcome) finished.Add(outcome);
 
         journal.Begin(plan.Select(m => (m.Instance, running.Contains(m.Instance))));
         var moves = await MoveBatch.RunAsync(mover, plan, parallel, env.Log, ct, afterMove: async m =>
@@ -72,6 +72,23 @@ public sealed class MoveOff(NodeEnvironment env, ILxdClient lxd, string member, 
         return [.. finished, .. moves];
     }
 
+    /// <summary>Killed between deleting the source and renaming its copy: the move to where the copy is finishes it.</summary>
+    private async Task<MoveOutcome?> InterruptedPreCopyAsync(InstanceMover mover, InstanceRef i, CancellationToken ct)
+    {
+        try
+        {
+            var copy = await lxd.GetInstanceAsync(PreCopyMarkers.CopyName(i.Name), i.Project, ct);
+            if (copy.Config.GetValueOrDefault(PreCopyMarkers.Of) != i.Name) return null;
+            var outcome = await mover.MoveAsync(i, copy.Location, ct: ct);
+            if (outcome.Succeeded && afterMove is not null) await afterMove(i);
+            return outcome with { Method = "resumed" };
+        }
+        catch (LxdException e) when (e.IsNotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The journal is no longer needed (the operation finished).</summary>
     public void Complete() => MoveOffJournal.Delete(env.Layout, member);
 
@@ -79,7 +96,7 @@ public sealed class MoveOff(NodeEnvironment env, ILxdClient lxd, string member, 
     /// An instance of the interrupted run that LXD moved alone: <c>afterMove</c> done for it and, if it ran, started
     /// where it is. One still on the member is left to the plan; one that is gone is forgotten.
     /// </summary>
-    private async Task<MoveOutcome?> FinishAsync(MoveOffJournal journal, InstanceRef i, CancellationToken ct)
+    private async Task<MoveOutcome?> FinishAsync(MoveOffJournal journal, InstanceMover mover, InstanceRef i, CancellationToken ct)
     {
         Instance instance;
         try
@@ -88,11 +105,22 @@ public sealed class MoveOff(NodeEnvironment env, ILxdClient lxd, string member, 
         }
         catch (LxdException e) when (e.IsNotFound)
         {
+            if (await InterruptedPreCopyAsync(mover, i, ct) is { } finished)
+            {
+                if (finished.Succeeded) journal.Done(i);
+                return finished;
+            }
             env.Log($"{i}: gone since the interrupted run (deleted, or lost in a transfer LXD could not finish); nothing to finish");
             journal.Done(i);
             return null;
         }
         if (instance.Location == member) return null;
+        if (instance.Config.ContainsKey(PreCopyMarkers.Of))
+        {
+            var outcome = await mover.MoveAsync(i, instance.Location, ct: ct); // the copy took its name; its identity and start are left
+            if (!outcome.Succeeded) return outcome;
+            instance = await lxd.GetInstanceAsync(i.Name, i.Project, ct);
+        }
         var started = Stopwatch.GetTimestamp();
         try
         {

@@ -58,7 +58,7 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         var found = await FindInstanceAsync(lxd, instance, project, ct);
         var target = RequireMember(members, member);
         var what = InstanceRef.Of(found.Project, found.Name);
-        if (found.Location != member && target.State() != MemberState.Online)
+        if (found.Location != member && target.State() != MemberState.Online && !found.Config.ContainsKey(PreCopyMarkers.Of))
             throw new InputException($"{member} is {target.Status.ToLowerInvariant()}: instances can only move to online, non-evacuated members.");
         if (found.Location != member)
         {
@@ -66,10 +66,11 @@ public sealed class WorkloadOperations(NodeEnvironment env)
             if (!inputs.AllowsTarget(found, member))
                 throw new InputException($"{what} may not run on {member}: {inputs.WhyLimited(found)}.");
         }
-        if (dryRun || found.Location == member)
+        var interrupted = found.Config.ContainsKey(PreCopyMarkers.Of); // a killed pre-copy's copy, or the copy under its name: the move finishes it
+        if (dryRun || (found.Location == member && !interrupted))
             return new MoveOutcome(what, found.Location, member, true, dryRun ? "dry-run" : "none",
                 found.Location == member ? $"already on {member}" : $"would move from {found.Location} to {member}", TimeSpan.Zero);
-        return await new InstanceMover(lxd, env.Log, env.Time).MoveAsync(what, member, progress, ct);
+        return await Mover(lxd).MoveAsync(what, member, progress, ct);
     }
 
     /// <summary>The evacuation plan; refuses (exit 2, nothing changed) what LXD or the placement rules would refuse.</summary>
@@ -214,13 +215,15 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         // cmd/incusd/api_cluster_evacuation.go, v6.0.4); a start that failed is retried by the daemon a minute later,
         // and a move or launch there fails until then.
         if (plan.Evacuated || waited) await Ovn.UnavailableNetworkRepair.WaitAvailableAsync(env, lxd, member, ct);
-        var moves = await MoveBatch.RunAsync(new InstanceMover(lxd, env.Log, env.Time), plan.Kept.Select(k => new PlannedMove(k, member)).ToList(), 3, env.Log, ct);
+        var moves = await MoveBatch.RunAsync(Mover(lxd), plan.Kept.Select(k => new PlannedMove(k, member)).ToList(), 3, env.Log, ct);
         if (moves.Any(m => !m.Succeeded))
             throw new OperationFailedException($"{member} is schedulable again, but {string.Join(", ", moves.Where(m => !m.Succeeded).Select(m => $"{m.Instance} ({m.Detail})"))} " +
                                                $"could not be moved back; run `terrariumctl cluster restore {member} --yes` again.");
         if (plan.HasRecord) await store.DeleteEvacuationAsync(member, ct);
         return new RestoreResult(member, returned, true);
     }
+
+    private InstanceMover Mover(ILxdClient lxd) => new(lxd, env.Log, env.Time, new OvnAddressHold(env, lxd));
 
     private static ClusterMember RequireMember(IReadOnlyList<ClusterMember> members, string name) =>
         members.FirstOrDefault(m => m.ServerName == name)
@@ -236,10 +239,15 @@ public sealed class WorkloadOperations(NodeEnvironment env)
             }
             catch (LxdException e) when (e.IsNotFound)
             {
-                throw new InputException($"There is no instance named {name} in project {project}; `lxc list --all-projects` shows the instances.");
+                var all = await lxd.GetInstancesAsync(project, ct);
+                return all.FirstOrDefault(i => IsCopyOf(i, name))
+                    ?? throw new InputException($"There is no instance named {name} in project {project}; `lxc list --all-projects` shows the instances.");
             }
         }
-        var matches = (await lxd.GetAllInstancesAsync(ct)).Where(i => i.Name == name).OrderBy(i => i.Project, StringComparer.Ordinal).ToList();
+        var instances = await lxd.GetAllInstancesAsync(ct);
+        var matches = instances.Where(i => i.Name == name).OrderBy(i => i.Project, StringComparer.Ordinal).ToList();
+        // Killed between deleting the source and renaming its copy: the copy stands for it.
+        if (matches.Count == 0) matches = instances.Where(i => IsCopyOf(i, name)).ToList();
         return matches.Count switch
         {
             0 => throw new InputException($"There is no instance named {name} in any project; `lxc list --all-projects` shows the instances."),
@@ -247,4 +255,7 @@ public sealed class WorkloadOperations(NodeEnvironment env)
             _ => throw new InputException($"{name} exists in projects {string.Join(", ", matches.Select(m => m.Project))}; say which with --project."),
         };
     }
+
+    private static bool IsCopyOf(Instance i, string name) =>
+        i.Name == PreCopyMarkers.CopyName(name) && i.Config.GetValueOrDefault(PreCopyMarkers.Of) == name;
 }

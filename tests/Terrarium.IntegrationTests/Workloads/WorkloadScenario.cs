@@ -80,20 +80,42 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
 
     [Fact]
     [Needs]
-    public Task S01_C5_X2_move_keeps_a_running_instance_running_and_refuses_bad_targets() => lab.Steps.RunAsync(async () =>
+    public Task S01_C5_X2_a_pre_copy_move_keeps_name_mac_address_snapshots_route_and_data_and_a_killed_one_is_finished() => lab.Steps.RunAsync(async () =>
     {
-        await LaunchAsync("mv1", "node1");
-        var r = await lab.Ctl(1, "--output", "json", "cluster", "move", "mv1", "node2");
+        const string name = "mv1";
+        await LaunchInAsync("default", name, "node1", new() { ["user.terrarium.route.web"] = "mv.example.com:8080" }, onOvn: true);
+        using var lxd = lab.Client(1);
+        var address = await AddressAsync(name);
+        MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "exec", name, "--", "dd", "if=/dev/urandom", "of=/before", "bs=1M", "count=8"));
+        MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "query", "--wait", "-X", "POST", $"/1.0/instances/{name}/snapshots", "--data", "{\"name\":\"snap0\"}"));
+        var before = await ChecksumAsync(name, "/before");
+        var mac = (await lxd.GetInstanceAsync(name)).Config["volatile.eth0.hwaddr"];
+        var snapshots = await SnapshotsAsync(name);
+
+        // Killed right after the copy (the instance still runs where it was); a file written now must reach the target.
+        var killed = await lab.Lab.TerrariumctlAsync(lab.Node(1), new Dictionary<string, string> { ["TERRARIUM_CRASH_AFTER_STEP"] = "pre-copy:copy" },
+            ["cluster", "move", name, "node2"]);
+        ProcessAssert.Exit(137, killed);
+        Assert.Equal(("node1", "Running"), ((await lxd.GetInstanceAsync(name)).Location, (await lxd.GetInstanceAsync(name)).Status));
+        MeshLab.AssertOk(await lab.Exec(1, lab.Lab.Cli, "exec", name, "--", "sh", "-c", "echo written-between > /between"));
+        var between = await ChecksumAsync(name, "/between");
+
+        var r = await lab.Ctl(1, "--output", "json", "cluster", "move", name, "node2");
         MeshLab.AssertOk(r);
         using (var json = JsonDocument.Parse(r.StdOut))
-            Assert.Equal("stop-move-start", json.RootElement.GetProperty("method").GetString());
-        using var lxd = lab.Client(1);
-        var moved = await lxd.GetInstanceAsync("mv1");
-        Assert.Equal(("node2", "Running"), (moved.Location, moved.Status));
+            Assert.Equal("pre-copy", json.RootElement.GetProperty("method").GetString());
+        await AssertSameInstanceAsync(name, "node2", mac, address, snapshots, (before, "/before"), (between, "/between"));
+
+        // Killed in the swap (the source deleted, its copy not yet renamed): the re-run finishes it.
+        var swapKilled = await lab.Lab.TerrariumctlAsync(lab.Node(1), new Dictionary<string, string> { ["TERRARIUM_CRASH_AFTER_STEP"] = "pre-copy:delete-source" },
+            ["cluster", "move", name, "node3"]);
+        ProcessAssert.Exit(137, swapKilled);
+        MeshLab.AssertOk(await lab.Ctl(2, "cluster", "move", name, "node3"));
+        await AssertSameInstanceAsync(name, "node3", mac, address, snapshots, (before, "/before"), (between, "/between"));
 
         foreach (var (args, says) in new (string[], string)[]
                  {
-                     (["cluster", "move", "mv1", "node9"], "not a member"),
+                     (["cluster", "move", name, "node9"], "not a member"),
                      (["cluster", "move", "nosuch", "node1"], "no instance named nosuch"),
                  })
         {
@@ -101,9 +123,37 @@ public abstract partial class WorkloadSteps(TerrariumLab lab)
             ProcessAssert.Exit(2, bad);
             Assert.Contains(says, bad.StdErr);
         }
-        await lxd.SetInstanceStateAsync("mv1", "stop", force: true);
-        await lxd.DeleteInstanceAsync("mv1");
+        await lxd.SetInstanceStateAsync(name, "stop", force: true);
+        await lxd.DeleteInstanceAsync(name);
     });
+
+    /// <summary>The moved instance is the same one to everything around it, and nothing of the move is left.</summary>
+    private async Task AssertSameInstanceAsync(string name, string member, string mac, string address, string snapshots, params (string Sum, string File)[] files)
+    {
+        using var lxd = lab.Client(1);
+        var moved = await lxd.GetInstanceAsync(name);
+        Assert.Equal((member, "Running", mac), (moved.Location, moved.Status, moved.Config["volatile.eth0.hwaddr"]));
+        Assert.DoesNotContain(moved.Config.Keys, k => k.StartsWith("user.terrarium.move.", StringComparison.Ordinal));
+        Assert.DoesNotContain(await lxd.GetInstancesAsync(), i => i.Name.StartsWith($"{name}-move-", StringComparison.Ordinal));
+        Assert.Equal(address, await AddressAsync(name));
+        Assert.Equal(snapshots, await SnapshotsAsync(name));
+        foreach (var (sum, file) in files) Assert.Equal(sum, await ChecksumAsync(name, file));
+        await AllNodesAsync(text => text.Contains("Host(`mv.example.com`)") && text.Contains($"http://{address}:8080"), $"the route to {name} at {member}");
+    }
+
+    private async Task<string> ChecksumAsync(string name, string file)
+    {
+        var r = await lab.Exec(1, lab.Lab.Cli, "exec", name, "--", "md5sum", file);
+        MeshLab.AssertOk(r);
+        return r.StdOut.Split(' ')[0];
+    }
+
+    private async Task<string> SnapshotsAsync(string name)
+    {
+        var r = await lab.Exec(1, lab.Lab.Cli, "query", $"/1.0/instances/{name}/snapshots");
+        MeshLab.AssertOk(r);
+        return r.StdOut.Replace("\n", "").Trim();
+    }
 
     [Fact]
     [Needs]

@@ -97,6 +97,10 @@ public sealed class InMemoryLxd : ILxdClient
             else i.Config[key] = value;
     });
     public Task DeleteInstanceAsync(string name, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(DeleteInstanceAsync));
+    public Task RenameInstanceAsync(string name, string newName, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(RenameInstanceAsync));
+    public Task ReplaceInstanceAsync(string name, InstancePut body, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(ReplaceInstanceAsync));
+    public Task<StoragePool> GetStoragePoolAsync(string name, CancellationToken ct = default) => throw Unexpected(nameof(GetStoragePoolAsync));
+    public Task<StoragePoolResources> GetStoragePoolResourcesAsync(string name, string? target = null, CancellationToken ct = default) => throw Unexpected(nameof(GetStoragePoolResourcesAsync));
     public Task<Operation> GetOperationAsync(string idOrPath, CancellationToken ct = default) => RunningOperations.Contains(idOrPath)
         ? Task.FromResult(new Operation { Id = idOrPath, Class = "token", Status = "Running", StatusCode = 103 })
         : throw new LxdException("Operation not found", System.Net.HttpStatusCode.NotFound);
