@@ -14,6 +14,13 @@ public enum PowerState
 
 public static class PowerStates
 {
+    /// <summary>
+    /// Running, or frozen for a moment: LXD freezes a running container for the last pass of a snapshot, copy or
+    /// refresh (a consistent image; about a second each in the lab), and its kernel still accepts connections, which the
+    /// app answers once it thaws. Dropping such a backend would turn a short wait into a failed request.
+    /// </summary>
+    public static bool Serves(this PowerState state) => state is PowerState.Running or PowerState.Frozen;
+
     /// <summary>What LXD records when its daemon or host went down under a running instance; a clean stop records STOPPED.</summary>
     public const string LastPowerKey = "volatile.last_state.power";
     public const string AutostartKey = "boot.autostart";

@@ -105,7 +105,7 @@ public static class RoutePlanner
             if (owned.Count > 0 && !i.ClusterWide)
                 localOnly.Add(new LocalRoute(i.Ref, owned.Select(r => r.Host).Distinct().ToList(), i.Network, i.Member));
             if (owned.Count > 0 && (!onlineMembers.Contains(i.Member) || WaitsOnMember(i.Status, i.Config))) awaitingMember.Add(i.Ref);
-            if (owned.Count == 0 || i.Status != PowerState.Running || !onlineMembers.Contains(i.Member)) continue;
+            if (owned.Count == 0 || !i.Status.Serves() || !onlineMembers.Contains(i.Member)) continue;
             if (!i.ClusterWide && i.Member != self) continue;
             if (i.Address is null)
             {

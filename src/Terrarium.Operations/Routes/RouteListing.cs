@@ -85,7 +85,7 @@ public static class RouteListing
         var config = await configCall;
         var claims = config.RouteClaims.ToDictionary(c => c.Host, c => c.Project, StringComparer.Ordinal);
         // Addresses come with the runtime state, asked only of running routed instances (as the agent does).
-        await Task.WhenAll(instances.Where(i => i.Power() == PowerState.Running && online.Contains(i.Location) && Routed(i)).Select(async i =>
+        await Task.WhenAll(instances.Where(i => i.Power().Serves() && online.Contains(i.Location) && Routed(i)).Select(async i =>
         {
             try { i.State = await lxd.GetInstanceStateAsync(i.Name, ct, i.Project); }
             catch (LxdException e) when (e.IsNotFound) { i.State = null; } // deleted meanwhile

@@ -236,8 +236,9 @@ public sealed class RouteSync(NodeEnvironment env)
             _instances.Remove(which);
             return;
         }
-        if (_instances.TryGetValue(which, out var known) && known.Status == fresh.Status && known.Location == fresh.Location &&
-            WorkloadAddress(known) is not null)
+        // Frozen and thawed again (a snapshot, a pre-copy round) keeps the address it had.
+        if (_instances.TryGetValue(which, out var known) && (known.Status == fresh.Status || (known.Power().Serves() && fresh.Power().Serves())) &&
+            known.Location == fresh.Location && WorkloadAddress(known) is not null)
             fresh.State = known.State;
         _instances[which] = fresh;
         if (fresh.State is null && Serving(fresh)) await LoadStateAsync(lxd, fresh, ct);
@@ -245,7 +246,7 @@ public sealed class RouteSync(NodeEnvironment env)
 
     // Runtime state (addresses) is only worth asking for routed instances that can serve.
     private bool Serving(Instance i) =>
-        i.Power() == PowerState.Running && _online!.Contains(i.Location) &&
+        i.Power().Serves() && _online!.Contains(i.Location) &&
         i.Config.Keys.Any(k => k.StartsWith(RouteDeclaration.KeyPrefix, StringComparison.Ordinal));
 
     private static async Task LoadStateAsync(ILxdClient lxd, Instance instance, CancellationToken ct)

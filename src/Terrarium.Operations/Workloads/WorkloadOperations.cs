@@ -57,7 +57,7 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         var members = await lxd.GetClusterMembersAsync(ct);
         var found = await FindInstanceAsync(lxd, instance, project, ct);
         var target = RequireMember(members, member);
-        var what = InstanceRef.Of(found.Project, found.Name);
+        var what = InstanceRef.Of(found.Project, instance); // not found.Name: a killed move's copy stands for it under another name
         if (found.Location != member && target.State() != MemberState.Online && !found.Config.ContainsKey(PreCopyMarkers.Of))
             throw new InputException($"{member} is {target.Status.ToLowerInvariant()}: instances can only move to online, non-evacuated members.");
         if (found.Location != member)

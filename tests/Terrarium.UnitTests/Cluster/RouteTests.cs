@@ -49,17 +49,18 @@ public class RouteTests
     }
 
     [Fact]
-    public void T3_only_running_instances_on_online_members_with_an_address_are_backends()
+    public void T3_only_running_or_frozen_instances_on_online_members_with_an_address_are_backends()
     {
         var plan = RoutePlanner.Plan([
             Instance("a", "node1", "10.20.0.2", routes: ("web", "app.example.com:80")),
             Instance("b", "node2", "10.20.0.3", routes: ("web", "app.example.com:80")),
             Instance("stopped", "node1", null, "Stopped", ("web", "app.example.com:80")),
+            Instance("frozen", "node2", "10.20.0.6", "Frozen", ("web", "app.example.com:80")), // frozen by a snapshot or a pre-copy round
             Instance("offline", "node3", "10.20.0.9", routes: ("web", "app.example.com:80")),
             Instance("booting", "node1", null, routes: ("web", "app.example.com:80")),
             Instance("plain", "node1", "10.20.0.4"),
         ], new HashSet<string> { "node1", "node2" });
-        Assert.Equal(["a", "b"], plan.Backends.Select(b => b.Route.Instance));
+        Assert.Equal(["a", "b", "frozen"], plan.Backends.Select(b => b.Route.Instance));
         Assert.Equal(["booting"], plan.AwaitingAddress);
         Assert.Equal(["offline"], plan.AwaitingMember.Select(i => i.Name)); // the agent watches the members while a route waits on one
         Assert.Empty(plan.Errors);
