@@ -10,6 +10,7 @@ using Terrarium.Lab.Topology;
 // Cost against cluster size: -- --scale 3,5,7,9 [--routes 50] [--instances 10] [--rounds 1]
 // Two joins at once against one alone: -- --concurrent-joins 1
 // The shared configuration's fan-out beyond a lab, simulated in memory: -- --simulate 100,500
+// A move's downtime against the container's size, stop-move-start versus pre-copy: -- --move-downtime 64,512,1024
 var routes = Arg("--routes", 50);
 var instances = Arg("--instances", 6);
 if (ArgText("--simulate", "") is { Length: > 0 } members) return ScaleSimulation.Run(members.Split(',').Select(int.Parse).ToList());
@@ -33,6 +34,11 @@ await lab.UpAsync(LabMode.Terrarium);
 Console.WriteLine($"lab up (3-node Terrarium cluster: init, 2 x invite/join, agents): {clock.Elapsed.TotalSeconds:F1} s");
 try
 {
+    if (ArgText("--move-downtime", "") is { Length: > 0 } sizes2)
+    {
+        await MoveDowntime.RunAsync(lab, sizes2.Split(',').Select(int.Parse).ToList());
+        return 0;
+    }
     await RouteLatency.RunAsync(lab, routes);
     await EvacuationTime.RunAsync(lab, instances);
 }
