@@ -10,7 +10,7 @@ using Terrarium.Lab.Topology;
 // Cost against cluster size: -- --scale 3,5,7,9 [--routes 50] [--instances 10] [--rounds 1]
 // Two joins at once against one alone: -- --concurrent-joins 1
 // The shared configuration's fan-out beyond a lab, simulated in memory: -- --simulate 100,500
-// A move's downtime against the container's size, stop-move-start versus pre-copy: -- --move-downtime 64,512,1024
+// A move's downtime against the container's size, stop-move-start versus pre-copy: -- --move-downtime 64,512,1024 [--methods pre-copy]
 var routes = Arg("--routes", 50);
 var instances = Arg("--instances", 6);
 if (ArgText("--simulate", "") is { Length: > 0 } members) return ScaleSimulation.Run(members.Split(',').Select(int.Parse).ToList());
@@ -36,7 +36,7 @@ try
 {
     if (ArgText("--move-downtime", "") is { Length: > 0 } sizes2)
     {
-        await MoveDowntime.RunAsync(lab, sizes2.Split(',').Select(int.Parse).ToList());
+        await MoveDowntime.RunAsync(lab, sizes2.Split(',').Select(int.Parse).ToList(), ArgText("--methods", "stop-move-start,pre-copy").Split(','));
         return 0;
     }
     await RouteLatency.RunAsync(lab, routes);

@@ -54,6 +54,8 @@ public interface ILxdClient : IDisposable
     /// <summary>Moves an instance to another cluster member (POST ?target=). LXD copies first, then deletes the source.</summary>
     Task MoveInstanceAsync(string name, string targetMember, bool live, IProgress<Operation>? progress = null, CancellationToken ct = default, string? project = null);
     /// <summary>PATCH /1.0/instances/NAME: sets (merges) the given config keys, leaving every other key alone.</summary>
+    /// <summary>The source's half of a pull-mode transfer: its operation carries the websocket secrets (never log them).</summary>
+    Task<Operation> StartMigrationSourceAsync(string name, bool allowInconsistent, CancellationToken ct = default, string? project = null);
     Task RenameInstanceAsync(string name, string newName, CancellationToken ct = default, string? project = null);
     Task ReplaceInstanceAsync(string name, InstancePut body, CancellationToken ct = default, string? project = null);
     Task<StoragePool> GetStoragePoolAsync(string name, CancellationToken ct = default);

@@ -19,7 +19,7 @@ public static class WorkloadCommands
             Description = "Project of the instance (default: the one project that has an instance of that name; refused when several do)",
         };
         var dryRun = ClusterCommands.DryRun();
-        var c = new Command("move", "Move one instance to another member (live if possible, else stop, move, start)") { instance, member, project, dryRun };
+        var c = new Command("move", "Move one instance to another member (live if possible; a running container is copied while it runs and stopped only for the last refresh; else stop, move, start)") { instance, member, project, dryRun };
         c.SetHandler(async (pr, ct) =>
         {
             var progress = new InlineProgress<string>(text => Console.Error.WriteLine($"{pr.GetValue(instance)}: {text}"));

@@ -54,8 +54,11 @@ public static class PreCopyPlanner
 {
     /// <summary>At most this many refreshes while the instance runs.</summary>
     public const int MaxRefreshes = 4;
-    /// <summary>A refresh this short is LXD's fixed cost (the migration handshake), not data: another one gains nothing.</summary>
-    public static readonly TimeSpan WorthAnotherRound = TimeSpan.FromSeconds(1.5);
+    /// <summary>
+    /// Twice LXD's fixed cost of a refresh (the migration handshake and a freeze for its last pass, 1-1.5 s in the lab): a
+    /// round shorter than this left too little behind for another round to gain anything over the final one.
+    /// </summary>
+    public static readonly TimeSpan WorthAnotherRound = TimeSpan.FromSeconds(3);
 
     public static PreCopyStep Next(PreCopyView v)
     {
@@ -82,16 +85,16 @@ public static class PreCopyPlanner
     }
 
     /// <summary>
-    /// Another refresh while it runs: always a first one after the copy, then while the last one was shorter than the
-    /// one before (the difference shrinks) and still long enough to be data rather than LXD's fixed cost.
+    /// Another refresh while it runs: after a copy or refresh that took long enough to have left real data behind, and,
+    /// after a refresh, only while the rounds shrink (the last under 0.8 of the one before). A resumed run, which does
+    /// not know how old its copy is, refreshes once.
     /// </summary>
     public static bool RefreshAgain(IReadOnlyList<TimeSpan> rounds)
     {
-        var refreshes = rounds.Count - 1; // the first round is the copy; a resumed run has none recorded
-        if (refreshes < 1) return true;
-        if (refreshes >= MaxRefreshes) return false;
-        var (previous, last) = (rounds[^2], rounds[^1]);
-        return last >= WorthAnotherRound && last < previous * 0.8;
+        if (rounds.Count == 0) return true;
+        if (rounds.Count > MaxRefreshes) return false; // the copy and MaxRefreshes refreshes
+        var last = rounds[^1];
+        return last >= WorthAnotherRound && (rounds.Count == 1 || last < rounds[^2] * 0.8);
     }
 
     /// <summary>What the step leaves, when it succeeded: lets a run go on without reading LXD again after each step.</summary>

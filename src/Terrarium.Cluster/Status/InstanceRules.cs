@@ -45,6 +45,21 @@ public static class InstanceRules
             }
             : null;
 
+    /// <summary>
+    /// A pre-copy's copy, or the copy under its instance's name before its identity and start: a move is under way, or
+    /// was killed; the same move, run again, finishes it (see <see cref="PreCopyMarkers"/>).
+    /// </summary>
+    public static Problem? UnfinishedMove(InstanceView i) =>
+        i.Key(PreCopyMarkers.Of) is { } of
+            ? new Problem
+            {
+                Message = i.Ref.Name == of
+                    ? $"{Name(i)} on {EchoText.Escaped(i.Location)} is being moved there, or its move was interrupted after the swap."
+                    : $"{Name(i)} on {EchoText.Escaped(i.Location)} is the copy of {EchoText.Escaped(of)} that a move is making, or that an interrupted move left.",
+                Fix = $"terrariumctl cluster move {EchoText.Escaped(of)} {EchoText.Escaped(i.Location)} --project {EchoText.Escaped(i.Ref.Project)} (once no move of it runs: it finishes the move)",
+            }
+            : null;
+
     private static string Name(InstanceView i) => $"{EchoText.Escaped(i.Ref.Name)} (project {EchoText.Escaped(i.Ref.Project)})";
 
     private static string Start(InstanceView i, string client) => $"{client} start {EchoText.Escaped(i.Ref.Name)} --project {EchoText.Escaped(i.Ref.Project)}";

@@ -81,6 +81,16 @@ public sealed class InstanceSource
     /// <summary>Copy onto an existing (stopped) instance, sending only the differences (LXD API extension container_incremental_copy).</summary>
     [JsonPropertyName("refresh")] public bool? Refresh { get; set; }
     [JsonPropertyName("instance_only")] public bool? InstanceOnly { get; set; }
+    /// <summary>Ignore the errors of copying a live tree (API extension instance_allow_inconsistent_copy).</summary>
+    [JsonPropertyName("allow_inconsistent")] public bool? AllowInconsistent { get; set; }
+    /// <summary>A "migration" source: "pull" (the target connects to <see cref="Operation"/>).</summary>
+    [JsonPropertyName("mode")] public string? Mode { get; set; }
+    /// <summary>The source's migration operation, as a URL on its member (https://ADDRESS:8443/1.0/operations/ID).</summary>
+    [JsonPropertyName("operation")] public string? Operation { get; set; }
+    /// <summary>The certificate the source's member presents (the cluster certificate).</summary>
+    [JsonPropertyName("certificate")] public string? Certificate { get; set; }
+    /// <summary>The websocket secrets of the source's operation. A secret: never logged.</summary>
+    [JsonPropertyName("secrets")] public Dictionary<string, string>? Secrets { get; set; }
 }
 
 /// <summary>PUT /1.0/instances/NAME: the writable part.</summary>
@@ -110,6 +120,9 @@ public sealed class InstanceMovePost
     [JsonPropertyName("name")] public string Name { get; set; } = "";
     [JsonPropertyName("migration")] public bool Migration { get; set; } = true;
     [JsonPropertyName("live")] public bool Live { get; set; }
+    [JsonPropertyName("instance_only")] public bool? InstanceOnly { get; set; }
+    /// <summary>Send a running container without freezing it (API extension cluster_migration_inconsistent_copy).</summary>
+    [JsonPropertyName("allow_inconsistent")] public bool? AllowInconsistent { get; set; }
 }
 
 /// <summary>PATCH /1.0/instances/NAME with only config keys.</summary>

@@ -158,7 +158,8 @@ public sealed class InstanceMover(ILxdClient lxd, Action<string> log, TimeProvid
         return space.Total <= 0 ? null : PreCopyEligibility.SpaceRefusal(target, pool, root.Usage, space.Total - space.Used);
     }
 
-    private static string? RootPool(Instance i) =>
+    /// <summary>The pool of its root disk; null for an instance without one (a pre-copy has nothing to copy).</summary>
+    internal static string? RootPool(Instance i) =>
         i.ExpandedDevices.Values.FirstOrDefault(d => d.GetValueOrDefault("type") == "disk" && d.GetValueOrDefault("path") == "/")?.GetValueOrDefault("pool");
 
     private async Task StopAsync(InstanceRef i, CancellationToken ct)

@@ -81,14 +81,12 @@ public sealed class PreCopyMove(ILxdClient lxd, Action<string> log, TimeProvider
             case CreateCopy:
                 var source = await lxd.GetInstanceAsync(i.Name, i.Project, ct);
                 var markers = PreCopyMarkers.For(i.Name, running: true, source.Config, await OvnAddressesAsync(source, ct));
-                var body = CopyBody(source, copyName, PreCopyMarkers.CopyConfig(source.Config, markers), refresh: false);
-                await lxd.CreateInstanceAsync(body, v.Target, ct: ct, project: i.Project);
-                await WaitForLxdAsync(i, Timings.Workloads.SourceSideWait, ct);
+                var body = CopyBody(source, copyName, PreCopyMarkers.CopyConfig(source.Config, markers));
+                await PullAsync(i, body, v.Target, refresh: false, running: true, ct);
                 return body.Config;
-            case RefreshCopy:
+            case RefreshCopy refresh:
                 var copy = await lxd.GetInstanceAsync(copyName, i.Project, ct);
-                await lxd.CreateInstanceAsync(CopyBody(copy, copyName, copy.Config, refresh: true, from: i.Name), v.Target, ct: ct, project: i.Project);
-                await WaitForLxdAsync(i, Timings.Workloads.SourceSideWait, ct);
+                await PullAsync(i, CopyBody(copy, copyName, copy.Config), v.Target, refresh: true, running: !refresh.Final, ct);
                 return null;
             case StopSource:
                 await stop(i, ct);
@@ -120,10 +118,42 @@ public sealed class PreCopyMove(ILxdClient lxd, Action<string> log, TimeProvider
     }
 
     /// <summary>
-    /// A copy to another member goes through LXD's migration, which takes config, devices and profiles from the request,
-    /// not from the source (lxd/instances_post.go clusterCopyContainerInternal), so they are all given.
+    /// Has the target pull the instance from its member (LXD's pull-mode migration, as `lxc copy` between servers does):
+    /// the source's half first, then the copy created from it. A copy through the migration path takes config, devices
+    /// and profiles from the request, not from the source (lxd/instances_post.go createFromMigration), so all are given.
     /// </summary>
-    private static InstancesPost CopyBody(Instance like, string copyName, Dictionary<string, string> config, bool refresh, string? from = null) => new()
+    /// <param name="running">The source runs: it is sent without a freeze (a live tree), which the final refresh of the
+    /// stopped source makes exact.</param>
+    private async Task PullAsync(InstanceRef i, InstancesPost body, string target, bool refresh, bool running, CancellationToken ct)
+    {
+        var source = await lxd.StartMigrationSourceAsync(i.Name, allowInconsistent: running, ct, i.Project);
+        try
+        {
+            var member = await lxd.GetClusterMemberAsync(source.Location, ct);
+            var server = await lxd.GetServerAsync(ct);
+            body.Source = new InstanceSource
+            {
+                Type = "migration", Mode = "pull", Operation = $"{member.Url.TrimEnd('/')}/1.0/operations/{source.Id}",
+                Certificate = server.Environment.Certificate, Secrets = Secrets(source), InstanceOnly = false,
+                Refresh = refresh ? true : null, AllowInconsistent = running ? true : null,
+            };
+            await lxd.CreateInstanceAsync(body, target, ct: ct, project: i.Project);
+        }
+        catch (LxdException)
+        {
+            try { await lxd.CancelOperationAsync(source.Id, CancellationToken.None); }
+            catch (LxdException) { } // it ends by itself when nobody connects
+            throw;
+        }
+        await WaitForLxdAsync(i, Timings.Workloads.SourceSideWait, ct);
+    }
+
+    private static Dictionary<string, string> Secrets(Operation op) =>
+        op.Metadata.ValueKind == System.Text.Json.JsonValueKind.Object
+            ? op.Metadata.EnumerateObject().Where(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.String).ToDictionary(p => p.Name, p => p.Value.GetString()!)
+            : [];
+
+    private static InstancesPost CopyBody(Instance like, string copyName, Dictionary<string, string> config) => new()
     {
         Name = copyName,
         Type = like.Type,
@@ -132,7 +162,6 @@ public sealed class PreCopyMove(ILxdClient lxd, Action<string> log, TimeProvider
         Config = config,
         Devices = like.Devices,
         Profiles = like.Profiles,
-        Source = new InstanceSource { Type = "copy", Source = from ?? like.Name, InstanceOnly = false, Refresh = refresh ? true : null },
     };
 
     /// <summary>The stopped source's config, devices and profiles onto the copy (changed while it was copied); no write when equal.</summary>
@@ -217,10 +246,10 @@ public sealed class PreCopyMove(ILxdClient lxd, Action<string> log, TimeProvider
     }
 
     /// <summary>
-    /// Waits for LXD's operations on the instance or its copy: a killed run's copy may still be under way, and after a
-    /// copy or refresh the source member's half ("Migrating instance") still thaws the container it froze for the last
-    /// pass when the target's half has ended; a stop sent then fails with "The container is already running"
-    /// (lxd/instance/drivers/driver_lxc.go Unfreeze, lxd-5.0.2), seen in the lab.
+    /// Waits for LXD's operations on the instance or its copy: a killed run's copy may still be under way, and when the
+    /// target's half of a transfer has ended the source member's half may still be closing; a stop sent then failed with
+    /// "The container is already running" (a thaw racing the stop: lxd/instance/drivers/driver_lxc.go Unfreeze,
+    /// lxd-5.0.2, seen in the lab while copies still froze the container).
     /// </summary>
     private async Task WaitForLxdAsync(InstanceRef i, TimeSpan bound, CancellationToken ct)
     {

@@ -164,6 +164,24 @@ public sealed class WorkloadOperations(NodeEnvironment env)
         await store.PutEvacuationAsync(record, ct);
     }
 
+    /// <summary>
+    /// LXD's restore moves instances back by stop-move-start. The running ones are moved back by Terrarium instead, by
+    /// pre-copy where it can: their origin goes from volatile.evacuate.origin into the shared configuration's record
+    /// first (written before the key is removed, so a killed restore still knows them), LXD's restore then only makes the
+    /// member schedulable, and they are moved like the origins only Terrarium could record.
+    /// </summary>
+    private async Task<IReadOnlyList<InstanceRef>> TakeOverRunningAsync(ILxdClient lxd, string member, IReadOnlyList<InstanceRef> returning, CancellationToken ct)
+    {
+        var running = (await lxd.GetAllInstancesAsync(ct))
+            .Where(i => i.Power() == PowerState.Running && i.Type == "container" && i.Config.GetValueOrDefault(OriginKey) == member &&
+                        InstanceMover.RootPool(i) is not null)
+            .Select(PlacementInputs.Ref).Where(returning.Contains).ToList();
+        if (running.Count == 0) return running;
+        await KeepOriginsAsync(lxd, member, running, ct);
+        foreach (var i in running) await lxd.PatchInstanceConfigAsync(i.Name, new() { [OriginKey] = "" }, ct, i.Project);
+        return running;
+    }
+
     /// <summary>What restoring MEMBER brings back: LXD's restore (every project) plus the origins only Terrarium could record.</summary>
     public async Task<RestorePlan> PlanRestoreAsync(string member, CancellationToken ct)
     {
@@ -210,7 +228,12 @@ public sealed class WorkloadOperations(NodeEnvironment env)
             if (plan.HasRecord) await store.DeleteEvacuationAsync(member, ct);
             return new RestoreResult(member, [], false);
         }
-        if (plan.Evacuated) await new MemberRestore(lxd, env.Log, env.Time).RunAsync(member, plan.Returning, progress, ct);
+        if (plan.Evacuated)
+        {
+            var preCopied = await TakeOverRunningAsync(lxd, member, plan.Returning, ct);
+            plan = plan with { Returning = [.. plan.Returning.Except(preCopied)], Kept = [.. plan.Kept.Concat(preCopied).Distinct()], HasRecord = plan.HasRecord || preCopied.Count > 0 };
+            await new MemberRestore(lxd, env.Log, env.Time).RunAsync(member, plan.Returning, progress, ct);
+        }
         // The restore started the member's networks again (Incus shuts them down at evacuation,
         // cmd/incusd/api_cluster_evacuation.go, v6.0.4); a start that failed is retried by the daemon a minute later,
         // and a move or launch there fails until then.

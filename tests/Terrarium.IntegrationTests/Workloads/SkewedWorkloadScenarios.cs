@@ -18,6 +18,9 @@ public class WorkloadOnIncus(TerrariumLabIncus lab) : WorkloadSteps(lab), IClass
     /// </summary>
     protected override int[][] RebootRounds => [[2, 3]];
 
+    /// <summary>The swap's kill and resume run on LXD: the same daemon calls as the first move, the resume rules Terrarium's.</summary>
+    protected override bool ResumesTheSwapToo => false;
+
     [Fact]
     public Task S00a_L13_every_node_is_incus_6_0_and_a_member_of_one_cluster() => lab.Steps.RunAsync(async () =>
     {

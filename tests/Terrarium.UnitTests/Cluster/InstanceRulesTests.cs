@@ -34,6 +34,17 @@ public class InstanceRulesTests
     }
 
     [Fact]
+    public void A_pre_copy_copy_or_a_swapped_copy_left_by_a_move_is_a_problem_whose_fix_is_the_move_again()
+    {
+        var copy = InstanceRules.UnfinishedMove(I("Stopped", location: "node3", project: "shop", name: PreCopyMarkers.CopyName("web"), config: [(PreCopyMarkers.Of, "web")]));
+        Assert.Equal($"{PreCopyMarkers.CopyName("web")} (project shop) on node3 is the copy of web that a move is making, or that an interrupted move left.", copy!.Message);
+        Assert.Equal("terrariumctl cluster move web node3 --project shop (once no move of it runs: it finishes the move)", copy.Fix);
+        var swapped = InstanceRules.UnfinishedMove(I("Stopped", location: "node3", config: [(PreCopyMarkers.Of, "web")]));
+        Assert.Contains("interrupted after the swap", swapped!.Message);
+        Assert.Null(InstanceRules.UnfinishedMove(I("Running")));
+    }
+
+    [Fact]
     public void An_instance_left_stopped_away_from_its_restored_origin_is_a_problem_with_a_fix()
     {
         var members = new Dictionary<string, string> { ["node1"] = "Online", ["node2"] = "Online", ["node3"] = "Evacuated" };

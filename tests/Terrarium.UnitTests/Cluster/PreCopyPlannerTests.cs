@@ -98,7 +98,7 @@ public class PreCopyPlannerTests
             world.AppWrites();
             world.Apply(step, target);
             steps.Add(step);
-            view = PreCopyPlanner.After(view, step, roundTime?.Invoke(n) ?? TimeSpan.FromSeconds(1), world.Instances.GetValueOrDefault(step is RenameCopy ? Name : CopyName)?.Config);
+            view = PreCopyPlanner.After(view, step, roundTime?.Invoke(n) ?? TimeSpan.FromSeconds(10), world.Instances.GetValueOrDefault(step is RenameCopy ? Name : CopyName)?.Config);
             Assert.Equal(world.Observe(target) with { Rounds = view.Rounds, FinalRefreshed = view.FinalRefreshed, Synced = view.Synced }, view, ViewComparer.Instance);
         }
         throw new InvalidOperationException("the planner did not finish");
@@ -131,9 +131,19 @@ public class PreCopyPlannerTests
         var steps = Run(world, "node2", roundTime: n => TimeSpan.FromSeconds(times[Math.Min(n, times.Length - 1)]));
         Assert.Equal(3, steps.Count(s => s is RefreshCopy { Final: false })); // 20 → 8 shrank; 7.9 did not (not under 0.8 of 8)
         Assert.False(PreCopyPlanner.RefreshAgain([TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1)])); // LXD's fixed cost: no data left
+        Assert.False(PreCopyPlanner.RefreshAgain([TimeSpan.FromSeconds(2)])); // a copy this quick leaves the final refresh little to send
         Assert.True(PreCopyPlanner.RefreshAgain([TimeSpan.FromSeconds(60)]));
         Assert.True(PreCopyPlanner.RefreshAgain([])); // resumed: one refresh before the stop
         Assert.False(PreCopyPlanner.RefreshAgain([.. Enumerable.Repeat(TimeSpan.FromSeconds(100), 1), .. new[] { 50.0, 25, 12, 6 }.Select(TimeSpan.FromSeconds)]));
+    }
+
+    [Fact]
+    public void A_copy_that_took_less_than_two_refreshes_goes_straight_to_the_stop()
+    {
+        var world = new World();
+        var steps = Run(world, "node2", roundTime: _ => TimeSpan.FromSeconds(2));
+        Assert.Equal(["copy", "stop", "final-refresh", "sync", "delete-source", "rename", "pin", "start", "clear"], steps.Select(s => s.Name));
+        AssertMovedWhole(world, "node2");
     }
 
     public static TheoryData<int> EveryStep() => [.. Enumerable.Range(0, 10)];

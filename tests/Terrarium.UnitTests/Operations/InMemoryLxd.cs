@@ -97,6 +97,7 @@ public sealed class InMemoryLxd : ILxdClient
             else i.Config[key] = value;
     });
     public Task DeleteInstanceAsync(string name, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(DeleteInstanceAsync));
+    public Task<Operation> StartMigrationSourceAsync(string name, bool allowInconsistent, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(StartMigrationSourceAsync));
     public Task RenameInstanceAsync(string name, string newName, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(RenameInstanceAsync));
     public Task ReplaceInstanceAsync(string name, InstancePut body, CancellationToken ct = default, string? project = null) => throw Unexpected(nameof(ReplaceInstanceAsync));
     public Task<StoragePool> GetStoragePoolAsync(string name, CancellationToken ct = default) => throw Unexpected(nameof(GetStoragePoolAsync));

@@ -18,14 +18,15 @@ public static class WorkloadRules
                 Fix = $"terrariumctl cluster restore {e.Member} --yes",
             });
 
-    /// <summary>One problem per stopped instance, by <see cref="InstanceRules"/>: a start that failed after its member went down, or one a restore left behind.</summary>
+    /// <summary>One problem per instance, by <see cref="InstanceRules"/>: a move not finished, a start that failed after its member went down, or one a restore left behind.</summary>
     public static IEnumerable<Problem> StoppedThatShouldRun(StatusFacts f)
     {
         var statusOf = f.LxdMembers.ToDictionary(m => m.Name, m => m.Status);
         foreach (var i in f.Local.Instances.OrderBy(i => i.Ref))
         {
             var memberUp = MemberStates.Parse(statusOf.GetValueOrDefault(i.Location, "")) == MemberState.Online && !f.Local.Unreachable.Contains(i.Location);
-            if ((InstanceRules.StoppedAfterMemberWentDown(i, memberUp, f.Local.Client) ?? InstanceRules.StoppedAwayFromRestoredOrigin(i, statusOf, f.Local.Client)) is { } p)
+            if ((InstanceRules.UnfinishedMove(i) ?? InstanceRules.StoppedAfterMemberWentDown(i, memberUp, f.Local.Client) ??
+                 InstanceRules.StoppedAwayFromRestoredOrigin(i, statusOf, f.Local.Client)) is { } p)
                 yield return p;
         }
     }
