@@ -34,6 +34,7 @@ public sealed partial class LxdClient
         while (true)
         {
             var asked = sinceLastAnswer.Elapsed;
+            var sentAt = waiting.Elapsed; // a loaded daemon may answer the first poll seconds later: the grace counts from the asking
             var (reply, status, reason, _) = await SendRawAsync(HttpMethod.Get, waitPath, null, null, ct);
             polls++;
             sinceLastAnswer.Restart();
@@ -56,7 +57,7 @@ public sealed partial class LxdClient
                     return wait.Operation;
                 case OperationWait.State.Failed:
                     throw new LxdOperationFailedException(IdOf(path), wait.Error!);
-                case OperationWait.State.Unreadable when NotYetVisible(wait.NotFound ? System.Net.HttpStatusCode.NotFound : status, seen, waiting.Elapsed):
+                case OperationWait.State.Unreadable when NotYetVisible(wait.NotFound ? System.Net.HttpStatusCode.NotFound : status, seen, sentAt):
                     // Just created on another member (a targeted launch right after that member joined), the operation
                     // was not yet found through this one; a moment later it is.
                     await Task.Delay(NotYetVisibleRetry, ct);

@@ -1,5 +1,6 @@
 using Terrarium.Cluster.Mesh;
 using Terrarium.Cluster.Ovn;
+using Terrarium.Cluster.Validation;
 using Terrarium.Host.Ovn;
 using Terrarium.Host.Processes;
 using Terrarium.Lxd;
@@ -25,6 +26,13 @@ public sealed class OvnAddressHold(NodeEnvironment env, ILxdClient lxd) : IOvnAd
         if (server.Config.GetValueOrDefault("network.ovn.northbound_connection") is not { Length: > 0 } northbound) return "LXD has no OVN northbound connection";
         var network = await lxd.GetNetworkAsync(OvnNetworkSettings.NetworkName, ct);
         if (MeshSettings.NetworkOf(network.Config.GetValueOrDefault("ipv4.address", "")) is not { } subnet) return "terrarium-ovn has no IPv4 subnet";
+        // The address comes from a user.* marker, which anyone who may edit the instance can set: only one of the subnet.
+        if (!System.Net.IPAddress.TryParse(address, out var ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork ||
+            !System.Net.IPNetwork.Parse(subnet).Contains(ip))
+            return $"{EchoText.Escaped(address)} is not an address of terrarium-ovn's {subnet}";
+        if (!System.Text.RegularExpressions.Regex.IsMatch(mac, "^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$") || !Guid.TryParse(instanceUuid, out _) ||
+            !System.Text.RegularExpressions.Regex.IsMatch(device, "^[A-Za-z0-9_.-]{1,64}$"))
+            return "the MAC address, UUID or device name is not one LXD would give";
         var ovn = new OvnRuntime(env.Tools, env.Layout);
         try
         {

@@ -49,7 +49,7 @@ public sealed class PreCopyMove(ILxdClient lxd, Action<string> log, TimeProvider
                 case PreCopyDone done: return (true, done.Detail);
                 case NotPreCopy not: return (false, not.Why);
             }
-            progress?.Report(Describe(step, view));
+            if (Describe(step, view) is { } doing) progress?.Report(doing);
             var started = time.GetTimestamp();
             IReadOnlyDictionary<string, string>? config;
             try
@@ -66,7 +66,7 @@ public sealed class PreCopyMove(ILxdClient lxd, Action<string> log, TimeProvider
                 return (false, $"{step.Name} failed after the source was replaced: {e.Message}; run the move again to finish it");
             }
             var took = time.GetElapsedTime(started);
-            log($"{i}: {step.Name} took {took.TotalSeconds:0.0} s");
+            if (step is CreateCopy or RefreshCopy or StopSource or StartMoved) log($"{i}: {step.Name} took {took.TotalSeconds:0.0} s");
             view = PreCopyPlanner.After(view, step, took, config);
             CrashHook.AfterStep(Method, step.Name);
             if (step is ClearMarkers) return (true, resumed ? $"finished an interrupted move to {view.Target}" : $"moved to {view.Target}{(view.WasRunning ? " and started" : "")}");
@@ -108,8 +108,7 @@ public sealed class PreCopyMove(ILxdClient lxd, Action<string> log, TimeProvider
             case ClearMarkers:
                 await lxd.PatchInstanceConfigAsync(i.Name, PreCopyMarkers.Cleared(v.Moved!.Config), ct, i.Project);
                 return null;
-            case DiscardCopy discard:
-                log($"{i}: deleting {copyName}: {discard.Why}");
+            case DiscardCopy:
                 await lxd.DeleteInstanceAsync(copyName, ct, i.Project);
                 return null;
             default:
@@ -271,13 +270,17 @@ public sealed class PreCopyMove(ILxdClient lxd, Action<string> log, TimeProvider
         }
     }
 
-    private static string Describe(PreCopyStep step, PreCopyView v) => step switch
+    /// <summary>What the operator is told a step does; null for the swap's small steps (the log has each one's time).</summary>
+    private static string? Describe(PreCopyStep step, PreCopyView v) => step switch
     {
         CreateCopy => $"copying to {v.Target} while it runs",
         RefreshCopy { Final: false } => $"sending what changed (round {v.Rounds.Count})",
         StopSource => "stopping it",
         RefreshCopy => "sending what changed since it stopped",
-        _ => step.Name,
+        DeleteSource => $"swapping: the copy on {v.Target} takes its place",
+        StartMoved => $"starting it on {v.Target}",
+        DiscardCopy d => $"deleting its copy: {d.Why}",
+        _ => null,
     };
 
     private static PreCopySide? Side(Instance? i) => i is null ? null : new(i.Location, i.Status == "Running", i.Config);

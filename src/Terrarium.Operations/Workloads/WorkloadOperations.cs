@@ -66,6 +66,8 @@ public sealed class WorkloadOperations(NodeEnvironment env)
             if (!inputs.AllowsTarget(found, member))
                 throw new InputException($"{what} may not run on {member}: {inputs.WhyLimited(found)}.");
         }
+        if (found.Name == instance && found.Config.GetValueOrDefault(PreCopyMarkers.Of) is { } of && of != instance)
+            throw new InputException($"{instance} is the temporary copy a move of {EchoText.Escaped(of)} made; `terrariumctl cluster move {EchoText.Escaped(of)} {found.Location}` finishes that move.");
         var interrupted = found.Config.ContainsKey(PreCopyMarkers.Of); // a killed pre-copy's copy, or the copy under its name: the move finishes it
         if (dryRun || (found.Location == member && !interrupted))
             return new MoveOutcome(what, found.Location, member, true, dryRun ? "dry-run" : "none",
