@@ -100,8 +100,10 @@ public static class MoveDowntime
         var log = $"/tmp/terrarium-bench-probe-{address}.log";
         File.Delete(StopFile);
         File.Delete(log);
-        // One try of at most 1 s: GNU wget otherwise retries 20 times, and a connection that waits on SYN retransmits (1, 3, 7 s) would end the measured downtime seconds after the instance answers again.
-        var loop = $"while [ ! -e {StopFile} ]; do if wget -q -T 1 --tries=1 -O /dev/null http://{address}:8080/; then r=ok; else r=fail; fi; " +
+        // -T 5 (GNU wget: 5 s per read, up to 20 tries): a request sent while the container was frozen is answered when
+        // it thaws. A request that waits on SYN retransmits (1, 3, 7 s) can end the measured downtime a few seconds after
+        // the instance answers again; both methods are measured the same way.
+        var loop = $"while [ ! -e {StopFile} ]; do if wget -q -T 5 -O /dev/null http://{address}:8080/; then r=ok; else r=fail; fi; " +
                    $"echo \"$(date +%s.%N) $r\" >> {log}; sleep 0.1; done";
         var probing = lab.ExecAsync(node, ["sh", "-c", loop], TimeSpan.FromMinutes(30));
         await WaitAnsweredAsync(log);

@@ -14,9 +14,11 @@ public sealed record PreCopyView(string Target, PreCopySide? Source, PreCopySide
     public IReadOnlyList<TimeSpan> Rounds { get; init; } = [];
     public bool FinalRefreshed { get; init; }
     public bool Synced { get; init; }
+    /// <summary>A discarded copy said the instance ran before an interrupted move stopped it.</summary>
+    public bool RanBefore { get; init; }
 
     /// <summary>Whether the instance ran before the move: the marker once there is a copy, else the source itself.</summary>
-    public bool WasRunning => (Moved ?? Copy)?.Config.GetValueOrDefault(PreCopyMarkers.Running) is { } marker ? marker == "true" : Source?.Running == true;
+    public bool WasRunning => (Moved ?? Copy)?.Config.GetValueOrDefault(PreCopyMarkers.Running) is { } marker ? marker == "true" : RanBefore || Source?.Running == true;
 }
 
 /// <summary>The next thing a pre-copy move does; the planner returns one at a time.</summary>
@@ -75,8 +77,8 @@ public static class PreCopyPlanner
             return new DiscardCopy($"a copy left on {copy.Location} by an interrupted move");
         if (v.Source.Location == v.Target)
             return v.Copy is null ? new PreCopyDone($"already on {v.Target}") : new DiscardCopy("the instance is already on the target");
-        if (v.Copy is null)
-            return v.Source.Running ? new CreateCopy() : new NotPreCopy("it is not running");
+        if (v.Copy is null) // a source an interrupted move stopped is moved too, and started on the target
+            return v.WasRunning ? new CreateCopy() : new NotPreCopy("it is not running");
         if (v.Source.Running)
             return v.WasRunning && !RefreshAgain(v.Rounds) ? new StopSource() : v.WasRunning ? new RefreshCopy(false) : new DiscardCopy("it was started again after its move was interrupted");
         if (!v.FinalRefreshed) return new RefreshCopy(true);
@@ -110,7 +112,7 @@ public static class PreCopyPlanner
         PinIdentity => v with { Moved = v.Moved! with { Config = WithKept(v.Moved.Config) } },
         StartMoved => v with { Moved = v.Moved! with { Running = true } },
         ClearMarkers => v with { Source = v.Moved! with { Config = v.Moved.Config.Where(kv => !PreCopyMarkers.IsMarker(kv.Key)).ToDictionary() }, Moved = null },
-        DiscardCopy => v with { Copy = null, Rounds = [] },
+        DiscardCopy => v with { Copy = null, Rounds = [], RanBefore = v.WasRunning },
         _ => v,
     };
 

@@ -187,6 +187,19 @@ public class PreCopyPlannerTests
     }
 
     [Fact]
+    public void A_source_stopped_by_a_move_killed_on_its_way_to_another_target_is_moved_and_started_on_the_new_one()
+    {
+        // Seen in the lab: an evacuation killed after the stop and re-planned with another target for the instance.
+        var world = new World();
+        Run(world, "node3", killAfter: 3); // copy, refresh, stop: the source is stopped, its copy on node3
+        Assert.False(world.Instances[Name].Running);
+        var steps = Run(world, "node2");
+        Assert.IsType<DiscardCopy>(steps[0]);
+        Assert.IsType<CreateCopy>(steps[1]);
+        AssertMovedWhole(world, "node2");
+    }
+
+    [Fact]
     public void Past_the_swap_the_target_cannot_change_and_the_planner_says_so()
     {
         var world = new World();
