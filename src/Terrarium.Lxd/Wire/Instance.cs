@@ -75,9 +75,6 @@ public sealed class InstanceSource
 {
     [JsonPropertyName("type")] public string Type { get; set; } = "image";
     [JsonPropertyName("alias")] public string? Alias { get; set; }
-    /// <summary>The instance a "copy" is made from.</summary>
-    [JsonPropertyName("source")] public string? Source { get; set; }
-    [JsonPropertyName("project")] public string? Project { get; set; }
     /// <summary>Copy onto an existing (stopped) instance, sending only the differences (LXD API extension container_incremental_copy).</summary>
     [JsonPropertyName("refresh")] public bool? Refresh { get; set; }
     [JsonPropertyName("instance_only")] public bool? InstanceOnly { get; set; }

@@ -170,8 +170,9 @@ public sealed class PreCopyMove(ILxdClient lxd, Action<string> log, TimeProvider
         var copy = await lxd.GetInstanceAsync(copyName, i.Project, ct);
         var markers = copy.Config.Where(kv => PreCopyMarkers.IsMarker(kv.Key)).ToDictionary();
         var wanted = PreCopyMarkers.CopyConfig(source.Config, markers);
-        var own = copy.Config.Where(kv => kv.Key.StartsWith("volatile.", StringComparison.Ordinal) && kv.Key != "volatile.base_image");
-        if (Same(wanted, copy.Config.Where(kv => !own.Contains(kv)).ToDictionary()) && SameDevices(source.Devices, copy.Devices) &&
+        // The copy's own volatile keys (its UUID, idmap …) are LXD's, kept as they are.
+        var own = copy.Config.Where(kv => kv.Key.StartsWith("volatile.", StringComparison.Ordinal) && kv.Key != "volatile.base_image").ToDictionary();
+        if (Same(wanted, copy.Config.Where(kv => !own.ContainsKey(kv.Key)).ToDictionary()) && SameDevices(source.Devices, copy.Devices) &&
             source.Profiles.SequenceEqual(copy.Profiles) && source.Description == copy.Description)
             return copy.Config;
         foreach (var (key, value) in own) wanted[key] = value;
